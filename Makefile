@@ -1,0 +1,109 @@
+# retrysim — top-level build.
+# Out-of-tree: everything lands in $(BUILD) (build/, or build-san/ when SANITIZE is set).
+# Sources are discovered by wildcard, so a new module is a new file, not a Makefile edit:
+#   policies/*.c          -> libretrypol.a / libretrypol.so  (the production library)
+#   sim/ bench/ live/ *.c -> libretrysim.a (all but sim/main.c), linked into `retrysim`
+#   tests/test_*.c        -> one CUnit program per module, run by `make test`
+SHELL      := /bin/bash
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SANITIZE   ?=
+ifeq ($(SANITIZE),)
+BUILD      ?= build
+else
+BUILD      ?= build-san
+endif
+CC         ?= cc
+VERSION    := 0.1.0
+OPT        ?= -O2
+CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ipolicies -Isim -Ibench -Ilive
+CFLAGS     ?= $(OPT) -g
+CFLAGS     += -std=c11 -Wall -Wextra -Werror -MMD -MP -fPIC
+LDLIBS     := -lyaml -lcsv -lcurl -lmicrohttpd -lgsl -lgslcblas -lm
+ifneq ($(SANITIZE),)
+CFLAGS     += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS    += -fsanitize=$(SANITIZE)
+endif
+
+POL_SRC    := $(wildcard policies/*.c)
+POL_HDR    := $(wildcard policies/*.h)
+SIM_SRC    := $(filter-out sim/main.c,$(wildcard sim/*.c bench/*.c live/*.c))
+TEST_SRC   := $(wildcard tests/test_*.c)
+POL_OBJ    := $(POL_SRC:%.c=$(BUILD)/%.o)
+SIM_OBJ    := $(SIM_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+LIBPOL_A   := $(BUILD)/libretrypol.a
+LIBPOL_SO  := $(BUILD)/libretrypol.so
+LIBSIM_A   := $(BUILD)/libretrysim.a
+BIN        := $(BUILD)/retrysim
+
+.PHONY: all deps test unit e2e demo bench plots install uninstall clean tests
+all: $(BIN) $(LIBPOL_A) $(LIBPOL_SO)
+tests: $(TEST_BIN)
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIBPOL_A): $(POL_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBPOL_SO): $(POL_OBJ)
+	$(CC) -shared -Wl,-soname,libretrypol.so.0 $(LDFLAGS) -o $@ $^ -lgsl -lgslcblas -lm
+
+$(LIBSIM_A): $(SIM_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/sim/main.o $(LIBSIM_A) $(LIBPOL_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBSIM_A) $(LIBPOL_A)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+
+# `make test`: install what is missing, build, run every CUnit suite and the
+# end-to-end tests; the last line is "N passed, N failed".
+test:
+	@bash scripts/deps.sh
+	@$(MAKE) --no-print-directory all tests
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash scripts/run-tests.sh
+
+demo:
+	@bash scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) bash scripts/demo.sh
+
+bench:
+	@bash scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	$(BIN) bench engine
+	$(BIN) bench model
+
+plots:
+	@bash scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	$(BIN) plot results
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/retrypol
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/retrysim
+	install -m 644 $(LIBPOL_A) $(DESTDIR)$(PREFIX)/lib/libretrypol.a
+	install -m 755 $(LIBPOL_SO) $(DESTDIR)$(PREFIX)/lib/libretrypol.so.$(VERSION)
+	ln -sf libretrypol.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libretrypol.so.0
+	ln -sf libretrypol.so.0 $(DESTDIR)$(PREFIX)/lib/libretrypol.so
+	install -m 644 $(POL_HDR) $(DESTDIR)$(PREFIX)/include/retrypol/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' retrypol.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/retrysim $(DESTDIR)$(PREFIX)/lib/libretrypol.* \
+	  $(DESTDIR)$(PREFIX)/include/retrypol $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc
+
+clean:
+	rm -rf build build-san
+
+-include $(POL_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d)
