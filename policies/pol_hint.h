@@ -1,0 +1,46 @@
+/* pol_hint.h — server hints: Retry-After, retry-after-ms, x-should-retry.
+ *
+ * Parsing is strict: leading/trailing spaces allowed, anything else that is
+ * not the documented grammar is POL_EPARSE; negative, or larger than
+ * POL_HINT_MAX_DELAY (one day), is POL_ERANGE. Nothing allocates.
+ * retry-after carries delta-seconds (RFC 9110: 1*DIGIT; a decimal fraction is
+ * accepted, as the OpenAI SDK does) or an HTTP-date (IMF-fixdate, plus the
+ * obsolete RFC 850 and asctime forms); the date is turned into a delay against
+ * the caller's wall clock `wall_now` (Unix time, ns), past dates give 0.
+ */
+#ifndef POL_HINT_H
+#define POL_HINT_H
+#include "pol_common.h"
+
+#define POL_HINT_MAX_DELAY (86400LL * POL_NS_PER_S)
+
+int pol_hint_parse_retry_after_ms(const char *value, pol_ns *delay_out);
+int pol_hint_parse_retry_after(const char *value, int64_t wall_now, pol_ns *delay_out);
+int pol_hint_parse_should_retry(const char *value, int *flag_out);  /* "true"/"false" */
+
+/* Folds one response header into an outcome: retry-after-ms wins over
+ * retry-after (as in the OpenAI/Anthropic SDKs); x-should-retry sets
+ * should_retry. Unknown headers are ignored (return POL_OK). Header names are
+ * case-insensitive. A malformed value returns its error and leaves o as it was. */
+int pol_hint_apply_header(pol_outcome *o, const char *name, const char *value, int64_t wall_now);
+
+typedef enum {
+    POL_HINT_IGNORE = 0,     /* backoff only */
+    POL_HINT_HONOR,          /* sleep exactly the hint when present */
+    POL_HINT_CEIL_GIVE_UP,   /* honor if <= ceiling, else give up (reason HINT_TOO_LONG) */
+    POL_HINT_CEIL_IGNORE,    /* honor if <= ceiling, else use the backoff delay */
+    POL_HINT_MAX,            /* max(hint, backoff) */
+    POL_HINT_PLUS_JITTER,    /* hint + U(0, jitter) */
+    POL_HINT__COUNT
+} pol_hint_mode;
+
+typedef struct {
+    pol_hint_mode mode;
+    pol_ns ceiling;          /* for the CEIL modes */
+    pol_ns jitter;           /* for PLUS_JITTER */
+} pol_hint_cfg;
+
+const char *pol_hint_mode_name(pol_hint_mode m);   /* "ignore","honor","ceiling-give-up",... */
+int         pol_hint_mode_parse(const char *name, pol_hint_mode *out);
+
+#endif

@@ -1,0 +1,47 @@
+/* metrics_list.h — the per-run metrics, as an X-macro: X(id, "name", "unit", "definition").
+ * The order is the column order of summary.csv. docs/metrics.md defines each
+ * exactly; this table is the single source of their names (the scenario
+ * loader validates `expect:` metric names against it, `check` and `sweep`
+ * look values up by it). */
+#ifndef SIM_METRICS_LIST_H
+#define SIM_METRICS_LIST_H
+
+#define SIM_METRICS(X) \
+    X(REQUESTS,        "requests",         "count", "logical requests started") \
+    X(ATTEMPTS,        "attempts",         "count", "attempts sent to any provider (calls)") \
+    X(AMPLIFICATION,   "amplification",    "ratio", "attempts / requests") \
+    X(SUCCESSES,       "successes",        "count", "requests answered by a provider") \
+    X(DEGRADED,        "degraded",         "count", "requests answered by a degraded fallback") \
+    X(SUCCESS_RATE,    "success_rate",     "ratio", "successes / finished requests") \
+    X(GOODPUT,         "goodput",          "1/s",   "successes per second of run time") \
+    X(LAT_MEAN,        "latency_mean",     "s",     "mean end-to-end latency of successful requests") \
+    X(LAT_P50,         "latency_p50",      "s",     "median end-to-end latency of successful requests") \
+    X(LAT_P90,         "latency_p90",      "s",     "90th percentile end-to-end latency") \
+    X(LAT_P99,         "latency_p99",      "s",     "99th percentile end-to-end latency") \
+    X(LAT_P999,        "latency_p999",     "s",     "99.9th percentile end-to-end latency") \
+    X(HTTP_429,        "http_429",         "count", "attempts answered 429") \
+    X(HTTP_5XX,        "http_5xx",         "count", "attempts answered 5xx") \
+    X(HTTP_4XX,        "http_4xx",         "count", "attempts answered another 4xx (not 429)") \
+    X(TIMEOUTS,        "timeouts",         "count", "attempts ended by the client's timeout") \
+    X(CONN_ERRORS,     "conn_errors",      "count", "attempts refused or reset") \
+    X(GIVE_UPS,        "give_ups",         "count", "requests that ended without an answer") \
+    X(BREAKER_TRANS,   "breaker_transitions", "count", "circuit-breaker state changes") \
+    X(PEAK_OFFERED,    "peak_offered",     "1/s",   "highest attempts per second reaching a provider in one bucket") \
+    X(PEAK_LOAD_RATIO, "peak_load_ratio",  "ratio", "max over buckets and providers of offered load / baseline capacity") \
+    X(WASTED_WORK,     "wasted_work",      "s",     "provider service time spent on attempts nobody waited for") \
+    X(WASTED_FRACTION, "wasted_fraction",  "ratio", "wasted_work / all provider service time") \
+    X(DUP_BILLING,     "duplicate_billing","USD",   "cost of completions billed that the client did not use") \
+    X(COST,            "cost",             "USD",   "total billed cost") \
+    X(TIME_TO_RECOVER, "time_to_recover",  "s",     "from the end of the last fault to the first bucket back to normal") \
+    X(METASTABLE,      "metastable",       "bool",  "1 if the run had not recovered by its end") \
+    X(COMPLETION_TIME, "completion_time",  "s",     "time when the last request finished") \
+    X(CALLS_PER_REQ,   "calls_per_request","ratio", "same as amplification, named as in the AWS experiment")
+
+typedef enum {
+#define SIM_METRIC_ENUM(id, name, unit, def) SIM_M_##id,
+    SIM_METRICS(SIM_METRIC_ENUM)
+#undef SIM_METRIC_ENUM
+    SIM_M__COUNT
+} sim_metric_id;
+
+#endif

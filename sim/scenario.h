@@ -1,0 +1,190 @@
+/* scenario.h — the typed scenario: what a scenario file says, validated.
+ *
+ * sim_scenario_load() parses a YAML file (libyaml) into this struct; every
+ * error is reported once as "file:line:col: message" in err->msg and the
+ * function returns a negative code (the CLI exits 2). All times are pol_ns,
+ * rates per second, money USD, token counts plain numbers. The struct owns
+ * its arrays; sim_scenario_free() releases them. Models read it, never write.
+ * docs/scenario-format.md documents every key and default.
+ */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+#include <stdint.h>
+#include <stddef.h>
+#include "retrypol.h"
+#include "metrics_list.h"
+
+#define SIM_NAME_MAX   64
+#define SIM_PATH_MAX   512
+#define SIM_MAX_CLASSES 16
+#define SIM_MAX_TARGETS 8
+
+typedef struct { char msg[1024]; } sim_err;
+
+/* ---- distributions (sampled with GSL's gsl_ran_*) -------------------------- */
+typedef enum {
+    SIM_DIST_CONSTANT = 0,  /* constant(x)            a=x */
+    SIM_DIST_UNIFORM,       /* uniform(lo, hi)        a=lo b=hi */
+    SIM_DIST_EXPONENTIAL,   /* exponential(mean)      a=mean */
+    SIM_DIST_LOGNORMAL,     /* lognormal(median, sigma) a=median b=sigma (of log) */
+    SIM_DIST_NORMAL,        /* normal(mean, sd), truncated at 0 by resampling */
+    SIM_DIST_ABSNORMAL,     /* absnormal(mean, sd) = |N(mean, sd)| (AWS experiment) */
+    SIM_DIST_PARETO,        /* pareto(alpha, xm)      a=alpha b=xm (scale) */
+    SIM_DIST_EMPIRICAL      /* empirical(file.csv)    uniform over the file's values */
+} sim_dist_kind;
+
+typedef struct {
+    sim_dist_kind kind;
+    double  a, b;           /* parameters in base units (ns for durations, tokens for sizes) */
+    double *samples;        /* EMPIRICAL: the values, owned */
+    size_t  n;
+} sim_dist;
+
+/* ---- providers ------------------------------------------------------------- */
+typedef enum { SIM_PROV_LLM = 0, SIM_PROV_QUEUE, SIM_PROV_OCC } sim_provider_kind;
+typedef enum { SIM_RA_NONE = 0, SIM_RA_FIXED, SIM_RA_UNTIL_RESET } sim_retry_after_mode;
+typedef enum { SIM_OUTAGE_NONE = 0, SIM_OUTAGE_STATUS, SIM_OUTAGE_REFUSE, SIM_OUTAGE_BLACKHOLE } sim_outage_kind;
+
+/* The parameters a timeline entry may change (see the SIM_SET_* mask). */
+typedef struct {
+    double  rpm;             /* requests per minute limit, 0 = none */
+    double  tpm;             /* tokens (prompt + output) per minute limit, 0 = none */
+    int32_t concurrency;     /* requests in service at once (LLM) / servers c (QUEUE), 0 = unlimited */
+    int32_t queue;           /* waiting room beyond concurrency, 0 = none */
+    int32_t overload_status; /* status answered when full: 503 (default) or 529 */
+    double  latency_factor;  /* brownout multiplier of service time, default 1 */
+    double  error_rate;      /* probability an admitted request fails, default 0 */
+    int32_t error_status;    /* status of those failures, default 500 */
+    sim_outage_kind outage;  /* default NONE */
+    int32_t outage_status;   /* for SIM_OUTAGE_STATUS, default 503 */
+} sim_provider_params;
+
+enum {
+    SIM_SET_RPM = 1u << 0, SIM_SET_TPM = 1u << 1, SIM_SET_CONCURRENCY = 1u << 2,
+    SIM_SET_QUEUE = 1u << 3, SIM_SET_OVERLOAD_STATUS = 1u << 4,
+    SIM_SET_LATENCY_FACTOR = 1u << 5, SIM_SET_ERROR_RATE = 1u << 6,
+    SIM_SET_ERROR_STATUS = 1u << 7, SIM_SET_OUTAGE = 1u << 8, SIM_SET_OUTAGE_STATUS = 1u << 9,
+    SIM_SET_RATE = 1u << 10          /* workload: open-loop arrival rate */
+};
+
+typedef struct {
+    char name[SIM_NAME_MAX];
+    sim_provider_kind kind;
+    sim_provider_params base;        /* the values at t=0 and after every timeline window */
+    sim_retry_after_mode retry_after;
+    pol_ns  retry_after_fixed;       /* for SIM_RA_FIXED */
+    sim_dist ttft;                   /* LLM: time to first token */
+    sim_dist per_token;              /* LLM: time per output token */
+    double  noise_sigma;             /* LLM: service time *= lognormal(median 1, sigma), 0 = none */
+    double  slowdown;                /* LLM: service time *= 1 + slowdown * utilisation^2 */
+    double  context_window;          /* tokens (prompt + max output), 0 = unlimited */
+    double  price_in, price_out;     /* USD per million input / output tokens */
+    sim_dist service;                /* QUEUE: service time distribution */
+    int     has_net_latency;         /* per-provider override of the network leg */
+    sim_dist net_latency;
+} sim_provider;
+
+/* ---- timeline ------------------------------------------------------------- */
+typedef struct {
+    pol_ns   at;                     /* start time */
+    pol_ns   dur;                    /* window length; 0 = permanent change */
+    int      provider;               /* index into providers, or -1 = the workload */
+    uint32_t mask;                   /* SIM_SET_* fields that change */
+    sim_provider_params set;         /* new values of the masked fields */
+    double   rate;                   /* SIM_SET_RATE: new open-loop rate (per second) */
+    int      line, col;              /* where it was written (file or CSV trace) */
+} sim_change;
+
+/* ---- workload ------------------------------------------------------------- */
+typedef enum { SIM_LOOP_CLOSED = 0, SIM_LOOP_OPEN, SIM_LOOP_TRACE } sim_loop;
+typedef enum { SIM_START_STAGGER = 0, SIM_START_SYNC } sim_start;
+
+typedef struct {
+    char     name[SIM_NAME_MAX];
+    double   weight;                 /* relative share of requests, default 1 */
+    sim_dist prompt_tokens;          /* default constant(1000) */
+    sim_dist output_tokens;          /* default constant(300) */
+    pol_ns   deadline;               /* overrides the policy's retry.deadline when > 0 */
+    int      policy;                 /* index of a policy this class always uses, -1 = the compared one */
+} sim_class;
+
+typedef struct {
+    sim_loop  loop;
+    int32_t   clients;               /* CLOSED: number of virtual clients */
+    sim_dist  think;                 /* CLOSED: think time after a request ends, default constant(0) */
+    int32_t   requests_per_client;   /* CLOSED: stop after this many requests, 0 = until the end */
+    sim_start start;                 /* CLOSED: SYNC = all at t=0, STAGGER = U(0, stagger) */
+    pol_ns    stagger;               /* default: mean of think, or 1s */
+    double    rate;                  /* OPEN: Poisson arrivals per second */
+    pol_ns   *arrivals;              /* TRACE: sorted arrival times, owned */
+    int      *arrival_class;         /* TRACE: class index per arrival (or NULL = by weight) */
+    size_t    n_arrivals;
+    sim_class classes[SIM_MAX_CLASSES];
+    int       nclasses;              /* >= 1 (a "default" class is made if none is written) */
+} sim_workload;
+
+/* ---- policies compared ---------------------------------------------------- */
+typedef struct {
+    char          name[SIM_NAME_MAX];
+    char          preset[SIM_NAME_MAX];  /* "" when written inline */
+    pol_retry_cfg retry;                 /* preset values with the file's overrides on top */
+    int           targets[SIM_MAX_TARGETS]; /* provider indices, first = primary; default {0} */
+    int           ntargets;
+    int           line, col;
+} sim_policy;
+
+/* ---- expectations (evaluated by `retrysim check`) ------------------------- */
+typedef enum { SIM_ON_MEAN = 0, SIM_ON_UPPER, SIM_ON_LOWER } sim_on;
+typedef struct {
+    int           line, col;
+    int           is_comparison;         /* {better, than, metric} form */
+    char          policy[SIM_NAME_MAX];  /* bound form: the policy measured */
+    char          better[SIM_NAME_MAX];  /* comparison form */
+    char          than[SIM_NAME_MAX];
+    sim_metric_id metric;
+    int           lower_is_better;       /* comparison: derived from the metric, overridable */
+    sim_on        on;
+    int           has_min, has_max;
+    double        min, max;
+} sim_expect;
+
+typedef struct {
+    char          path[SIM_PATH_MAX];
+    char          name[SIM_NAME_MAX];
+    pol_ns        duration;              /* > 0 */
+    uint64_t      seed;
+    int           replications;          /* >= 1, default 1 */
+    pol_ns        bucket;                /* time-series bucket width, default 1s */
+    char          rng[32];               /* GSL generator name, default "taus2" */
+    sim_dist      net_latency;           /* per network leg, default constant(0) */
+    sim_provider *providers;  int nproviders;
+    sim_change   *timeline;   int ntimeline;   /* sorted by at, file order among equals */
+    sim_workload  workload;
+    sim_policy   *policies;   int npolicies;
+    sim_expect   *expect;     int nexpect;
+} sim_scenario;
+
+/* Loads and validates. overrides: "key.path=value" strings applied to the
+ * document before it is typed (see docs/scenario-format.md, "Overrides");
+ * may be NULL. Returns 0, or a negative code with err->msg set. */
+int  sim_scenario_load(const char *path, const char *const *overrides, int noverrides,
+                       sim_scenario *out, sim_err *err);
+void sim_scenario_free(sim_scenario *s);
+int  sim_scenario_find_provider(const sim_scenario *s, const char *name);
+int  sim_scenario_find_policy(const sim_scenario *s, const char *name);
+
+/* Distributions */
+double sim_dist_sample(const sim_dist *d, gsl_rng *r);
+double sim_dist_mean(const sim_dist *d);
+/* Parses "exponential(5s)" etc.; durations=1 parses arguments as durations (ns),
+ * else as plain numbers. base_dir resolves empirical(file.csv). Returns 0 or
+ * negative with a message (no file:line prefix) in err. */
+int  sim_dist_parse(const char *text, int durations, const char *base_dir, sim_dist *out, sim_err *err);
+void sim_dist_free(sim_dist *d);
+/* Writes the canonical text of d ("lognormal(400ms, 0.5)") into buf. */
+char *sim_dist_format(const sim_dist *d, int durations, char *buf, size_t n);
+
+const char *sim_metric_name(sim_metric_id m);
+int         sim_metric_lookup(const char *name);   /* id or -1 */
+
+#endif
