@@ -1,0 +1,19 @@
+# lib.sh — helpers sourced by the end-to-end tests (tests/e2e/*.sh).
+# Each test runs from the repository root with RETRYSIM set; it fails by
+# exiting non-zero, after printing what it expected and what it saw.
+set -u
+: "${RETRYSIM:?RETRYSIM must name the retrysim binary}"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok()   { echo "ok: $*"; }
+# expect_status WANT CMD...: runs CMD, fails unless it exits WANT.
+expect_status() {
+  local want=$1; shift
+  "$@" > "$TMPDIR/out" 2> "$TMPDIR/err"; local got=$?
+  [ "$got" -eq "$want" ] || { cat "$TMPDIR/out" "$TMPDIR/err" >&2; fail "'$*' exited $got, want $want"; }
+}
+# csv_get FILE KEYCOL KEYVAL COL: value of column COL (by header name) in the first row whose KEYCOL equals KEYVAL
+csv_get() {
+  awk -F, -v kc="$2" -v kv="$3" -v c="$4" 'NR==1{for(i=1;i<=NF;i++){h[$i]=i}; next} $h[kc]==kv{print $h[c]; exit}' "$1"
+}
+# fcmp A OP B: floating-point comparison with awk (OP one of < <= > >= ==)
+fcmp() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN{ r = (op=="<")?a<b:(op=="<=")?a<=b:(op==">")?a>b:(op==">=")?a>=b:(a==b); exit !r }'; }
