@@ -31,6 +31,13 @@ enum {
 };
 const char *pol_strerror(int err);
 
+/* Name tables (used by every *_name / *_parse pair of the library).
+ * pol_name_index: index of `name` in names[0..n) (case-insensitive), or
+ * POL_EINVAL (NULL argument) / POL_ENOTFOUND. pol_name_of: names[value], or
+ * "?" when value is out of range; never NULL. */
+int         pol_name_index(const char *const *names, int n, const char *name);
+const char *pol_name_of(const char *const *names, int n, int value);
+
 /* What one attempt ended with, as a client sees it. */
 typedef enum {
     POL_OUT_SUCCESS = 0,     /* 2xx with a usable body */

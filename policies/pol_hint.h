@@ -38,6 +38,8 @@ typedef struct {
     pol_hint_mode mode;
     pol_ns ceiling;          /* for the CEIL modes */
     pol_ns jitter;           /* for PLUS_JITTER */
+    int    ignore_zero;      /* a hint of 0 counts as absent (openai-python and
+                                anthropic-sdk honor a hint only when 0 < hint) */
 } pol_hint_cfg;
 
 const char *pol_hint_mode_name(pol_hint_mode m);   /* "ignore","honor","ceiling-give-up",... */
