@@ -1,0 +1,12 @@
+/* bench.h — performance benchmarks behind `retrysim bench WHAT`.
+ * Each prints figures to stdout after checking its own results, and returns
+ * 0, or 1 when a self-check failed (the figures are then not printed). */
+#ifndef BENCH_H
+#define BENCH_H
+#include <stdint.h>
+
+int bench_engine(int argc, char **argv);
+/* Monotonic wall time in ns (benchmarks only: the engine never reads a clock). */
+int64_t bench_clock_ns(void);
+
+#endif

@@ -1,0 +1,16 @@
+/* cmd_bench.c — `retrysim bench WHAT`: dispatches to the benchmarks. */
+#include "bench.h"
+#include "cli.h"
+#include <stdio.h>
+#include <string.h>
+
+int cmd_bench(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        printf("usage: retrysim bench engine [--reps N] [--steps N]\n");
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "engine")) return bench_engine(argc - 1, argv + 1);
+    fprintf(stderr, "retrysim bench: unknown benchmark '%s' (try: engine)\n", argv[1]);
+    return 2;
+}

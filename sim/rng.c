@@ -1,0 +1,42 @@
+/* rng.c — stream seeding by splitmix64 mixing (see rng.h). Pure functions of
+ * their arguments; generator lookup walks GSL's type table. */
+#include "rng.h"
+#include <string.h>
+
+uint64_t sim_splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+uint64_t sim_stream_seed(uint64_t seed, uint32_t replication, uint32_t domain, uint32_t id)
+{
+    uint64_t h = sim_splitmix64(seed);
+    h = sim_splitmix64(h ^ (uint64_t)replication);
+    h = sim_splitmix64(h ^ ((uint64_t)domain << 32 | id));
+    uint64_t s = (h ^ (h >> 32)) & 0xffffffffULL;
+    return s ? s : 0x2545f491ULL;   /* 0 would select GSL's default seed */
+}
+
+const gsl_rng_type *sim_rng_type(const char *name)
+{
+    const gsl_rng_type **t = gsl_rng_types_setup();
+    for (; *t; t++)
+        if (!strcmp((*t)->name, name)) return *t;
+    return NULL;
+}
+
+gsl_rng *sim_rng_new(const gsl_rng_type *T, uint64_t seed, uint32_t replication,
+                     uint32_t domain, uint32_t id)
+{
+    gsl_rng *r = gsl_rng_alloc(T ? T : gsl_rng_taus2);
+    if (r) gsl_rng_set(r, (unsigned long)sim_stream_seed(seed, replication, domain, id));
+    return r;
+}
+
+void sim_rng_reseed(gsl_rng *r, uint64_t seed, uint32_t replication, uint32_t domain, uint32_t id)
+{
+    gsl_rng_set(r, (unsigned long)sim_stream_seed(seed, replication, domain, id));
+}

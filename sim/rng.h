@@ -1,0 +1,37 @@
+/* rng.h — per-entity random streams.
+ *
+ * Every entity that draws random numbers (each client, each provider, the
+ * network, the open-loop arrival process, each shared policy state) owns one
+ * gsl_rng. Its seed is a fixed hash of (scenario seed, replication, domain,
+ * entity id): the 64-bit splitmix64 finaliser applied to the seed, then mixed
+ * with each coordinate in turn (docs/engine.md, "Random streams"), folded to
+ * 32 bits because GSL's generators seed from an unsigned long and taus2 uses
+ * its low 32 bits. Hence streams never depend on the order in which entities
+ * are created or on how many other entities exist, and a replication r of a
+ * run is the same whatever process or rank runs it.
+ * Default generator: taus2 (small state, fast, good equidistribution).
+ */
+#ifndef SIM_RNG_H
+#define SIM_RNG_H
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+typedef enum {
+    SIM_STREAM_CLIENT   = 1,   /* id = client index */
+    SIM_STREAM_PROVIDER = 2,   /* id = provider index */
+    SIM_STREAM_NETWORK  = 3,   /* id = provider index (legs to/from it) */
+    SIM_STREAM_ARRIVALS = 4,   /* id = 0 (open-loop arrival process) */
+    SIM_STREAM_POLICY   = 5,   /* id = shared policy state index */
+    SIM_STREAM_BENCH    = 15
+} sim_stream_domain;
+
+uint64_t sim_splitmix64(uint64_t x);          /* the splitmix64 output function of x */
+uint64_t sim_stream_seed(uint64_t seed, uint32_t replication, uint32_t domain, uint32_t id);
+/* The GSL generator type named `name` (e.g. "taus2", "mt19937"), or NULL. */
+const gsl_rng_type *sim_rng_type(const char *name);
+gsl_rng *sim_rng_new(const gsl_rng_type *T, uint64_t seed, uint32_t replication,
+                     uint32_t domain, uint32_t id);
+/* Re-seeds an existing generator for another (replication, id): no allocation. */
+void     sim_rng_reseed(gsl_rng *r, uint64_t seed, uint32_t replication, uint32_t domain, uint32_t id);
+
+#endif
