@@ -1,0 +1,298 @@
+/* test_hint.c — CUnit tests of pol_hint: retry-after-ms, Retry-After as
+ * delta-seconds and as each HTTP-date form, x-should-retry, header folding,
+ * hint-mode names, and a random-bytes fuzz that must never crash nor return
+ * a delay outside [0, one day].
+ */
+#include "cu_util.h"
+#include "retrypol.h"
+#include <string.h>
+
+#define S(x) ((pol_ns)(x) * POL_NS_PER_S)
+/* Sun, 06 Nov 1994 08:49:37 GMT, the RFC 9110 example, as Unix time */
+#define RFC_EXAMPLE 784111777LL
+
+static int ms(const char *v, pol_ns *d) { return pol_hint_parse_retry_after_ms(v, d); }
+static int ra(const char *v, int64_t now, pol_ns *d) { return pol_hint_parse_retry_after(v, now, d); }
+
+static void test_retry_after_ms(void)
+{
+    pol_ns d = -7;
+    CU_ASSERT_EQUAL(ms("1500", &d), POL_OK);        CU_ASSERT_EQUAL(d, 1500 * POL_NS_PER_MS);
+    CU_ASSERT_EQUAL(ms("0", &d), POL_OK);           CU_ASSERT_EQUAL(d, 0);
+    CU_ASSERT_EQUAL(ms("0.5", &d), POL_OK);         CU_ASSERT_EQUAL(d, 500 * POL_NS_PER_US);
+    CU_ASSERT_EQUAL(ms("12.345678", &d), POL_OK);   CU_ASSERT_EQUAL(d, 12345678);
+    CU_ASSERT_EQUAL(ms(" \t20\t ", &d), POL_OK);    CU_ASSERT_EQUAL(d, 20 * POL_NS_PER_MS);
+    CU_ASSERT_EQUAL(ms("86400000", &d), POL_OK);    CU_ASSERT_EQUAL(d, POL_HINT_MAX_DELAY);
+    d = -7;
+    CU_ASSERT_EQUAL(ms("86400001", &d), POL_ERANGE);
+    CU_ASSERT_EQUAL(ms("86400000.5", &d), POL_ERANGE);
+    CU_ASSERT_EQUAL(ms("-1", &d), POL_ERANGE);
+    CU_ASSERT_EQUAL(ms("-0.5", &d), POL_ERANGE);
+    CU_ASSERT_EQUAL(ms("-", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("   ", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("abc", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("1e3", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("+5", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("0x10", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("1.", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms(".5", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("1 2", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("inf", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("nan", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms("5ms", &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ms(NULL, &d), POL_EINVAL);
+    CU_ASSERT_EQUAL(ms("5", NULL), POL_EINVAL);
+    CU_ASSERT_EQUAL(d, -7);                          /* untouched on error */
+}
+
+static void test_huge_numbers(void)
+{
+    char big[1102];
+    pol_ns d = -7;
+    memset(big, '9', 1000);
+    big[1000] = '\0';
+    CU_ASSERT_EQUAL(ms(big, &d), POL_ERANGE);
+    CU_ASSERT_EQUAL(ra(big, 0, &d), POL_ERANGE);
+    strcpy(big + 1000, "x");                          /* syntax before range */
+    CU_ASSERT_EQUAL(ra(big, 0, &d), POL_EPARSE);
+    big[0] = '1';
+    memset(big + 1, '0', 19);                         /* 1e19 overflows int64 */
+    big[20] = '\0';
+    CU_ASSERT_EQUAL(ra(big, 0, &d), POL_ERANGE);
+    strcpy(big, "1.");                                /* 1000 fraction digits */
+    memset(big + 2, '9', 1000);
+    big[1002] = '\0';
+    CU_ASSERT_EQUAL(ra(big, 0, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(2) - 1);                     /* 1.999999999 s, truncated */
+    memset(big, '0', 1000);                           /* leading zeros are fine */
+    strcpy(big + 1000, "7");
+    CU_ASSERT_EQUAL(ra(big, 0, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(7));
+}
+
+static void test_retry_after_seconds(void)
+{
+    pol_ns d = -7;
+    CU_ASSERT_EQUAL(ra("120", 0, &d), POL_OK);       CU_ASSERT_EQUAL(d, S(120));
+    CU_ASSERT_EQUAL(ra("0", 0, &d), POL_OK);         CU_ASSERT_EQUAL(d, 0);
+    CU_ASSERT_EQUAL(ra("1.5", 0, &d), POL_OK);       CU_ASSERT_EQUAL(d, 1500 * POL_NS_PER_MS);
+    CU_ASSERT_EQUAL(ra(" 3 ", 0, &d), POL_OK);       CU_ASSERT_EQUAL(d, S(3));
+    CU_ASSERT_EQUAL(ra("86400", 0, &d), POL_OK);     CU_ASSERT_EQUAL(d, S(86400));
+    CU_ASSERT_EQUAL(ra("86401", 0, &d), POL_ERANGE);
+    CU_ASSERT_EQUAL(ra("-1", 0, &d), POL_ERANGE);
+    CU_ASSERT_EQUAL(ra("-abc", 0, &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ra("abc", 0, &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ra("", 0, &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ra("12 s", 0, &d), POL_EPARSE);
+    CU_ASSERT_EQUAL(ra(NULL, 0, &d), POL_EINVAL);
+}
+
+static void test_http_dates(void)
+{
+    const int64_t now = (RFC_EXAMPLE - 10) * POL_NS_PER_S;  /* 10 s before */
+    pol_ns d = -7;
+    CU_ASSERT_EQUAL(ra("Sun, 06 Nov 1994 08:49:37 GMT", now, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(10));
+    d = -7;
+    CU_ASSERT_EQUAL(ra("Sunday, 06-Nov-94 08:49:37 GMT", now, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(10));
+    d = -7;
+    CU_ASSERT_EQUAL(ra("Sun Nov  6 08:49:37 1994", now, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(10));
+    CU_ASSERT_EQUAL(ra("  Sun, 06 Nov 1994 08:49:38 GMT\t", now, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(11));
+    /* sub-second wall clock: the delay keeps nanoseconds */
+    CU_ASSERT_EQUAL(ra("Sun, 06 Nov 1994 08:49:37 GMT", now + 250 * POL_NS_PER_MS, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(10) - 250 * POL_NS_PER_MS);
+    /* past dates mean "now" */
+    CU_ASSERT_EQUAL(ra("Sun, 06 Nov 1994 08:49:37 GMT", now + S(3600), &d), POL_OK);
+    CU_ASSERT_EQUAL(d, 0);
+    CU_ASSERT_EQUAL(ra("Thu, 01 Jan 1970 00:00:00 GMT", now, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, 0);
+    /* one day ahead is the limit */
+    CU_ASSERT_EQUAL(ra("Mon, 07 Nov 1994 08:49:27 GMT", now, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(86400));
+    CU_ASSERT_EQUAL(ra("Mon, 07 Nov 1994 08:49:28 GMT", now, &d), POL_ERANGE);
+    CU_ASSERT_EQUAL(ra("Fri, 31 Dec 9999 23:59:59 GMT", now, &d), POL_ERANGE);
+    /* a later date, checked against days-from-civil by hand:
+     * 2024-02-29 = 19782 days after 1970-01-01 */
+    int64_t leap = 19782LL * 86400;
+    CU_ASSERT_EQUAL(ra("Thu, 29 Feb 2024 00:01:00 GMT", leap * POL_NS_PER_S, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(60));
+    CU_ASSERT_EQUAL(ra("Wed, 29 Feb 2023 00:01:00 GMT", leap * POL_NS_PER_S, &d), POL_EPARSE);
+    int64_t y2000 = (11016LL * 86400 - 5) * POL_NS_PER_S;              /* 2000-02-29 - 5 s */
+    CU_ASSERT_EQUAL(ra("Tue, 29 Feb 2000 00:00:00 GMT", y2000, &d), POL_OK); /* 400-year leap */
+    CU_ASSERT_EQUAL(d, S(5));
+    CU_ASSERT_EQUAL(ra("Thu, 29 Feb 1900 00:00:00 GMT", 0, &d), POL_EPARSE);
+    /* asctime with a two-digit day; a leap second is accepted */
+    CU_ASSERT_EQUAL(ra("Wed Nov 16 08:49:37 1994", now + S(10 * 86400), &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(10));
+    CU_ASSERT_EQUAL(ra("Sun, 06 Nov 1994 08:49:60 GMT", now, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(33));
+}
+
+static void test_rfc850_century(void)
+{
+    /* now = 2030-01-01: "79" is 2079 (49 years ahead, too far: ERANGE), but
+     * "81" would be 51 years ahead, so it means 1981 (past: 0) */
+    int64_t y2030 = 21915LL * 86400 * POL_NS_PER_S;
+    pol_ns d = -7;
+    CU_ASSERT_EQUAL(ra("Monday, 01-Jan-79 00:00:00 GMT", y2030, &d), POL_ERANGE);
+    CU_ASSERT_EQUAL(ra("Thursday, 01-Jan-81 00:00:00 GMT", y2030, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, 0);
+    CU_ASSERT_EQUAL(ra("Tuesday, 01-Jan-30 00:00:10 GMT", y2030, &d), POL_OK);
+    CU_ASSERT_EQUAL(d, S(10));
+}
+
+static void test_malformed_dates(void)
+{
+    static const char *const bad[] = {
+        "sun, 06 Nov 1994 08:49:37 GMT",        /* names are case-sensitive */
+        "Sun, 06 nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 UTC",
+        "Sun, 06 Nov 1994 08:49:37",
+        "Sun, 06 Nov 1994 08:49:37 GMT junk",
+        "Sun, 6 Nov 1994 08:49:37 GMT",         /* IMF wants 2DIGIT day */
+        "Sun, 06 Nov 94 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 06 Nov 1994 08:60:00 GMT",
+        "Sun, 06 Nov 1994 08:49:61 GMT",
+        "Sun, 00 Nov 1994 08:49:37 GMT",
+        "Sun, 31 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 8:49:37 GMT",
+        "Sun,06 Nov 1994 08:49:37 GMT",
+        "Sunday, 06 Nov 1994 08:49:37 GMT",     /* long name with IMF body */
+        "Sun, 06-Nov-94 08:49:37 GMT",          /* short name with RFC 850 body */
+        "Sunday, 06-Nov-1994 08:49:37 GMT",
+        "Sun Nov 6 08:49:37 1994",              /* asctime wants SP DIGIT */
+        "Sun Nov  6 08:49:37 94",
+        "Sun Nov  6 08:49:37",
+        "Xyz, 06 Nov 1994 08:49:37 GMT",
+        "Sun",
+        "Sun,",
+        "GMT",
+        "2024-01-01T00:00:00Z",
+        "Sun, 06 Nov 1994 08:49:37 GMT\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pol_ns d = -7;
+        int rc = ra(bad[i], 0, &d);
+        if (rc != POL_EPARSE) fprintf(stderr, "accepted? '%s' rc=%d\n", bad[i], rc);
+        CU_ASSERT_EQUAL(rc, POL_EPARSE);
+        CU_ASSERT_EQUAL(d, -7);
+    }
+}
+
+static void test_should_retry(void)
+{
+    int f = -1;
+    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("true", &f), POL_OK);      CU_ASSERT_EQUAL(f, 1);
+    CU_ASSERT_EQUAL(pol_hint_parse_should_retry(" false ", &f), POL_OK);   CU_ASSERT_EQUAL(f, 0);
+    f = -1;
+    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("True", &f), POL_EPARSE);
+    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("yes", &f), POL_EPARSE);
+    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("1", &f), POL_EPARSE);
+    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("truex", &f), POL_EPARSE);
+    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("", &f), POL_EPARSE);
+    CU_ASSERT_EQUAL(pol_hint_parse_should_retry(NULL, &f), POL_EINVAL);
+    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("true", NULL), POL_EINVAL);
+    CU_ASSERT_EQUAL(f, -1);
+}
+
+static void test_apply_header(void)
+{
+    pol_outcome o = pol_outcome_make(POL_OUT_HTTP, 429);
+    /* retry-after-ms wins in either order */
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "Retry-After", "7", 0), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, S(7));
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "retry-after-ms", "250", 0), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 250 * POL_NS_PER_MS);
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "RETRY-AFTER", "9", 0), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 250 * POL_NS_PER_MS);
+    /* a malformed value returns its error and leaves o alone */
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "retry-after-ms", "soon", 0), POL_EPARSE);
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "retry-after-ms", "-5", 0), POL_ERANGE);
+    CU_ASSERT_EQUAL(o.retry_after, 250 * POL_NS_PER_MS);
+    /* a malformed retry-after-ms falls back to retry-after, as the SDKs do */
+    o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "retry-after-ms", "x", 0), POL_EPARSE);
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "retry-after", "2", 0), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, S(2));
+    /* x-should-retry */
+    CU_ASSERT_EQUAL(o.should_retry, -1);
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "X-Should-Retry", "false", 0), POL_OK);
+    CU_ASSERT_EQUAL(o.should_retry, 0);
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "x-should-retry", "maybe", 0), POL_EPARSE);
+    CU_ASSERT_EQUAL(o.should_retry, 0);
+    /* unknown headers are ignored */
+    pol_outcome before = o;
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "content-type", "application/json", 0), POL_OK);
+    CU_ASSERT_EQUAL(memcmp(&before, &o, sizeof o), 0);
+    CU_ASSERT_EQUAL(pol_hint_apply_header(NULL, "retry-after", "1", 0), POL_EINVAL);
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, NULL, "1", 0), POL_EINVAL);
+    CU_ASSERT_EQUAL(pol_hint_apply_header(&o, "retry-after", NULL, 0), POL_EINVAL);
+}
+
+static void test_mode_names(void)
+{
+    static const char *const want[] = { "ignore", "honor", "ceiling-give-up", "ceiling-ignore",
+                                        "max", "plus-jitter" };
+    for (int m = 0; m < POL_HINT__COUNT; m++) {
+        pol_hint_mode got;
+        CU_ASSERT_STRING_EQUAL(pol_hint_mode_name((pol_hint_mode)m), want[m]);
+        CU_ASSERT_EQUAL(pol_hint_mode_parse(want[m], &got), POL_OK);
+        CU_ASSERT_EQUAL(got, m);
+    }
+    pol_hint_mode got;
+    CU_ASSERT_EQUAL(pol_hint_mode_parse("obey", &got), POL_ENOTFOUND);
+    CU_ASSERT_EQUAL(pol_hint_mode_parse(NULL, &got), POL_EINVAL);
+    CU_ASSERT_STRING_EQUAL(pol_hint_mode_name(POL_HINT__COUNT), "?");
+}
+
+/* 200000 random strings over an alphabet rich in the grammar's characters
+ * (and arbitrary bytes): no crash, and every accepted value is in range. */
+static void test_fuzz(void)
+{
+    static const char alpha[] = "0123456789 .-:,+SunMoTuedWhFrSatJnFbMrApyJlAgSpOcNvDGMT\t\x01\xff";
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 42);
+    char buf[64];
+    int accepted = 0, bad = 0;
+    for (int i = 0; i < 200000; i++) {
+        size_t len = gsl_rng_uniform_int(r, sizeof buf - 1);
+        for (size_t k = 0; k < len; k++)
+            buf[k] = gsl_rng_uniform(r) < 0.9 ? alpha[gsl_rng_uniform_int(r, sizeof alpha - 1)]
+                                              : (char)(1 + gsl_rng_uniform_int(r, 255));
+        buf[len] = '\0';
+        pol_ns d = -1;
+        int f = -1;
+        int rc = ra(buf, RFC_EXAMPLE * POL_NS_PER_S, &d);
+        accepted += rc == POL_OK;
+        bad += rc == POL_OK ? (d < 0 || d > POL_HINT_MAX_DELAY) : (rc != POL_EPARSE && rc != POL_ERANGE);
+        rc = ms(buf, &d);
+        bad += rc == POL_OK && (d < 0 || d > POL_HINT_MAX_DELAY);
+        rc = pol_hint_parse_should_retry(buf, &f);
+        bad += rc == POL_OK && f != 0 && f != 1;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(accepted > 0);
+    gsl_rng_free(r);
+}
+
+static void register_suites(void)
+{
+    CU_SUITE("hint",
+             { "retry-after-ms", test_retry_after_ms },
+             { "1000-digit and overflowing numbers", test_huge_numbers },
+             { "retry-after delta-seconds", test_retry_after_seconds },
+             { "retry-after HTTP-dates", test_http_dates },
+             { "RFC 850 two-digit years", test_rfc850_century },
+             { "malformed dates", test_malformed_dates },
+             { "x-should-retry", test_should_retry },
+             { "apply_header", test_apply_header },
+             { "hint mode names", test_mode_names },
+             { "fuzz", test_fuzz });
+}
+
+CU_TEST_MAIN(register_suites)
