@@ -35,6 +35,7 @@
     X(TIME_TO_RECOVER, "time_to_recover",  "s",     "from the end of the last fault to the first bucket back to normal") \
     X(METASTABLE,      "metastable",       "bool",  "1 if the run had not recovered by its end") \
     X(COMPLETION_TIME, "completion_time",  "s",     "time when the last request finished") \
+    X(QUEUE_WAIT,      "queue_wait",       "s",     "mean time an admitted attempt waited for a server") \
     X(CALLS_PER_REQ,   "calls_per_request","ratio", "same as amplification, named as in the AWS experiment")
 
 typedef enum {

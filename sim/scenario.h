@@ -21,6 +21,10 @@
 
 typedef struct { char msg[1024]; } sim_err;
 
+/* Returned (negative) when err->msg already names its own location, a row of
+ * a referenced file ("trace.csv:3:1: ..."), so the caller must not prefix it. */
+#define SIM_ELOCATED (-100)
+
 /* ---- distributions (sampled with GSL's gsl_ran_*) -------------------------- */
 typedef enum {
     SIM_DIST_CONSTANT = 0,  /* constant(x)            a=x */
@@ -38,6 +42,7 @@ typedef struct {
     double  a, b;           /* parameters in base units (ns for durations, tokens for sizes) */
     double *samples;        /* EMPIRICAL: the values, owned */
     size_t  n;
+    char   *file;           /* EMPIRICAL: the file as written, owned (for sim_dist_format) */
 } sim_dist;
 
 /* ---- providers ------------------------------------------------------------- */
@@ -73,6 +78,7 @@ typedef struct {
     sim_provider_params base;        /* the values at t=0 and after every timeline window */
     sim_retry_after_mode retry_after;
     pol_ns  retry_after_fixed;       /* for SIM_RA_FIXED */
+    pol_ns  burst;                   /* token-bucket depth in time: capacity = rate x burst (default 1s) */
     sim_dist ttft;                   /* LLM: time to first token */
     sim_dist per_token;              /* LLM: time per output token */
     double  noise_sigma;             /* LLM: service time *= lognormal(median 1, sigma), 0 = none */

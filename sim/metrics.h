@@ -1,0 +1,36 @@
+/* metrics.h — accounting during a run, the per-run metrics at its end,
+ * confidence intervals across replications, and CSV output (libcsv quoting).
+ * docs/metrics.md defines every metric. */
+#ifndef SIM_METRICS_H
+#define SIM_METRICS_H
+#include "world.h"
+#include <stdio.h>
+
+void sim_metrics_latency(sim_world *w, double seconds);
+void sim_metrics_answer(sim_world *w, const sim_slot *s, pol_ns when);   /* a provider answered */
+void sim_metrics_abandoned(sim_world *w, const sim_slot *s);             /* answer nobody waited for */
+void sim_metrics_finish(sim_world *w, sim_run_metrics *out);
+double sim_slot_cost(const sim_world *w, const sim_slot *s);
+
+/* Mean and 95% Student-t confidence interval of the finite values of x.
+ * n_out = number of finite values; lo/hi = NaN when n < 2. */
+void sim_ci95(const double *x, size_t n, size_t *n_out, double *mean, double *sd, double *lo, double *hi);
+
+/* CSV output: fields written with libcsv's csv_fwrite (quoted when needed). */
+typedef struct { FILE *f; int first; } sim_csv;
+void sim_csv_begin(sim_csv *c, FILE *f);
+void sim_csv_str(sim_csv *c, const char *s);
+void sim_csv_num(sim_csv *c, double v);        /* %.10g; NaN -> empty field */
+void sim_csv_int(sim_csv *c, long long v);
+void sim_csv_end(sim_csv *c);                  /* newline */
+
+void sim_trace_header(FILE *f);
+void sim_trace_write(sim_world *w, uint32_t req_id, int attempt, uint32_t client, int provider,
+                     pol_ns sent, pol_ns end, const pol_outcome *o, pol_ns delay_before,
+                     const pol_verdict *v);
+
+/* timeseries.csv */
+void sim_timeseries_header(FILE *f);
+void sim_timeseries_write(FILE *f, const sim_world *w);
+
+#endif

@@ -1,0 +1,510 @@
+/* world.c — clients, attempts and the run of one replication (see world.h).
+ *
+ * Invariants: a client has at most one attempt it waits for (c->att); an
+ * attempt slot is freed exactly once, when its response reaches the client
+ * side or (black-holed) when its client stops waiting; every event that
+ * refers to a slot carries the slot's generation, bumped on free, so stale
+ * timeouts and responses are skipped by the engine's live check.
+ * Random draws: workload (class, tokens, think) from the client's workload
+ * stream, jitter from its policy stream, so two policies compared on the same
+ * seed see the same workload draws as long as their paths agree (common
+ * random numbers).
+ */
+#include "world.h"
+#include "rng.h"
+#include "metrics.h"
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- slots --- */
+static uint32_t slot_alloc(sim_world *w)
+{
+    if (w->free_slot != SIM_NONE) {
+        uint32_t id = w->free_slot;
+        w->free_slot = w->slots[id].next_free;
+        return id;
+    }
+    if (w->nslots == w->cap_slots) {
+        uint32_t nc = w->cap_slots ? w->cap_slots * 2 : 1024;
+        sim_slot *ns = realloc(w->slots, (size_t)nc * sizeof *ns);
+        if (!ns) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return SIM_NONE; }
+        w->slots = ns;
+        w->cap_slots = nc;
+    }
+    uint32_t id = w->nslots++;
+    w->slots[id].gen = 0;
+    return id;
+}
+
+static void slot_free(sim_world *w, uint32_t id)
+{
+    sim_slot *s = &w->slots[id];
+    s->state = SLOT_FREE;
+    s->gen++;
+    s->next_free = w->free_slot;
+    w->free_slot = id;
+}
+
+/* -------------------------------------------------------------- clients --- */
+static int client_new(sim_world *w, uint32_t *id_out)
+{
+    if (w->nclients == w->cap_clients) {
+        uint32_t nc = w->cap_clients ? w->cap_clients * 2 : 64;
+        sim_client *n = realloc(w->clients, (size_t)nc * sizeof *n);
+        if (!n) return POL_ENOMEM;
+        w->clients = n;
+        uint32_t *f = realloc(w->client_free_next, (size_t)nc * sizeof *f);
+        if (!f) return POL_ENOMEM;
+        w->client_free_next = f;
+        w->cap_clients = nc;
+    }
+    uint32_t id = w->nclients;
+    sim_client *c = &w->clients[id];
+    memset(c, 0, sizeof *c);
+    const gsl_rng_type *T = sim_rng_type(w->sc->rng);
+    c->rng = sim_rng_new(T, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
+    c->prng = sim_rng_new(T, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
+    if (!c->rng || !c->prng) {
+        if (c->rng) gsl_rng_free(c->rng);
+        if (c->prng) gsl_rng_free(c->prng);
+        return POL_ENOMEM;
+    }
+    c->att = SIM_NONE;
+    w->nclients++;
+    *id_out = id;
+    return POL_OK;
+}
+
+static int pick_class(const sim_workload *wl, gsl_rng *r)
+{
+    if (wl->nclasses <= 1) return 0;
+    double total = 0;
+    for (int i = 0; i < wl->nclasses; i++) total += wl->classes[i].weight;
+    double u = gsl_rng_uniform(r) * total;
+    for (int i = 0; i < wl->nclasses; i++) {
+        if (u < wl->classes[i].weight) return i;
+        u -= wl->classes[i].weight;
+    }
+    return wl->nclasses - 1;
+}
+
+static const sim_policy *client_policy(const sim_world *w, const sim_client *c)
+{
+    int fixed = w->sc->workload.classes[c->cls].policy;
+    return fixed >= 0 ? &w->sc->policies[fixed] : w->pol;
+}
+
+static void send_attempt(sim_world *w, uint32_t ci);
+
+static void start_request(sim_world *w, uint32_t ci, int cls)
+{
+    sim_client *c = &w->clients[ci];
+    pol_ns now = w->eng.now;
+    const sim_workload *wl = &w->sc->workload;
+    c->busy = 1;
+    c->req_id = w->next_req_id++;
+    c->req_start = now;
+    c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, c->rng));
+    const sim_class *k = &wl->classes[c->cls];
+    double pt = sim_dist_sample(&k->prompt_tokens, c->rng);
+    double ot = sim_dist_sample(&k->output_tokens, c->rng);
+    c->prompt = (float)(pt < 0 ? 0 : round(pt));
+    c->output = (float)(ot < 1 ? 1 : round(ot));
+    c->target = 0;
+    c->attempt_no = 0;
+    c->next_delay = 0;
+    pol_retry_begin(&c->rs, now);
+    w->counts[SIM_M_REQUESTS] += 1;
+    w->br[sim_bucket_of(w, now)].started++;
+    send_attempt(w, ci);
+}
+
+static void send_attempt(sim_world *w, uint32_t ci)
+{
+    sim_client *c = &w->clients[ci];
+    const sim_policy *pol = client_policy(w, c);
+    const pol_retry_cfg *cfg = &w->cfgs[c->cls];
+    pol_ns now = w->eng.now;
+    uint32_t id = slot_alloc(w);
+    if (id == SIM_NONE) return;
+    c = &w->clients[ci];
+    sim_slot *s = &w->slots[id];
+    int prov = pol->targets[c->target];
+    s->client = ci;
+    s->req_id = c->req_id;
+    s->provider = (int16_t)prov;
+    s->state = SLOT_TO_SERVER;
+    s->abandoned = 0;
+    s->attempt_no = ++c->attempt_no;
+    s->sent = now;
+    s->delay_before = c->next_delay;
+    s->enqueued = 0;
+    s->service = 0;
+    s->prompt = c->prompt;
+    s->output = c->output;
+    s->out = pol_outcome_make(POL_OUT_SUCCESS, 200);
+    c->att = id;
+    w->counts[SIM_M_ATTEMPTS] += 1;
+    w->br[sim_bucket_of(w, now)].attempts++;
+    w->prov[prov].in_flight++;
+    sim_schedule(&w->eng, now + sim_net_leg(w, prov), EV_AT_SERVER, id, s->gen, 0);
+    pol_ns to = cfg->attempt_timeout;
+    if (cfg->deadline > 0) {
+        pol_ns left = c->req_start + cfg->deadline - now;
+        if (left < 1) left = 1;
+        if (to == 0 || left < to) to = left;
+    }
+    if (to > 0) sim_schedule(&w->eng, now + to, EV_TIMEOUT, id, s->gen, 0);
+}
+
+static void finish_request(sim_world *w, uint32_t ci)
+{
+    sim_client *c = &w->clients[ci];
+    pol_ns now = w->eng.now;
+    const sim_workload *wl = &w->sc->workload;
+    c->busy = 0;
+    c->done++;
+    w->last_finish = now;
+    if (wl->loop == SIM_LOOP_CLOSED) {
+        if (wl->requests_per_client == 0 || c->done < wl->requests_per_client) {
+            double think = sim_dist_sample(&wl->think, c->rng);
+            c->gen++;
+            sim_schedule(&w->eng, now + (pol_ns)(think < 0 ? 0 : think), EV_WAKE, ci, c->gen, 0);
+        } else if (++w->finished_clients == w->nclients) {
+            sim_engine_stop(&w->eng);   /* every client is done: nothing more can happen */
+        }
+    } else {
+        w->client_free_next[ci] = w->free_client;
+        w->free_client = ci;
+    }
+}
+
+static void trace_row(sim_world *w, const sim_client *c, uint32_t slot_id, const pol_outcome *o,
+                      const pol_verdict *v)
+{
+    const sim_slot *s = &w->slots[slot_id];
+    sim_trace_write(w, s->req_id, s->attempt_no, s->client, s->provider, s->sent, w->eng.now, o,
+                    s->delay_before, v);
+    (void)c;
+}
+
+/* The client has the outcome of its current attempt: ask the policy. */
+static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, const pol_outcome *o)
+{
+    sim_client *c = &w->clients[ci];
+    const pol_retry_cfg *cfg = &w->cfgs[c->cls];
+    const sim_policy *pol = client_policy(w, c);
+    pol_ns now = w->eng.now;
+    pol_verdict v;
+    pol_retry_next(cfg, &c->rs, o, now, c->prng, &v);
+    if (w->trace) trace_row(w, c, slot_id, o, &v);
+    uint32_t b = sim_bucket_of(w, now);
+    switch (v.action) {
+    case POL_ACT_DONE:
+        sim_metrics_latency(w, (double)(now - c->req_start) / 1e9);
+        w->counts[SIM_M_SUCCESSES] += 1;
+        w->br[b].succeeded++;
+        finish_request(w, ci);
+        return;
+    case POL_ACT_RETRY:
+        c->next_delay = v.delay;
+        c->gen++;
+        sim_schedule(&w->eng, now + v.delay, EV_WAKE, ci, c->gen, 1);
+        return;
+    case POL_ACT_FALLBACK:
+        if (c->target + 1 < pol->ntargets) {
+            c->target++;
+            pol_retry_begin(&c->rs, now);
+            c->rs.start = c->req_start;     /* the deadline covers the whole request */
+            c->next_delay = 0;
+            send_attempt(w, ci);
+            return;
+        }
+        /* no target left: the request gives up */
+        w->counts[SIM_M_GIVE_UPS] += 1;
+        w->br[b].gave_up++;
+        finish_request(w, ci);
+        return;
+    case POL_ACT_GIVE_UP:
+    default:
+        w->counts[SIM_M_GIVE_UPS] += 1;
+        w->br[b].gave_up++;
+        finish_request(w, ci);
+        return;
+    }
+}
+
+/* ------------------------------------------------------- event handlers --- */
+static int live_wake(const sim_event *ev, void *ctx)
+{
+    sim_world *w = ctx;
+    return ev->gen == w->clients[ev->ent].gen;
+}
+
+static void on_wake(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    sim_world *w = ctx;
+    if (ev->arg == 0) start_request(w, ev->ent, -1);
+    else send_attempt(w, ev->ent);
+}
+
+static void schedule_arrival(sim_world *w)
+{
+    const sim_workload *wl = &w->sc->workload;
+    if (wl->loop == SIM_LOOP_TRACE) {
+        if (w->next_trace < wl->n_arrivals)
+            sim_schedule(&w->eng, wl->arrivals[w->next_trace], EV_ARRIVAL, 0, w->arr_gen, 1);
+        return;
+    }
+    if (w->rate <= 0) return;
+    double gap = gsl_ran_exponential(w->arr_rng, 1e9 / w->rate);
+    sim_schedule(&w->eng, w->eng.now + (pol_ns)gap, EV_ARRIVAL, 0, w->arr_gen, 0);
+}
+
+static int live_arrival(const sim_event *ev, void *ctx)
+{
+    sim_world *w = ctx;
+    return ev->gen == w->arr_gen;
+}
+
+static void on_arrival(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    sim_world *w = ctx;
+    int cls = -1;
+    if (ev->arg == 1) {
+        const sim_workload *wl = &w->sc->workload;
+        if (wl->arrival_class) cls = wl->arrival_class[w->next_trace];
+        w->next_trace++;
+    }
+    uint32_t ci;
+    if (w->free_client != SIM_NONE) {
+        ci = w->free_client;
+        w->free_client = w->client_free_next[ci];
+    } else if (client_new(w, &ci)) {
+        w->error = POL_ENOMEM;
+        sim_engine_stop(&w->eng);
+        return;
+    }
+    schedule_arrival(w);
+    start_request(w, ci, cls);
+}
+
+static int live_slot(const sim_event *ev, void *ctx)
+{
+    sim_world *w = ctx;
+    const sim_slot *s = &w->slots[ev->ent];
+    return ev->gen == s->gen && s->state != SLOT_FREE;
+}
+
+static int live_timeout(const sim_event *ev, void *ctx)
+{
+    sim_world *w = ctx;
+    const sim_slot *s = &w->slots[ev->ent];
+    return ev->gen == s->gen && s->state != SLOT_FREE && !s->abandoned;
+}
+
+static void on_at_server(sim_engine *e, const sim_event *ev, void *ctx) { (void)e; sim_prov_arrive(ctx, ev->ent); }
+static void on_done(sim_engine *e, const sim_event *ev, void *ctx) { (void)e; sim_prov_done(ctx, ev->ent); }
+static void on_occ_write(sim_engine *e, const sim_event *ev, void *ctx) { (void)e; sim_prov_occ_write(ctx, ev->ent); }
+
+static void on_response(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    sim_world *w = ctx;
+    uint32_t id = ev->ent;
+    sim_slot *s = &w->slots[id];
+    if (s->abandoned) {
+        sim_metrics_abandoned(w, s);
+        slot_free(w, id);
+        return;
+    }
+    uint32_t ci = s->client;
+    pol_outcome o = s->out;
+    w->prov[s->provider].in_flight--;
+    w->clients[ci].att = SIM_NONE;
+    deliver(w, ci, id, &o);
+    slot_free(w, id);
+}
+
+static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    sim_world *w = ctx;
+    uint32_t id = ev->ent;
+    sim_slot *s = &w->slots[id];
+    s->abandoned = 1;
+    w->counts[SIM_M_TIMEOUTS] += 1;
+    sim_bp(w, w->eng.now, s->provider)->timeouts++;
+    w->prov[s->provider].in_flight--;
+    uint32_t ci = s->client;
+    w->clients[ci].att = SIM_NONE;
+    pol_outcome o = pol_outcome_make(POL_OUT_TIMEOUT, 0);
+    deliver(w, ci, id, &o);
+    if (s->state == SLOT_DROPPED) slot_free(w, id);
+}
+
+static void on_timeline(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    sim_world *w = ctx;
+    const sim_change *ch = &w->sc->timeline[ev->arg];
+    int ending = ev->ent == 1;
+    if (ch->provider >= 0) {
+        const sim_provider_params *vals = ending ? &w->sc->providers[ch->provider].base : &ch->set;
+        sim_prov_apply(w, ch->provider, ch->mask, vals);
+    } else if (ch->mask & SIM_SET_RATE) {
+        w->rate = ending ? w->sc->workload.rate : ch->rate;
+        if (w->sc->workload.loop == SIM_LOOP_OPEN) {
+            w->arr_gen++;                 /* the pending arrival was drawn at the old rate */
+            schedule_arrival(w);
+        }
+    }
+}
+
+static void on_bucket(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    sim_world *w = ctx;
+    uint32_t b = ev->arg;
+    for (int p = 0; p < w->sc->nproviders; p++) {
+        sim_bucket_prov *bp = &w->bp[(size_t)b * (size_t)w->sc->nproviders + (size_t)p];
+        sim_prov_rt *pr = &w->prov[p];
+        bp->in_flight = pr->in_flight;
+        bp->in_system = (uint32_t)pr->in_service + pr->wait_len;
+        bp->capacity = (float)sim_prov_capacity(pr->cfg, &pr->p, w->sc);
+    }
+    if (b + 1 < w->nbuckets) {
+        pol_ns next = (pol_ns)(b + 2) * w->sc->bucket - 1;
+        if (next > w->sc->duration) next = w->sc->duration;
+        sim_schedule(e, next, EV_BUCKET, 0, 0, b + 1);
+    }
+}
+
+/* -------------------------------------------------- response plumbing --- */
+pol_ns sim_net_leg(sim_world *w, int provider)
+{
+    const sim_provider *p = &w->sc->providers[provider];
+    const sim_dist *d = p->has_net_latency ? &p->net_latency : &w->sc->net_latency;
+    if (d->kind == SIM_DIST_CONSTANT) return d->a > 0 ? (pol_ns)d->a : 0;
+    double v = sim_dist_sample(d, w->prov[provider].net);
+    return v > 0 ? (pol_ns)v : 0;
+}
+
+void sim_world_respond(sim_world *w, uint32_t id, pol_ns when)
+{
+    sim_slot *s = &w->slots[id];
+    sim_metrics_answer(w, s, when);
+    s->state = SLOT_TO_CLIENT;
+    sim_schedule(&w->eng, when + sim_net_leg(w, s->provider), EV_RESPONSE, id, s->gen, 0);
+}
+
+void sim_world_drop(sim_world *w, uint32_t id)
+{
+    sim_slot *s = &w->slots[id];
+    s->state = SLOT_DROPPED;
+    if (s->abandoned) slot_free(w, id);   /* nobody will ever look at it again */
+}
+
+/* ---------------------------------------------------------------- setup --- */
+void sim_world_free(sim_world *w)
+{
+    if (!w) return;
+    for (uint32_t i = 0; i < w->nclients; i++) {
+        gsl_rng_free(w->clients[i].rng);
+        gsl_rng_free(w->clients[i].prng);
+    }
+    free(w->clients);
+    free(w->client_free_next);
+    free(w->slots);
+    sim_prov_free(w);
+    if (w->arr_rng) gsl_rng_free(w->arr_rng);
+    free(w->cfgs);
+    free(w->bp);
+    free(w->br);
+    free(w->lat);
+    sim_engine_free(&w->eng);
+    free(w);
+}
+
+static int world_setup(sim_world *w)
+{
+    const sim_scenario *sc = w->sc;
+    const sim_workload *wl = &sc->workload;
+    if (sim_engine_init(&w->eng, 2, 4096)) return POL_ENOMEM;
+    w->free_slot = SIM_NONE;
+    w->free_client = SIM_NONE;
+    w->nbuckets = (uint32_t)((sc->duration + sc->bucket - 1) / sc->bucket);
+    if (w->nbuckets == 0) w->nbuckets = 1;
+    w->bp = calloc((size_t)w->nbuckets * (size_t)sc->nproviders, sizeof *w->bp);
+    w->br = calloc(w->nbuckets, sizeof *w->br);
+    w->cfgs = calloc((size_t)wl->nclasses, sizeof *w->cfgs);
+    if (!w->bp || !w->br || !w->cfgs) return POL_ENOMEM;
+    for (int k = 0; k < wl->nclasses; k++) {
+        int fixed = wl->classes[k].policy;
+        w->cfgs[k] = (fixed >= 0 ? &sc->policies[fixed] : w->pol)->retry;
+        if (wl->classes[k].deadline > 0) w->cfgs[k].deadline = wl->classes[k].deadline;
+    }
+    if (sim_prov_init(w)) return POL_ENOMEM;
+
+    sim_engine_on(&w->eng, EV_WAKE, on_wake, live_wake, w);
+    sim_engine_on(&w->eng, EV_ARRIVAL, on_arrival, live_arrival, w);
+    sim_engine_on(&w->eng, EV_AT_SERVER, on_at_server, live_slot, w);
+    sim_engine_on(&w->eng, EV_DONE, on_done, live_slot, w);
+    sim_engine_on(&w->eng, EV_OCC_WRITE, on_occ_write, live_slot, w);
+    sim_engine_on(&w->eng, EV_RESPONSE, on_response, live_slot, w);
+    sim_engine_on(&w->eng, EV_TIMEOUT, on_timeout, live_timeout, w);
+    sim_engine_on(&w->eng, EV_TIMELINE, on_timeline, NULL, w);
+    sim_engine_on(&w->eng, EV_BUCKET, on_bucket, NULL, w);
+
+    /* timeline first, so a change at t=0 precedes the first requests */
+    for (int i = 0; i < sc->ntimeline; i++) {
+        const sim_change *ch = &sc->timeline[i];
+        sim_schedule(&w->eng, ch->at, EV_TIMELINE, 0, 0, (uint32_t)i);
+        if (ch->dur > 0) sim_schedule(&w->eng, ch->at + ch->dur, EV_TIMELINE, 1, 0, (uint32_t)i);
+    }
+    pol_ns first_bucket_end = sc->bucket - 1 < sc->duration ? sc->bucket - 1 : sc->duration;
+    sim_schedule(&w->eng, first_bucket_end, EV_BUCKET, 0, 0, 0);
+
+    if (wl->loop == SIM_LOOP_CLOSED) {
+        pol_ns stagger = wl->stagger;
+        for (int32_t i = 0; i < wl->clients; i++) {
+            uint32_t ci;
+            if (client_new(w, &ci)) return POL_ENOMEM;
+            pol_ns at = 0;
+            if (wl->start == SIM_START_STAGGER && stagger > 0)
+                at = (pol_ns)(gsl_rng_uniform(w->clients[ci].rng) * (double)stagger);
+            sim_schedule(&w->eng, at, EV_WAKE, ci, w->clients[ci].gen, 0);
+        }
+    } else {
+        w->arr_rng = sim_rng_new(sim_rng_type(sc->rng), w->seed, (uint32_t)w->replication, SIM_STREAM_ARRIVALS, 0);
+        if (!w->arr_rng) return POL_ENOMEM;
+        w->rate = wl->rate;
+        schedule_arrival(w);
+    }
+    return POL_OK;
+}
+
+int sim_world_run(const sim_scenario *sc, int policy_index, int replication,
+                  FILE *trace, sim_run_metrics *out, sim_world **keep)
+{
+    sim_world *w = calloc(1, sizeof *w);
+    if (!w) return POL_ENOMEM;
+    w->sc = sc;
+    w->policy_index = policy_index;
+    w->pol = &sc->policies[policy_index];
+    w->replication = replication;
+    w->seed = sc->seed;
+    w->trace = trace;
+    int rc = world_setup(w);
+    if (rc == POL_OK) {
+        sim_run(&w->eng, sc->duration);
+        rc = w->error;
+    }
+    if (rc == POL_OK) sim_metrics_finish(w, out);
+    if (keep && rc == POL_OK) *keep = w;
+    else sim_world_free(w);
+    return rc;
+}

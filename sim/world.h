@@ -1,0 +1,180 @@
+/* world.h — one simulated run: a scenario, one compared policy, one
+ * replication. Internal to the simulator (models, metrics and verbs share it).
+ *
+ * Entities: clients (closed loop: N fixed; open loop / trace: a pool of
+ * request executors, reused), attempt slots (one per attempt in flight,
+ * reused through a free list, with a generation number that invalidates
+ * stale events), and providers (the server side: rate limits, capacity,
+ * waiting room, latency, faults). A client runs the policy library exactly as
+ * a production client would: pol_retry_begin, attempt, classify the outcome,
+ * pol_retry_next, sleep, retry or fall back.
+ * Event flow of an attempt: client SEND -> (network leg) ARRIVE at provider ->
+ * admitted / queued / rejected -> DONE (service ends) -> (leg) RESPONSE at
+ * client; in parallel an optional TIMEOUT. A response to an attempt the client
+ * abandoned is wasted work (and duplicate billing if it succeeded).
+ * Cost per attempt: O(log n) heap operations and O(1) bookkeeping; memory is
+ * O(clients + attempts in flight + buckets x providers).
+ */
+#ifndef SIM_WORLD_H
+#define SIM_WORLD_H
+#include "scenario.h"
+#include "eventq.h"
+#include <stdio.h>
+
+#define SIM_NONE UINT32_MAX
+
+/* Per bucket x provider counters (timeseries.csv). */
+typedef struct {
+    uint32_t offered;        /* attempts arriving at the provider */
+    uint32_t successes;      /* 2xx answered */
+    uint32_t http_429, http_5xx, http_4xx;
+    uint32_t timeouts;       /* client timeouts of attempts to this provider */
+    uint32_t conn_errors;    /* refused / reset */
+    uint32_t in_flight;      /* attempts outstanding at the bucket's end (client view) */
+    uint32_t in_system;      /* in service + waiting at the bucket's end (server view) */
+    float    capacity;       /* requests/s the provider could serve at the bucket's end */
+} sim_bucket_prov;
+
+/* Per bucket request-level counters. */
+typedef struct {
+    uint32_t started, succeeded, degraded, gave_up;
+    uint32_t attempts;       /* attempts sent by clients in the bucket */
+} sim_bucket_req;
+
+typedef struct sim_world sim_world;
+
+typedef struct {
+    gsl_rng  *rng;           /* workload draws: think, class, tokens */
+    gsl_rng  *prng;          /* policy draws: jitter */
+    pol_retry_state rs;
+    pol_ns    req_start;
+    pol_ns    next_delay;    /* delay slept before the attempt being made */
+    uint32_t  req_id;
+    uint32_t  att;           /* current attempt slot, or SIM_NONE */
+    uint32_t  gen;           /* wake-event generation */
+    int32_t   done;          /* requests finished (closed loop) */
+    float     prompt, output;/* token sizes of the current request */
+    uint8_t   cls;
+    uint8_t   target;        /* index into the policy's targets */
+    uint8_t   busy;          /* a request is in progress */
+    uint8_t   pad;
+    uint16_t  attempt_no;    /* attempts of the current request (all targets) */
+} sim_client;
+
+typedef enum { SLOT_FREE = 0, SLOT_TO_SERVER, SLOT_WAITING, SLOT_SERVICE, SLOT_TO_CLIENT, SLOT_DROPPED } sim_slot_state;
+
+typedef struct {
+    uint32_t client;
+    uint32_t gen;
+    uint32_t req_id;
+    uint32_t next_free;
+    int16_t  provider;
+    uint8_t  state;
+    uint8_t  abandoned;      /* the client stopped waiting (timeout) */
+    uint16_t attempt_no;
+    pol_ns   sent;
+    pol_ns   delay_before;
+    pol_ns   enqueued;       /* when it entered the waiting room / service */
+    pol_ns   service;        /* service time (for wasted work) */
+    float    prompt, output;
+    uint64_t occ_version;
+    pol_outcome out;         /* the answer the provider decided */
+} sim_slot;
+
+typedef struct {
+    const sim_provider *cfg;
+    sim_provider_params p;   /* current values (timeline applied) */
+    gsl_rng  *rng, *net;
+    double    rpm_tokens, tpm_tokens;  /* token buckets (requests, tokens) */
+    pol_ns    refill_at;               /* when the buckets were last refilled */
+    int32_t   in_service;
+    uint32_t *wait;                    /* FIFO ring of slot ids */
+    uint32_t  wait_head, wait_len, wait_cap;
+    uint64_t  occ_version;
+    double    capacity0;               /* baseline capacity, requests/s */
+    uint32_t  in_flight;               /* client-side outstanding attempts */
+} sim_prov_rt;
+
+typedef struct {
+    double   m[SIM_M__COUNT];          /* the per-run metrics (summary.csv) */
+} sim_run_metrics;
+
+struct sim_world {
+    const sim_scenario *sc;
+    const sim_policy   *pol;
+    int                 policy_index;
+    int                 replication;
+    uint64_t            seed;
+    pol_retry_cfg      *cfgs;          /* per class: the policy's cfg with the class deadline */
+    sim_engine          eng;
+    sim_client         *clients;
+    uint32_t            nclients, cap_clients;
+    uint32_t            free_client;   /* open loop: free list of idle executors */
+    uint32_t           *client_free_next;
+    sim_slot           *slots;
+    uint32_t            nslots, cap_slots, free_slot;
+    sim_prov_rt        *prov;
+    gsl_rng            *arr_rng;
+    uint32_t            arr_gen;
+    double              rate;          /* current open-loop rate */
+    size_t              next_trace;
+    uint32_t            next_req_id;
+    uint32_t            finished_clients; /* closed loop: clients with all their requests done */
+    /* metrics */
+    uint32_t            nbuckets;
+    sim_bucket_prov    *bp;            /* [bucket * nproviders + p] */
+    sim_bucket_req     *br;            /* [bucket] */
+    double             *lat;           /* latencies of successful requests, seconds */
+    size_t              nlat, cap_lat;
+    double              counts[SIM_M__COUNT];
+    double              service_total, wasted, wait_total;
+    uint64_t            waits;
+    pol_ns              last_finish;
+    FILE               *trace;         /* attempts.csv stream, or NULL */
+    int                 error;         /* out of memory during the run */
+};
+
+/* Runs one replication of one policy; fills *out. trace: NULL or an open
+ * attempts.csv stream (rows appended). Returns 0 or a negative POL_E*. */
+int sim_world_run(const sim_scenario *sc, int policy_index, int replication,
+                  FILE *trace, sim_run_metrics *out, sim_world **keep);
+void sim_world_free(sim_world *w);
+
+/* Server side (provider.c) */
+int    sim_prov_init(sim_world *w);
+void   sim_prov_free(sim_world *w);
+void   sim_prov_arrive(sim_world *w, uint32_t slot);     /* attempt reached the provider */
+void   sim_prov_done(sim_world *w, uint32_t slot);       /* service finished */
+void   sim_prov_occ_write(sim_world *w, uint32_t slot);  /* OCC: the conditional write arrives */
+void   sim_prov_apply(sim_world *w, int provider, uint32_t mask, const sim_provider_params *set);
+double sim_prov_capacity(const sim_provider *cfg, const sim_provider_params *p, const sim_scenario *sc);
+pol_ns sim_net_leg(sim_world *w, int provider);
+
+/* Hooks the provider calls back into the world (world.c) */
+void   sim_world_respond(sim_world *w, uint32_t slot, pol_ns when);  /* schedule the response leg */
+void   sim_world_drop(sim_world *w, uint32_t slot);                  /* black-holed: no response ever */
+static inline uint32_t sim_bucket_of(const sim_world *w, pol_ns t)
+{
+    uint64_t b = (uint64_t)(t / w->sc->bucket);
+    return b < w->nbuckets ? (uint32_t)b : w->nbuckets - 1;
+}
+static inline sim_bucket_prov *sim_bp(sim_world *w, pol_ns t, int provider)
+{
+    return &w->bp[(size_t)sim_bucket_of(w, t) * (size_t)w->sc->nproviders + (size_t)provider];
+}
+
+/* Event kinds */
+enum {
+    EV_WAKE = 0,      /* ent = client: start a request (arg 0) or the next attempt (arg 1) */
+    EV_ARRIVAL,       /* open loop / trace: a new request arrives */
+    EV_AT_SERVER,     /* ent = slot: the attempt reaches the provider */
+    EV_DONE,          /* ent = slot: service finished */
+    EV_OCC_WRITE,     /* ent = slot: OCC conditional write reaches the server */
+    EV_RESPONSE,      /* ent = slot: the answer reaches the client */
+    EV_TIMEOUT,       /* ent = slot: the client's attempt timeout */
+    EV_TIMELINE,      /* arg = change index, ent = 0 start / 1 end */
+    EV_BUCKET,        /* arg = bucket index: sample gauges */
+    EV__COUNT
+};
+
+#endif
