@@ -1,0 +1,197 @@
+/* test_models.c — the simulator's models against theory and invariants.
+ * Scenarios are built in C here (no YAML), so these tests pin the models
+ * themselves: M/M/c against Erlang C, token buckets, the OCC row, timeouts
+ * and wasted work, determinism of a run. */
+#include "cu_util.h"
+#include "metrics.h"
+#include "runner.h"
+#include "world.h"
+#include <math.h>
+#include <string.h>
+
+static sim_dist dconst(double v) { sim_dist d; memset(&d, 0, sizeof d); d.kind = SIM_DIST_CONSTANT; d.a = v; return d; }
+static sim_dist dexp(double mean) { sim_dist d; memset(&d, 0, sizeof d); d.kind = SIM_DIST_EXPONENTIAL; d.a = mean; return d; }
+
+/* A scenario with one provider, one policy without retries, open-loop Poisson. */
+static void base_scenario(sim_scenario *sc, sim_provider *prov, sim_policy *pol)
+{
+    memset(sc, 0, sizeof *sc);
+    memset(prov, 0, sizeof *prov);
+    memset(pol, 0, sizeof *pol);
+    strcpy(sc->name, "model-test");
+    sc->duration = 100 * POL_NS_PER_S;
+    sc->seed = 7;
+    sc->replications = 1;
+    sc->bucket = POL_NS_PER_S;
+    strcpy(sc->rng, "taus2");
+    sc->net_latency = dconst(0);
+    strcpy(prov->name, "server");
+    prov->base.overload_status = 503;
+    prov->base.latency_factor = 1;
+    prov->base.error_status = 500;
+    prov->base.outage_status = 503;
+    prov->ttft = dconst(0);
+    prov->per_token = dconst(0);
+    sc->providers = prov;
+    sc->nproviders = 1;
+    sim_workload *wl = &sc->workload;
+    wl->loop = SIM_LOOP_OPEN;
+    wl->nclasses = 1;
+    strcpy(wl->classes[0].name, "default");
+    wl->classes[0].weight = 1;
+    wl->classes[0].prompt_tokens = dconst(100);
+    wl->classes[0].output_tokens = dconst(100);
+    wl->classes[0].policy = -1;
+    wl->think = dconst(0);
+    strcpy(pol->name, "no-retry");
+    pol_retry_default(&pol->retry);
+    pol->retry.max_attempts = 1;
+    pol->targets[0] = 0;
+    pol->ntargets = 1;
+    sc->policies = pol;
+    sc->npolicies = 1;
+}
+
+/* Erlang C: probability an arrival waits, and the mean wait Wq. */
+static double erlang_c_wq(int c, double lambda, double mu)
+{
+    double a = lambda / mu, rho = a / c, term = 1, sum = 0;
+    for (int k = 0; k < c; k++) { sum += term; term *= a / (k + 1); }
+    double top = term / (1 - rho);          /* term = a^c / c! */
+    double pw = top / (sum + top);
+    return pw / (c * mu - lambda);
+}
+
+static void mmc_case(int c, double lambda, double service_mean_s, int reps, double dur_s)
+{
+    sim_scenario sc;
+    sim_provider prov;
+    sim_policy pol;
+    base_scenario(&sc, &prov, &pol);
+    prov.kind = SIM_PROV_QUEUE;
+    prov.base.concurrency = c;
+    prov.base.queue = -1;                    /* unlimited waiting room */
+    prov.service = dexp(service_mean_s * 1e9);
+    sc.workload.rate = lambda;
+    sc.replications = reps;
+    sc.duration = (pol_ns)(dur_s * 1e9);
+    sc.bucket = 10 * POL_NS_PER_S;
+    sim_results res;
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, NULL, &res), 0);
+    double col[64];
+    sim_results_column(&res, 0, SIM_M_QUEUE_WAIT, col);
+    size_t n;
+    double mean, sd, lo, hi;
+    sim_ci95(col, (size_t)reps, &n, &mean, &sd, &lo, &hi);
+    double wq = erlang_c_wq(c, lambda, 1 / service_mean_s);
+    printf("\n    M/M/%d lambda=%.1f/s mu=%.1f/s: Erlang C Wq=%.4fs, simulated %.4fs [%.4f, %.4f] (n=%zu)",
+           c, lambda, 1 / service_mean_s, wq, mean, lo, hi, n);
+    CU_ASSERT_EQUAL(n, (size_t)reps);
+    CU_ASSERT(lo <= wq && wq <= hi);
+    /* and the interval is informative: half-width under 10% of Wq */
+    CU_ASSERT((hi - lo) / 2 < 0.10 * wq);
+    /* nothing was lost: no retries, no errors, everyone served */
+    sim_results_column(&res, 0, SIM_M_SUCCESS_RATE, col);
+    for (int i = 0; i < reps; i++) CU_ASSERT_DOUBLE_EQUAL(col[i], 1.0, 1e-12);
+    sim_results_free(&res);
+}
+
+static void test_mm2(void) { mmc_case(2, 7.0, 0.2, 20, 2000); }
+static void test_mm5(void) { mmc_case(5, 20.0, 0.2, 20, 1000); }
+
+/* Token bucket: an RPM limit caps the admitted rate and 429s carry until-reset hints. */
+static void test_rate_limit(void)
+{
+    sim_scenario sc;
+    sim_provider prov;
+    sim_policy pol;
+    base_scenario(&sc, &prov, &pol);
+    prov.base.rpm = 600;                     /* 10 per second */
+    prov.retry_after = SIM_RA_UNTIL_RESET;
+    prov.ttft = dconst(1e6);
+    sc.workload.rate = 40;                   /* offered 4x the limit */
+    sc.duration = 200 * POL_NS_PER_S;
+    sim_results res;
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, NULL, &res), 0);
+    const double *m = res.m[0].m;
+    double ok_rate = m[SIM_M_SUCCESSES] / 200.0;
+    CU_ASSERT(fabs(ok_rate - 10.0) < 0.3);   /* the limit, within 3% */
+    CU_ASSERT(fabs(m[SIM_M_HTTP_429] / m[SIM_M_ATTEMPTS] - 0.75) < 0.02);
+    CU_ASSERT_DOUBLE_EQUAL(m[SIM_M_PEAK_LOAD_RATIO] > 3.0, 1, 0);
+    sim_results_free(&res);
+}
+
+/* Timeouts: a slow server and a short client timeout waste the server's work. */
+static void test_timeouts_waste(void)
+{
+    sim_scenario sc;
+    sim_provider prov;
+    sim_policy pol;
+    base_scenario(&sc, &prov, &pol);
+    prov.ttft = dconst(2e9);                 /* every answer takes 2 s */
+    prov.price_in = 1e6;                     /* $1 per token: cost = tokens */
+    pol.retry.attempt_timeout = POL_NS_PER_S;/* client waits 1 s */
+    sc.workload.rate = 5;
+    sc.duration = 50 * POL_NS_PER_S;
+    sim_results res;
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, NULL, &res), 0);
+    const double *m = res.m[0].m;
+    CU_ASSERT(m[SIM_M_SUCCESSES] == 0);
+    /* every attempt times out, except those sent in the last second (still waiting at the end) */
+    CU_ASSERT(m[SIM_M_TIMEOUTS] <= m[SIM_M_ATTEMPTS]);
+    CU_ASSERT(m[SIM_M_ATTEMPTS] - m[SIM_M_TIMEOUTS] < 20);
+    /* all service is wasted, except work still in progress or in flight back at the end (~2 s of 50) */
+    CU_ASSERT(m[SIM_M_WASTED_FRACTION] > 0.9);
+    /* every completed answer was billed and none was used */
+    CU_ASSERT(m[SIM_M_DUP_BILLING] > 0);
+    CU_ASSERT_DOUBLE_EQUAL(m[SIM_M_DUP_BILLING], m[SIM_M_COST], 1e-6);
+    sim_results_free(&res);
+}
+
+/* Same scenario, seed, binary: identical metrics and timeseries bytes. */
+static void test_run_deterministic(void)
+{
+    sim_scenario sc;
+    sim_provider prov;
+    sim_policy pol;
+    base_scenario(&sc, &prov, &pol);
+    prov.base.concurrency = 3;
+    prov.base.queue = 5;
+    prov.ttft = dexp(3e8);
+    pol.retry.max_attempts = 4;
+    pol.retry.attempt_timeout = POL_NS_PER_S;
+    sc.workload.rate = 12;
+    sc.replications = 2;
+    char *buf1 = NULL, *buf2 = NULL;
+    size_t n1 = 0, n2 = 0;
+    FILE *f1 = open_memstream(&buf1, &n1), *f2 = open_memstream(&buf2, &n2);
+    sim_runner_opts o1 = { f1, NULL, 0, NULL }, o2 = { f2, NULL, 0, NULL };
+    sim_results r1, r2;
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, &o1, &r1), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, &o2, &r2), 0);
+    fclose(f1);
+    fclose(f2);
+    CU_ASSERT(n1 > 1000);
+    CU_ASSERT_EQUAL(n1, n2);
+    CU_ASSERT(n1 == n2 && memcmp(buf1, buf2, n1) == 0);
+    CU_ASSERT(memcmp(r1.m, r2.m, sizeof(sim_run_metrics) * 2) == 0);
+    /* the two replications differ */
+    CU_ASSERT(r1.m[0].m[SIM_M_ATTEMPTS] != r1.m[1].m[SIM_M_ATTEMPTS]);
+    CU_ASSERT(r1.m[0].m[SIM_M_AMPLIFICATION] > 1.0);
+    free(buf1);
+    free(buf2);
+    sim_results_free(&r1);
+    sim_results_free(&r2);
+}
+
+static void register_suites(void)
+{
+    CU_SUITE("queueing",
+             {"M/M/2 mean wait matches Erlang C within the 95% CI", test_mm2},
+             {"M/M/5 mean wait matches Erlang C within the 95% CI", test_mm5});
+    CU_SUITE("provider",
+             {"RPM token bucket caps admitted rate", test_rate_limit},
+             {"timeouts: wasted work and duplicate billing", test_timeouts_waste});
+    CU_SUITE("determinism", {"same seed -> identical metrics and timeseries", test_run_deterministic});
+}
+CU_TEST_MAIN(register_suites)
