@@ -17,3 +17,13 @@ csv_get() {
 }
 # fcmp A OP B: floating-point comparison with awk (OP one of < <= > >= ==)
 fcmp() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN{ r = (op=="<")?a<b:(op=="<=")?a<=b:(op==">")?a>b:(op==">=")?a>=b:(a==b); exit !r }'; }
+# ci FILE POLICY METRIC [FIELD]: a field (default mean) of summary-ci.csv for a policy and metric
+ci() {
+  awk -F, -v p="$2" -v m="$3" -v f="${4:-mean}" '
+    { gsub(/"/, "") }
+    NR==1 { for (i=1;i<=NF;i++) h[$i]=i; next }
+    $h["policy"]==p && $h["metric"]==m { print $h[f]; found=1; exit }
+    END { if (!found) exit 1 }' "$1" || fail "no $3 for policy $2 in $1"
+}
+# assert_cmp A OP B MESSAGE
+assert_cmp() { fcmp "$1" "$2" "$3" || fail "$4 (got $1 $2 $3 false)"; ok "$4 ($1 $2 $3)"; }
