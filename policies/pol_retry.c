@@ -93,9 +93,11 @@ static int combine_hint(const pol_hint_cfg *h, pol_ns hint, pol_ns backoff, gsl_
     case POL_HINT_MAX:
         *delay = hint > backoff ? hint : backoff;
         break;
-    case POL_HINT_PLUS_JITTER:
-        *delay = hint + (h->jitter > 0 ? (pol_ns)gsl_ran_flat(r, 0.0, (double)h->jitter) : 0);
+    case POL_HINT_PLUS_JITTER: {
+        pol_ns j = h->jitter > 0 ? (pol_ns)gsl_ran_flat(r, 0.0, (double)h->jitter) : 0;
+        *delay = hint > POL_NS_MAX - j ? POL_NS_MAX : hint + j;      /* saturate */
         break;
+    }
     case POL_HINT_HONOR:
     default:
         *delay = hint;
