@@ -134,6 +134,8 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
     m[SIM_M_AMPLIFICATION] = req > 0 ? m[SIM_M_ATTEMPTS] / req : NAN;
     m[SIM_M_CALLS_PER_REQ] = m[SIM_M_AMPLIFICATION];
     double finished = m[SIM_M_SUCCESSES] + m[SIM_M_DEGRADED] + m[SIM_M_GIVE_UPS];
+    m[SIM_M_UNFINISHED] = req - finished;
+    m[SIM_M_COST_PER_SUCCESS] = m[SIM_M_SUCCESSES] > 0 ? m[SIM_M_COST] / m[SIM_M_SUCCESSES] : NAN;
     m[SIM_M_SUCCESS_RATE] = finished > 0 ? m[SIM_M_SUCCESSES] / finished : NAN;
     m[SIM_M_GOODPUT] = m[SIM_M_SUCCESSES] / dur;
     if (w->nlat) {

@@ -25,6 +25,7 @@
     X(TIMEOUTS,        "timeouts",         "count", "attempts ended by the client's timeout") \
     X(CONN_ERRORS,     "conn_errors",      "count", "attempts refused or reset") \
     X(GIVE_UPS,        "give_ups",         "count", "requests that ended without an answer") \
+    X(UNFINISHED,      "unfinished",       "count", "requests still in progress when the run ended") \
     X(BREAKER_TRANS,   "breaker_transitions", "count", "circuit-breaker state changes") \
     X(PEAK_OFFERED,    "peak_offered",     "1/s",   "highest attempts per second reaching a provider in one bucket") \
     X(PEAK_LOAD_RATIO, "peak_load_ratio",  "ratio", "max over buckets and providers of offered load / baseline capacity") \
@@ -32,6 +33,7 @@
     X(WASTED_FRACTION, "wasted_fraction",  "ratio", "wasted_work / all provider service time") \
     X(DUP_BILLING,     "duplicate_billing","USD",   "cost of completions billed that the client did not use") \
     X(COST,            "cost",             "USD",   "total billed cost") \
+    X(COST_PER_SUCCESS,"cost_per_success", "USD",   "cost / successes") \
     X(TIME_TO_RECOVER, "time_to_recover",  "s",     "from the end of the last fault to the first bucket back to normal") \
     X(METASTABLE,      "metastable",       "bool",  "1 if the run had not recovered by its end") \
     X(COMPLETION_TIME, "completion_time",  "s",     "time when the last request finished") \

@@ -126,14 +126,14 @@ static void cell(FILE *f, const sim_results *r, int i, sim_metric_id m, const ch
         snprintf(b, sizeof b, fmt, (hi - mean) * scale);
         snprintf(buf, sizeof buf, "%s±%s", a, b);
     } else snprintf(buf, sizeof buf, fmt, mean * scale);
-    fprintf(f, " %16s", buf);
+    fprintf(f, " %14s", buf);
 }
 
 void sim_summary_table(FILE *f, const sim_scenario *sc, const sim_results *r)
 {
     fprintf(f, "%s: %d replication%s, mean ± 95%% CI half-width\n", sc->name, r->reps, r->reps == 1 ? "" : "s");
-    fprintf(f, "%-24s %16s %16s %16s %16s %16s %16s %16s\n", "policy", "success %", "amplification",
-            "p50 latency s", "p99 latency s", "peak load/cap", "give-ups", "cost $");
+    fprintf(f, "%-24s %14s %14s %14s %14s %14s %14s %14s %14s\n", "policy", "success %", "amplification",
+            "p50 latency s", "p99 latency s", "peak load/cap", "give-ups", "unfinished", "cost $");
     for (int i = 0; i < r->npolicies; i++) {
         fprintf(f, "%-24.24s", sc->policies[r->policy[i]].name);
         cell(f, r, i, SIM_M_SUCCESS_RATE, "%.2f", 100);
@@ -142,6 +142,7 @@ void sim_summary_table(FILE *f, const sim_scenario *sc, const sim_results *r)
         cell(f, r, i, SIM_M_LAT_P99, "%.3f", 1);
         cell(f, r, i, SIM_M_PEAK_LOAD_RATIO, "%.2f", 1);
         cell(f, r, i, SIM_M_GIVE_UPS, "%.0f", 1);
+        cell(f, r, i, SIM_M_UNFINISHED, "%.0f", 1);
         cell(f, r, i, SIM_M_COST, "%.2f", 1);
         fputc('\n', f);
     }
