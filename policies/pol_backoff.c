@@ -28,31 +28,9 @@ static const char *const jitter_names[POL_JITTER__COUNT] = {
 static const char *const kind_names[] = { "constant", "linear", "exponential" };
 #define N_KINDS ((int)(sizeof kind_names / sizeof kind_names[0]))
 
-const char *pol_jitter_name(pol_jitter_kind k)
-{
-    return pol_name_of(jitter_names, POL_JITTER__COUNT, (int)k);
-}
+POL_NAME_FUNCS(pol_jitter_kind, pol_jitter_name, pol_jitter_parse, jitter_names, POL_JITTER__COUNT)
 
-int pol_jitter_parse(const char *name, pol_jitter_kind *out)
-{
-    int i = pol_name_index(jitter_names, POL_JITTER__COUNT, name);
-    if (i < 0) return i;
-    if (out) *out = (pol_jitter_kind)i;
-    return POL_OK;
-}
-
-const char *pol_backoff_kind_name(pol_backoff_kind k)
-{
-    return pol_name_of(kind_names, N_KINDS, (int)k);
-}
-
-int pol_backoff_kind_parse(const char *name, pol_backoff_kind *out)
-{
-    int i = pol_name_index(kind_names, N_KINDS, name);
-    if (i < 0) return i;
-    if (out) *out = (pol_backoff_kind)i;
-    return POL_OK;
-}
+POL_NAME_FUNCS(pol_backoff_kind, pol_backoff_kind_name, pol_backoff_kind_parse, kind_names, N_KINDS)
 
 void pol_backoff_default(pol_backoff_cfg *out)
 {

@@ -14,18 +14,7 @@ static const char *const kind_names[POL_OUT__COUNT] = {
     "success", "http", "timeout", "refused", "reset", "context-window", "content-policy"
 };
 
-const char *pol_class_name(pol_class c)
-{
-    return pol_name_of(class_names, N_CLASSES, (int)c);
-}
-
-int pol_class_parse(const char *name, pol_class *out)
-{
-    int i = pol_name_index(class_names, N_CLASSES, name);
-    if (i < 0) return i;
-    if (out) *out = (pol_class)i;
-    return POL_OK;
-}
+POL_NAME_FUNCS(pol_class, pol_class_name, pol_class_parse, class_names, N_CLASSES)
 
 const char *pol_outcome_kind_name(pol_outcome_kind k)
 {

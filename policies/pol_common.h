@@ -37,6 +37,16 @@ const char *pol_strerror(int err);
  * "?" when value is out of range; never NULL. */
 int         pol_name_index(const char *const *names, int n, const char *name);
 const char *pol_name_of(const char *const *names, int n, int value);
+/* Defines `const char *NAME_FN(TYPE)` and `int PARSE_FN(const char *, TYPE *out)`
+ * over the table NAMES[N] (used by the library's .c files). */
+#define POL_NAME_FUNCS(TYPE, NAME_FN, PARSE_FN, NAMES, N)                      \
+    const char *NAME_FN(TYPE v) { return pol_name_of(NAMES, (N), (int)v); }  \
+    int PARSE_FN(const char *name, TYPE *out)                                 \
+    {                                                                         \
+        int i_ = pol_name_index(NAMES, (N), name);                            \
+        if (i_ >= 0 && out) *out = (TYPE)i_;                                  \
+        return i_ < 0 ? i_ : POL_OK;                                          \
+    }
 
 /* What one attempt ended with, as a client sees it. */
 typedef enum {

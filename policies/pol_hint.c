@@ -18,18 +18,7 @@ static const char *const mode_names[POL_HINT__COUNT] = {
     "ignore", "honor", "ceiling-give-up", "ceiling-ignore", "max", "plus-jitter"
 };
 
-const char *pol_hint_mode_name(pol_hint_mode m)
-{
-    return pol_name_of(mode_names, POL_HINT__COUNT, (int)m);
-}
-
-int pol_hint_mode_parse(const char *name, pol_hint_mode *out)
-{
-    int i = pol_name_index(mode_names, POL_HINT__COUNT, name);
-    if (i < 0) return i;
-    if (out) *out = (pol_hint_mode)i;
-    return POL_OK;
-}
+POL_NAME_FUNCS(pol_hint_mode, pol_hint_mode_name, pol_hint_mode_parse, mode_names, POL_HINT__COUNT)
 
 /* ---- lexical helpers ---------------------------------------------------- */
 

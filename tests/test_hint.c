@@ -5,6 +5,7 @@
  */
 #include "cu_util.h"
 #include "retrypol.h"
+#include "pol_test_names.h"
 #include <string.h>
 
 #define S(x) ((pol_ns)(x) * POL_NS_PER_S)
@@ -13,37 +14,46 @@
 
 static int ms(const char *v, pol_ns *d) { return pol_hint_parse_retry_after_ms(v, d); }
 static int ra(const char *v, int64_t now, pol_ns *d) { return pol_hint_parse_retry_after(v, now, d); }
+static int ra0(const char *v, pol_ns *d) { return ra(v, 0, d); }
+
+typedef struct { const char *v; int rc; pol_ns d; } num_case;
+
+/* Runs a table through a parser; on error the output must stay untouched. */
+static void check_numbers(int (*parse)(const char *, pol_ns *), const num_case *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        pol_ns d = -7;
+        int rc = parse(t[i].v, &d);
+        if (rc != t[i].rc || d != (rc == POL_OK ? t[i].d : -7))
+            fprintf(stderr, "'%s': rc %d d %lld, want rc %d d %lld\n", t[i].v ? t[i].v : "(null)",
+                    rc, (long long)d, t[i].rc, (long long)t[i].d);
+        CU_ASSERT_EQUAL(rc, t[i].rc);
+        CU_ASSERT_EQUAL(d, rc == POL_OK ? t[i].d : -7);
+    }
+}
+
+/* The decimal grammar both headers share, malformed and out-of-range values. */
+static const num_case BAD_NUMBERS[] = {
+    { "-1", POL_ERANGE, 0 }, { "-0.5", POL_ERANGE, 0 }, { "-", POL_EPARSE, 0 },
+    { "", POL_EPARSE, 0 }, { "   ", POL_EPARSE, 0 }, { "abc", POL_EPARSE, 0 },
+    { "1e3", POL_EPARSE, 0 }, { "+5", POL_EPARSE, 0 }, { "0x10", POL_EPARSE, 0 },
+    { "1.", POL_EPARSE, 0 }, { ".5", POL_EPARSE, 0 }, { "1 2", POL_EPARSE, 0 },
+    { "inf", POL_EPARSE, 0 }, { "nan", POL_EPARSE, 0 }, { "5ms", POL_EPARSE, 0 },
+    { "-abc", POL_EPARSE, 0 }, { "12 s", POL_EPARSE, 0 }, { NULL, POL_EINVAL, 0 },
+};
+#define NBAD (sizeof BAD_NUMBERS / sizeof BAD_NUMBERS[0])
 
 static void test_retry_after_ms(void)
 {
-    pol_ns d = -7;
-    CU_ASSERT_EQUAL(ms("1500", &d), POL_OK);        CU_ASSERT_EQUAL(d, 1500 * POL_NS_PER_MS);
-    CU_ASSERT_EQUAL(ms("0", &d), POL_OK);           CU_ASSERT_EQUAL(d, 0);
-    CU_ASSERT_EQUAL(ms("0.5", &d), POL_OK);         CU_ASSERT_EQUAL(d, 500 * POL_NS_PER_US);
-    CU_ASSERT_EQUAL(ms("12.345678", &d), POL_OK);   CU_ASSERT_EQUAL(d, 12345678);
-    CU_ASSERT_EQUAL(ms(" \t20\t ", &d), POL_OK);    CU_ASSERT_EQUAL(d, 20 * POL_NS_PER_MS);
-    CU_ASSERT_EQUAL(ms("86400000", &d), POL_OK);    CU_ASSERT_EQUAL(d, POL_HINT_MAX_DELAY);
-    d = -7;
-    CU_ASSERT_EQUAL(ms("86400001", &d), POL_ERANGE);
-    CU_ASSERT_EQUAL(ms("86400000.5", &d), POL_ERANGE);
-    CU_ASSERT_EQUAL(ms("-1", &d), POL_ERANGE);
-    CU_ASSERT_EQUAL(ms("-0.5", &d), POL_ERANGE);
-    CU_ASSERT_EQUAL(ms("-", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("   ", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("abc", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("1e3", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("+5", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("0x10", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("1.", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms(".5", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("1 2", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("inf", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("nan", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms("5ms", &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ms(NULL, &d), POL_EINVAL);
+    static const num_case ok[] = {
+        { "1500", POL_OK, 1500 * POL_NS_PER_MS }, { "0", POL_OK, 0 },
+        { "0.5", POL_OK, 500 * POL_NS_PER_US }, { "12.345678", POL_OK, 12345678 },
+        { " \t20\t ", POL_OK, 20 * POL_NS_PER_MS }, { "86400000", POL_OK, POL_HINT_MAX_DELAY },
+        { "86400001", POL_ERANGE, 0 }, { "86400000.5", POL_ERANGE, 0 },
+    };
+    check_numbers(ms, ok, sizeof ok / sizeof ok[0]);
+    check_numbers(ms, BAD_NUMBERS, NBAD);
     CU_ASSERT_EQUAL(ms("5", NULL), POL_EINVAL);
-    CU_ASSERT_EQUAL(d, -7);                          /* untouched on error */
 }
 
 static void test_huge_numbers(void)
@@ -73,19 +83,13 @@ static void test_huge_numbers(void)
 
 static void test_retry_after_seconds(void)
 {
-    pol_ns d = -7;
-    CU_ASSERT_EQUAL(ra("120", 0, &d), POL_OK);       CU_ASSERT_EQUAL(d, S(120));
-    CU_ASSERT_EQUAL(ra("0", 0, &d), POL_OK);         CU_ASSERT_EQUAL(d, 0);
-    CU_ASSERT_EQUAL(ra("1.5", 0, &d), POL_OK);       CU_ASSERT_EQUAL(d, 1500 * POL_NS_PER_MS);
-    CU_ASSERT_EQUAL(ra(" 3 ", 0, &d), POL_OK);       CU_ASSERT_EQUAL(d, S(3));
-    CU_ASSERT_EQUAL(ra("86400", 0, &d), POL_OK);     CU_ASSERT_EQUAL(d, S(86400));
-    CU_ASSERT_EQUAL(ra("86401", 0, &d), POL_ERANGE);
-    CU_ASSERT_EQUAL(ra("-1", 0, &d), POL_ERANGE);
-    CU_ASSERT_EQUAL(ra("-abc", 0, &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ra("abc", 0, &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ra("", 0, &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ra("12 s", 0, &d), POL_EPARSE);
-    CU_ASSERT_EQUAL(ra(NULL, 0, &d), POL_EINVAL);
+    static const num_case ok[] = {
+        { "120", POL_OK, S(120) }, { "0", POL_OK, 0 }, { "1.5", POL_OK, 1500 * POL_NS_PER_MS },
+        { " 3 ", POL_OK, S(3) }, { "86400", POL_OK, S(86400) }, { "86401", POL_ERANGE, 0 },
+    };
+    check_numbers(ra0, ok, sizeof ok / sizeof ok[0]);
+    check_numbers(ra0, BAD_NUMBERS, NBAD);
+    CU_ASSERT_EQUAL(ra("5", 0, NULL), POL_EINVAL);
 }
 
 static void test_http_dates(void)
@@ -186,18 +190,17 @@ static void test_malformed_dates(void)
 
 static void test_should_retry(void)
 {
-    int f = -1;
-    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("true", &f), POL_OK);      CU_ASSERT_EQUAL(f, 1);
-    CU_ASSERT_EQUAL(pol_hint_parse_should_retry(" false ", &f), POL_OK);   CU_ASSERT_EQUAL(f, 0);
-    f = -1;
-    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("True", &f), POL_EPARSE);
-    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("yes", &f), POL_EPARSE);
-    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("1", &f), POL_EPARSE);
-    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("truex", &f), POL_EPARSE);
-    CU_ASSERT_EQUAL(pol_hint_parse_should_retry("", &f), POL_EPARSE);
-    CU_ASSERT_EQUAL(pol_hint_parse_should_retry(NULL, &f), POL_EINVAL);
+    static const struct { const char *v; int rc, flag; } t[] = {
+        { "true", POL_OK, 1 }, { " false ", POL_OK, 0 }, { "True", POL_EPARSE, -1 },
+        { "yes", POL_EPARSE, -1 }, { "1", POL_EPARSE, -1 }, { "truex", POL_EPARSE, -1 },
+        { "", POL_EPARSE, -1 }, { NULL, POL_EINVAL, -1 },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int f = -1;
+        CU_ASSERT_EQUAL(pol_hint_parse_should_retry(t[i].v, &f), t[i].rc);
+        CU_ASSERT_EQUAL(f, t[i].flag);
+    }
     CU_ASSERT_EQUAL(pol_hint_parse_should_retry("true", NULL), POL_EINVAL);
-    CU_ASSERT_EQUAL(f, -1);
 }
 
 static void test_apply_header(void)
@@ -238,16 +241,7 @@ static void test_mode_names(void)
 {
     static const char *const want[] = { "ignore", "honor", "ceiling-give-up", "ceiling-ignore",
                                         "max", "plus-jitter" };
-    for (int m = 0; m < POL_HINT__COUNT; m++) {
-        pol_hint_mode got;
-        CU_ASSERT_STRING_EQUAL(pol_hint_mode_name((pol_hint_mode)m), want[m]);
-        CU_ASSERT_EQUAL(pol_hint_mode_parse(want[m], &got), POL_OK);
-        CU_ASSERT_EQUAL(got, m);
-    }
-    pol_hint_mode got;
-    CU_ASSERT_EQUAL(pol_hint_mode_parse("obey", &got), POL_ENOTFOUND);
-    CU_ASSERT_EQUAL(pol_hint_mode_parse(NULL, &got), POL_EINVAL);
-    CU_ASSERT_STRING_EQUAL(pol_hint_mode_name(POL_HINT__COUNT), "?");
+    CHECK_NAME_TABLE(pol_hint_mode, pol_hint_mode_name, pol_hint_mode_parse, want, POL_HINT__COUNT);
 }
 
 /* 200000 random strings over an alphabet rich in the grammar's characters
