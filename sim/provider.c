@@ -173,6 +173,7 @@ static void start_service(sim_world *w, sim_prov_rt *pr, uint32_t id)
     s->service = (pol_ns)t;
     w->service_total += t / 1e9;
     s->out = pol_outcome_make(POL_OUT_SUCCESS, 200);
+    sim_world_arm_timeout(w, id, now + s->service);
     sim_schedule(&w->eng, now + s->service, EV_DONE, id, s->gen, 0);
 }
 
@@ -218,6 +219,7 @@ void sim_prov_arrive(sim_world *w, uint32_t id)
         s->state = SLOT_SERVICE;
         pol_ns t = now + sim_net_leg(w, s->provider);
         t += sim_net_leg(w, s->provider);
+        sim_world_arm_timeout(w, id, t);
         sim_schedule(&w->eng, t, EV_OCC_WRITE, id, s->gen, 0);
         return;
     }
@@ -246,6 +248,7 @@ void sim_prov_arrive(sim_world *w, uint32_t id)
         if (wait_push(pr, id)) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
         s->state = SLOT_WAITING;
         s->enqueued = now;
+        sim_world_arm_timeout(w, id, POL_NS_MAX);
         return;
     }
     answer(w, id, POL_OUT_HTTP, pr->p.overload_status);

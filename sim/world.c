@@ -5,6 +5,12 @@
  * side or (black-holed) when its client stops waiting; every event that
  * refers to a slot carries the slot's generation, bumped on free, so stale
  * timeouts and responses are skipped by the engine's live check.
+ * Timeouts are scheduled lazily: an attempt's timeout event enters the queue
+ * only when the attempt's next known event (arrival, end of service,
+ * response) is not before its deadline, or when that next event is unknown
+ * (waiting room, black hole). Most attempts finish in time and never cost a
+ * timeout event. A timeout is armed before the event of its own attempt
+ * that it beats, so on an exact tie the timeout still comes first.
  * Random draws: workload (class, tokens, think) from the client's workload
  * stream, jitter from its policy stream, so two policies compared on the same
  * seed see the same workload draws as long as their paths agree (common
@@ -149,14 +155,25 @@ static void send_attempt(sim_world *w, uint32_t ci)
     w->counts[SIM_M_ATTEMPTS] += 1;
     w->br[sim_bucket_of(w, now)].attempts++;
     w->prov[prov].in_flight++;
-    sim_schedule(&w->eng, now + sim_net_leg(w, prov), EV_AT_SERVER, id, s->gen, 0);
     pol_ns to = cfg->attempt_timeout;
     if (cfg->deadline > 0) {
         pol_ns left = c->req_start + cfg->deadline - now;
         if (left < 1) left = 1;
         if (to == 0 || left < to) to = left;
     }
-    if (to > 0) sim_schedule(&w->eng, now + to, EV_TIMEOUT, id, s->gen, 0);
+    s->deadline = to > 0 ? now + to : 0;
+    s->to_armed = 0;
+    pol_ns arrive = now + sim_net_leg(w, prov);
+    sim_world_arm_timeout(w, id, arrive);
+    sim_schedule(&w->eng, arrive, EV_AT_SERVER, id, s->gen, 0);
+}
+
+void sim_world_arm_timeout(sim_world *w, uint32_t id, pol_ns next)
+{
+    sim_slot *s = &w->slots[id];
+    if (s->deadline == 0 || s->to_armed || s->abandoned || next < s->deadline) return;
+    s->to_armed = 1;
+    sim_schedule(&w->eng, s->deadline, EV_TIMEOUT, id, s->gen, 0);
 }
 
 static void finish_request(sim_world *w, uint32_t ci)
@@ -398,7 +415,9 @@ void sim_world_respond(sim_world *w, uint32_t id, pol_ns when)
     sim_slot *s = &w->slots[id];
     sim_metrics_answer(w, s, when);
     s->state = SLOT_TO_CLIENT;
-    sim_schedule(&w->eng, when + sim_net_leg(w, s->provider), EV_RESPONSE, id, s->gen, 0);
+    pol_ns back = when + sim_net_leg(w, s->provider);
+    sim_world_arm_timeout(w, id, back);
+    sim_schedule(&w->eng, back, EV_RESPONSE, id, s->gen, 0);
 }
 
 void sim_world_drop(sim_world *w, uint32_t id)
@@ -406,6 +425,7 @@ void sim_world_drop(sim_world *w, uint32_t id)
     sim_slot *s = &w->slots[id];
     s->state = SLOT_DROPPED;
     if (s->abandoned) slot_free(w, id);   /* nobody will ever look at it again */
+    else sim_world_arm_timeout(w, id, POL_NS_MAX);
 }
 
 /* ---------------------------------------------------------------- setup --- */

@@ -72,6 +72,8 @@ typedef struct {
     uint8_t  state;
     uint8_t  abandoned;      /* the client stopped waiting (timeout) */
     uint16_t attempt_no;
+    uint8_t  to_armed;       /* its timeout event is in the queue */
+    pol_ns   deadline;       /* when the client stops waiting, 0 = never */
     pol_ns   sent;
     pol_ns   delay_before;
     pol_ns   enqueued;       /* when it entered the waiting room / service */
@@ -153,6 +155,9 @@ pol_ns sim_net_leg(sim_world *w, int provider);
 /* Hooks the provider calls back into the world (world.c) */
 void   sim_world_respond(sim_world *w, uint32_t slot, pol_ns when);  /* schedule the response leg */
 void   sim_world_drop(sim_world *w, uint32_t slot);                  /* black-holed: no response ever */
+/* The attempt's next event is at `next` (POL_NS_MAX = unknown): if that is
+ * not before the client's deadline, the timeout must be in the queue. */
+void   sim_world_arm_timeout(sim_world *w, uint32_t slot, pol_ns next);
 static inline uint32_t sim_bucket_of(const sim_world *w, pol_ns t)
 {
     uint64_t b = (uint64_t)(t / w->sc->bucket);
