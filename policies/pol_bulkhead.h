@@ -1,0 +1,30 @@
+/* pol_bulkhead.h — bulkhead: a cap on requests in flight.
+ *
+ * pol_bulkhead_acquire() answers ACQUIRED (in_flight + 1) or REJECT when
+ * max_concurrent are already in flight; every ACQUIRED is paired with one
+ * pol_bulkhead_release(). Polly v8's concurrency limiter without a queue
+ * (PermitLimit, QueueLimit 0); Resilience4j SemaphoreBulkhead with
+ * maxWaitDuration 0.
+ * Invariants: 0 <= in_flight <= max_concurrent; a release without an acquire
+ * is POL_EINVAL and changes nothing. Cost: O(1), plain data, no allocation.
+ */
+#ifndef POL_BULKHEAD_H
+#define POL_BULKHEAD_H
+#include "pol_common.h"
+
+typedef enum { POL_BULKHEAD_ACQUIRED = 0, POL_BULKHEAD_REJECT = 1 } pol_bulkhead_answer;
+
+typedef struct { int max_concurrent; } pol_bulkhead_cfg;   /* >= 1 */
+
+typedef struct {
+    pol_bulkhead_cfg cfg;
+    int      in_flight;
+    uint64_t acquired, rejected;
+} pol_bulkhead;
+
+int  pol_bulkhead_init(pol_bulkhead *b, const pol_bulkhead_cfg *c);
+void pol_bulkhead_reset(pol_bulkhead *b);
+pol_bulkhead_answer pol_bulkhead_acquire(pol_bulkhead *b);   /* NULL b: REJECT */
+int  pol_bulkhead_release(pol_bulkhead *b);
+
+#endif

@@ -1,0 +1,81 @@
+/* pol_throttle.h — adaptive client-side throttling.
+ *
+ * Before each attempt the caller asks pol_throttle_before_send(); after each
+ * response it reports pol_throttle_on_response(throttled), throttled = the
+ * server pushed back (429, or 503/529 overload, as the caller decides).
+ *   SRE          Google SRE book, "Handling Overload": over a window of
+ *                `window` (2 min) in per-second slices, requests = attempts
+ *                asked for (rejected ones included), accepts = responses not
+ *                throttled; reject locally with probability
+ *                p = max(0, (requests - k * accepts) / (requests + 1)), k = 2,
+ *                one uniform draw from the rng per request.
+ *   AWS_ADAPTIVE botocore retries/adaptive.py + throttling.py + bucket.py:
+ *                a token bucket that engages after the first throttle; its
+ *                rate follows CUBIC (beta 0.7, C 0.4): on a throttle
+ *                w_max = rate_to_use, K = cbrt(w_max (1 - beta) / C),
+ *                new = rate_to_use x beta; on a success
+ *                new = C (t - t_fail - K)^3 + w_max; then
+ *                bucket rate = min(new, 2 x measured rate), fill rate at
+ *                least 0.5/s, capacity max(rate, 1). The measured send rate
+ *                is botocore's RateClocker: responses counted in 0.5 s
+ *                buckets, EWMA with smoothing 0.8. A throttle before
+ *                engagement uses the measured rate, after it
+ *                min(measured, bucket rate). Blocking acquire becomes a
+ *                reservation: WAIT(d) = send at now + d, the token is taken.
+ * Answers: POL_THROTTLE_SEND (wait 0), POL_THROTTLE_WAIT (*wait > 0, token
+ * reserved), POL_THROTTLE_REJECT (SRE: fail the attempt locally).
+ * Invariants: SRE p in [0, 1); AWS bucket level in [0, capacity], fill rate
+ * >= min_fill_rate. Cost: O(1); SRE allocates its ring in pol_throttle_init.
+ */
+#ifndef POL_THROTTLE_H
+#define POL_THROTTLE_H
+#include "pol_common.h"
+#include "pol_window.h"
+#include "pol_bucket.h"
+
+typedef enum { POL_THROTTLE_SRE = 0, POL_THROTTLE_AWS_ADAPTIVE, POL_THROTTLE__COUNT } pol_throttle_kind;
+typedef enum { POL_THROTTLE_SEND = 0, POL_THROTTLE_WAIT = 1, POL_THROTTLE_REJECT = 2 } pol_throttle_answer;
+
+typedef struct {
+    pol_throttle_kind kind;
+    /* SRE */
+    double  k;                    /* 2 */
+    pol_ns  window;               /* 2 min */
+    int     slices;               /* 120 */
+    /* AWS_ADAPTIVE */
+    double  beta;                 /* 0.7 */
+    double  scale_c;              /* 0.4 */
+    double  min_fill_rate;        /* 0.5 per second */
+    double  smoothing;            /* 0.8 */
+    pol_ns  rate_bucket;          /* 0.5 s */
+    double  max_rate_scale;       /* 2.0 */
+} pol_throttle_cfg;
+
+typedef struct {
+    pol_throttle_cfg cfg;
+    /* SRE: counters 0 requests, 1 accepts */
+    pol_window win;
+    int64_t *cells;
+    /* AWS */
+    int      enabled;
+    double   w_max, k_zero, last_fail;   /* CUBIC, times in seconds */
+    double   measured, clock_count, last_bucket;
+    pol_bucket bucket;
+} pol_throttle;
+
+void pol_throttle_default(pol_throttle_kind k, pol_throttle_cfg *out);
+int  pol_throttle_validate(const pol_throttle_cfg *c);
+/* now = the creation time (botocore's CUBIC start_time and RateClocker origin). */
+int  pol_throttle_init(pol_throttle *t, const pol_throttle_cfg *c, pol_ns now);
+void pol_throttle_free(pol_throttle *t);
+void pol_throttle_reset(pol_throttle *t, pol_ns now);
+/* Returns a pol_throttle_answer (>= 0) or POL_EINVAL; *wait_out set for WAIT. */
+int  pol_throttle_before_send(pol_throttle *t, pol_ns now, gsl_rng *r, pol_ns *wait_out);
+int  pol_throttle_on_response(pol_throttle *t, pol_ns now, int throttled);
+/* SRE: current rejection probability. AWS: current bucket rate (0 = not engaged). */
+double pol_throttle_level(pol_throttle *t, pol_ns now);
+
+const char *pol_throttle_kind_name(pol_throttle_kind k);   /* "sre","aws-adaptive" */
+int         pol_throttle_kind_parse(const char *name, pol_throttle_kind *out);
+
+#endif
