@@ -1,0 +1,185 @@
+/* pol_throttle.c — adaptive throttling (pol_throttle.h): Google SRE client
+ * throttling, and botocore's adaptive mode (CUBIC + RateClocker + TokenBucket).
+ * Invariants: SRE p = max(0, (req - k acc) / (req + 1)) lies in [0, 1); the
+ * AWS bucket's fill rate is >= min_fill_rate and its capacity max(rate, 1),
+ * as botocore's TokenBucket.max_rate setter makes them. Times inside the AWS
+ * state are seconds as doubles, like botocore's time.time().
+ * Cost: O(1) per call; SRE's ring is allocated once in init.
+ */
+#include "pol_throttle.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { C_REQ = 0, C_ACC, N_COUNTERS };
+
+static const char *const kind_names[POL_THROTTLE__COUNT] = { "sre", "aws-adaptive" };
+
+const char *pol_throttle_kind_name(pol_throttle_kind k)
+{
+    return pol_name_of(kind_names, POL_THROTTLE__COUNT, (int)k);
+}
+
+int pol_throttle_kind_parse(const char *name, pol_throttle_kind *out)
+{
+    int i = pol_name_index(kind_names, POL_THROTTLE__COUNT, name);
+    if (i < 0) return i;
+    if (out) *out = (pol_throttle_kind)i;
+    return POL_OK;
+}
+
+void pol_throttle_default(pol_throttle_kind k, pol_throttle_cfg *out)
+{
+    if (!out) return;
+    pol_throttle_cfg c = {
+        .kind = k,
+        .k = 2.0, .window = 120 * POL_NS_PER_S, .slices = 120,
+        .beta = 0.7, .scale_c = 0.4, .min_fill_rate = 0.5, .smoothing = 0.8,
+        .rate_bucket = 500 * POL_NS_PER_MS, .max_rate_scale = 2.0,
+    };
+    *out = c;
+}
+
+int pol_throttle_validate(const pol_throttle_cfg *c)
+{
+    if (!c) return POL_EINVAL;
+    if (c->kind == POL_THROTTLE_SRE)
+        return c->k >= 1.0 && c->slices >= 1 && c->slices <= 100000 && c->window >= c->slices
+            ? POL_OK : POL_EINVAL;
+    if (c->kind == POL_THROTTLE_AWS_ADAPTIVE)
+        return c->beta > 0 && c->beta < 1 && c->scale_c > 0 && c->min_fill_rate > 0
+            && c->smoothing > 0 && c->smoothing <= 1 && c->rate_bucket > 0 && c->max_rate_scale > 0
+            ? POL_OK : POL_EINVAL;
+    return POL_EINVAL;
+}
+
+static double secs(pol_ns t) { return (double)t / (double)POL_NS_PER_S; }
+
+/* botocore TokenBucket.max_rate setter. */
+static void set_max_rate(pol_throttle *t, pol_ns now, double value)
+{
+    double fill = value > t->cfg.min_fill_rate ? value : t->cfg.min_fill_rate;
+    pol_bucket_set_rate(&t->bucket, now, fill, value >= 1.0 ? value : 1.0);
+}
+
+/* CUBIC zero point K = cbrt(w_max (1 - beta) / C). */
+static void cubic_zero(pol_throttle *t)
+{
+    t->k_zero = cbrt(t->w_max * (1.0 - t->cfg.beta) / t->cfg.scale_c);
+}
+
+int pol_throttle_init(pol_throttle *t, const pol_throttle_cfg *c, pol_ns now)
+{
+    if (!t) return POL_EINVAL;
+    int rc = pol_throttle_validate(c);
+    if (rc) return rc;
+    memset(t, 0, sizeof *t);
+    t->cfg = *c;
+    if (c->kind == POL_THROTTLE_SRE) {
+        t->cells = calloc(pol_window_cells(c->slices, N_COUNTERS), sizeof *t->cells);
+        if (!t->cells) return POL_ENOMEM;
+        pol_window_init(&t->win, c->window / c->slices, c->slices, N_COUNTERS, t->cells);
+    }
+    pol_throttle_reset(t, now);
+    return POL_OK;
+}
+
+void pol_throttle_free(pol_throttle *t)
+{
+    if (!t) return;
+    free(t->cells);
+    t->cells = NULL;
+}
+
+void pol_throttle_reset(pol_throttle *t, pol_ns now)
+{
+    if (!t) return;
+    if (t->cells) pol_window_reset(&t->win);
+    /* register_retry_handler: CubicCalculator(starting_max_rate=0, start_time),
+     * TokenBucket(max_rate=1) starting empty, RateClocker(clock). */
+    t->enabled = 0;
+    t->w_max = 0.0;
+    cubic_zero(t);
+    t->last_fail = secs(now);
+    t->measured = 0.0;
+    t->clock_count = 0.0;
+    t->last_bucket = floor(secs(now));
+    pol_bucket_cfg bc = { 1.0, 1.0 };
+    pol_bucket_init(&t->bucket, &bc, now);
+    set_max_rate(t, now, 1.0);
+    t->bucket.level = 0.0;
+}
+
+static double sre_p(pol_throttle *t, pol_ns now)
+{
+    double req = (double)pol_window_sum(&t->win, now, C_REQ);
+    double acc = (double)pol_window_sum(&t->win, now, C_ACC);
+    double p = (req - t->cfg.k * acc) / (req + 1.0);
+    return p > 0.0 ? p : 0.0;
+}
+
+int pol_throttle_before_send(pol_throttle *t, pol_ns now, gsl_rng *r, pol_ns *wait_out)
+{
+    if (!t || !wait_out) return POL_EINVAL;
+    *wait_out = 0;
+    if (t->cfg.kind == POL_THROTTLE_SRE) {
+        if (!r) return POL_EINVAL;
+        double p = sre_p(t, now);
+        double u = gsl_rng_uniform(r);          /* one draw per request, always */
+        pol_window_add(&t->win, now, C_REQ, 1);
+        return u < p ? POL_THROTTLE_REJECT : POL_THROTTLE_SEND;
+    }
+    if (!t->enabled) return POL_THROTTLE_SEND;
+    int rc = pol_bucket_reserve(&t->bucket, now, 1.0, wait_out);
+    if (rc < 0) return rc;
+    return rc == POL_BUCKET_GO ? POL_THROTTLE_SEND : POL_THROTTLE_WAIT;
+}
+
+/* botocore RateClocker.record(). */
+static double clock_record(pol_throttle *t, pol_ns now)
+{
+    double scale = 1.0 / secs(t->cfg.rate_bucket);
+    double bucket = floor(secs(now) * scale) / scale;
+    t->clock_count += 1.0;
+    if (bucket > t->last_bucket) {
+        double current = t->clock_count / (bucket - t->last_bucket);
+        t->measured = current * t->cfg.smoothing + t->measured * (1.0 - t->cfg.smoothing);
+        t->clock_count = 0.0;
+        t->last_bucket = bucket;
+    }
+    return t->measured;
+}
+
+int pol_throttle_on_response(pol_throttle *t, pol_ns now, int throttled)
+{
+    if (!t) return POL_EINVAL;
+    if (t->cfg.kind == POL_THROTTLE_SRE) {
+        if (!throttled) pol_window_add(&t->win, now, C_ACC, 1);
+        else pol_window_advance(&t->win, now);
+        return POL_OK;
+    }
+    /* ClientRateLimiter.on_receiving_response */
+    double measured = clock_record(t, now), ts = secs(now), new_rate;
+    if (!throttled) {
+        double dt = ts - t->last_fail - t->k_zero;
+        new_rate = t->cfg.scale_c * dt * dt * dt + t->w_max;
+    } else {
+        double use = measured;
+        if (t->enabled && t->bucket.cfg.rate < use) use = t->bucket.cfg.rate;
+        t->w_max = use;
+        cubic_zero(t);
+        t->last_fail = ts;
+        new_rate = use * t->cfg.beta;
+        t->enabled = 1;
+    }
+    double cap = t->cfg.max_rate_scale * measured;
+    set_max_rate(t, now, new_rate < cap ? new_rate : cap);
+    return POL_OK;
+}
+
+double pol_throttle_level(pol_throttle *t, pol_ns now)
+{
+    if (!t) return 0.0;
+    if (t->cfg.kind == POL_THROTTLE_SRE) return sre_p(t, now);
+    return t->enabled ? t->bucket.cfg.rate : 0.0;
+}
