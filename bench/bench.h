@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 int bench_engine(int argc, char **argv);
+int bench_model(int argc, char **argv);
 /* Monotonic wall time in ns (benchmarks only: the engine never reads a clock). */
 int64_t bench_clock_ns(void);
 

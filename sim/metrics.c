@@ -10,6 +10,8 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_statistics_float.h>
+#include <gsl/gsl_sort_float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +20,12 @@ void sim_metrics_latency(sim_world *w, double seconds)
 {
     if (w->nlat == w->cap_lat) {
         size_t nc = w->cap_lat ? w->cap_lat * 2 : 4096;
-        double *n = realloc(w->lat, nc * sizeof *n);
+        float *n = realloc(w->lat, nc * sizeof *n);
         if (!n) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
         w->lat = n;
         w->cap_lat = nc;
     }
-    w->lat[w->nlat++] = seconds;
+    w->lat[w->nlat++] = (float)seconds;
 }
 
 double sim_slot_cost(const sim_world *w, const sim_slot *s)
@@ -139,12 +141,12 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
     m[SIM_M_SUCCESS_RATE] = finished > 0 ? m[SIM_M_SUCCESSES] / finished : NAN;
     m[SIM_M_GOODPUT] = m[SIM_M_SUCCESSES] / dur;
     if (w->nlat) {
-        gsl_sort(w->lat, 1, w->nlat);
-        m[SIM_M_LAT_MEAN] = gsl_stats_mean(w->lat, 1, w->nlat);
-        m[SIM_M_LAT_P50] = gsl_stats_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.50);
-        m[SIM_M_LAT_P90] = gsl_stats_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.90);
-        m[SIM_M_LAT_P99] = gsl_stats_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.99);
-        m[SIM_M_LAT_P999] = gsl_stats_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.999);
+        gsl_sort_float(w->lat, 1, w->nlat);
+        m[SIM_M_LAT_MEAN] = gsl_stats_float_mean(w->lat, 1, w->nlat);
+        m[SIM_M_LAT_P50] = gsl_stats_float_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.50);
+        m[SIM_M_LAT_P90] = gsl_stats_float_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.90);
+        m[SIM_M_LAT_P99] = gsl_stats_float_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.99);
+        m[SIM_M_LAT_P999] = gsl_stats_float_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.999);
     } else {
         m[SIM_M_LAT_MEAN] = m[SIM_M_LAT_P50] = m[SIM_M_LAT_P90] = m[SIM_M_LAT_P99] = m[SIM_M_LAT_P999] = NAN;
     }

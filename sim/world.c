@@ -69,14 +69,9 @@ static int client_new(sim_world *w, uint32_t *id_out)
     uint32_t id = w->nclients;
     sim_client *c = &w->clients[id];
     memset(c, 0, sizeof *c);
-    const gsl_rng_type *T = sim_rng_type(w->sc->rng);
-    c->rng = sim_rng_new(T, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
-    c->prng = sim_rng_new(T, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
-    if (!c->rng || !c->prng) {
-        if (c->rng) gsl_rng_free(c->rng);
-        if (c->prng) gsl_rng_free(c->prng);
-        return POL_ENOMEM;
-    }
+    c->rng = sim_rng_pool_new(&w->client_rngs, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
+    c->prng = sim_rng_pool_new(&w->client_rngs, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
+    if (!c->rng || !c->prng) return POL_ENOMEM;
     c->att = SIM_NONE;
     w->nclients++;
     *id_out = id;
@@ -432,10 +427,7 @@ void sim_world_drop(sim_world *w, uint32_t id)
 void sim_world_free(sim_world *w)
 {
     if (!w) return;
-    for (uint32_t i = 0; i < w->nclients; i++) {
-        gsl_rng_free(w->clients[i].rng);
-        gsl_rng_free(w->clients[i].prng);
-    }
+    sim_rng_pool_free(&w->client_rngs);
     free(w->clients);
     free(w->client_free_next);
     free(w->slots);
@@ -454,6 +446,7 @@ static int world_setup(sim_world *w)
     const sim_scenario *sc = w->sc;
     const sim_workload *wl = &sc->workload;
     if (sim_engine_init(&w->eng, 2, 4096)) return POL_ENOMEM;
+    sim_rng_pool_init(&w->client_rngs, sim_rng_type(sc->rng));
     w->free_slot = SIM_NONE;
     w->free_client = SIM_NONE;
     w->nbuckets = (uint32_t)((sc->duration + sc->bucket - 1) / sc->bucket);
@@ -518,6 +511,7 @@ int sim_world_run(const sim_scenario *sc, int policy_index, int replication,
     w->replication = replication;
     w->seed = sc->seed;
     w->trace = trace;
+    w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
     int rc = world_setup(w);
     if (rc == POL_OK) {
         sim_run(&w->eng, sc->duration);

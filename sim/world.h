@@ -19,6 +19,7 @@
 #define SIM_WORLD_H
 #include "scenario.h"
 #include "eventq.h"
+#include "rng.h"
 #include <stdio.h>
 
 #define SIM_NONE UINT32_MAX
@@ -109,6 +110,7 @@ struct sim_world {
     uint64_t            seed;
     pol_retry_cfg      *cfgs;          /* per class: the policy's cfg with the class deadline */
     sim_engine          eng;
+    sim_rng_pool        client_rngs;   /* the clients' streams */
     sim_client         *clients;
     uint32_t            nclients, cap_clients;
     uint32_t            free_client;   /* open loop: free list of idle executors */
@@ -126,7 +128,7 @@ struct sim_world {
     uint32_t            nbuckets;
     sim_bucket_prov    *bp;            /* [bucket * nproviders + p] */
     sim_bucket_req     *br;            /* [bucket] */
-    double             *lat;           /* latencies of successful requests, seconds */
+    float              *lat;           /* latencies of successful requests, seconds */
     size_t              nlat, cap_lat;
     double              counts[SIM_M__COUNT];
     double              service_total, wasted, wait_total;

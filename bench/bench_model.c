@@ -1,0 +1,148 @@
+/* bench_model.c — full-model throughput and memory: the standard scenario
+ * below at 1k, 10k, 100k and 1M closed-loop clients (provider capacity scales
+ * with the client count, so every size sees the same per-client dynamics:
+ * a 429 storm in the middle of the run, full-jitter retries, timeouts).
+ * Each size runs in a forked child so that its peak RSS (getrusage
+ * ru_maxrss) is its own; memory per client is (peak RSS(N) - peak RSS of the
+ * same run with 1 client) / N. The child checks its results (requests were
+ * made, retries happened, some succeeded) before the parent prints anything.
+ * Figures: simulated attempts per second and events per second of wall time
+ * on one core (the run itself is single-threaded).
+ */
+#include "bench.h"
+#include "scenario.h"
+#include "units.h"
+#include "world.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char MODEL_YAML[] =
+    "scenario: bench-model\n"
+    "duration: 60s\n"
+    "seed: 1\n"
+    "replications: 1\n"
+    "bucket: 5s\n"
+    "providers:\n"
+    "  - name: primary\n"
+    "    rate_limit: { rpm: 60000, retry_after: until-reset }\n"
+    "    concurrency: 1000\n"
+    "    latency: { ttft: lognormal(400ms, 0.3), per_token: 5ms, noise: 0.2 }\n"
+    "    price: { input_per_mtok: 2.50, output_per_mtok: 10.00 }\n"
+    "timeline:\n"
+    "  - { at: 20s, for: 15s, provider: primary, set: { rpm: 6000 } }\n"
+    "workload:\n"
+    "  clients: 1000\n"
+    "  think: exponential(1s)\n"
+    "  prompt_tokens: 1000\n"
+    "  output_tokens: 100\n"
+    "policies:\n"
+    "  - name: full-jitter\n"
+    "    retry: { max_attempts: 5, backoff: exponential, base: 1s, cap: 30s, jitter: full, timeout: 30s }\n";
+
+typedef struct {
+    double wall_s, attempts, requests, events, success_rate;
+    long   maxrss_kb;
+    int    ok;
+} model_result;
+
+static int run_child(const char *path, long clients, const char *duration, model_result *out)
+{
+    int fd[2];
+    if (pipe(fd)) return -1;
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        close(fd[0]);
+        model_result r;
+        memset(&r, 0, sizeof r);
+        char o1[64], o2[64], o3[64], o4[64], o5[64], o6[64];
+        snprintf(o1, sizeof o1, "workload.clients=%ld", clients);
+        snprintf(o2, sizeof o2, "providers[primary].rate_limit.rpm=%ld", clients * 60);
+        snprintf(o3, sizeof o3, "providers[primary].concurrency=%ld", clients);
+        snprintf(o4, sizeof o4, "duration=%s", duration);
+        /* shorter runs keep the storm window inside the run: a third of it, starting at a third */
+        pol_ns d = 0;
+        sim_parse_duration(duration, &d);
+        snprintf(o5, sizeof o5, "timeline[0].at=%lldms", (long long)(d / 3 / POL_NS_PER_MS));
+        snprintf(o6, sizeof o6, "timeline[0].for=%lldms", (long long)(d / 4 / POL_NS_PER_MS));
+        const char *ov[] = { o1, o2, o3, o4, o5, o6 };
+        sim_scenario sc;
+        sim_err err;
+        if (sim_scenario_load(path, ov, 6, &sc, &err) == 0) {
+            sim_run_metrics m;
+            sim_world *w = NULL;
+            int64_t t0 = bench_clock_ns();
+            int rc = sim_world_run(&sc, 0, 0, NULL, &m, &w);
+            int64_t t1 = bench_clock_ns();
+            if (rc == 0) {
+                r.wall_s = (double)(t1 - t0) / 1e9;
+                r.attempts = m.m[SIM_M_ATTEMPTS];
+                r.requests = m.m[SIM_M_REQUESTS];
+                r.success_rate = m.m[SIM_M_SUCCESS_RATE];
+                r.events = (double)(w->eng.dispatched + w->eng.skipped);
+                struct rusage ru;
+                getrusage(RUSAGE_SELF, &ru);
+                r.maxrss_kb = ru.ru_maxrss;
+                r.ok = r.requests > 0 && r.attempts > r.requests && r.success_rate > 0.1 && r.success_rate <= 1;
+                sim_world_free(w);
+            }
+            sim_scenario_free(&sc);
+        } else {
+            fprintf(stderr, "%s\n", err.msg);
+        }
+        ssize_t n = write(fd[1], &r, sizeof r);
+        _exit(n == (ssize_t)sizeof r ? 0 : 1);
+    }
+    close(fd[1]);
+    ssize_t n = read(fd[0], out, sizeof *out);
+    close(fd[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return (n == (ssize_t)sizeof *out && WIFEXITED(st) && WEXITSTATUS(st) == 0) ? 0 : -1;
+}
+
+int bench_model(int argc, char **argv)
+{
+    long max_clients = 1000000;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--max-clients") && i + 1 < argc) max_clients = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: retrysim bench model [--max-clients N]\n"
+                   "Full-model throughput (simulated attempts/s and events/s per core) and peak\n"
+                   "memory per client, on a standard 429-storm scenario at 1k..1M clients.\n");
+            return 0;
+        } else { fprintf(stderr, "retrysim bench model: unknown argument '%s'\n", argv[i]); return 2; }
+    }
+    char path[] = "/tmp/retrysim-bench-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0 || write(fd, MODEL_YAML, sizeof MODEL_YAML - 1) != (ssize_t)(sizeof MODEL_YAML - 1)) {
+        fprintf(stderr, "retrysim bench model: cannot write a temporary scenario\n");
+        return 1;
+    }
+    close(fd);
+    model_result base;
+    if (run_child(path, 1, "60s", &base)) { unlink(path); fprintf(stderr, "bench model: baseline run failed\n"); return 1; }
+    printf("%-9s %9s %12s %12s %10s %12s %12s %12s %10s\n", "clients", "sim time", "requests", "attempts",
+           "wall s", "attempts/s", "events/s", "peak RSS MB", "B/client");
+    const long sizes[] = { 1000, 10000, 100000, 1000000 };
+    int failed = 0;
+    for (int i = 0; i < 4 && sizes[i] <= max_clients; i++) {
+        const char *dur = sizes[i] >= 1000000 ? "15s" : "60s";
+        model_result r;
+        if (run_child(path, sizes[i], dur, &r) || !r.ok) {
+            fprintf(stderr, "bench model: the run with %ld clients failed its self-check\n", sizes[i]);
+            failed = 1;
+            break;
+        }
+        double per_client = (double)(r.maxrss_kb - base.maxrss_kb) * 1024.0 / (double)sizes[i];
+        printf("%-9ld %9s %12.0f %12.0f %10.2f %12.0f %12.0f %12.1f %10.0f\n", sizes[i], dur, r.requests, r.attempts,
+               r.wall_s, r.attempts / r.wall_s, r.events / r.wall_s, (double)r.maxrss_kb / 1024.0, per_client);
+        fflush(stdout);
+    }
+    unlink(path);
+    return failed;
+}
