@@ -187,7 +187,7 @@ static int record_envoy(pol_cooldown *c, pol_cooldown_target *t, pol_ns now, con
     }
     /* multiplier decays by one per sweep spent healthy since the last return */
     if (t->ejections > 0 && now > t->healthy_since) {
-        pol_ns sweeps = (sweep_at(c, now + 1) - sweep_at(c, t->healthy_since)) / k->interval;
+        pol_ns sweeps = (sweep_at(c, now + 1) - sweep_at(c, t->healthy_since + 1)) / k->interval;
         t->ejections = sweeps >= t->ejections ? 0 : t->ejections - (int)sweeps;
     }
     t->ejections++;
