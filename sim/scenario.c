@@ -1,0 +1,1055 @@
+/* scenario.c — the scenario loader: YAML document (cfg.h) -> sim_scenario.
+ *
+ * sim_scenario_load reads the file, applies the overrides, then types the
+ * sections in a fixed order (top level, providers, policies, workload,
+ * timeline and its CSV trace, expectations), so that a name can be checked
+ * against what it refers to. The first error stops the load: it is written
+ * as one line "file:line:col: message" and everything built so far is freed.
+ * Invariants of a loaded scenario: duration > 0; >= 1 provider and policy,
+ * unique names; every index (timeline provider, policy targets, class
+ * policy, arrival class) is valid; the timeline is sorted by `at` (stable)
+ * and every window lies inside the run; arrivals are sorted and < duration.
+ * Every key, default and example: docs/scenario-format.md.
+ * Cost: linear in the file and its traces, plus O(n log n) to sort them.
+ */
+#include "scenario.h"
+#include "cfg.h"
+#include "units.h"
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TRY(x) do { int rc_ = (x); if (rc_ < 0) return rc_; } while (0)
+
+typedef struct {
+    sim_cfg_doc   doc;
+    sim_scenario *s;
+    sim_err      *err;
+} loader;
+
+/* ---- metric names ---------------------------------------------------------- */
+
+static const char *const METRIC_NAMES[SIM_M__COUNT] = {
+#define SIM_METRIC_NAME(id, name, unit, def) name,
+    SIM_METRICS(SIM_METRIC_NAME)
+#undef SIM_METRIC_NAME
+};
+
+const char *sim_metric_name(sim_metric_id m)
+{
+    return (int)m >= 0 && m < SIM_M__COUNT ? METRIC_NAMES[m] : "?";
+}
+
+int sim_metric_lookup(const char *name)
+{
+    for (int i = 0; name && i < SIM_M__COUNT; i++)
+        if (!strcmp(METRIC_NAMES[i], name)) return i;
+    return -1;
+}
+
+/* Whether a smaller value of the metric is the better one (for `better:`). */
+static int metric_lower_is_better(sim_metric_id m)
+{
+    switch (m) {
+    case SIM_M_REQUESTS: case SIM_M_SUCCESSES: case SIM_M_SUCCESS_RATE: case SIM_M_GOODPUT: return 0;
+    default: return 1;
+    }
+}
+
+/* ---- small helpers --------------------------------------------------------- */
+
+static int get_i32(const sim_cfg_node *map, const char *key, unsigned flags, long long lo, long long hi,
+                   long long def, int32_t *out, sim_err *err)
+{
+    long long v;
+    TRY(sim_cfg_get_int(map, key, flags, lo, hi, def, &v, err));
+    *out = (int32_t)v;
+    return POL_OK;
+}
+
+/* Resolves a name among n names (stride bytes apart from base) or reports
+ * "unknown <what> 'x'; did you mean 'y'?" at node. */
+static int find_name(const sim_cfg_node *node, const char *what, const char *name,
+                     const char *base, size_t stride, int n, int *out, sim_err *err)
+{
+    const char *names[256];
+    int nn = n < 256 ? n : 256;
+    for (int i = 0; i < n; i++) {
+        const char *nm = base + (size_t)i * stride;
+        if (i < nn) names[i] = nm;
+        if (!strcmp(nm, name)) { *out = i; return POL_OK; }
+    }
+    char msg[512];
+    snprintf(msg, sizeof msg, "unknown %s '%s'", what, name);
+    sim_cfg_did_you_mean(msg, sizeof msg, name, names, (size_t)nn);
+    return sim_cfg_errf(err, node, "%s", msg);
+}
+
+static int provider_index(loader *L, const sim_cfg_node *node, int *out)
+{
+    return find_name(node, "provider", node->str, L->s->providers[0].name, sizeof(sim_provider),
+                     L->s->nproviders, out, L->err);
+}
+
+static int policy_index(loader *L, const sim_cfg_node *node, int *out)
+{
+    return find_name(node, "policy", node->str, L->s->policies[0].name, sizeof(sim_policy),
+                     L->s->npolicies, out, L->err);
+}
+
+/* A name key (string, non-empty, unique among the first n entries of base). */
+static int get_unique_name(loader *L, const sim_cfg_node *map, const char *key, unsigned flags,
+                           const char *what, const char *base, size_t stride, int n, char *out)
+{
+    TRY(sim_cfg_get_string(map, key, flags, NULL, out, SIM_NAME_MAX, L->err));
+    const sim_cfg_node *v = sim_cfg_get(map, key);
+    if (!v) return POL_OK;
+    if (!out[0]) return sim_cfg_errf(L->err, v, "%s name must not be empty", what);
+    for (int i = 0; i < n; i++)
+        if (!strcmp(base + (size_t)i * stride, out))
+            return sim_cfg_errf(L->err, v, "duplicate %s name '%s'", what, out);
+    return POL_OK;
+}
+
+/* A list under key (absent = 0 items): *out = the node or NULL. */
+static int get_list(loader *L, const sim_cfg_node *map, const char *key, unsigned flags, const sim_cfg_node **out)
+{
+    int rc = sim_cfg_find(map, key, flags, out, L->err);
+    if (rc <= 0) { *out = NULL; return rc; }
+    TRY(sim_cfg_want(*out, SIM_CFG_SEQ, key, L->err));
+    if ((flags & SIM_CFG_REQ) && (*out)->n == 0)
+        return sim_cfg_errf(L->err, *out, "'%s' needs at least one entry", key);
+    return POL_OK;
+}
+
+/* An optional sub-map under key (with its allowed keys): *out = NULL when absent. */
+static int get_submap(loader *L, const sim_cfg_node *map, const char *key, const char *what,
+                      const char *const *allowed, const sim_cfg_node **out)
+{
+    *out = sim_cfg_get(map, key);
+    if (!*out) return POL_OK;
+    char w[160];
+    snprintf(w, sizeof w, "%s%s%s", what ? what : "", what ? " " : "", key);
+    return sim_cfg_check_keys(*out, w, allowed, L->err);
+}
+
+/* Types the list under key into a new array of size-byte elements: each
+ * item must be a map ("key[i]" in messages) and is typed by fn. */
+typedef int (*item_fn)(loader *L, const sim_cfg_node *n, int idx, void *elem);
+static int load_array(loader *L, const sim_cfg_node *root, const char *key, unsigned flags, size_t size,
+                      void *arr, int *count, item_fn fn)
+{
+    const sim_cfg_node *list;
+    TRY(get_list(L, root, key, flags, &list));
+    if (!list || !list->n) return POL_OK;
+    char *a = calloc(list->n, size);
+    if (!a) return sim_cfg_errf(L->err, NULL, "out of memory");
+    memcpy(arr, &a, sizeof a);          /* *arr is a typed pointer: no aliasing through void ** */
+    for (size_t i = 0; i < list->n; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "%s[%zu]", key, i);
+        TRY(sim_cfg_want(list->items[i], SIM_CFG_MAP, what, L->err));
+        *count = (int)i + 1;
+        TRY(fn(L, list->items[i], (int)i, a + i * size));
+    }
+    return POL_OK;
+}
+
+/* ---- provider parameters (shared by providers and timeline `set:`) --------- */
+
+enum { PF_DOUBLE, PF_INT32, PF_OUTAGE };
+typedef struct {
+    const char *key;
+    uint32_t    mask;
+    int         type;
+    size_t      off;
+    double      lo, hi;
+} param_field;
+
+#define PF(k, m, t, f, lo, hi) { k, m, t, offsetof(sim_provider_params, f), lo, hi }
+static const param_field PARAMS[] = {
+    PF("rpm",             SIM_SET_RPM,             PF_DOUBLE, rpm,             0, HUGE_VAL),
+    PF("tpm",             SIM_SET_TPM,             PF_DOUBLE, tpm,             0, HUGE_VAL),
+    PF("concurrency",     SIM_SET_CONCURRENCY,     PF_INT32,  concurrency,     0, INT32_MAX),
+    PF("queue",           SIM_SET_QUEUE,           PF_INT32,  queue,           0, INT32_MAX),
+    PF("overload_status", SIM_SET_OVERLOAD_STATUS, PF_INT32,  overload_status, 400, 599),
+    PF("latency_factor",  SIM_SET_LATENCY_FACTOR,  PF_DOUBLE, latency_factor,  0, HUGE_VAL),
+    PF("error_rate",      SIM_SET_ERROR_RATE,      PF_DOUBLE, error_rate,      0, 1),
+    PF("error_status",    SIM_SET_ERROR_STATUS,    PF_INT32,  error_status,    400, 599),
+    PF("outage",          SIM_SET_OUTAGE,          PF_OUTAGE, outage,          0, 0),
+};
+#undef PF
+#define NPARAMS (sizeof PARAMS / sizeof PARAMS[0])
+
+static const param_field *param_find(const char *key)
+{
+    for (size_t i = 0; i < NPARAMS; i++)
+        if (!strcmp(PARAMS[i].key, key)) return &PARAMS[i];
+    return NULL;
+}
+
+/* outage: none | refuse | blackhole | <HTTP status 400..599> */
+static int parse_outage(const sim_cfg_node *v, sim_provider_params *p, uint32_t *mask, sim_err *err)
+{
+    static const char *const names[] = { "none", "status", "refuse", "blackhole" };
+    static const char *const words[] = { "none", "refuse", "blackhole" };
+    const char *expect = "none, refuse, blackhole or an HTTP status like 503";
+    if (v->kind != SIM_CFG_SCALAR) return sim_cfg_errf(err, v, "expected %s for 'outage'", expect);
+    for (int i = 0; i < 4; i++)
+        if (i != SIM_OUTAGE_STATUS && !strcmp(v->str, names[i])) {
+            p->outage = (sim_outage_kind)i;
+            *mask |= SIM_SET_OUTAGE;
+            return POL_OK;
+        }
+    long long st;
+    if (sim_parse_int(v->str, &st) != POL_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "expected %s for 'outage', got '%s'", expect, v->str);
+        sim_cfg_did_you_mean(msg, sizeof msg, v->str, words, 3);
+        return sim_cfg_errf(err, v, "%s", msg);
+    }
+    if (st < 400 || st > 599) return sim_cfg_errf(err, v, "outage status must be between 400 and 599, got '%s'", v->str);
+    p->outage = SIM_OUTAGE_STATUS;
+    p->outage_status = (int32_t)st;
+    *mask |= SIM_SET_OUTAGE | SIM_SET_OUTAGE_STATUS;
+    return POL_OK;
+}
+
+static int set_param(const param_field *f, const sim_cfg_node *v, sim_provider_params *p, uint32_t *mask, sim_err *err)
+{
+    char *field = (char *)p + f->off;
+    if (f->type == PF_OUTAGE) return parse_outage(v, p, mask, err);
+    if (f->type == PF_INT32) {
+        long long x;
+        TRY(sim_cfg_as_int(v, f->key, (long long)f->lo, (long long)f->hi, &x, err));
+        *(int32_t *)(void *)field = (int32_t)x;
+    } else {
+        TRY(sim_cfg_as_double(v, f->key, f->lo, f->hi, (double *)(void *)field, err));
+    }
+    *mask |= f->mask;
+    return POL_OK;
+}
+
+static void params_default(sim_provider_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->overload_status = 503;
+    p->latency_factor = 1;
+    p->error_status = 500;
+    p->outage = SIM_OUTAGE_NONE;
+    p->outage_status = 503;
+}
+
+/* ---- top level ------------------------------------------------------------- */
+
+static const char *const TOP_KEYS[] = {
+    "scenario", "description", "duration", "seed", "replications", "bucket", "rng", "network",
+    "providers", "timeline", "timeline_csv", "workload", "policies", "expect", NULL };
+
+static int load_rng_name(loader *L, const sim_cfg_node *root)
+{
+    sim_scenario *s = L->s;
+    TRY(sim_cfg_get_string(root, "rng", 0, "taus2", s->rng, sizeof s->rng, L->err));
+    const gsl_rng_type **t = gsl_rng_types_setup();
+    const char *names[128];
+    size_t n = 0;
+    for (; t[n] && n < 128; n++) {
+        names[n] = t[n]->name;
+        if (!strcmp(t[n]->name, s->rng)) return POL_OK;
+    }
+    char msg[512];
+    snprintf(msg, sizeof msg, "unknown GSL generator '%s'", s->rng);
+    sim_cfg_did_you_mean(msg, sizeof msg, s->rng, names, n);
+    if (!sim_cfg_suggest(s->rng, names, n)) strncat(msg, " (e.g. taus2, mt19937, ranlxd2)", sizeof msg - strlen(msg) - 1);
+    return sim_cfg_errf(L->err, sim_cfg_get(root, "rng"), "%s", msg);
+}
+
+static int load_top(loader *L, const sim_cfg_node *root)
+{
+    sim_scenario *s = L->s;
+    static const char *const NET_KEYS[] = { "latency", NULL };
+    TRY(sim_cfg_check_keys(root, "the scenario", TOP_KEYS, L->err));
+    TRY(sim_cfg_get_string(root, "scenario", SIM_CFG_REQ, NULL, s->name, sizeof s->name, L->err));
+    const sim_cfg_node *d = sim_cfg_get(root, "description");
+    if (d && d->kind != SIM_CFG_SCALAR) return sim_cfg_errf(L->err, d, "expected a string for 'description'");
+    TRY(sim_cfg_get_duration(root, "duration", SIM_CFG_REQ | SIM_CFG_POS, 0, &s->duration, L->err));
+    long long v;
+    TRY(sim_cfg_get_int(root, "seed", 0, 0, LLONG_MAX, 1, &v, L->err));
+    s->seed = (uint64_t)v;
+    TRY(sim_cfg_get_int(root, "replications", 0, 1, 1000000, 1, &v, L->err));
+    s->replications = (int)v;
+    TRY(sim_cfg_get_duration(root, "bucket", SIM_CFG_POS, POL_NS_PER_S, &s->bucket, L->err));
+    if (s->bucket > s->duration) {
+        char b[32], du[32];
+        return sim_cfg_errf(L->err, sim_cfg_get(root, "bucket"), "bucket %s is longer than the run (duration %s)",
+                            sim_format_duration(s->bucket, b, sizeof b), sim_format_duration(s->duration, du, sizeof du));
+    }
+    TRY(load_rng_name(L, root));
+    const sim_cfg_node *net;
+    TRY(get_submap(L, root, "network", NULL, NET_KEYS, &net));
+    return sim_cfg_get_dist(net, "latency", 0, 1, L->doc.dir, "0", &s->net_latency, L->err);
+}
+
+/* ---- providers ------------------------------------------------------------- */
+
+static const char *const PROVIDER_KEYS[] = {
+    "name", "kind", "rate_limit", "concurrency", "queue", "overload_status", "latency", "latency_factor",
+    "error_rate", "error_status", "outage", "context_window", "price", "service", "network_latency", NULL };
+static const char *const RATE_LIMIT_KEYS[] = { "rpm", "tpm", "retry_after", "burst", NULL };
+static const char *const LATENCY_KEYS[] = { "ttft", "per_token", "noise", "slowdown", NULL };
+static const char *const PRICE_KEYS[] = { "input_per_mtok", "output_per_mtok", NULL };
+
+/* retry_after: none | until-reset | <duration> */
+static int load_retry_after(loader *L, const sim_cfg_node *rl, sim_provider *p)
+{
+    const sim_cfg_node *v = sim_cfg_get(rl, "retry_after");
+    p->retry_after = SIM_RA_UNTIL_RESET;
+    if (!v) return POL_OK;
+    if (v->kind == SIM_CFG_SCALAR && !strcmp(v->str, "none")) { p->retry_after = SIM_RA_NONE; return POL_OK; }
+    if (v->kind == SIM_CFG_SCALAR && !strcmp(v->str, "until-reset")) return POL_OK;
+    if (v->kind == SIM_CFG_SCALAR && sim_parse_duration(v->str, &p->retry_after_fixed) == POL_OK) {
+        p->retry_after = SIM_RA_FIXED;
+        return POL_OK;
+    }
+    static const char *const words[] = { "none", "until-reset" };
+    char msg[512];
+    snprintf(msg, sizeof msg, "expected none, until-reset or a duration like 20s for 'retry_after', got '%s'",
+             v->kind == SIM_CFG_SCALAR ? v->str : "a collection");
+    if (v->kind == SIM_CFG_SCALAR) sim_cfg_did_you_mean(msg, sizeof msg, v->str, words, 2);
+    return sim_cfg_errf(L->err, v, "%s", msg);
+}
+
+static int load_provider(loader *L, const sim_cfg_node *n, int idx, void *elem)
+{
+    static const char *const KINDS[] = { "llm", "queue", "occ" };
+    sim_provider *p = elem;
+    const char *dir = L->doc.dir;
+    char what[96];
+    TRY(get_unique_name(L, n, "name", SIM_CFG_REQ, "provider", L->s->providers[0].name, sizeof *p, idx, p->name));
+    snprintf(what, sizeof what, "provider '%s'", p->name);
+    TRY(sim_cfg_check_keys(n, what, PROVIDER_KEYS, L->err));
+    int kind;
+    TRY(sim_cfg_get_enum(n, "kind", 0, KINDS, 3, SIM_PROV_LLM, &kind, L->err));
+    p->kind = (sim_provider_kind)kind;
+
+    const sim_cfg_node *rl, *lat, *price;
+    TRY(get_submap(L, n, "rate_limit", what, RATE_LIMIT_KEYS, &rl));
+    TRY(get_submap(L, n, "latency", what, LATENCY_KEYS, &lat));
+    TRY(get_submap(L, n, "price", what, PRICE_KEYS, &price));
+    params_default(&p->base);
+    uint32_t mask = 0;
+    for (size_t i = 0; i < NPARAMS; i++) {
+        const sim_cfg_node *src = PARAMS[i].mask & (SIM_SET_RPM | SIM_SET_TPM) ? rl : n;
+        const sim_cfg_node *v = sim_cfg_get(src, PARAMS[i].key);
+        if (v) TRY(set_param(&PARAMS[i], v, &p->base, &mask, L->err));
+    }
+    TRY(load_retry_after(L, rl, p));
+    TRY(sim_cfg_get_duration(rl, "burst", SIM_CFG_POS, POL_NS_PER_S, &p->burst, L->err));
+
+    TRY(sim_cfg_get_dist(lat, "ttft", 0, 1, dir, "0", &p->ttft, L->err));
+    TRY(sim_cfg_get_dist(lat, "per_token", 0, 1, dir, "0", &p->per_token, L->err));
+    TRY(sim_cfg_get_double(lat, "noise", 0, 0, 10, 0, &p->noise_sigma, L->err));
+    TRY(sim_cfg_get_double(lat, "slowdown", 0, 0, HUGE_VAL, 0, &p->slowdown, L->err));
+    TRY(sim_cfg_get_double(n, "context_window", 0, 0, HUGE_VAL, 0, &p->context_window, L->err));
+    TRY(sim_cfg_get_double(price, "input_per_mtok", 0, 0, HUGE_VAL, 0, &p->price_in, L->err));
+    TRY(sim_cfg_get_double(price, "output_per_mtok", 0, 0, HUGE_VAL, 0, &p->price_out, L->err));
+
+    const sim_cfg_node *svc = sim_cfg_get(n, "service");
+    if (svc && p->kind == SIM_PROV_LLM)
+        return sim_cfg_errf(L->err, sim_cfg_key_node(n, "service"),
+                            "'service' applies to kind: queue or occ; an llm provider uses latency: {ttft, per_token}");
+    TRY(sim_cfg_get_dist(n, "service", p->kind == SIM_PROV_QUEUE ? SIM_CFG_REQ : 0, 1, dir, "0", &p->service, L->err));
+    if (sim_cfg_get(n, "network_latency")) {
+        p->has_net_latency = 1;
+        TRY(sim_cfg_get_dist(n, "network_latency", 0, 1, dir, "0", &p->net_latency, L->err));
+    }
+    return POL_OK;
+}
+
+/* ---- policies -------------------------------------------------------------- */
+
+static const char *const POLICY_KEYS[] = { "name", "preset", "retry", "targets", NULL };
+static const char *const RETRY_KEYS[] = {
+    "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
+    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_jitter", "timeout", "deadline",
+    "honor_should_retry", "fallback_on_exhaust", "retry_on", "fail_on", "fallback_on", NULL };
+
+/* One entry of retry_on / fail_on / fallback_on: a status (429), a status
+ * class (5xx) or a non-HTTP outcome kind (timeout, refused, ...). */
+static int classify_item(loader *L, const sim_cfg_node *it, const char *list, pol_class cls, pol_classify_cfg *c)
+{
+    const char *kinds[POL_OUT__COUNT];
+    size_t nk = 0;
+    for (int k = POL_OUT_TIMEOUT; k < POL_OUT__COUNT; k++) kinds[nk++] = pol_outcome_kind_name((pol_outcome_kind)k);
+    long long st;
+    if (it->kind == SIM_CFG_SCALAR && sim_parse_int(it->str, &st) == POL_OK) {
+        if (st < 400 || st > 599)
+            return sim_cfg_errf(L->err, it, "status in '%s' must be between 400 and 599, got '%s'", list, it->str);
+        pol_classify_set_status(c, (int)st, cls);
+        return POL_OK;
+    }
+    if (it->kind == SIM_CFG_SCALAR && strlen(it->str) == 3 && (it->str[0] == '4' || it->str[0] == '5') &&
+        it->str[1] == 'x' && it->str[2] == 'x') {
+        int lo = (it->str[0] - '0') * 100;
+        for (int s = lo; s < lo + 100; s++) pol_classify_set_status(c, s, cls);
+        return POL_OK;
+    }
+    for (size_t k = 0; it->kind == SIM_CFG_SCALAR && k < nk; k++)
+        if (!strcmp(it->str, kinds[k])) {
+            pol_classify_set_kind(c, (pol_outcome_kind)(POL_OUT_TIMEOUT + (int)k), cls);
+            return POL_OK;
+        }
+    char msg[768];
+    size_t len = (size_t)snprintf(msg, sizeof msg, "expected an HTTP status like 429, a class like 5xx or one of");
+    for (size_t k = 0; k < nk; k++) len += (size_t)snprintf(msg + len, sizeof msg - len, "%s %s", k ? "," : "", kinds[k]);
+    snprintf(msg + len, sizeof msg - len, " in '%s', got '%s'", list, it->kind == SIM_CFG_SCALAR ? it->str : "a collection");
+    if (it->kind == SIM_CFG_SCALAR) sim_cfg_did_you_mean(msg, sizeof msg, it->str, kinds, nk);
+    return sim_cfg_errf(L->err, it, "%s", msg);
+}
+
+/* retry_on, then fallback_on, then fail_on: a later list wins ("5xx" in
+ * retry_on and 501 in fail_on make 501 fail). */
+static int load_classify(loader *L, const sim_cfg_node *r, pol_classify_cfg *c)
+{
+    static const char *const lists[] = { "retry_on", "fallback_on", "fail_on" };
+    static const pol_class cls[] = { POL_CLASS_RETRY, POL_CLASS_FALLBACK, POL_CLASS_FAIL };
+    for (int i = 0; i < 3; i++) {
+        const sim_cfg_node *l;
+        TRY(get_list(L, r, lists[i], 0, &l));
+        for (size_t k = 0; l && k < l->n; k++) TRY(classify_item(L, l->items[k], lists[i], cls[i], c));
+    }
+    return POL_OK;
+}
+
+/* An enum whose names come from the policy library's name function. */
+typedef const char *(*name_fn)(int);
+static const char *jitter_name(int k) { return pol_jitter_name((pol_jitter_kind)k); }
+static const char *backoff_name(int k) { return pol_backoff_kind_name((pol_backoff_kind)k); }
+static const char *hint_name(int k) { return pol_hint_mode_name((pol_hint_mode)k); }
+
+static int get_lib_enum(loader *L, const sim_cfg_node *map, const char *key, name_fn fn, int count, int *inout)
+{
+    const char *names[32];
+    for (int i = 0; i < count && i < 32; i++) names[i] = fn(i);
+    return sim_cfg_get_enum(map, key, 0, names, (size_t)(count < 32 ? count : 32), *inout, inout, L->err);
+}
+
+static int load_retry(loader *L, const sim_cfg_node *r, pol_retry_cfg *c)
+{
+    pol_backoff_cfg *b = &c->backoff;
+    long long v;
+    int e;
+    TRY(sim_cfg_get_int(r, "max_attempts", 0, 0, INT_MAX, c->max_attempts, &v, L->err));
+    c->max_attempts = (int)v;
+    e = (int)b->kind;
+    TRY(get_lib_enum(L, r, "backoff", backoff_name, POL_BACKOFF_EXPONENTIAL + 1, &e));
+    b->kind = (pol_backoff_kind)e;
+    TRY(sim_cfg_get_duration(r, "base", 0, b->base, &b->base, L->err));
+    TRY(sim_cfg_get_duration(r, "step", 0, sim_cfg_get(r, "base") ? b->base : b->step, &b->step, L->err));
+    TRY(sim_cfg_get_double(r, "multiplier", 0, 1, 1000, b->multiplier, &b->multiplier, L->err));
+    TRY(sim_cfg_get_duration(r, "cap", 0, b->cap, &b->cap, L->err));
+    TRY(sim_cfg_get_duration(r, "floor", 0, b->floor, &b->floor, L->err));
+    e = (int)b->jitter;
+    TRY(get_lib_enum(L, r, "jitter", jitter_name, POL_JITTER__COUNT, &e));
+    b->jitter = (pol_jitter_kind)e;
+    TRY(sim_cfg_get_double(r, "jitter_factor", 0, 0, 1, b->jitter_factor, &b->jitter_factor, L->err));
+    TRY(sim_cfg_get_duration(r, "jitter_max", 0, b->jitter_max, &b->jitter_max, L->err));
+    e = (int)c->hint.mode;
+    TRY(get_lib_enum(L, r, "retry_after", hint_name, POL_HINT__COUNT, &e));
+    c->hint.mode = (pol_hint_mode)e;
+    TRY(sim_cfg_get_duration(r, "retry_after_ceiling", 0, c->hint.ceiling, &c->hint.ceiling, L->err));
+    TRY(sim_cfg_get_duration(r, "retry_after_jitter", 0, c->hint.jitter, &c->hint.jitter, L->err));
+    TRY(sim_cfg_get_duration(r, "timeout", 0, c->attempt_timeout, &c->attempt_timeout, L->err));
+    TRY(sim_cfg_get_duration(r, "deadline", 0, c->deadline, &c->deadline, L->err));
+    TRY(sim_cfg_get_bool(r, "honor_should_retry", 0, c->honor_should_retry, &c->honor_should_retry, L->err));
+    TRY(sim_cfg_get_bool(r, "fallback_on_exhaust", 0, c->fallback_on_exhaust, &c->fallback_on_exhaust, L->err));
+    if (b->cap > 0 && b->floor > b->cap)
+        return sim_cfg_errf(L->err, sim_cfg_get(r, "floor"), "floor must not exceed cap");
+    return load_classify(L, r, &c->classify);
+}
+
+static int load_preset(loader *L, const sim_cfg_node *n, sim_policy *p)
+{
+    const sim_cfg_node *pv = sim_cfg_get(n, "preset");
+    if (!pv) { pol_retry_default(&p->retry); return POL_OK; }
+    TRY(sim_cfg_as_string(pv, "preset", p->preset, sizeof p->preset, L->err));
+    if (pol_preset_get(p->preset, &p->retry) == POL_OK) return POL_OK;
+    size_t np;
+    const pol_preset_info *info = pol_preset_list(&np);
+    const char *names[64];
+    size_t k = 0;
+    char list[512] = "";
+    for (; k < np && k < 64; k++) {
+        names[k] = info[k].name;
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", info[k].name);
+    }
+    char msg[1000];
+    snprintf(msg, sizeof msg, "unknown preset '%s'", p->preset);
+    if (sim_cfg_suggest(p->preset, names, k)) sim_cfg_did_you_mean(msg, sizeof msg, p->preset, names, k);
+    else snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "; presets: %s", list);
+    return sim_cfg_errf(L->err, pv, "%s", msg);
+}
+
+static int load_targets(loader *L, const sim_cfg_node *n, sim_policy *p)
+{
+    const sim_cfg_node *t;
+    TRY(get_list(L, n, "targets", 0, &t));
+    p->targets[0] = 0;
+    p->ntargets = 1;
+    if (!t) return POL_OK;
+    if (t->n == 0) return sim_cfg_errf(L->err, t, "'targets' needs at least one provider");
+    if (t->n > SIM_MAX_TARGETS) return sim_cfg_errf(L->err, t, "at most %d targets", SIM_MAX_TARGETS);
+    for (size_t i = 0; i < t->n; i++) {
+        const sim_cfg_node *it = t->items[i];
+        if (it->kind != SIM_CFG_SCALAR) return sim_cfg_errf(L->err, it, "expected a provider name in 'targets'");
+        TRY(provider_index(L, it, &p->targets[i]));
+        for (size_t j = 0; j < i; j++)
+            if (p->targets[j] == p->targets[i]) return sim_cfg_errf(L->err, it, "provider '%s' is listed twice", it->str);
+    }
+    p->ntargets = (int)t->n;
+    return POL_OK;
+}
+
+static int load_policy(loader *L, const sim_cfg_node *n, int idx, void *elem)
+{
+    sim_policy *p = elem;
+    char what[96];
+    p->line = n->line;
+    p->col = n->col;
+    TRY(load_preset(L, n, p));
+    TRY(get_unique_name(L, n, "name", p->preset[0] ? 0 : SIM_CFG_REQ, "policy", L->s->policies[0].name,
+                        sizeof *p, idx, p->name));
+    if (!p->name[0]) {
+        snprintf(p->name, sizeof p->name, "%s", p->preset);
+        for (int i = 0; i < idx; i++)
+            if (!strcmp(L->s->policies[i].name, p->name))
+                return sim_cfg_errf(L->err, n, "duplicate policy name '%s' (give this one a name:)", p->name);
+    }
+    snprintf(what, sizeof what, "policy '%s'", p->name);
+    TRY(sim_cfg_check_keys(n, what, POLICY_KEYS, L->err));
+    const sim_cfg_node *r;
+    TRY(get_submap(L, n, "retry", what, RETRY_KEYS, &r));
+    if (r) TRY(load_retry(L, r, &p->retry));
+    int rc = pol_retry_validate(&p->retry);
+    if (rc) return sim_cfg_errf(L->err, r ? r : n, "the retry settings of policy '%s' are invalid: %s",
+                                p->name, pol_strerror(rc));
+    return load_targets(L, n, p);
+}
+
+/* ---- workload -------------------------------------------------------------- */
+
+static const char *const WORKLOAD_KEYS[] = {
+    "loop", "clients", "think", "requests_per_client", "start", "stagger", "rate", "arrivals_csv",
+    "classes", "prompt_tokens", "output_tokens", "deadline", NULL };
+static const char *const CLASS_KEYS[] = { "name", "weight", "prompt_tokens", "output_tokens", "deadline", "policy", NULL };
+static const char *const LOOPS[] = { "closed", "open", "trace" };
+
+/* Keys that only one loop kind reads; writing them for another is an error. */
+static int check_loop_keys(loader *L, const sim_cfg_node *w, sim_loop loop)
+{
+    static const struct { const char *key; sim_loop loop; } only[] = {
+        { "clients", SIM_LOOP_CLOSED }, { "think", SIM_LOOP_CLOSED }, { "requests_per_client", SIM_LOOP_CLOSED },
+        { "start", SIM_LOOP_CLOSED }, { "stagger", SIM_LOOP_CLOSED }, { "rate", SIM_LOOP_OPEN },
+        { "arrivals_csv", SIM_LOOP_TRACE } };
+    for (size_t i = 0; i < sizeof only / sizeof only[0]; i++)
+        if (only[i].loop != loop && sim_cfg_key_node(w, only[i].key))
+            return sim_cfg_errf(L->err, sim_cfg_key_node(w, only[i].key), "'%s' applies only to loop: %s (this workload is loop: %s)",
+                                only[i].key, LOOPS[only[i].loop], LOOPS[loop]);
+    return POL_OK;
+}
+
+/* Fills a class from map m (shorthand keys of the workload, or a classes entry). */
+static int load_class_fields(loader *L, const sim_cfg_node *m, sim_class *c)
+{
+    const char *dir = L->doc.dir;
+    TRY(sim_cfg_get_dist(m, "prompt_tokens", 0, 0, dir, "1000", &c->prompt_tokens, L->err));
+    TRY(sim_cfg_get_dist(m, "output_tokens", 0, 0, dir, "300", &c->output_tokens, L->err));
+    TRY(sim_cfg_get_duration(m, "deadline", 0, 0, &c->deadline, L->err));
+    c->policy = -1;
+    c->weight = 1;
+    return POL_OK;
+}
+
+static int load_classes(loader *L, const sim_cfg_node *w)
+{
+    sim_workload *wl = &L->s->workload;
+    const sim_cfg_node *list;
+    TRY(get_list(L, w, "classes", 0, &list));
+    if (!list) {
+        wl->nclasses = 1;
+        snprintf(wl->classes[0].name, SIM_NAME_MAX, "default");
+        return load_class_fields(L, w, &wl->classes[0]);
+    }
+    static const char *const shorthand[] = { "prompt_tokens", "output_tokens", "deadline" };
+    for (int i = 0; i < 3; i++)
+        if (sim_cfg_key_node(w, shorthand[i]))
+            return sim_cfg_errf(L->err, sim_cfg_key_node(w, shorthand[i]),
+                                "'%s' in workload is the shorthand for a single class; with 'classes:' set it in each class",
+                                shorthand[i]);
+    if (list->n == 0) return sim_cfg_errf(L->err, list, "'classes' needs at least one entry");
+    if (list->n > SIM_MAX_CLASSES) return sim_cfg_errf(L->err, list, "at most %d classes", SIM_MAX_CLASSES);
+    for (size_t i = 0; i < list->n; i++) {
+        const sim_cfg_node *m = list->items[i];
+        sim_class *c = &wl->classes[i];
+        char what[96];
+        snprintf(what, sizeof what, "workload.classes[%zu]", i);
+        TRY(sim_cfg_want(m, SIM_CFG_MAP, what, L->err));
+        wl->nclasses = (int)i + 1;
+        TRY(get_unique_name(L, m, "name", SIM_CFG_REQ, "class", wl->classes[0].name, sizeof *c, (int)i, c->name));
+        snprintf(what, sizeof what, "class '%s'", c->name);
+        TRY(sim_cfg_check_keys(m, what, CLASS_KEYS, L->err));
+        TRY(load_class_fields(L, m, c));
+        TRY(sim_cfg_get_double(m, "weight", 0, 0, HUGE_VAL, 1, &c->weight, L->err));
+        if (!(c->weight > 0)) return sim_cfg_errf(L->err, sim_cfg_get(m, "weight"), "weight must be > 0");
+        const sim_cfg_node *pn = sim_cfg_get(m, "policy");
+        if (pn) {
+            if (pn->kind != SIM_CFG_SCALAR) return sim_cfg_errf(L->err, pn, "expected a policy name for 'policy'");
+            TRY(policy_index(L, pn, &c->policy));
+        }
+    }
+    return POL_OK;
+}
+
+/* Times in CSV files: a duration with unit, or a bare number of seconds. */
+static int csv_time(const char *s, pol_ns *out)
+{
+    double sec;
+    if (sim_parse_duration(s, out) == POL_OK) return POL_OK;
+    if (sim_parse_double(s, &sec) != POL_OK || sec < 0 || !(sec < 9.2e9)) return POL_EPARSE;
+    *out = (pol_ns)llround(sec * 1e9);
+    return POL_OK;
+}
+
+typedef struct {
+    loader *L;
+    int     has_class;
+    size_t  cap;
+    pol_ns  last;
+    int     last_line;
+} arrivals_reader;
+
+static int arrivals_row(void *user, const sim_csv_row *row, sim_err *err)
+{
+    arrivals_reader *r = user;
+    sim_workload *wl = &r->L->s->workload;
+    if (row->index == 0) {
+        r->has_class = row->n == 2 && !strcmp(row->field[1], "class");
+        if (strcmp(row->field[0], "at") || (row->n == 2 && !r->has_class) || row->n > 2)
+            return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                    "expected the header 'at' or 'at,class'");
+        return POL_OK;
+    }
+    if (row->n != (size_t)(1 + r->has_class))
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected %d cell%s, got %zu",
+                                1 + r->has_class, r->has_class ? "s" : "", row->n);
+    pol_ns t;
+    if (csv_time(row->field[0], &t))
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                "expected a time like 1.5s or 1.5 (seconds), got '%s'", row->field[0]);
+    if (wl->n_arrivals && t < r->last) {
+        char a[32], b[32];
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                "arrivals must be sorted by time: %s comes after %s (line %d)",
+                                sim_format_duration(t, a, sizeof a), sim_format_duration(r->last, b, sizeof b), r->last_line);
+    }
+    r->last = t;
+    r->last_line = row->line[0];
+    int cls = -1;
+    if (r->has_class) {
+        sim_cfg_node at = { .kind = SIM_CFG_SCALAR, .src = row->path, .line = row->line[1], .col = row->col[1],
+                            .str = (char *)row->field[1] };
+        TRY(find_name(&at, "class", row->field[1], wl->classes[0].name, sizeof wl->classes[0], wl->nclasses, &cls, err));
+    }
+    if (t >= r->L->s->duration) return POL_OK;          /* after the end of the run: not replayed */
+    if (wl->n_arrivals == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 1024;
+        pol_ns *a = realloc(wl->arrivals, cap * sizeof *a);
+        if (a) wl->arrivals = a;
+        int *c = r->has_class ? realloc(wl->arrival_class, cap * sizeof *c) : NULL;
+        if (c) wl->arrival_class = c;
+        if (!a || (r->has_class && !c)) return sim_cfg_errf(err, NULL, "out of memory");
+        r->cap = cap;
+    }
+    if (r->has_class) wl->arrival_class[wl->n_arrivals] = cls;
+    wl->arrivals[wl->n_arrivals++] = t;
+    return POL_OK;
+}
+
+/* Reads the CSV file named by node f (relative to the scenario) row by row. */
+static int read_csv_at(loader *L, const sim_cfg_node *f, const char *key, sim_csv_row_fn fn, void *user)
+{
+    if (f->kind != SIM_CFG_SCALAR) return sim_cfg_errf(L->err, f, "expected a file name for '%s'", key);
+    char path[SIM_PATH_MAX];
+    if (sim_cfg_resolve(L->doc.dir, f->str, path, sizeof path)) return sim_cfg_errf(L->err, f, "path too long");
+    int rc = sim_cfg_csv_read(path, fn, user, L->err);
+    if (rc == POL_ENOTFOUND || rc == POL_ENOMEM) {      /* no row to point at: point at the key */
+        sim_err e = *L->err;
+        return sim_cfg_errf(L->err, f, "%s", e.msg);
+    }
+    return rc ? SIM_ELOCATED : POL_OK;
+}
+
+static int load_arrivals(loader *L, const sim_cfg_node *w)
+{
+    const sim_cfg_node *f;
+    TRY(sim_cfg_find(w, "arrivals_csv", SIM_CFG_REQ, &f, L->err));
+    arrivals_reader r = { L, 0, 0, 0, 0 };
+    TRY(read_csv_at(L, f, "arrivals_csv", arrivals_row, &r));
+    if (!L->s->workload.n_arrivals) return sim_cfg_errf(L->err, f, "'%s' has no arrivals before the end of the run", f->str);
+    return POL_OK;
+}
+
+static int load_workload(loader *L, const sim_cfg_node *root)
+{
+    static const char *const STARTS[] = { "staggered", "synchronized" };
+    sim_workload *wl = &L->s->workload;
+    const sim_cfg_node *w;
+    TRY(sim_cfg_find(root, "workload", SIM_CFG_REQ, &w, L->err));
+    TRY(sim_cfg_check_keys(w, "workload", WORKLOAD_KEYS, L->err));
+    int e;
+    TRY(sim_cfg_get_enum(w, "loop", 0, LOOPS, 3, SIM_LOOP_CLOSED, &e, L->err));
+    wl->loop = (sim_loop)e;
+    TRY(check_loop_keys(L, w, wl->loop));
+    TRY(load_classes(L, w));
+    if (wl->loop == SIM_LOOP_OPEN)
+        return sim_cfg_get_rate(w, "rate", SIM_CFG_REQ | SIM_CFG_POS, 0, &wl->rate, L->err);
+    if (wl->loop == SIM_LOOP_TRACE) return load_arrivals(L, w);
+    TRY(get_i32(w, "clients", SIM_CFG_REQ, 1, 10000000, 0, &wl->clients, L->err));
+    TRY(sim_cfg_get_dist(w, "think", 0, 1, L->doc.dir, "0", &wl->think, L->err));
+    TRY(get_i32(w, "requests_per_client", 0, 0, INT32_MAX, 0, &wl->requests_per_client, L->err));
+    TRY(sim_cfg_get_enum(w, "start", 0, STARTS, 2, SIM_START_STAGGER, &e, L->err));
+    wl->start = (sim_start)e;
+    double m = sim_dist_mean(&wl->think);
+    pol_ns def = isfinite(m) && m >= 1 && m < 9e18 ? (pol_ns)llround(m) : POL_NS_PER_S;
+    return sim_cfg_get_duration(w, "stagger", 0, def, &wl->stagger, L->err);
+}
+
+/* ---- timeline -------------------------------------------------------------- */
+
+static const char *const CHANGE_KEYS[] = { "at", "for", "provider", "set", NULL };
+
+static int load_change(loader *L, const sim_cfg_node *n, const char *what, sim_change *c)
+{
+    sim_scenario *s = L->s;
+    TRY(sim_cfg_check_keys(n, what, CHANGE_KEYS, L->err));
+    c->line = n->line;
+    c->col = n->col;
+    TRY(sim_cfg_get_duration(n, "at", SIM_CFG_REQ, 0, &c->at, L->err));
+    TRY(sim_cfg_get_duration(n, "for", 0, 0, &c->dur, L->err));
+    char a[32], b[32];
+    if (c->at >= s->duration)
+        return sim_cfg_errf(L->err, sim_cfg_get(n, "at"), "at %s is outside the run (duration %s)",
+                            sim_format_duration(c->at, a, sizeof a), sim_format_duration(s->duration, b, sizeof b));
+    if (c->dur > s->duration - c->at)
+        return sim_cfg_errf(L->err, sim_cfg_get(n, "for"), "the window ends at %s, after the end of the run (duration %s)",
+                            sim_format_duration(c->at + c->dur, a, sizeof a), sim_format_duration(s->duration, b, sizeof b));
+    const sim_cfg_node *pv = sim_cfg_get(n, "provider");
+    c->provider = -1;
+    if (pv) {
+        if (pv->kind != SIM_CFG_SCALAR) return sim_cfg_errf(L->err, pv, "expected a provider name for 'provider'");
+        TRY(provider_index(L, pv, &c->provider));
+    }
+    const sim_cfg_node *set;
+    TRY(sim_cfg_find(n, "set", SIM_CFG_REQ, &set, L->err));
+    TRY(sim_cfg_want(set, SIM_CFG_MAP, "set", L->err));
+    if (set->n == 0) return sim_cfg_errf(L->err, set, "empty 'set': name at least one parameter to change");
+    const char *allowed[NPARAMS + 2];
+    for (size_t i = 0; i < NPARAMS; i++) allowed[i] = PARAMS[i].key;
+    allowed[NPARAMS] = "rate";
+    allowed[NPARAMS + 1] = NULL;
+    char sw[128];
+    snprintf(sw, sizeof sw, "%s set", what);
+    TRY(sim_cfg_check_keys(set, sw, allowed, L->err));
+    params_default(&c->set);
+    for (size_t i = 0; i < set->n; i++) {
+        const sim_cfg_node *k = set->keys[i], *v = set->items[i];
+        const param_field *f = param_find(k->str);
+        if (v->kind == SIM_CFG_NULL) return sim_cfg_errf(L->err, k, "'%s' needs a value", k->str);
+        if (!f) {                                   /* rate: the workload's */
+            if (c->provider >= 0)
+                return sim_cfg_errf(L->err, k, "'rate' changes the workload's arrival rate, not a provider's: "
+                                               "put it in an entry without 'provider'");
+            if (s->workload.loop != SIM_LOOP_OPEN)
+                return sim_cfg_errf(L->err, k, "'rate' changes need workload loop: open");
+            TRY(sim_cfg_as_rate(v, "rate", 0, &c->rate, L->err));
+            c->mask |= SIM_SET_RATE;
+            continue;
+        }
+        if (c->provider < 0)
+            return sim_cfg_errf(L->err, k, "'%s' is a provider parameter: name the provider with 'provider:'", k->str);
+        TRY(set_param(f, v, &c->set, &c->mask, L->err));
+    }
+    return POL_OK;
+}
+
+static int push_change(loader *L, const sim_change *c, int *cap)
+{
+    sim_scenario *s = L->s;
+    if (s->ntimeline == *cap) {
+        int nc = *cap ? 2 * *cap : 16;
+        sim_change *t = realloc(s->timeline, (size_t)nc * sizeof *t);
+        if (!t) return sim_cfg_errf(L->err, NULL, "out of memory");
+        s->timeline = t;
+        *cap = nc;
+    }
+    s->timeline[s->ntimeline++] = *c;
+    return POL_OK;
+}
+
+/* timeline_csv: header at,for,provider,key,value (any order; for and
+ * provider optional); each row becomes a document node typed like a YAML entry. */
+enum { TC_AT, TC_FOR, TC_PROVIDER, TC_KEY, TC_VALUE, TC__N };
+static const char *const TC_COLS[TC__N] = { "at", "for", "provider", "key", "value" };
+
+typedef struct {
+    loader *L;
+    int     col_of[TC__N];      /* column index of each field, -1 = absent */
+    size_t  ncols;
+    int    *cap;
+} trace_reader;
+
+static sim_cfg_node *cell_node(const sim_csv_row *row, int i, const char *text)
+{
+    return sim_cfg_new(SIM_CFG_SCALAR, row->path, row->line[i], row->col[i], text);
+}
+
+static int trace_header(trace_reader *t, const sim_csv_row *row, sim_err *err)
+{
+    for (int k = 0; k < TC__N; k++) t->col_of[k] = -1;
+    for (size_t i = 0; i < row->n; i++) {
+        int k = 0;
+        while (k < TC__N && strcmp(TC_COLS[k], row->field[i])) k++;
+        if (k == TC__N || t->col_of[k] >= 0) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "%s column '%s' in the header (expected at,for,provider,key,value)",
+                     k == TC__N ? "unknown" : "duplicate", row->field[i]);
+            if (k == TC__N) sim_cfg_did_you_mean(msg, sizeof msg, row->field[i], TC_COLS, TC__N);
+            return sim_cfg_errf_loc(err, row->path, row->line[i], row->col[i], "%s", msg);
+        }
+        t->col_of[k] = (int)i;
+    }
+    if (t->col_of[TC_AT] < 0 || t->col_of[TC_KEY] < 0 || t->col_of[TC_VALUE] < 0)
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                "the header must name the columns at, key and value (and optionally for, provider)");
+    t->ncols = row->n;
+    return POL_OK;
+}
+
+static int trace_row(void *user, const sim_csv_row *row, sim_err *err)
+{
+    trace_reader *t = user;
+    if (row->index == 0) return trace_header(t, row, err);
+    if (row->n != t->ncols)
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected %zu cells as in the header, got %zu",
+                                t->ncols, row->n);
+    sim_cfg_node *m = sim_cfg_new(SIM_CFG_MAP, row->path, row->line[0], row->col[0], NULL);
+    sim_cfg_node *set = sim_cfg_new(SIM_CFG_MAP, row->path, row->line[t->col_of[TC_KEY]], row->col[t->col_of[TC_KEY]], NULL);
+    int rc = m && set ? POL_OK : POL_ENOMEM;
+    for (int k = TC_AT; !rc && k <= TC_PROVIDER; k++) {
+        int i = t->col_of[k];
+        if (i < 0 || !row->field[i][0]) continue;
+        char buf[64];
+        const char *text = row->field[i];
+        double sec;
+        if (k != TC_PROVIDER && sim_parse_double(text, &sec) == POL_OK && strlen(text) < 60) {
+            snprintf(buf, sizeof buf, "%ss", text);            /* bare seconds */
+            text = buf;
+        }
+        rc = sim_cfg_put(m, cell_node(row, i, TC_COLS[k]), cell_node(row, i, text));
+    }
+    int ki = t->col_of[TC_KEY], vi = t->col_of[TC_VALUE];
+    if (!rc) rc = sim_cfg_put(set, cell_node(row, ki, row->field[ki]),
+                              row->field[vi][0] ? cell_node(row, vi, row->field[vi])
+                                                : sim_cfg_new(SIM_CFG_NULL, row->path, row->line[vi], row->col[vi], NULL));
+    if (!rc) { rc = sim_cfg_put(m, cell_node(row, ki, "set"), set); set = NULL; }
+    if (rc) rc = sim_cfg_errf(err, NULL, "out of memory");
+    sim_change c = { 0 };
+    if (!rc) rc = load_change(t->L, m, "the trace row", &c);
+    if (!rc) rc = push_change(t->L, &c, t->cap);
+    sim_cfg_node_free(m);
+    sim_cfg_node_free(set);
+    return rc;
+}
+
+typedef struct { sim_change c; int seq; } change_ord;
+
+static int change_cmp(const void *a, const void *b)
+{
+    const change_ord *x = a, *y = b;
+    if (x->c.at != y->c.at) return x->c.at < y->c.at ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int sort_timeline(loader *L)
+{
+    sim_scenario *s = L->s;
+    if (s->ntimeline < 2) return POL_OK;
+    change_ord *o = malloc((size_t)s->ntimeline * sizeof *o);
+    if (!o) return sim_cfg_errf(L->err, NULL, "out of memory");
+    for (int i = 0; i < s->ntimeline; i++) { o[i].c = s->timeline[i]; o[i].seq = i; }
+    qsort(o, (size_t)s->ntimeline, sizeof *o, change_cmp);
+    for (int i = 0; i < s->ntimeline; i++) s->timeline[i] = o[i].c;
+    free(o);
+    return POL_OK;
+}
+
+static int load_timeline(loader *L, const sim_cfg_node *root)
+{
+    const sim_cfg_node *list, *csv;
+    int cap = 0;
+    TRY(get_list(L, root, "timeline", 0, &list));
+    for (size_t i = 0; list && i < list->n; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "timeline[%zu]", i);
+        sim_change c = { 0 };
+        TRY(load_change(L, list->items[i], what, &c));
+        TRY(push_change(L, &c, &cap));
+    }
+    if (sim_cfg_find(root, "timeline_csv", 0, &csv, L->err) > 0) {
+        trace_reader t = { .L = L, .cap = &cap };
+        TRY(read_csv_at(L, csv, "timeline_csv", trace_row, &t));
+    }
+    return sort_timeline(L);
+}
+
+/* ---- expectations ---------------------------------------------------------- */
+
+static const char *const EXPECT_KEYS[] = { "policy", "metric", "min", "max", "on", "better", "than", "lower_is_better", NULL };
+
+/* A policy name under key into buf (SIM_NAME_MAX), checked to exist. */
+static int get_policy_ref(loader *L, const sim_cfg_node *m, const char *key, char *buf)
+{
+    const sim_cfg_node *v;
+    TRY(sim_cfg_find(m, key, SIM_CFG_REQ, &v, L->err));
+    TRY(sim_cfg_as_string(v, key, buf, SIM_NAME_MAX, L->err));
+    int idx;
+    return policy_index(L, v, &idx);
+}
+
+static int load_expect_one(loader *L, const sim_cfg_node *m, int idx, void *elem)
+{
+    sim_expect *x = elem;
+    static const char *const ONS[] = { "mean", "upper", "lower" };
+    static const char *const BOUND_ONLY[] = { "policy", "min", "max" }, *const CMP_ONLY[] = { "better", "than", "lower_is_better" };
+    char what[64];
+    snprintf(what, sizeof what, "expect[%d]", idx);
+    TRY(sim_cfg_check_keys(m, what, EXPECT_KEYS, L->err));
+    x->line = m->line;
+    x->col = m->col;
+    x->is_comparison = sim_cfg_key_node(m, "better") != NULL;
+    const char *const *wrong = x->is_comparison ? BOUND_ONLY : CMP_ONLY;
+    for (int i = 0; i < 3; i++)
+        if (sim_cfg_key_node(m, wrong[i]))
+            return sim_cfg_errf(L->err, sim_cfg_key_node(m, wrong[i]),
+                                x->is_comparison ? "'%s' belongs to the bound form {policy, metric, min, max}, not to {better, than, metric}"
+                                                 : "'%s' belongs to the comparison form {better, than, metric}, not to {policy, metric, min, max}",
+                                wrong[i]);
+    const sim_cfg_node *mv;
+    TRY(sim_cfg_find(m, "metric", SIM_CFG_REQ, &mv, L->err));
+    char metric[64];
+    TRY(sim_cfg_as_string(mv, "metric", metric, sizeof metric, L->err));
+    int id = sim_metric_lookup(metric);
+    if (id < 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "unknown metric '%s'", metric);
+        sim_cfg_did_you_mean(msg, sizeof msg, metric, METRIC_NAMES, SIM_M__COUNT);
+        return sim_cfg_errf(L->err, mv, "%s (the metrics are listed in docs/metrics.md)", msg);
+    }
+    x->metric = (sim_metric_id)id;
+    int on;
+    TRY(sim_cfg_get_enum(m, "on", 0, ONS, 3, SIM_ON_MEAN, &on, L->err));
+    x->on = (sim_on)on;
+    if (x->is_comparison) {
+        TRY(get_policy_ref(L, m, "better", x->better));
+        TRY(get_policy_ref(L, m, "than", x->than));
+        if (!strcmp(x->better, x->than))
+            return sim_cfg_errf(L->err, sim_cfg_get(m, "than"), "'better' and 'than' name the same policy");
+        return sim_cfg_get_bool(m, "lower_is_better", 0, metric_lower_is_better(x->metric), &x->lower_is_better, L->err);
+    }
+    TRY(get_policy_ref(L, m, "policy", x->policy));
+    x->has_min = sim_cfg_get(m, "min") != NULL;
+    x->has_max = sim_cfg_get(m, "max") != NULL;
+    if (!x->has_min && !x->has_max) return sim_cfg_errf(L->err, m, "an expectation needs 'min', 'max' or both");
+    TRY(sim_cfg_get_double(m, "min", 0, -HUGE_VAL, HUGE_VAL, 0, &x->min, L->err));
+    TRY(sim_cfg_get_double(m, "max", 0, -HUGE_VAL, HUGE_VAL, 0, &x->max, L->err));
+    if (x->has_min && x->has_max && x->min > x->max)
+        return sim_cfg_errf(L->err, sim_cfg_get(m, "max"), "max must be >= min");
+    x->lower_is_better = metric_lower_is_better(x->metric);
+    return POL_OK;
+}
+
+/* ---- entry points ---------------------------------------------------------- */
+
+int sim_scenario_load(const char *path, const char *const *overrides, int noverrides,
+                      sim_scenario *out, sim_err *err)
+{
+    sim_err dummy;
+    if (!err) err = &dummy;
+    err->msg[0] = '\0';
+    if (!path || !out) return sim_cfg_errf(err, NULL, "no scenario file");
+    memset(out, 0, sizeof *out);
+    if (strlen(path) >= sizeof out->path) return sim_cfg_errf(err, NULL, "%s: path too long", path);
+    strcpy(out->path, path);
+    loader L = { .s = out, .err = err };
+    int rc = sim_cfg_load(path, &L.doc, err);
+    if (rc) return rc;
+    for (int i = 0; !rc && i < noverrides; i++) rc = sim_cfg_override(&L.doc, overrides[i], err);
+    const sim_cfg_node *root = L.doc.root;
+    if (!rc) rc = sim_cfg_want(root, SIM_CFG_MAP, "the scenario (key: value lines)", err);
+    if (!rc) rc = load_top(&L, root);
+    if (!rc) rc = load_array(&L, root, "providers", SIM_CFG_REQ, sizeof *out->providers,
+                             &out->providers, &out->nproviders, load_provider);
+    if (!rc) rc = load_array(&L, root, "policies", SIM_CFG_REQ, sizeof *out->policies,
+                             &out->policies, &out->npolicies, load_policy);
+    if (!rc) rc = load_workload(&L, root);
+    if (!rc) rc = load_timeline(&L, root);
+    if (!rc) rc = load_array(&L, root, "expect", 0, sizeof *out->expect, &out->expect,
+                             &out->nexpect, load_expect_one);
+    sim_cfg_free(&L.doc);
+    if (rc) {
+        sim_scenario_free(out);
+        strcpy(out->path, path);
+    }
+    return rc < 0 ? rc : rc ? POL_EINVAL : POL_OK;
+}
+
+void sim_scenario_free(sim_scenario *s)
+{
+    if (!s) return;
+    for (int i = 0; s->providers && i < s->nproviders; i++) {
+        sim_provider *p = &s->providers[i];
+        sim_dist_free(&p->ttft);
+        sim_dist_free(&p->per_token);
+        sim_dist_free(&p->service);
+        sim_dist_free(&p->net_latency);
+    }
+    for (int i = 0; i < s->workload.nclasses && i < SIM_MAX_CLASSES; i++) {
+        sim_dist_free(&s->workload.classes[i].prompt_tokens);
+        sim_dist_free(&s->workload.classes[i].output_tokens);
+    }
+    sim_dist_free(&s->workload.think);
+    sim_dist_free(&s->net_latency);
+    free(s->workload.arrivals);
+    free(s->workload.arrival_class);
+    free(s->providers);
+    free(s->timeline);
+    free(s->policies);
+    free(s->expect);
+    memset(s, 0, sizeof *s);
+}
+
+int sim_scenario_find_provider(const sim_scenario *s, const char *name)
+{
+    for (int i = 0; s && name && i < s->nproviders; i++)
+        if (!strcmp(s->providers[i].name, name)) return i;
+    return -1;
+}
+
+int sim_scenario_find_policy(const sim_scenario *s, const char *name)
+{
+    for (int i = 0; s && name && i < s->npolicies; i++)
+        if (!strcmp(s->policies[i].name, name)) return i;
+    return -1;
+}
