@@ -18,18 +18,7 @@ static const char *const kind_names[POL_BREAKER__COUNT] = { "consecutive", "rate
 
 const char *pol_breaker_state_name(pol_breaker_state s)   { return pol_name_of(state_names, 3, (int)s); }
 const char *pol_breaker_answer_name(pol_breaker_answer a) { return pol_name_of(answer_names, 3, (int)a); }
-const char *pol_breaker_kind_name(pol_breaker_kind k)
-{
-    return pol_name_of(kind_names, POL_BREAKER__COUNT, (int)k);
-}
-
-int pol_breaker_kind_parse(const char *name, pol_breaker_kind *out)
-{
-    int i = pol_name_index(kind_names, POL_BREAKER__COUNT, name);
-    if (i < 0) return i;
-    if (out) *out = (pol_breaker_kind)i;
-    return POL_OK;
-}
+POL_NAME_FUNCS(pol_breaker_kind, pol_breaker_kind_name, pol_breaker_kind_parse, kind_names, POL_BREAKER__COUNT)
 
 void pol_breaker_default(pol_breaker_kind k, pol_breaker_cfg *out)
 {

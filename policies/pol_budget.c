@@ -13,18 +13,7 @@
 
 static const char *const kind_names[POL_BUDGET__COUNT] = { "aws", "grpc", "ratio", "envoy" };
 
-const char *pol_budget_kind_name(pol_budget_kind k)
-{
-    return pol_name_of(kind_names, POL_BUDGET__COUNT, (int)k);
-}
-
-int pol_budget_kind_parse(const char *name, pol_budget_kind *out)
-{
-    int i = pol_name_index(kind_names, POL_BUDGET__COUNT, name);
-    if (i < 0) return i;
-    if (out) *out = (pol_budget_kind)i;
-    return POL_OK;
-}
+POL_NAME_FUNCS(pol_budget_kind, pol_budget_kind_name, pol_budget_kind_parse, kind_names, POL_BUDGET__COUNT)
 
 void pol_budget_default(pol_budget_kind k, pol_budget_cfg *out)
 {

@@ -13,18 +13,7 @@
 
 static const char *const kind_names[POL_COOLDOWN__COUNT] = { "litellm", "envoy" };
 
-const char *pol_cooldown_kind_name(pol_cooldown_kind k)
-{
-    return pol_name_of(kind_names, POL_COOLDOWN__COUNT, (int)k);
-}
-
-int pol_cooldown_kind_parse(const char *name, pol_cooldown_kind *out)
-{
-    int i = pol_name_index(kind_names, POL_COOLDOWN__COUNT, name);
-    if (i < 0) return i;
-    if (out) *out = (pol_cooldown_kind)i;
-    return POL_OK;
-}
+POL_NAME_FUNCS(pol_cooldown_kind, pol_cooldown_kind_name, pol_cooldown_kind_parse, kind_names, POL_COOLDOWN__COUNT)
 
 void pol_cooldown_default(pol_cooldown_kind k, pol_cooldown_cfg *out)
 {

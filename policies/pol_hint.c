@@ -11,6 +11,7 @@
  * Cost: O(length of the value), no allocation.
  */
 #include "pol_hint.h"
+#include "pol_lex.h"
 #include <string.h>
 #include <strings.h>
 
@@ -20,33 +21,12 @@ static const char *const mode_names[POL_HINT__COUNT] = {
 
 POL_NAME_FUNCS(pol_hint_mode, pol_hint_mode_name, pol_hint_mode_parse, mode_names, POL_HINT__COUNT)
 
-/* ---- lexical helpers ---------------------------------------------------- */
-
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_ows(char c)   { return c == ' ' || c == '\t'; }
-
-static const char *skip_ows(const char *p)
-{
-    while (is_ows(*p)) p++;
-    return p;
-}
+/* ---- lexical helpers (digits and spaces: pol_lex.h) --------------------- */
 
 /* True when only optional whitespace remains. */
 static int at_end(const char *p)
 {
-    return *skip_ows(p) == '\0';
-}
-
-/* Reads exactly n digits; returns the advanced pointer or NULL. */
-static const char *digits_n(const char *p, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++, p++) {
-        if (!is_digit(*p)) return NULL;
-        v = v * 10 + (*p - '0');
-    }
-    *out = v;
-    return p;
+    return *pol_lex_skip_ows(p) == '\0';
 }
 
 static const char *expect(const char *p, const char *lit)
@@ -59,20 +39,20 @@ static const char *expect(const char *p, const char *lit)
 
 static int parse_decimal(const char *s, pol_ns unit, pol_ns *out)
 {
-    const char *p = skip_ows(s);
+    const char *p = pol_lex_skip_ows(s);
     int neg = 0, big = 0;
     if (*p == '-') { neg = 1; p++; }
-    if (!is_digit(*p)) return POL_EPARSE;
+    if (!pol_lex_digit(*p)) return POL_EPARSE;
     uint64_t ip = 0;
-    for (; is_digit(*p); p++) {
+    for (; pol_lex_digit(*p); p++) {
         if (ip > 1000000000000000ULL) big = 1;        /* keep scanning, value is moot */
         else ip = ip * 10 + (uint64_t)(*p - '0');
     }
     uint64_t frac = 0, scale = 1;
     if (*p == '.') {
         p++;
-        if (!is_digit(*p)) return POL_EPARSE;
-        for (; is_digit(*p); p++)
+        if (!pol_lex_digit(*p)) return POL_EPARSE;
+        for (; pol_lex_digit(*p); p++)
             if (scale < 1000000000ULL) { frac = frac * 10 + (uint64_t)(*p - '0'); scale *= 10; }
     }
     if (!at_end(p)) return POL_EPARSE;
@@ -149,11 +129,11 @@ typedef struct { int64_t year; int mon, day, hh, mm, ss; } civil_time;
 /* time-of-day = hour ":" minute ":" second */
 static const char *time_of_day(const char *p, civil_time *t)
 {
-    if (p) p = digits_n(p, 2, &t->hh);
+    if (p) p = pol_lex_digits_n(p, 2, &t->hh);
     p = expect(p, ":");
-    if (p) p = digits_n(p, 2, &t->mm);
+    if (p) p = pol_lex_digits_n(p, 2, &t->mm);
     p = expect(p, ":");
-    if (p) p = digits_n(p, 2, &t->ss);
+    if (p) p = pol_lex_digits_n(p, 2, &t->ss);
     return p;
 }
 
@@ -165,7 +145,7 @@ static const char *month_name(const char *p, civil_time *t)
 static const char *year4(const char *p, civil_time *t)
 {
     int y;
-    if (p) p = digits_n(p, 4, &y);
+    if (p) p = pol_lex_digits_n(p, 4, &y);
     if (p) t->year = y;
     return p;
 }
@@ -174,7 +154,7 @@ static const char *year4(const char *p, civil_time *t)
 static const char *imf_fixdate(const char *p, civil_time *t)
 {
     p = expect(p, " ");
-    if (p) p = digits_n(p, 2, &t->day);
+    if (p) p = pol_lex_digits_n(p, 2, &t->day);
     p = month_name(expect(p, " "), t);
     p = year4(expect(p, " "), t);
     p = time_of_day(expect(p, " "), t);
@@ -186,10 +166,10 @@ static const char *rfc850_date(const char *p, civil_time *t, int64_t wall_year)
 {
     int yy = 0;
     p = expect(p, " ");
-    if (p) p = digits_n(p, 2, &t->day);
+    if (p) p = pol_lex_digits_n(p, 2, &t->day);
     p = month_name(expect(p, "-"), t);
     p = expect(p, "-");
-    if (p) p = digits_n(p, 2, &yy);
+    if (p) p = pol_lex_digits_n(p, 2, &yy);
     p = time_of_day(expect(p, " "), t);
     p = expect(p, " GMT");
     if (p) {
@@ -204,8 +184,8 @@ static const char *asctime_date(const char *p, civil_time *t)
 {
     p = month_name(expect(p, " "), t);
     p = expect(p, " ");
-    if (p && *p == ' ') p = digits_n(p + 1, 1, &t->day);
-    else if (p) p = digits_n(p, 2, &t->day);
+    if (p && *p == ' ') p = pol_lex_digits_n(p + 1, 1, &t->day);
+    else if (p) p = pol_lex_digits_n(p, 2, &t->day);
     p = time_of_day(expect(p, " "), t);
     return year4(expect(p, " "), t);
 }
@@ -223,7 +203,7 @@ static int64_t floor_div(int64_t a, int64_t b, int64_t *rem)
 static int parse_http_date(const char *s, int64_t wall_year, int64_t *epoch_s)
 {
     civil_time t = { 0, 0, 0, 0, 0, 0 };
-    const char *p = skip_ows(s), *q;
+    const char *p = pol_lex_skip_ows(s), *q;
     int wd;
     if ((q = match_word(p, long_days, 7, &wd)) && *q == ',')
         p = rfc850_date(q + 1, &t, wall_year);
@@ -245,8 +225,8 @@ static int parse_http_date(const char *s, int64_t wall_year, int64_t *epoch_s)
 int pol_hint_parse_retry_after(const char *value, int64_t wall_now, pol_ns *delay_out)
 {
     if (!value || !delay_out) return POL_EINVAL;
-    const char *p = skip_ows(value);
-    if (is_digit(*p) || *p == '-' || *p == '+' || *p == '.') {
+    const char *p = pol_lex_skip_ows(value);
+    if (pol_lex_digit(*p) || *p == '-' || *p == '+' || *p == '.') {
         pol_ns d;
         int rc = parse_decimal(value, POL_NS_PER_S, &d);
         if (rc == POL_OK) *delay_out = d;
@@ -266,7 +246,7 @@ int pol_hint_parse_retry_after(const char *value, int64_t wall_now, pol_ns *dela
 int pol_hint_parse_should_retry(const char *value, int *flag_out)
 {
     if (!value || !flag_out) return POL_EINVAL;
-    const char *p = skip_ows(value), *q;
+    const char *p = pol_lex_skip_ows(value), *q;
     int flag;
     if ((q = expect(p, "true")))       flag = 1;
     else if ((q = expect(p, "false"))) flag = 0;

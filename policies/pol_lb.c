@@ -14,15 +14,7 @@ static const char *const kind_names[POL_LB__COUNT] = {
     "lowest-usage", "lowest-cost"
 };
 
-const char *pol_lb_kind_name(pol_lb_kind k) { return pol_name_of(kind_names, POL_LB__COUNT, (int)k); }
-
-int pol_lb_kind_parse(const char *name, pol_lb_kind *out)
-{
-    int i = pol_name_index(kind_names, POL_LB__COUNT, name);
-    if (i < 0) return i;
-    if (out) *out = (pol_lb_kind)i;
-    return POL_OK;
-}
+POL_NAME_FUNCS(pol_lb_kind, pol_lb_kind_name, pol_lb_kind_parse, kind_names, POL_LB__COUNT)
 
 void pol_lb_default(pol_lb_kind k, pol_lb_cfg *out)
 {

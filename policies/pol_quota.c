@@ -7,6 +7,7 @@
  * Cost: O(length) per parse, O(1) per check, at most 2 rng draws.
  */
 #include "pol_quota.h"
+#include "pol_lex.h"
 #include <gsl/gsl_randist.h>
 #include <string.h>
 #include <strings.h>
@@ -14,8 +15,6 @@
 #define POL_QUOTA_MAX (86400LL * POL_NS_PER_S)   /* one day, as pol_hint */
 #define COUNT_MAX     ((int64_t)1 << 53)
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static const char *skip_ows(const char *p) { while (*p == ' ' || *p == '\t') p++; return p; }
 
 void pol_quota_default(pol_quota_cfg *out)
 {
@@ -36,16 +35,16 @@ void pol_quota_reset(pol_quota *q)
 int pol_quota_parse_count(const char *value, int64_t *out)
 {
     if (!value || !out) return POL_EINVAL;
-    const char *p = skip_ows(value);
-    if (*p == '-') return is_digit(p[1]) ? POL_ERANGE : POL_EPARSE;
-    if (!is_digit(*p)) return POL_EPARSE;
+    const char *p = pol_lex_skip_ows(value);
+    if (*p == '-') return pol_lex_digit(p[1]) ? POL_ERANGE : POL_EPARSE;
+    if (!pol_lex_digit(*p)) return POL_EPARSE;
     int64_t v = 0;
     int big = 0;
-    for (; is_digit(*p); p++) {
+    for (; pol_lex_digit(*p); p++) {
         if (v > COUNT_MAX) big = 1;
         else v = v * 10 + (*p - '0');
     }
-    if (*skip_ows(p)) return POL_EPARSE;
+    if (*pol_lex_skip_ows(p)) return POL_EPARSE;
     if (big || v > COUNT_MAX) return POL_ERANGE;
     *out = v;
     return POL_OK;
@@ -73,17 +72,17 @@ static int unit_at(const char *p, pol_ns *ns)
 int pol_quota_parse_duration(const char *value, pol_ns *out)
 {
     if (!value || !out) return POL_EINVAL;
-    const char *p = skip_ows(value);
+    const char *p = pol_lex_skip_ows(value);
     if (*p == '-') return POL_ERANGE;
     double total = 0.0;
     int parts = 0;
     while (*p && *p != ' ' && *p != '\t') {
-        if (!is_digit(*p) && *p != '.') return POL_EPARSE;
+        if (!pol_lex_digit(*p) && *p != '.') return POL_EPARSE;
         double v = 0.0, scale = 1.0;
         int digits = 0;
-        for (; is_digit(*p); p++, digits++) if (v < 1e18) v = v * 10 + (*p - '0');
+        for (; pol_lex_digit(*p); p++, digits++) if (v < 1e18) v = v * 10 + (*p - '0');
         if (*p == '.') {
-            for (p++; is_digit(*p); p++, digits++) { scale /= 10; v += (*p - '0') * scale; }
+            for (p++; pol_lex_digit(*p); p++, digits++) { scale /= 10; v += (*p - '0') * scale; }
         }
         if (digits == 0) return POL_EPARSE;
         pol_ns unit;
@@ -94,20 +93,9 @@ int pol_quota_parse_duration(const char *value, pol_ns *out)
         parts++;
         if (total > (double)POL_QUOTA_MAX) return POL_ERANGE;
     }
-    if (parts == 0 || *skip_ows(p)) return POL_EPARSE;
+    if (parts == 0 || *pol_lex_skip_ows(p)) return POL_EPARSE;
     *out = (pol_ns)(total + 0.5);
     return POL_OK;
-}
-
-static const char *digits_n(const char *p, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++, p++) {
-        if (!is_digit(*p)) return NULL;
-        v = v * 10 + (*p - '0');
-    }
-    *out = v;
-    return p;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
@@ -124,24 +112,24 @@ int pol_quota_parse_timestamp(const char *value, int64_t wall_now, pol_ns *delay
 {
     if (!value || !delay_out) return POL_EINVAL;
     static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    const char *p = skip_ows(value);
+    const char *p = pol_lex_skip_ows(value);
     int y, mo, d, h, mi, s, oh = 0, om = 0, sign = 0;
-    if (!(p = digits_n(p, 4, &y)) || *p++ != '-' || !(p = digits_n(p, 2, &mo)) || *p++ != '-'
-        || !(p = digits_n(p, 2, &d)) || (*p != 'T' && *p != 't' && *p != ' ') || !(p = digits_n(p + 1, 2, &h))
-        || *p++ != ':' || !(p = digits_n(p, 2, &mi)) || *p++ != ':' || !(p = digits_n(p, 2, &s)))
+    if (!(p = pol_lex_digits_n(p, 4, &y)) || *p++ != '-' || !(p = pol_lex_digits_n(p, 2, &mo)) || *p++ != '-'
+        || !(p = pol_lex_digits_n(p, 2, &d)) || (*p != 'T' && *p != 't' && *p != ' ') || !(p = pol_lex_digits_n(p + 1, 2, &h))
+        || *p++ != ':' || !(p = pol_lex_digits_n(p, 2, &mi)) || *p++ != ':' || !(p = pol_lex_digits_n(p, 2, &s)))
         return POL_EPARSE;
     int64_t frac_ns = 0;
     if (*p == '.') {
         int64_t scale = POL_NS_PER_S / 10;
-        if (!is_digit(p[1])) return POL_EPARSE;
-        for (p++; is_digit(*p); p++, scale /= 10) frac_ns += (*p - '0') * scale;
+        if (!pol_lex_digit(p[1])) return POL_EPARSE;
+        for (p++; pol_lex_digit(*p); p++, scale /= 10) frac_ns += (*p - '0') * scale;
     }
     if (*p == 'Z' || *p == 'z') p++;
     else if (*p == '+' || *p == '-') {
         sign = *p == '+' ? 1 : -1;
-        if (!(p = digits_n(p + 1, 2, &oh)) || *p++ != ':' || !(p = digits_n(p, 2, &om))) return POL_EPARSE;
+        if (!(p = pol_lex_digits_n(p + 1, 2, &oh)) || *p++ != ':' || !(p = pol_lex_digits_n(p, 2, &om))) return POL_EPARSE;
     } else return POL_EPARSE;
-    if (*skip_ows(p)) return POL_EPARSE;
+    if (*pol_lex_skip_ows(p)) return POL_EPARSE;
     if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || s > 60
         || oh > 23 || om > 59) return POL_EPARSE;
     if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return POL_EPARSE;

@@ -15,18 +15,7 @@ enum { C_REQ = 0, C_ACC, N_COUNTERS };
 
 static const char *const kind_names[POL_THROTTLE__COUNT] = { "sre", "aws-adaptive" };
 
-const char *pol_throttle_kind_name(pol_throttle_kind k)
-{
-    return pol_name_of(kind_names, POL_THROTTLE__COUNT, (int)k);
-}
-
-int pol_throttle_kind_parse(const char *name, pol_throttle_kind *out)
-{
-    int i = pol_name_index(kind_names, POL_THROTTLE__COUNT, name);
-    if (i < 0) return i;
-    if (out) *out = (pol_throttle_kind)i;
-    return POL_OK;
-}
+POL_NAME_FUNCS(pol_throttle_kind, pol_throttle_kind_name, pol_throttle_kind_parse, kind_names, POL_THROTTLE__COUNT)
 
 void pol_throttle_default(pol_throttle_kind k, pol_throttle_cfg *out)
 {
