@@ -83,18 +83,21 @@ int cmd_run(int argc, char **argv)
         sim_scenario_free(&sc);
         return 2;
     }
-    sim_outfile fs, fci, fts, ftr;
+    sim_outfile fs, fci, fts, ftr, fal;
     memset(&ftr, 0, sizeof ftr);
+    memset(&fal, 0, sizeof fal);
     int rc = 2;
     if (sim_out_open(&fs, out, "summary.csv")) goto done0;
     if (sim_out_open(&fci, out, "summary-ci.csv")) goto done1;
     if (sim_out_open(&fts, out, "timeseries.csv")) goto done2;
     if (trace && sim_out_open(&ftr, out, "attempts.csv")) goto done3;
+    if (sim_out_open(&fal, out, "alerts.csv")) goto done4;
     sim_timeseries_header(fts.f);
     if (trace) sim_trace_header(ftr.f);
-    sim_runner_opts o = { fts.f, trace ? ftr.f : NULL, 1, sc.name };
+    sim_alert_header(fal.f);
+    sim_runner_opts o = { fts.f, trace ? ftr.f : NULL, 1, sc.name, fal.f };
     sim_results res;
-    if (sim_runner_run(&sc, npol ? idx : NULL, npol ? npol : sc.npolicies, &o, &res)) goto done4;
+    if (sim_runner_run(&sc, npol ? idx : NULL, npol ? npol : sc.npolicies, &o, &res)) goto done5;
     sim_summary_header(fs.f);
     sim_summary_write(fs.f, &sc, &res);
     sim_summary_ci_header(fci.f);
@@ -102,9 +105,12 @@ int cmd_run(int argc, char **argv)
     if (!quiet) sim_summary_table(stdout, &sc, &res);
     sim_results_free(&res);
     rc = 0;
-    if (sim_out_commit(&fs) || sim_out_commit(&fci) || sim_out_commit(&fts) || (trace && sim_out_commit(&ftr))) rc = 2;
-    else if (!quiet) printf("wrote %s/summary.csv, %s/summary-ci.csv, %s/timeseries.csv%s%s%s\n", out, out, out,
-                            trace ? ", " : "", trace ? out : "", trace ? "/attempts.csv" : "");
+    if (sim_out_commit(&fs) || sim_out_commit(&fci) || sim_out_commit(&fts) || sim_out_commit(&fal) ||
+        (trace && sim_out_commit(&ftr))) rc = 2;
+    else if (!quiet) printf("wrote %s/summary.csv, %s/summary-ci.csv, %s/timeseries.csv, %s/alerts.csv%s%s%s\n", out, out,
+                            out, out, trace ? ", " : "", trace ? out : "", trace ? "/attempts.csv" : "");
+done5:
+    if (rc) sim_out_abort(&fal);
 done4:
     if (rc) { sim_out_abort(&ftr); }
 done3:

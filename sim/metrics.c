@@ -6,6 +6,7 @@
  * sorting. Recovery: see docs/metrics.md ("time_to_recover").
  */
 #include "metrics.h"
+#include "guards.h"
 #include <csv.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
@@ -168,6 +169,7 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
     m[SIM_M_WASTED_WORK] = w->wasted;
     m[SIM_M_WASTED_FRACTION] = w->service_total > 0 ? w->wasted / w->service_total : 0;
     recovery(w, &m[SIM_M_TIME_TO_RECOVER], &m[SIM_M_METASTABLE]);
+    m[SIM_M_BREAKER_TRANS] = (double)sim_guards_breaker_transitions(w);
     m[SIM_M_COMPLETION_TIME] = (double)w->last_finish / 1e9;
     m[SIM_M_QUEUE_WAIT] = w->waits ? w->wait_total / (double)w->waits : NAN;
 }
@@ -250,11 +252,31 @@ void sim_trace_write(sim_world *w, uint32_t req_id, int attempt, uint32_t client
     sim_csv_end(&c);
 }
 
+void sim_alert_header(FILE *f)
+{
+    fputs("scenario,policy,replication,time,provider,failures_in_window,threshold\n", f);
+}
+
+void sim_alert_write(sim_world *w, int provider, pol_ns when, long long failures)
+{
+    sim_csv c;
+    sim_csv_begin(&c, w->alerts);
+    sim_csv_str(&c, w->sc->name);
+    sim_csv_str(&c, w->pol->name);
+    sim_csv_int(&c, w->replication);
+    sim_csv_num(&c, (double)when / 1e9);
+    sim_csv_str(&c, w->sc->providers[provider].name);
+    sim_csv_int(&c, failures);
+    sim_csv_int(&c, w->pol->st.monitor.threshold);
+    sim_csv_end(&c);
+}
+
 void sim_timeseries_header(FILE *f)
 {
     fputs("scenario,policy,replication,bucket,time,provider,offered,successes,http_429,http_5xx,"
-          "http_4xx,timeouts,conn_errors,in_flight,in_system,capacity,requests_started,"
-          "requests_succeeded,requests_degraded,give_ups,attempts_sent\n", f);
+          "http_4xx,timeouts,conn_errors,in_flight,in_system,capacity,open_breakers,cooled,hedges,"
+          "local_rejects,requests_started,requests_succeeded,requests_degraded,give_ups,attempts_sent,"
+          "budget_denied,throttled,budget_level,throttle_level\n", f);
 }
 
 void sim_timeseries_write(FILE *f, const sim_world *w)
@@ -278,6 +300,8 @@ void sim_timeseries_write(FILE *f, const sim_world *w)
                     sum.timeouts += y->timeouts; sum.conn_errors += y->conn_errors;
                     sum.in_flight += y->in_flight; sum.in_system += y->in_system;
                     sum.capacity += y->capacity;
+                    sum.open_breakers += y->open_breakers; sum.cooled += y->cooled;
+                    sum.hedges += y->hedges; sum.local_rejects += y->local_rejects;
                 }
             }
             sim_csv_str(&c, sc->name);
@@ -297,6 +321,10 @@ void sim_timeseries_write(FILE *f, const sim_world *w)
             sim_csv_int(&c, x->in_flight);
             sim_csv_int(&c, x->in_system);
             sim_csv_num(&c, isfinite(x->capacity) ? x->capacity : NAN);
+            sim_csv_int(&c, x->open_breakers);
+            sim_csv_int(&c, x->cooled);
+            sim_csv_num(&c, x->hedges / bw);
+            sim_csv_num(&c, x->local_rejects / bw);
             if (p < 0) {
                 const sim_bucket_req *r = &w->br[b];
                 sim_csv_num(&c, r->started / bw);
@@ -304,8 +332,12 @@ void sim_timeseries_write(FILE *f, const sim_world *w)
                 sim_csv_num(&c, r->degraded / bw);
                 sim_csv_num(&c, r->gave_up / bw);
                 sim_csv_num(&c, r->attempts / bw);
+                sim_csv_num(&c, r->budget_denied / bw);
+                sim_csv_num(&c, r->throttled / bw);
+                sim_csv_num(&c, r->budget_level);
+                sim_csv_num(&c, r->throttle_level);
             } else {
-                for (int k = 0; k < 5; k++) sim_csv_str(&c, "");
+                for (int k = 0; k < 9; k++) sim_csv_str(&c, "");
             }
             sim_csv_end(&c);
         }

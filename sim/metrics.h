@@ -29,6 +29,10 @@ void sim_trace_write(sim_world *w, uint32_t req_id, int attempt, uint32_t client
                      pol_ns sent, pol_ns end, const pol_outcome *o, pol_ns delay_before,
                      const pol_verdict *v);
 
+/* alerts.csv: one row per failure-monitor alert */
+void sim_alert_header(FILE *f);
+void sim_alert_write(sim_world *w, int provider, pol_ns when, long long failures);
+
 /* timeseries.csv */
 void sim_timeseries_header(FILE *f);
 void sim_timeseries_write(FILE *f, const sim_world *w);

@@ -27,6 +27,10 @@
     X(GIVE_UPS,        "give_ups",         "count", "requests that ended without an answer") \
     X(UNFINISHED,      "unfinished",       "count", "requests still in progress when the run ended") \
     X(BREAKER_TRANS,   "breaker_transitions", "count", "circuit-breaker state changes") \
+    X(LOCAL_REJECTS,   "local_rejects",    "count", "requests or attempts refused by the client's own breaker, throttle or bulkhead") \
+    X(BUDGET_DENIED,   "budget_denied",    "count", "retries refused by a retry budget") \
+    X(HEDGES,          "hedges",           "count", "hedge attempts sent") \
+    X(ALERTS,          "alerts",           "count", "failure-monitor alerts fired") \
     X(PEAK_OFFERED,    "peak_offered",     "1/s",   "highest attempts per second reaching a provider in one bucket") \
     X(PEAK_LOAD_RATIO, "peak_load_ratio",  "ratio", "max over buckets and providers of offered load / baseline capacity") \
     X(WASTED_WORK,     "wasted_work",      "s",     "provider service time spent on attempts nobody waited for") \

@@ -140,6 +140,21 @@ static uint32_t wait_pop(sim_prov_rt *pr)
     return id;
 }
 
+/* x-ratelimit-* hints the provider attaches to an answer (OpenAI style):
+ * remaining requests and tokens in its buckets, and the time until they are
+ * full again. */
+static void ratelimit_hints(sim_prov_rt *pr, sim_slot *s)
+{
+    if (pr->p.rpm <= 0 && pr->p.tpm <= 0) { s->rl_known = 0; return; }
+    s->rl_known = 1;
+    s->rl_req = pr->p.rpm > 0 ? (float)floor(pr->rpm_tokens) : 1e9f;
+    s->rl_tok = pr->p.tpm > 0 ? (float)floor(pr->tpm_tokens) : 1e12f;
+    double t = 0;
+    if (pr->p.rpm > 0) t = fmax(t, (rpm_depth(pr) - pr->rpm_tokens) / (pr->p.rpm / 60.0));
+    if (pr->p.tpm > 0) t = fmax(t, (tpm_depth(pr) - pr->tpm_tokens) / (pr->p.tpm / 60.0));
+    s->rl_reset = (pol_ns)(t * 1e9);
+}
+
 static void answer(sim_world *w, uint32_t id, pol_outcome_kind k, int status)
 {
     w->slots[id].out = pol_outcome_make(k, status);
@@ -215,7 +230,7 @@ void sim_prov_arrive(sim_world *w, uint32_t id)
     if (cfg->kind == SIM_PROV_OCC) {
         /* the read is answered with the current version; the conditional
          * write arrives after the read's response leg and the write's leg */
-        s->occ_version = pr->occ_version;
+            s->occ_version = pr->occ_version;
         s->state = SLOT_SERVICE;
         pol_ns t = now + sim_net_leg(w, s->provider);
         t += sim_net_leg(w, s->provider);
@@ -233,11 +248,13 @@ void sim_prov_arrive(sim_world *w, uint32_t id)
         if ((pr->p.rpm > 0 && pr->rpm_tokens < 1) || (pr->p.tpm > 0 && pr->tpm_tokens < tok)) {
             s->out = pol_outcome_make(POL_OUT_HTTP, 429);
             s->out.retry_after = retry_after_for(pr, tok);
+            ratelimit_hints(pr, s);
             sim_world_respond(w, id, now);
             return;
         }
         if (pr->p.rpm > 0) pr->rpm_tokens -= 1;
         if (pr->p.tpm > 0) pr->tpm_tokens -= tok;
+        ratelimit_hints(pr, s);
     }
     if (pr->p.error_rate > 0 && gsl_rng_uniform(pr->rng) < pr->p.error_rate) {
         answer(w, id, POL_OUT_HTTP, pr->p.error_status);

@@ -27,8 +27,8 @@ int sim_runner_run(const sim_scenario *sc, const int *policies, int npolicies,
     for (int i = 0; i < npolicies; i++) {
         for (int r = 0; r < res->reps; r++) {
             sim_world *w = NULL;
-            int rc = sim_world_run(sc, res->policy[i], r, o ? o->trace : NULL,
-                                   &res->m[(size_t)i * (size_t)res->reps + (size_t)r], &w);
+            int rc = sim_world_run2(sc, res->policy[i], r, o ? o->trace : NULL, o ? o->alerts : NULL,
+                                    &res->m[(size_t)i * (size_t)res->reps + (size_t)r], &w);
             if (rc) {
                 sim_progress_end(&pb);
                 fprintf(stderr, "retrysim: run of policy '%s' replication %d failed: %s\n",

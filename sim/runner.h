@@ -19,6 +19,7 @@ typedef struct {
     FILE *trace;                  /* attempts.csv stream, or NULL */
     int   progress;               /* draw a progress bar on stderr */
     const char *label;            /* progress bar label */
+    FILE *alerts;                 /* alerts.csv stream (failure monitor), or NULL */
 } sim_runner_opts;
 
 /* policies: NULL = all. Returns 0, or a negative POL_E* (message on stderr). */

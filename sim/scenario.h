@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "retrypol.h"
+#include "pol_stack.h"
+#include "pol_monitor.h"
 #include "metrics_list.h"
 
 #define SIM_NAME_MAX   64
@@ -130,12 +132,39 @@ typedef struct {
 } sim_workload;
 
 /* ---- policies compared ---------------------------------------------------- */
+/* Where a stateful policy's state lives: a fresh one per request, one per
+ * virtual client (per executor slot in open loop), one per gateway instance
+ * shared by `gateway_size` consecutive clients, or one for the whole run. */
+typedef enum { SIM_SCOPE_REQUEST = 0, SIM_SCOPE_CLIENT, SIM_SCOPE_GATEWAY, SIM_SCOPE_GLOBAL } sim_scope;
+
+/* The stateful parts a compared policy may add to its retry loop; each is off
+ * unless its use_ flag is set (docs/scenario-format.md, "Stateful policies"). */
+typedef struct {
+    int use_breaker;  pol_breaker_cfg  breaker;  sim_scope breaker_scope;   /* one breaker per target */
+    int use_budget;   pol_budget_cfg   budget;   sim_scope budget_scope;
+    int use_throttle; pol_throttle_cfg throttle; sim_scope throttle_scope;
+    int use_limiter;  pol_bucket_cfg   limiter;  sim_scope limiter_scope;
+    int limiter_tokens;                          /* the limiter counts tokens (TPM), not requests */
+    int use_bulkhead; pol_bulkhead_cfg bulkhead; sim_scope bulkhead_scope;
+    int use_cooldown; pol_cooldown_cfg cooldown; sim_scope cooldown_scope;
+    int use_lb;       pol_lb_cfg       lb;       sim_scope lb_scope;        /* targets become a pool */
+    double lb_weights[SIM_MAX_TARGETS];          /* weighted-random weights, default 1 */
+    int use_quota;    pol_quota_cfg    quota;    sim_scope quota_scope;     /* x-ratelimit-* awareness */
+    int use_hedge;    pol_hedge_cfg    hedge;    sim_scope hedge_scope;     /* latency window's scope */
+    int use_monitor;  pol_monitor_cfg  monitor;                             /* per target, global */
+    int gateway_size;                            /* clients per gateway instance, default 100 */
+    int degraded;                                /* answer with a degraded (cached) reply when all fails */
+    int ctx_targets[SIM_MAX_TARGETS];     int nctx;      /* chain for context-window errors */
+    int content_targets[SIM_MAX_TARGETS]; int ncontent;  /* chain for content-policy errors */
+} sim_stateful;
+
 typedef struct {
     char          name[SIM_NAME_MAX];
     char          preset[SIM_NAME_MAX];  /* "" when written inline */
     pol_retry_cfg retry;                 /* preset values with the file's overrides on top */
     int           targets[SIM_MAX_TARGETS]; /* provider indices, first = primary; default {0} */
     int           ntargets;
+    sim_stateful  st;                       /* breakers, budgets, throttling, ... (all off by default) */
     int           line, col;
 } sim_policy;
 

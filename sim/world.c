@@ -19,6 +19,7 @@
 #include "world.h"
 #include "rng.h"
 #include "metrics.h"
+#include "guards.h"
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -53,6 +54,13 @@ static void slot_free(sim_world *w, uint32_t id)
     w->free_slot = id;
 }
 
+static void trace_row(sim_world *w, uint32_t slot_id, const pol_outcome *o, const pol_verdict *v)
+{
+    const sim_slot *s = &w->slots[slot_id];
+    sim_trace_write(w, s->req_id, s->attempt_no, s->client, s->provider, s->sent, w->eng.now, o,
+                    s->delay_before, v);
+}
+
 /* -------------------------------------------------------------- clients --- */
 static int client_new(sim_world *w, uint32_t *id_out)
 {
@@ -72,7 +80,6 @@ static int client_new(sim_world *w, uint32_t *id_out)
     c->rng = sim_rng_pool_new(&w->client_rngs, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
     c->prng = sim_rng_pool_new(&w->client_rngs, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
     if (!c->rng || !c->prng) return POL_ENOMEM;
-    c->att = SIM_NONE;
     w->nclients++;
     *id_out = id;
     return POL_OK;
@@ -97,7 +104,74 @@ static const sim_policy *client_policy(const sim_world *w, const sim_client *c)
     return fixed >= 0 ? &w->sc->policies[fixed] : w->pol;
 }
 
-static void send_attempt(sim_world *w, uint32_t ci);
+/* The chain the client is walking: targets, or an error-specific chain. */
+static const int *chain_of(const sim_policy *p, int chain, int *n)
+{
+    if (chain == 1) { *n = p->st.nctx; return p->st.ctx_targets; }
+    if (chain == 2) { *n = p->st.ncontent; return p->st.content_targets; }
+    *n = p->ntargets;
+    return p->targets;
+}
+
+static int target_available(sim_world *w, const sim_policy *p, uint32_t ci, int prov)
+{
+    pol_ns now = w->eng.now;
+    pol_breaker *b = sim_g_breaker(w, p, ci, prov);
+    if (b && pol_breaker_state_at(b, now) == POL_BREAKER_OPEN) return 0;
+    pol_cooldown *cd = sim_g_cooldown(w, p, ci);
+    if (cd && !pol_cooldown_available(cd, (size_t)prov, now)) return 0;
+    return 1;
+}
+
+/* Chooses the provider of the next attempt: by load balancing over the pool
+ * of targets, or the first available target of the current chain from
+ * c->target on. Returns the provider, or -1 when none is available. */
+static int choose_target(sim_world *w, const sim_policy *p, uint32_t ci)
+{
+    sim_client *c = &w->clients[ci];
+    pol_lb_target *lt;
+    pol_lb *lb = c->chain == 0 ? sim_g_lb(w, p, ci, &lt) : NULL;
+    if (lb) {
+        for (int i = 0; i < p->ntargets; i++) lt[i].available = target_available(w, p, ci, p->targets[i]);
+        size_t k;
+        if (pol_lb_pick(lb, lt, (size_t)p->ntargets, w->eng.now, (double)c->prompt + c->output, c->prng, &k) != POL_LB_PICKED)
+            return -1;
+        c->target = (uint8_t)k;
+        return p->targets[k];
+    }
+    int n;
+    const int *chain = chain_of(p, c->chain, &n);
+    for (int i = c->target; i < n; i++)
+        if (target_available(w, p, ci, chain[i])) { c->target = (uint8_t)i; return chain[i]; }
+    return -1;
+}
+
+static void start_attempt(sim_world *w, uint32_t ci);
+static void end_request(sim_world *w, uint32_t ci, int outcome);
+
+/* Reports the result of the budget's open grant (the request's first
+ * attempt, or a granted retry), once. */
+static void budget_close(sim_world *w, uint32_t ci, int ok)
+{
+    sim_client *c = &w->clients[ci];
+    if (!c->budget_open) return;
+    c->budget_open = 0;
+    pol_budget *bg = sim_g_budget(w, client_policy(w, c), ci);
+    if (bg) pol_budget_on_result(bg, w->eng.now, &c->brq, ok);
+}
+
+/* Asks the budget for a retry (or a fallback attempt); counts a refusal. */
+static int budget_grant(sim_world *w, uint32_t ci, int is_timeout)
+{
+    sim_client *c = &w->clients[ci];
+    pol_budget *bg = sim_g_budget(w, client_policy(w, c), ci);
+    if (!bg) return 1;
+    if (pol_budget_can_retry(bg, w->eng.now, &c->brq, is_timeout)) { c->budget_open = 1; return 1; }
+    w->counts[SIM_M_BUDGET_DENIED] += 1;
+    w->br[sim_bucket_of(w, w->eng.now)].budget_denied++;
+    return 0;
+}
+enum { END_SUCCESS, END_GIVE_UP, END_LOCAL_REJECT };
 
 static void start_request(sim_world *w, uint32_t ci, int cls)
 {
@@ -114,15 +188,31 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->prompt = (float)(pt < 0 ? 0 : round(pt));
     c->output = (float)(ot < 1 ? 1 : round(ot));
     c->target = 0;
+    c->chain = 0;
     c->attempt_no = 0;
     c->next_delay = 0;
+    c->natt = 0;
+    c->round_sent = 0;
+    c->gates = 0;
+    c->bulkhead = 0;
+    c->budget_open = 0;
     pol_retry_begin(&c->rs, now);
     w->counts[SIM_M_REQUESTS] += 1;
     w->br[sim_bucket_of(w, now)].started++;
-    send_attempt(w, ci);
+    const sim_policy *p = client_policy(w, c);
+    if (sim_guards_request_start(w, p, ci)) return;
+    pol_bulkhead *bh = sim_g_bulkhead(w, p, ci);
+    if (bh) {
+        if (pol_bulkhead_acquire(bh) == POL_BULKHEAD_REJECT) { end_request(w, ci, END_LOCAL_REJECT); return; }
+        c->bulkhead = 1;
+    }
+    pol_budget *bg = sim_g_budget(w, p, ci);
+    if (bg) { pol_budget_on_request(bg, now, &c->brq); c->budget_open = 1; }
+    start_attempt(w, ci);
 }
 
-static void send_attempt(sim_world *w, uint32_t ci)
+/* Sends one attempt to provider prov now. hedge: not the round's first. */
+static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
 {
     sim_client *c = &w->clients[ci];
     const sim_policy *pol = client_policy(w, c);
@@ -132,24 +222,37 @@ static void send_attempt(sim_world *w, uint32_t ci)
     if (id == SIM_NONE) return;
     c = &w->clients[ci];
     sim_slot *s = &w->slots[id];
-    int prov = pol->targets[c->target];
     s->client = ci;
     s->req_id = c->req_id;
     s->provider = (int16_t)prov;
     s->state = SLOT_TO_SERVER;
     s->abandoned = 0;
+    s->hedge = (uint8_t)hedge;
+    s->probe = (uint8_t)probe;
+    s->rl_known = 0;
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
-    s->delay_before = c->next_delay;
+    s->delay_before = hedge ? 0 : c->next_delay;
     s->enqueued = 0;
     s->service = 0;
     s->prompt = c->prompt;
     s->output = c->output;
     s->out = pol_outcome_make(POL_OUT_SUCCESS, 200);
-    c->att = id;
+    if (c->round_sent == 0) c->round_start = now;
+    c->att[c->natt++] = id;
+    c->round_sent++;
+    c->gates = 0;
     w->counts[SIM_M_ATTEMPTS] += 1;
     w->br[sim_bucket_of(w, now)].attempts++;
     w->prov[prov].in_flight++;
+    if (hedge) {
+        w->counts[SIM_M_HEDGES] += 1;
+        sim_bp(w, now, prov)->hedges++;
+    }
+    pol_lb_target *lt;
+    if (sim_g_lb(w, pol, ci, &lt) && c->chain == 0) pol_lb_on_send(&lt[c->target], now, (double)c->prompt + c->output);
+    pol_quota *q = sim_g_quota(w, pol, ci, prov);
+    if (q) pol_quota_on_send(q, (double)c->prompt + c->output);
     pol_ns to = cfg->attempt_timeout;
     if (cfg->deadline > 0) {
         pol_ns left = c->req_start + cfg->deadline - now;
@@ -171,6 +274,104 @@ void sim_world_arm_timeout(sim_world *w, uint32_t id, pol_ns next)
     sim_schedule(&w->eng, s->deadline, EV_TIMEOUT, id, s->gen, 0);
 }
 
+static void schedule_hedge(sim_world *w, uint32_t ci)
+{
+    sim_client *c = &w->clients[ci];
+    pol_hedge *h = sim_g_hedge(w, client_policy(w, c), ci);
+    if (!h) return;
+    pol_ns at = pol_hedge_next_at(h, c->round_start, c->round_sent, c->natt);
+    if (at == POL_NS_MAX) return;
+    sim_schedule(&w->eng, at, EV_HEDGE, ci, c->gen, 0);
+}
+
+/* Client-side gates before an attempt leaves: target choice (breakers,
+ * cooldowns, load balancing), adaptive throttling, the client's own rate
+ * limiter, quota awareness. A gate that says "wait" schedules a wake-up that
+ * comes back here; a gate that refuses ends the request. */
+enum { GATE_THROTTLE = 1, GATE_LIMITER = 2 };
+#define WAKE_REQUEST 0
+#define WAKE_ATTEMPT 1
+
+static void wait_then_retry_gates(sim_world *w, uint32_t ci, pol_ns d)
+{
+    sim_client *c = &w->clients[ci];
+    c->gen++;
+    w->br[sim_bucket_of(w, w->eng.now)].throttled++;
+    sim_schedule(&w->eng, w->eng.now + (d > 0 ? d : 1), EV_WAKE, ci, c->gen, WAKE_ATTEMPT);
+}
+
+static void start_attempt(sim_world *w, uint32_t ci)
+{
+    sim_client *c = &w->clients[ci];
+    const sim_policy *p = client_policy(w, c);
+    pol_ns now = w->eng.now;
+    for (;;) {
+        int prov = choose_target(w, p, ci);
+        if (prov < 0) {
+            w->counts[SIM_M_LOCAL_REJECTS] += 1;
+            end_request(w, ci, END_LOCAL_REJECT);
+            return;
+        }
+        pol_ns d = 0;
+        pol_throttle *th = sim_g_throttle(w, p, ci);
+        if (th && !(c->gates & GATE_THROTTLE)) {
+            int a = pol_throttle_before_send(th, now, c->prng, &d);
+            if (a == POL_THROTTLE_REJECT) {
+                w->counts[SIM_M_LOCAL_REJECTS] += 1;
+                w->br[sim_bucket_of(w, now)].throttled++;
+                end_request(w, ci, END_LOCAL_REJECT);
+                return;
+            }
+            c->gates |= GATE_THROTTLE;          /* SEND, or WAIT with the slot reserved */
+            if (a == POL_THROTTLE_WAIT && d > 0) { wait_then_retry_gates(w, ci, d); return; }
+        }
+        pol_bucket *lim = sim_g_limiter(w, p, ci);
+        if (lim && !(c->gates & GATE_LIMITER)) {
+            double amount = p->st.limiter_tokens ? (double)c->prompt + c->output : 1.0;
+            pol_bucket_reserve(lim, now, amount, &d);
+            c->gates |= GATE_LIMITER;
+            if (d > 0) { wait_then_retry_gates(w, ci, d); return; }
+        }
+        pol_quota *q = sim_g_quota(w, p, ci, prov);
+        if (q && pol_quota_check(&p->st.quota, q, now, (double)c->prompt + c->output, c->prng, &d) == POL_QUOTA_WAIT
+            && d > 0) {
+            wait_then_retry_gates(w, ci, d);
+            return;
+        }
+        int probe = 0;
+        pol_breaker *b = sim_g_breaker(w, p, ci, prov);
+        if (b) {
+            pol_breaker_answer a = pol_breaker_allow(b, now);
+            if (a == POL_BREAKER_REJECT) {     /* half-open and its probes are taken: try another target */
+                w->counts[SIM_M_LOCAL_REJECTS] += 1;
+                sim_bp(w, now, prov)->local_rejects++;
+                int n;
+                chain_of(p, c->chain, &n);
+                if (sim_g_lb(w, p, ci, NULL) && c->chain == 0) { end_request(w, ci, END_LOCAL_REJECT); return; }
+                if (c->target + 1 >= n) { end_request(w, ci, END_LOCAL_REJECT); return; }
+                c->target++;
+                continue;
+            }
+            probe = 1;
+        }
+        send_to(w, ci, prov, 0, probe);
+        pol_hedge *h = sim_g_hedge(w, p, ci);
+        if (h && h->cfg.delay == 0 && !h->cfg.use_quantile) {
+            /* parallel mode: race the other targets at once */
+            int n;
+            const int *chain = chain_of(p, c->chain, &n);
+            int limit = h->cfg.max_attempts < SIM_MAX_INFLIGHT ? h->cfg.max_attempts : SIM_MAX_INFLIGHT;
+            for (int i = 1; i < limit; i++) {
+                int other = chain[(c->target + i) % n];
+                send_to(w, ci, other, 1, 0);
+            }
+        } else if (h) {
+            schedule_hedge(w, ci);
+        }
+        return;
+    }
+}
+
 static void finish_request(sim_world *w, uint32_t ci)
 {
     sim_client *c = &w->clients[ci];
@@ -178,12 +379,16 @@ static void finish_request(sim_world *w, uint32_t ci)
     const sim_workload *wl = &w->sc->workload;
     c->busy = 0;
     c->done++;
+    c->gen++;                  /* cancels a pending hedge */
     w->last_finish = now;
+    if (c->bulkhead) {
+        pol_bulkhead_release(sim_g_bulkhead(w, client_policy(w, c), ci));
+        c->bulkhead = 0;
+    }
     if (wl->loop == SIM_LOOP_CLOSED) {
         if (wl->requests_per_client == 0 || c->done < wl->requests_per_client) {
             double think = sim_dist_sample(&wl->think, c->rng);
-            c->gen++;
-            sim_schedule(&w->eng, now + (pol_ns)(think < 0 ? 0 : think), EV_WAKE, ci, c->gen, 0);
+            sim_schedule(&w->eng, now + (pol_ns)(think < 0 ? 0 : think), EV_WAKE, ci, c->gen, WAKE_REQUEST);
         } else if (++w->finished_clients == w->nclients) {
             sim_engine_stop(&w->eng);   /* every client is done: nothing more can happen */
         }
@@ -193,57 +398,143 @@ static void finish_request(sim_world *w, uint32_t ci)
     }
 }
 
-static void trace_row(sim_world *w, const sim_client *c, uint32_t slot_id, const pol_outcome *o,
-                      const pol_verdict *v)
+/* Abandons the request's other attempts still in flight (a hedge won, or the
+ * request ended): their answers will be wasted work. */
+static void abandon_inflight(sim_world *w, uint32_t ci)
 {
-    const sim_slot *s = &w->slots[slot_id];
-    sim_trace_write(w, s->req_id, s->attempt_no, s->client, s->provider, s->sent, w->eng.now, o,
-                    s->delay_before, v);
-    (void)c;
+    sim_client *c = &w->clients[ci];
+    const sim_policy *p = client_policy(w, c);
+    for (int i = 0; i < c->natt; i++) {
+        sim_slot *s = &w->slots[c->att[i]];
+        s->abandoned = 1;
+        w->prov[s->provider].in_flight--;
+        pol_breaker *b = s->probe ? sim_g_breaker(w, p, ci, s->provider) : NULL;
+        if (b) pol_breaker_cancel(b);
+        if (s->state == SLOT_DROPPED) slot_free(w, c->att[i]);
+    }
+    c->natt = 0;
 }
 
-/* The client has the outcome of its current attempt: ask the policy. */
+static void end_request(sim_world *w, uint32_t ci, int outcome)
+{
+    sim_client *c = &w->clients[ci];
+    const sim_policy *p = client_policy(w, c);
+    pol_ns now = w->eng.now;
+    uint32_t b = sim_bucket_of(w, now);
+    abandon_inflight(w, ci);
+    budget_close(w, ci, outcome == END_SUCCESS);
+    if (outcome == END_SUCCESS) {
+        sim_metrics_latency(w, (double)(now - c->req_start) / 1e9);
+        w->counts[SIM_M_SUCCESSES] += 1;
+        w->br[b].succeeded++;
+    } else if (p->st.degraded) {
+        w->counts[SIM_M_DEGRADED] += 1;
+        w->br[b].degraded++;
+    } else {
+        w->counts[SIM_M_GIVE_UPS] += 1;
+        w->br[b].gave_up++;
+    }
+    finish_request(w, ci);
+}
+
+/* Removes slot id from the client's in-flight list. */
+static void drop_att(sim_client *c, uint32_t id)
+{
+    for (int i = 0; i < c->natt; i++)
+        if (c->att[i] == id) { c->att[i] = c->att[--c->natt]; return; }
+}
+
+/* What every stateful part learns from an attempt's outcome. */
+static void record_outcome(sim_world *w, uint32_t ci, const sim_slot *s, const pol_outcome *o)
+{
+    sim_client *c = &w->clients[ci];
+    const sim_policy *p = client_policy(w, c);
+    pol_ns now = w->eng.now;
+    pol_ns dur = now - s->sent;
+    int ok = o->kind == POL_OUT_SUCCESS;
+    pol_breaker *b = s->probe ? sim_g_breaker(w, p, ci, s->provider) : NULL;
+    if (b) pol_breaker_record(b, now, o, dur);
+    pol_cooldown *cd = sim_g_cooldown(w, p, ci);
+    if (cd) pol_cooldown_record(cd, (size_t)s->provider, now, o);
+    pol_lb_target *lt;
+    pol_lb *lb = sim_g_lb(w, p, ci, &lt);
+    if (lb) {
+        for (int i = 0; i < p->ntargets; i++)
+            if (p->targets[i] == s->provider) pol_lb_on_done(lb, &lt[i], now, dur);
+    }
+    pol_throttle *th = sim_g_throttle(w, p, ci);
+    if (th) pol_throttle_on_response(th, now, !ok);
+    pol_hedge *h = sim_g_hedge(w, p, ci);
+    if (h && ok) pol_hedge_observe(h, dur);
+    pol_quota *q = sim_g_quota(w, p, ci, s->provider);
+    if (q && s->rl_known) {
+        q->remaining_requests = s->rl_req;
+        q->remaining_tokens = s->rl_tok;
+        q->reset_requests_at = now + s->rl_reset;
+        q->reset_tokens_at = now + s->rl_reset;
+    }
+    pol_monitor *m = sim_g_monitor(w, p);
+    if (m && pol_monitor_record(m, (size_t)s->provider, now, o) > 0) {
+        w->counts[SIM_M_ALERTS] += 1;
+        if (w->alerts) sim_alert_write(w, s->provider, now, pol_monitor_count(m, (size_t)s->provider, now));
+    }
+}
+
+/* The client has the outcome of one of its attempts: ask the policy. */
 static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, const pol_outcome *o)
 {
     sim_client *c = &w->clients[ci];
     const pol_retry_cfg *cfg = &w->cfgs[c->cls];
     const sim_policy *pol = client_policy(w, c);
+    sim_slot *s = &w->slots[slot_id];
     pol_ns now = w->eng.now;
+    drop_att(c, slot_id);
+    record_outcome(w, ci, s, o);
+    if (o->kind == POL_OUT_SUCCESS) {
+        if (w->trace) {
+            pol_verdict v = { POL_ACT_DONE, POL_REASON_NONE, 0, POL_CLASS_SUCCESS };
+            trace_row(w, slot_id, o, &v);
+        }
+        end_request(w, ci, END_SUCCESS);
+        return;
+    }
+    if (c->natt > 0) {
+        /* other attempts of this round are still in flight: wait for them */
+        if (w->trace) {
+            pol_verdict v = { POL_ACT_RETRY, POL_REASON_NONE, 0, pol_classify(&cfg->classify, o) };
+            trace_row(w, slot_id, o, &v);
+        }
+        return;
+    }
+    budget_close(w, ci, 0);
     pol_verdict v;
     pol_retry_next(cfg, &c->rs, o, now, c->prng, &v);
-    if (w->trace) trace_row(w, c, slot_id, o, &v);
-    uint32_t b = sim_bucket_of(w, now);
+    if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
+    if (w->trace) trace_row(w, slot_id, o, &v);
     switch (v.action) {
-    case POL_ACT_DONE:
-        sim_metrics_latency(w, (double)(now - c->req_start) / 1e9);
-        w->counts[SIM_M_SUCCESSES] += 1;
-        w->br[b].succeeded++;
-        finish_request(w, ci);
-        return;
     case POL_ACT_RETRY:
         c->next_delay = v.delay;
+        c->round_sent = 0;
         c->gen++;
-        sim_schedule(&w->eng, now + v.delay, EV_WAKE, ci, c->gen, 1);
+        sim_schedule(&w->eng, now + v.delay, EV_WAKE, ci, c->gen, WAKE_ATTEMPT);
         return;
-    case POL_ACT_FALLBACK:
-        if (c->target + 1 < pol->ntargets) {
-            c->target++;
-            pol_retry_begin(&c->rs, now);
-            c->rs.start = c->req_start;     /* the deadline covers the whole request */
-            c->next_delay = 0;
-            send_attempt(w, ci);
-            return;
-        }
-        /* no target left: the request gives up */
-        w->counts[SIM_M_GIVE_UPS] += 1;
-        w->br[b].gave_up++;
-        finish_request(w, ci);
+    case POL_ACT_FALLBACK: {
+        int n;
+        if (o->kind == POL_OUT_CONTEXT_WINDOW && pol->st.nctx > 0 && c->chain != 1) { c->chain = 1; c->target = 0; }
+        else if (o->kind == POL_OUT_CONTENT_POLICY && pol->st.ncontent > 0 && c->chain != 2) { c->chain = 2; c->target = 0; }
+        else if (chain_of(pol, c->chain, &n), c->target + 1 < n) c->target++;
+        else { end_request(w, ci, END_GIVE_UP); return; }
+        pol_retry_begin(&c->rs, now);
+        c->rs.start = c->req_start;     /* the deadline covers the whole request */
+        c->next_delay = 0;
+        c->round_sent = 0;
+        if (!budget_grant(w, ci, 0)) { end_request(w, ci, END_GIVE_UP); return; }
+        start_attempt(w, ci);
         return;
+    }
     case POL_ACT_GIVE_UP:
     default:
-        w->counts[SIM_M_GIVE_UPS] += 1;
-        w->br[b].gave_up++;
-        finish_request(w, ci);
+        end_request(w, ci, END_GIVE_UP);
         return;
     }
 }
@@ -259,8 +550,28 @@ static void on_wake(sim_engine *e, const sim_event *ev, void *ctx)
 {
     (void)e;
     sim_world *w = ctx;
-    if (ev->arg == 0) start_request(w, ev->ent, -1);
-    else send_attempt(w, ev->ent);
+    if (ev->arg == WAKE_REQUEST) start_request(w, ev->ent, -1);
+    else start_attempt(w, ev->ent);
+}
+
+static void on_hedge(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    sim_world *w = ctx;
+    uint32_t ci = ev->ent;
+    sim_client *c = &w->clients[ci];
+    if (!c->busy || c->natt == 0 || c->natt >= SIM_MAX_INFLIGHT) return;
+    const sim_policy *p = client_policy(w, c);
+    /* a hedge goes to the next available target of the pool or chain, else the same one */
+    int n;
+    const int *chain = chain_of(p, c->chain, &n);
+    int prov = chain[c->target];
+    for (int i = 1; i < n; i++) {
+        int other = chain[(c->target + i) % n];
+        if (target_available(w, p, ci, other)) { prov = other; break; }
+    }
+    send_to(w, ci, prov, 1, 0);
+    schedule_hedge(w, ci);
 }
 
 static void schedule_arrival(sim_world *w)
@@ -337,7 +648,6 @@ static void on_response(sim_engine *e, const sim_event *ev, void *ctx)
     uint32_t ci = s->client;
     pol_outcome o = s->out;
     w->prov[s->provider].in_flight--;
-    w->clients[ci].att = SIM_NONE;
     deliver(w, ci, id, &o);
     slot_free(w, id);
 }
@@ -352,10 +662,8 @@ static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
     w->counts[SIM_M_TIMEOUTS] += 1;
     sim_bp(w, w->eng.now, s->provider)->timeouts++;
     w->prov[s->provider].in_flight--;
-    uint32_t ci = s->client;
-    w->clients[ci].att = SIM_NONE;
     pol_outcome o = pol_outcome_make(POL_OUT_TIMEOUT, 0);
-    deliver(w, ci, id, &o);
+    deliver(w, s->client, id, &o);
     if (s->state == SLOT_DROPPED) slot_free(w, id);
 }
 
@@ -381,12 +689,22 @@ static void on_bucket(sim_engine *e, const sim_event *ev, void *ctx)
 {
     sim_world *w = ctx;
     uint32_t b = ev->arg;
-    for (int p = 0; p < w->sc->nproviders; p++) {
-        sim_bucket_prov *bp = &w->bp[(size_t)b * (size_t)w->sc->nproviders + (size_t)p];
+    int np = w->sc->nproviders;
+    uint32_t open[np], cooled[np];
+    memset(open, 0, sizeof open);
+    memset(cooled, 0, sizeof cooled);
+    double blevel, tlevel;
+    sim_guards_sample(w, e->now, open, cooled, &blevel, &tlevel);
+    w->br[b].budget_level = (float)blevel;
+    w->br[b].throttle_level = (float)tlevel;
+    for (int p = 0; p < np; p++) {
+        sim_bucket_prov *bp = &w->bp[(size_t)b * (size_t)np + (size_t)p];
         sim_prov_rt *pr = &w->prov[p];
         bp->in_flight = pr->in_flight;
         bp->in_system = (uint32_t)pr->in_service + pr->wait_len;
         bp->capacity = (float)sim_prov_capacity(pr->cfg, &pr->p, w->sc);
+        bp->open_breakers = open[p];
+        bp->cooled = cooled[p];
     }
     if (b + 1 < w->nbuckets) {
         pol_ns next = (pol_ns)(b + 2) * w->sc->bucket - 1;
@@ -427,6 +745,7 @@ void sim_world_drop(sim_world *w, uint32_t id)
 void sim_world_free(sim_world *w)
 {
     if (!w) return;
+    sim_guards_free(w);
     sim_rng_pool_free(&w->client_rngs);
     free(w->clients);
     free(w->client_free_next);
@@ -461,6 +780,7 @@ static int world_setup(sim_world *w)
         if (wl->classes[k].deadline > 0) w->cfgs[k].deadline = wl->classes[k].deadline;
     }
     if (sim_prov_init(w)) return POL_ENOMEM;
+    if (sim_guards_init(w)) return POL_ENOMEM;
 
     sim_engine_on(&w->eng, EV_WAKE, on_wake, live_wake, w);
     sim_engine_on(&w->eng, EV_ARRIVAL, on_arrival, live_arrival, w);
@@ -471,6 +791,7 @@ static int world_setup(sim_world *w)
     sim_engine_on(&w->eng, EV_TIMEOUT, on_timeout, live_timeout, w);
     sim_engine_on(&w->eng, EV_TIMELINE, on_timeline, NULL, w);
     sim_engine_on(&w->eng, EV_BUCKET, on_bucket, NULL, w);
+    sim_engine_on(&w->eng, EV_HEDGE, on_hedge, live_wake, w);
 
     /* timeline first, so a change at t=0 precedes the first requests */
     for (int i = 0; i < sc->ntimeline; i++) {
@@ -489,7 +810,7 @@ static int world_setup(sim_world *w)
             pol_ns at = 0;
             if (wl->start == SIM_START_STAGGER && stagger > 0)
                 at = (pol_ns)(gsl_rng_uniform(w->clients[ci].rng) * (double)stagger);
-            sim_schedule(&w->eng, at, EV_WAKE, ci, w->clients[ci].gen, 0);
+            sim_schedule(&w->eng, at, EV_WAKE, ci, w->clients[ci].gen, WAKE_REQUEST);
         }
     } else {
         w->arr_rng = sim_rng_new(sim_rng_type(sc->rng), w->seed, (uint32_t)w->replication, SIM_STREAM_ARRIVALS, 0);
@@ -503,6 +824,12 @@ static int world_setup(sim_world *w)
 int sim_world_run(const sim_scenario *sc, int policy_index, int replication,
                   FILE *trace, sim_run_metrics *out, sim_world **keep)
 {
+    return sim_world_run2(sc, policy_index, replication, trace, NULL, out, keep);
+}
+
+int sim_world_run2(const sim_scenario *sc, int policy_index, int replication,
+                   FILE *trace, FILE *alerts, sim_run_metrics *out, sim_world **keep)
+{
     sim_world *w = calloc(1, sizeof *w);
     if (!w) return POL_ENOMEM;
     w->sc = sc;
@@ -511,6 +838,7 @@ int sim_world_run(const sim_scenario *sc, int policy_index, int replication,
     w->replication = replication;
     w->seed = sc->seed;
     w->trace = trace;
+    w->alerts = alerts;
     w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
     int rc = world_setup(w);
     if (rc == POL_OK) {

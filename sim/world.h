@@ -34,31 +34,48 @@ typedef struct {
     uint32_t in_flight;      /* attempts outstanding at the bucket's end (client view) */
     uint32_t in_system;      /* in service + waiting at the bucket's end (server view) */
     float    capacity;       /* requests/s the provider could serve at the bucket's end */
+    uint32_t open_breakers;  /* breaker instances not closed for this provider, at the end */
+    uint32_t cooled;         /* instances that have this provider cooled down / ejected, at the end */
+    uint32_t hedges;         /* hedge attempts sent to it */
+    uint32_t local_rejects;  /* attempts for it refused by the client's own breaker */
 } sim_bucket_prov;
 
 /* Per bucket request-level counters. */
 typedef struct {
     uint32_t started, succeeded, degraded, gave_up;
     uint32_t attempts;       /* attempts sent by clients in the bucket */
+    uint32_t budget_denied;  /* retries refused by a retry budget */
+    uint32_t throttled;      /* attempts rejected or delayed by client-side throttling / rate limiting */
+    float    budget_level;   /* mean retry-budget level over instances, at the end (NaN: none) */
+    float    throttle_level; /* mean throttle level (SRE: rejection probability; AWS: rate), at the end */
 } sim_bucket_req;
 
 typedef struct sim_world sim_world;
 
+#define SIM_MAX_INFLIGHT 4       /* attempts of one request in flight at once (hedging) */
+
 typedef struct {
     gsl_rng  *rng;           /* workload draws: think, class, tokens */
-    gsl_rng  *prng;          /* policy draws: jitter */
+    gsl_rng  *prng;          /* policy draws: jitter, throttling, load balancing */
     pol_retry_state rs;
+    pol_budget_req  brq;     /* retry-budget bookkeeping of the current request */
     pol_ns    req_start;
     pol_ns    next_delay;    /* delay slept before the attempt being made */
+    pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
     uint32_t  req_id;
-    uint32_t  att;           /* current attempt slot, or SIM_NONE */
-    uint32_t  gen;           /* wake-event generation */
+    uint32_t  att[SIM_MAX_INFLIGHT]; /* attempts in flight, natt of them */
+    uint32_t  gen;           /* wake / hedge event generation */
     int32_t   done;          /* requests finished (closed loop) */
     float     prompt, output;/* token sizes of the current request */
     uint8_t   cls;
-    uint8_t   target;        /* index into the policy's targets */
+    uint8_t   target;        /* index into the current chain */
     uint8_t   busy;          /* a request is in progress */
-    uint8_t   pad;
+    uint8_t   natt;          /* attempts in flight */
+    uint8_t   chain;         /* 0 = targets, 1 = context-window chain, 2 = content-policy chain */
+    uint8_t   round_sent;    /* attempts sent in the current round (original + hedges) */
+    uint8_t   gates;         /* gates already passed for the next attempt (throttle, limiter) */
+    uint8_t   bulkhead;      /* holds a bulkhead permit */
+    uint8_t   budget_open;   /* a retry-budget grant awaits its result */
     uint16_t  attempt_no;    /* attempts of the current request (all targets) */
 } sim_client;
 
@@ -74,6 +91,11 @@ typedef struct {
     uint8_t  abandoned;      /* the client stopped waiting (timeout) */
     uint16_t attempt_no;
     uint8_t  to_armed;       /* its timeout event is in the queue */
+    uint8_t  hedge;          /* sent as a hedge (not the round's first attempt) */
+    uint8_t  probe;          /* admitted by its breaker (must record or cancel) */
+    uint8_t  rl_known;       /* the provider sent x-ratelimit-* hints with its answer */
+    float    rl_req, rl_tok; /* x-ratelimit-remaining-requests / -tokens */
+    pol_ns   rl_reset;       /* x-ratelimit-reset-*: until the buckets are full again */
     pol_ns   deadline;       /* when the client stops waiting, 0 = never */
     pol_ns   sent;
     pol_ns   delay_before;
@@ -135,6 +157,8 @@ struct sim_world {
     uint64_t            waits;
     pol_ns              last_finish;
     FILE               *trace;         /* attempts.csv stream, or NULL */
+    FILE               *alerts;        /* alerts.csv stream, or NULL */
+    struct sim_guards  *guards;        /* per compared policy: scoped stateful policy instances */
     int                 error;         /* out of memory during the run */
 };
 
@@ -142,6 +166,9 @@ struct sim_world {
  * attempts.csv stream (rows appended). Returns 0 or a negative POL_E*. */
 int sim_world_run(const sim_scenario *sc, int policy_index, int replication,
                   FILE *trace, sim_run_metrics *out, sim_world **keep);
+/* Same, with an alerts.csv stream for the failure monitor (or NULL). */
+int sim_world_run2(const sim_scenario *sc, int policy_index, int replication,
+                   FILE *trace, FILE *alerts, sim_run_metrics *out, sim_world **keep);
 void sim_world_free(sim_world *w);
 
 /* Server side (provider.c) */
@@ -181,6 +208,7 @@ enum {
     EV_TIMEOUT,       /* ent = slot: the client's attempt timeout */
     EV_TIMELINE,      /* arg = change index, ent = 0 start / 1 end */
     EV_BUCKET,        /* arg = bucket index: sample gauges */
+    EV_HEDGE,         /* ent = client: time to send a hedge attempt */
     EV__COUNT
 };
 

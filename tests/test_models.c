@@ -165,7 +165,7 @@ static void test_run_deterministic(void)
     char *buf1 = NULL, *buf2 = NULL;
     size_t n1 = 0, n2 = 0;
     FILE *f1 = open_memstream(&buf1, &n1), *f2 = open_memstream(&buf2, &n2);
-    sim_runner_opts o1 = { f1, NULL, 0, NULL }, o2 = { f2, NULL, 0, NULL };
+    sim_runner_opts o1 = { f1, NULL, 0, NULL, NULL }, o2 = { f2, NULL, 0, NULL, NULL };
     sim_results r1, r2;
     CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, &o1, &r1), 0);
     CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, &o2, &r2), 0);

@@ -1,0 +1,40 @@
+/* guards.h — the stateful policies of the compared policies, instantiated in
+ * the simulator per scope (request, client, gateway of N clients, global).
+ *
+ * Instances are created on first use and live for the run; a request-scoped
+ * instance is the client's, reset at each request start. Every getter
+ * returns NULL when the policy does not use that part. The world calls the
+ * policy library through these instances exactly as a production client
+ * would hold them (docs/scenario-format.md, "Stateful policies").
+ * Cost: O(1) per lookup (index by scope), instances allocated once.
+ */
+#ifndef SIM_GUARDS_H
+#define SIM_GUARDS_H
+#include "world.h"
+
+typedef struct sim_guards sim_guards;
+
+int  sim_guards_init(sim_world *w);
+void sim_guards_free(sim_world *w);
+/* Resets the request-scoped instances of client ci (request start). */
+int  sim_guards_request_start(sim_world *w, const sim_policy *p, uint32_t ci);
+
+pol_breaker  *sim_g_breaker(sim_world *w, const sim_policy *p, uint32_t ci, int provider);
+pol_budget   *sim_g_budget(sim_world *w, const sim_policy *p, uint32_t ci);
+pol_throttle *sim_g_throttle(sim_world *w, const sim_policy *p, uint32_t ci);
+pol_bucket   *sim_g_limiter(sim_world *w, const sim_policy *p, uint32_t ci);
+pol_bulkhead *sim_g_bulkhead(sim_world *w, const sim_policy *p, uint32_t ci);
+pol_cooldown *sim_g_cooldown(sim_world *w, const sim_policy *p, uint32_t ci);   /* targets = providers */
+pol_lb       *sim_g_lb(sim_world *w, const sim_policy *p, uint32_t ci, pol_lb_target **targets_out);
+pol_quota    *sim_g_quota(sim_world *w, const sim_policy *p, uint32_t ci, int provider);
+pol_hedge    *sim_g_hedge(sim_world *w, const sim_policy *p, uint32_t ci);
+pol_monitor  *sim_g_monitor(sim_world *w, const sim_policy *p);                  /* targets = providers */
+
+/* Gauges at time now, for the time series: breakers not closed and targets
+ * cooled down, per provider (summed over instances); mean budget level and
+ * mean throttle level over instances (NaN when unused). */
+void   sim_guards_sample(sim_world *w, pol_ns now, uint32_t *open_breakers, uint32_t *cooled,
+                         double *budget_level, double *throttle_level);
+uint64_t sim_guards_breaker_transitions(const sim_world *w);
+
+#endif
