@@ -7,6 +7,7 @@
 
 int bench_engine(int argc, char **argv);
 int bench_model(int argc, char **argv);
+int bench_sweep_scaling(int argc, char **argv);   /* bench sweep: 1 vs 2 workers (bench_sweep.c) */
 /* Monotonic wall time in ns (benchmarks only: the engine never reads a clock). */
 int64_t bench_clock_ns(void);
 

@@ -10,6 +10,8 @@ int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_delays(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Shared helpers for verbs */
 int  cli_wants_help(int argc, char **argv);         /* any -h / --help */

@@ -11,6 +11,8 @@ static const verb VERBS[] = {
     { "run",      cmd_run,      "replay a scenario and write summary/timeseries CSVs" },
     { "validate", cmd_validate, "check scenario files without running them" },
     { "delays",   cmd_delays,   "sample the delays a retry policy waits before each retry" },
+    { "sweep",    cmd_sweep,    "run a grid of parameter overrides in parallel, with CIs and a ranking" },
+    { "check",    cmd_check,    "run scenarios and evaluate their expect: blocks (CI regression tests)" },
     { "bench",    cmd_bench,    "performance benchmarks (engine, model)" },
 };
 #define NVERBS (sizeof VERBS / sizeof VERBS[0])

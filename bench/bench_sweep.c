@@ -1,0 +1,98 @@
+/* bench_sweep.c — `retrysim bench sweep`: how a sweep scales with workers.
+ *
+ * Plans one sweep (default: scenarios/provider-outage.yaml over
+ * retry.base=500ms,1s,2s with 3 replications: 36 runs), executes it with
+ * 1, 2, ... --max-jobs worker processes, --repeat times each, and reports the
+ * best wall time per worker count, runs per second and the speed-up over one
+ * worker. Before printing, every execution's metrics must be bit-identical
+ * to the first one's (the determinism contract of sweep.h); otherwise the
+ * benchmark fails and prints no timing.
+ */
+#include "bench.h"
+#include "sweep.h"
+#include "units.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_AXES 16
+
+static const char USAGE[] =
+    "usage: retrysim bench sweep [SCENARIO] [--grid KEY=V1,V2,...]... [--replications N]\n"
+    "                            [--max-jobs N] [--repeat N]\n"
+    "  default: scenarios/provider-outage.yaml --grid retry.base=500ms,1s,2s --replications 3,\n"
+    "  timed with 1 and 2 workers (--max-jobs 2), best of --repeat 3\n";
+
+int bench_sweep_scaling(int argc, char **argv)
+{
+    const char *path = "scenarios/provider-outage.yaml", *axes[MAX_AXES];
+    int naxes = 0;
+    long long reps = 3, max_jobs = 2, repeat = 3;
+    char repbuf[64];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        long long *num = NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(USAGE, stdout); return 0; }
+        else if (!strcmp(a, "--grid") && more && naxes < MAX_AXES) axes[naxes++] = argv[++i];
+        else if (!strcmp(a, "--replications") && more) num = &reps;
+        else if (!strcmp(a, "--max-jobs") && more) num = &max_jobs;
+        else if (!strcmp(a, "--repeat") && more) num = &repeat;
+        else if (a[0] != '-') path = a;
+        else { fprintf(stderr, "retrysim bench sweep: bad argument '%s'\n%s", a, USAGE); return 2; }
+        if (num && (sim_parse_int(argv[++i], num) || *num < 1 || *num > 1024)) {
+            fprintf(stderr, "retrysim bench sweep: %s needs an integer in 1..1024\n", a);
+            return 2;
+        }
+    }
+    if (!naxes) axes[naxes++] = "retry.base=500ms,1s,2s";
+
+    bench_grid g;
+    memset(&g, 0, sizeof g);
+    sim_err err;
+    int rc = 0;
+    for (int i = 0; i < naxes && !rc; i++) rc = bench_grid_axis(&g, axes[i], &err);
+    snprintf(repbuf, sizeof repbuf, "replications=%lld", reps);
+    const char *base[1] = { repbuf };
+    bench_sweep s;
+    if (!rc) rc = bench_sweep_plan(&s, path, &g, base, 1, NULL, 0, &err);
+    if (rc) {
+        fprintf(stderr, "%s\n", err.msg);
+        bench_grid_free(&g);
+        return 2;
+    }
+    size_t bytes = s.nruns * sizeof *s.m;
+    sim_run_metrics *first = malloc(bytes ? bytes : 1);
+    double *best = calloc((size_t)max_jobs + 1, sizeof *best);
+    if (!first || !best) { free(first); free(best); bench_sweep_free(&s); return 2; }
+    int bad = 0;
+    for (long long r = 0; r < repeat && !bad; r++)
+        for (int jobs = 1; jobs <= max_jobs && !bad; jobs++) {
+            memset(s.done, 0, s.nruns);
+            memset(s.m, 0, bytes);
+            bench_exec_opts o = { jobs, 0, 0, 0, -1 };
+            int64_t t0 = bench_clock_ns();
+            int st = bench_sweep_exec(&s, &o);
+            double wall = (double)(bench_clock_ns() - t0) / 1e9;
+            if (st != BENCH_EXEC_DONE) { fprintf(stderr, "retrysim bench sweep: the sweep failed with %d workers\n", jobs); bad = 2; break; }
+            if (r == 0 && jobs == 1) memcpy(first, s.m, bytes);
+            else if (memcmp(first, s.m, bytes)) {
+                fprintf(stderr, "retrysim bench sweep: results with %d workers differ from 1 worker's: not printing timings\n", jobs);
+                bad = 1;
+            }
+            if (best[jobs] == 0 || wall < best[jobs]) best[jobs] = wall;
+        }
+    if (!bad) {
+        printf("sweep scaling: %s, %d point%s, %zu runs (%d replications), best of %lld\n", path, s.grid.npoints,
+               s.grid.npoints == 1 ? "" : "s", s.nruns, (int)reps, repeat);
+        printf("%8s %9s %9s %9s %11s\n", "workers", "wall s", "runs/s", "speed-up", "efficiency");
+        for (int jobs = 1; jobs <= max_jobs; jobs++)
+            printf("%8d %9.3f %9.1f %8.2fx %10.0f%%\n", jobs, best[jobs], (double)s.nruns / best[jobs],
+                   best[1] / best[jobs], 100 * best[1] / best[jobs] / jobs);
+        printf("results identical with 1..%lld workers (%zu runs x %d metrics, bit for bit)\n", max_jobs, s.nruns, SIM_M__COUNT);
+    }
+    free(first);
+    free(best);
+    bench_sweep_free(&s);
+    return bad;
+}

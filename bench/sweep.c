@@ -1,0 +1,774 @@
+/* sweep.c — grids, the sweep plan, the worker pool and the sweep's CSV files
+ * (see sweep.h); `retrysim sweep` itself is in cmd_sweep.c.
+ *
+ * Worker protocol: the parent owns one command pipe and one result pipe per
+ * worker. It writes a run index (uint32) into a worker's command pipe; the
+ * worker runs it and writes back one run_msg (smaller than PIPE_BUF, so it
+ * arrives whole); the parent stores it and hands that worker the next run.
+ * Closing the command pipe tells the worker to exit. A result pipe that
+ * reaches end-of-file before the message of the run its worker holds means
+ * the worker died on that run. Workers ignore SIGINT/SIGTERM (Ctrl-C reaches
+ * the whole process group): the parent decides, through a self-pipe that
+ * its signal handler writes to, whether to let them finish or kill them.
+ */
+#include "sweep.h"
+#include "cfg.h"
+#include "metrics.h"
+#include "progress.h"
+#include "units.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TRY(x) do { int rc_ = (x); if (rc_ < 0) return rc_; } while (0)
+#define MAX_POINTS 1000000
+#define MAX_RUNS   ((size_t)1 << 31)
+
+static int errf(sim_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int errf(sim_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return POL_EINVAL;
+}
+
+/* ------------------------------------------------------------------ grid --- */
+
+void bench_grid_free(bench_grid *g)
+{
+    for (int k = 0; k < g->nkeys; k++) free(g->keys[k]);
+    for (size_t i = 0; i < (size_t)g->npoints * (size_t)g->nkeys; i++) free(g->values[i]);
+    free(g->keys);
+    free(g->values);
+    free(g->file);
+    free(g->line);
+    free(g->col);
+    memset(g, 0, sizeof *g);
+}
+
+/* A key must be a non-empty path without '=' and not already a column. */
+static int check_key(const bench_grid *g, const char *key, const char *where, sim_err *err)
+{
+    if (!*key) return errf(err, "%sempty key", where);
+    if (strchr(key, '=')) return errf(err, "%skey '%s' contains '='", where, key);
+    for (int k = 0; k < g->nkeys; k++)
+        if (!strcmp(g->keys[k], key)) return errf(err, "%skey '%s' is given twice", where, key);
+    return POL_OK;
+}
+
+/* Splits text at commas outside brackets and quotes; trims blanks. */
+static int split_values(const char *text, char ***out, int *n, sim_err *err, const char *spec)
+{
+    *out = NULL;
+    *n = 0;
+    int cap = 0, depth = 0;
+    char quote = 0;
+    const char *start = text;
+    for (const char *p = text;; p++) {
+        char c = *p;
+        if (quote) {
+            if (c == quote) quote = 0;
+            else if (!c) return errf(err, "--grid '%s': unclosed quote", spec);
+            continue;
+        }
+        if (c == '\'' || c == '"') quote = c;
+        else if (c == '(' || c == '[' || c == '{') depth++;
+        else if ((c == ')' || c == ']' || c == '}') && depth > 0) depth--;
+        else if ((c == ',' && depth == 0) || !c) {
+            const char *a = start, *b = p;
+            while (a < b && (*a == ' ' || *a == '\t')) a++;
+            while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
+            if (a == b) return errf(err, "--grid '%s': empty value", spec);
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 8;
+                char **nv = realloc(*out, (size_t)cap * sizeof *nv);
+                if (!nv) return errf(err, "out of memory");
+                *out = nv;
+            }
+            if (!((*out)[(*n)++] = strndup(a, (size_t)(b - a)))) return errf(err, "out of memory");
+            if (!c) break;
+            start = p + 1;
+        }
+    }
+    return POL_OK;
+}
+
+int bench_grid_axis(bench_grid *g, const char *spec, sim_err *err)
+{
+    if (g->file) return errf(err, "--grid and --grid-file cannot be combined");
+    const char *eq = strchr(spec, '=');
+    if (!eq) return errf(err, "--grid '%s': expected KEY=V1,V2,...", spec);
+    char *key = strndup(spec, (size_t)(eq - spec));
+    char **vals = NULL;
+    int nv = 0;
+    int rc = key ? check_key(g, key, "--grid: ", err) : errf(err, "out of memory");
+    if (!rc) rc = split_values(eq + 1, &vals, &nv, err, spec);
+    int old = g->npoints ? g->npoints : 1;
+    if (!rc && (long long)old * nv > MAX_POINTS) rc = errf(err, "--grid: more than %d points", MAX_POINTS);
+    char **nvalues = NULL, **nkeys = NULL;
+    if (!rc) {
+        nvalues = calloc((size_t)old * (size_t)nv * (size_t)(g->nkeys + 1), sizeof *nvalues);
+        nkeys = realloc(g->keys, (size_t)(g->nkeys + 1) * sizeof *nkeys);
+        if (nkeys) g->keys = nkeys;
+        if (!nvalues || !nkeys) rc = errf(err, "out of memory");
+    }
+    if (rc) {
+        free(key);
+        for (int i = 0; i < nv; i++) free(vals[i]);
+        free(vals);
+        free(nvalues);
+        return rc;
+    }
+    /* new point (p, j) = old point p with value j of the new axis */
+    int K = g->nkeys + 1;
+    for (int p = 0; p < old; p++)
+        for (int j = 0; j < nv; j++) {
+            char **dst = &nvalues[((size_t)p * (size_t)nv + (size_t)j) * (size_t)K];
+            for (int k = 0; k < g->nkeys; k++) dst[k] = strdup(g->values[(size_t)p * (size_t)g->nkeys + (size_t)k]);
+            dst[g->nkeys] = strdup(vals[j]);
+        }
+    for (size_t i = 0; i < (size_t)g->npoints * (size_t)g->nkeys; i++) free(g->values[i]);
+    free(g->values);
+    for (int i = 0; i < nv; i++) free(vals[i]);
+    free(vals);
+    g->values = nvalues;
+    g->keys[g->nkeys++] = key;
+    g->npoints = old * nv;
+    for (size_t i = 0; i < (size_t)g->npoints * (size_t)K; i++)
+        if (!g->values[i]) return errf(err, "out of memory");
+    return POL_OK;
+}
+
+static int grid_row(void *user, const sim_csv_row *row, sim_err *err)
+{
+    bench_grid *g = user;
+    if (row->index == 0) {
+        g->keys = calloc(row->n, sizeof *g->keys);
+        if (!g->keys) return errf(err, "out of memory");
+        for (size_t k = 0; k < row->n; k++) {
+            char where[SIM_PATH_MAX + 64];
+            snprintf(where, sizeof where, "%s:%d:%d: ", row->path, row->line[k], row->col[k]);
+            TRY(check_key(g, row->field[k], where, err));
+            if (!(g->keys[g->nkeys++] = strdup(row->field[k]))) return errf(err, "out of memory");
+        }
+        return POL_OK;
+    }
+    if (row->n != (size_t)g->nkeys)
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected %d cell%s as in the header, got %zu",
+                                g->nkeys, g->nkeys == 1 ? "" : "s", row->n);
+    if (g->npoints == MAX_POINTS) return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "more than %d points", MAX_POINTS);
+    size_t n = (size_t)g->npoints + 1, K = (size_t)g->nkeys;
+    char **v = realloc(g->values, n * K * sizeof *v);
+    if (v) g->values = v;
+    int *l = realloc(g->line, n * sizeof *l);
+    if (l) g->line = l;
+    int *c = realloc(g->col, n * K * sizeof *c);
+    if (c) g->col = c;
+    if (!v || !l || !c) return errf(err, "out of memory");
+    for (size_t k = 0; k < K; k++) {
+        v[(n - 1) * K + k] = strdup(row->field[k]);
+        c[(n - 1) * K + k] = row->col[k];
+    }
+    l[n - 1] = row->line[0];
+    g->npoints = (int)n;
+    for (size_t k = 0; k < K; k++) if (!v[(n - 1) * K + k]) return errf(err, "out of memory");
+    return POL_OK;
+}
+
+int bench_grid_file(bench_grid *g, const char *path, sim_err *err)
+{
+    if (g->nkeys || g->file) return errf(err, "--grid and --grid-file cannot be combined");
+    bench_grid_free(g);
+    if (!(g->file = strdup(path))) return errf(err, "out of memory");
+    int rc = sim_cfg_csv_read(path, grid_row, g, err);
+    if (!rc && !g->nkeys) rc = errf(err, "%s: empty file (expected a header of override keys, then one row per point)", path);
+    if (!rc && !g->npoints) rc = errf(err, "%s: no points (the header is followed by no rows)", path);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ plan --- */
+
+void bench_sweep_free(bench_sweep *s)
+{
+    for (int p = 0; p < s->grid.npoints; p++) {
+        if (s->sc) sim_scenario_free(&s->sc[p]);
+        if (s->res) free(s->res[p].policy);
+    }
+    bench_grid_free(&s->grid);
+    free(s->sc);
+    free(s->res);
+    free(s->run);
+    free(s->first);
+    free(s->m);
+    free(s->done);
+    memset(s, 0, sizeof *s);
+}
+
+/* "retry.base=1s, retry.max_attempts=3" (or "no overrides"). */
+static const char *point_label(const bench_grid *g, int p, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < g->nkeys && len < cap; k++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s=%s", k ? ", " : "", g->keys[k],
+                                g->values[(size_t)p * (size_t)g->nkeys + (size_t)k]);
+    return g->nkeys ? buf : "no overrides";
+}
+
+/* Loads point p into s->sc[p]; on failure err locates the point. */
+static int load_point(bench_sweep *s, const char *path, int p, const char *const *base, int nbase, sim_err *err)
+{
+    const bench_grid *g = &s->grid;
+    int n = nbase + g->nkeys;
+    char **ov = calloc((size_t)n + 1, sizeof *ov);
+    if (!ov) return errf(err, "out of memory");
+    int rc = POL_OK;
+    for (int i = 0; i < nbase && !rc; i++) if (!(ov[i] = strdup(base[i]))) rc = POL_ENOMEM;
+    for (int k = 0; k < g->nkeys && !rc; k++) {
+        const char *v = g->values[(size_t)p * (size_t)g->nkeys + (size_t)k];
+        size_t len = strlen(g->keys[k]) + strlen(v) + 2;
+        if (!(ov[nbase + k] = malloc(len))) { rc = POL_ENOMEM; break; }
+        snprintf(ov[nbase + k], len, "%s=%s", g->keys[k], v);
+    }
+    if (rc) {
+        errf(err, "out of memory");
+    } else if ((rc = sim_scenario_load(path, (const char *const *)ov, n, &s->sc[p], err)) != 0) {
+        char msg[sizeof err->msg], lb[512];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        if (g->file) {
+            int col = 1;   /* the cell whose override the message quotes */
+            for (int k = 0; k < g->nkeys; k++) {
+                char q[600];
+                snprintf(q, sizeof q, "override '%s'", ov[nbase + k]);
+                if (strstr(msg, q)) { col = g->col[(size_t)p * (size_t)g->nkeys + (size_t)k]; break; }
+            }
+            snprintf(err->msg, sizeof err->msg, "%.300s:%d:%d: point %d: %.640s", g->file, g->line[p], col, p, msg);
+        } else {
+            snprintf(err->msg, sizeof err->msg, "point %d (%.300s): %.640s", p, point_label(g, p, lb, sizeof lb), msg);
+        }
+    }
+    for (int i = 0; i < n; i++) free(ov[i]);
+    free(ov);
+    return rc;
+}
+
+/* The policy indices of point p: the named ones, or all. */
+static int resolve_policies(bench_sweep *s, int p, const char *const *names, int nnames, sim_err *err)
+{
+    const sim_scenario *sc = &s->sc[p];
+    int n = names ? nnames : sc->npolicies;
+    sim_results *r = &s->res[p];
+    r->policy = malloc((size_t)(n ? n : 1) * sizeof *r->policy);
+    if (!r->policy) return errf(err, "out of memory");
+    r->npolicies = n;
+    r->reps = sc->replications;
+    for (int i = 0; i < n; i++) {
+        r->policy[i] = names ? sim_scenario_find_policy(sc, names[i]) : i;
+        if (r->policy[i] < 0) {
+            char lb[512];
+            size_t len = (size_t)snprintf(err->msg, sizeof err->msg, "point %d (%s): %s has no policy '%s' (it has:", p,
+                                          point_label(&s->grid, p, lb, sizeof lb), sc->path, names[i]);
+            for (int k = 0; k < sc->npolicies && len < sizeof err->msg; k++)
+                len += (size_t)snprintf(err->msg + len, sizeof err->msg - len, " %s", sc->policies[k].name);
+            if (len < sizeof err->msg) snprintf(err->msg + len, sizeof err->msg - len, ")");
+            return POL_EINVAL;
+        }
+    }
+    return POL_OK;
+}
+
+int bench_sweep_plan(bench_sweep *s, const char *path, bench_grid *grid,
+                     const char *const *base, int nbase,
+                     const char *const *policies, int npolicies, sim_err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->grid = *grid;
+    memset(grid, 0, sizeof *grid);
+    if (s->grid.npoints == 0) s->grid.npoints = 1;       /* no axis: one point */
+    int np = s->grid.npoints;
+    s->sc = calloc((size_t)np, sizeof *s->sc);
+    s->res = calloc((size_t)np, sizeof *s->res);
+    s->first = calloc((size_t)np, sizeof *s->first);
+    int rc = s->sc && s->res && s->first ? POL_OK : errf(err, "out of memory");
+    for (int p = 0; p < np && !rc; p++) {
+        rc = load_point(s, path, p, base, nbase, err);
+        if (!rc) rc = resolve_policies(s, p, policies, npolicies, err);
+        if (!rc) {
+            s->first[p] = s->nruns;
+            s->nruns += (size_t)s->res[p].npolicies * (size_t)s->res[p].reps;
+            if (s->nruns > MAX_RUNS) rc = errf(err, "more than %zu runs", MAX_RUNS);
+        }
+    }
+    if (!rc) {
+        s->run = calloc(s->nruns ? s->nruns : 1, sizeof *s->run);
+        s->m = calloc(s->nruns ? s->nruns : 1, sizeof *s->m);
+        s->done = calloc(s->nruns ? s->nruns : 1, 1);
+        if (!s->run || !s->m || !s->done) rc = errf(err, "out of memory");
+    }
+    for (int p = 0; p < np && !rc; p++) {
+        sim_results *r = &s->res[p];
+        r->m = &s->m[s->first[p]];
+        for (int i = 0; i < r->npolicies; i++)
+            for (int k = 0; k < r->reps; k++)
+                s->run[s->first[p] + (size_t)i * (size_t)r->reps + (size_t)k] = (bench_run){ p, r->policy[i], k };
+    }
+    if (rc) bench_sweep_free(s);
+    return rc;
+}
+
+size_t bench_sweep_ndone(const bench_sweep *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nruns; i++) n += s->done[i];
+    return n;
+}
+
+const char *bench_sweep_describe(const bench_sweep *s, size_t run, char *buf, size_t cap)
+{
+    const bench_run *r = &s->run[run];
+    char lb[512];
+    snprintf(buf, cap, "run %zu (point %d: %s; policy %s; replication %d)", run, r->point,
+             point_label(&s->grid, r->point, lb, sizeof lb), s->sc[r->point].policies[r->policy].name, r->rep);
+    return buf;
+}
+
+/* ------------------------------------------------------------ execution --- */
+
+typedef struct {
+    uint32_t        run;
+    int32_t         rc;
+    sim_run_metrics m;
+} run_msg;
+
+typedef struct {
+    pid_t pid;            /* 0 once reaped */
+    int   cmd, res;       /* parent's ends; -1 when closed */
+    long  run;            /* the run it holds, -1 = none */
+} worker;
+
+static volatile sig_atomic_t g_signals;
+static int g_wake = -1;   /* write end of the self-pipe */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    int e = errno;
+    g_signals++;
+    if (g_wake >= 0) (void)!write(g_wake, "", 1);
+    errno = e;
+}
+
+static ssize_t io_full(int fd, void *buf, size_t n, int writing)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = writing ? write(fd, (char *)buf + done, n - done) : read(fd, (char *)buf + done, n - done);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        done += (size_t)k;
+    }
+    return (ssize_t)done;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
+static void __attribute__((noreturn)) worker_main(const bench_sweep *s, int cmd, int res, long crash_run)
+{
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    uint32_t idx;
+    while (io_full(cmd, &idx, sizeof idx, 0) == (ssize_t)sizeof idx) {
+        if (idx >= s->nruns) _exit(3);
+        if ((long)idx == crash_run) kill(getpid(), SIGKILL);
+        run_msg msg;
+        memset(&msg, 0, sizeof msg);
+        msg.run = idx;
+        const bench_run *r = &s->run[idx];
+        msg.rc = sim_world_run(&s->sc[r->point], r->policy, r->rep, NULL, &msg.m, NULL);
+        if (io_full(res, &msg, sizeof msg, 1) != (ssize_t)sizeof msg) _exit(4);
+    }
+    _exit(0);
+}
+
+typedef struct {
+    bench_sweep *s;
+    const bench_exec_opts *o;
+    worker  *w;
+    int      nw;
+    size_t   cursor;      /* runs before it are done or handed out */
+    size_t   handed, finished;
+    int      stopping, interrupted, signalled, failed, active;
+    sim_progress pb;
+} pool;
+
+/* Hands worker i the next run, or tells it to exit. */
+static void hand_out(pool *P, int i)
+{
+    worker *w = &P->w[i];
+    w->run = -1;
+    while (P->cursor < P->s->nruns && P->s->done[P->cursor]) P->cursor++;
+    if (!P->stopping && P->o->max_runs && P->handed >= P->o->max_runs) P->stopping = P->interrupted = 1;
+    if (P->stopping || P->cursor == P->s->nruns || w->cmd < 0) { close_fd(&w->cmd); return; }
+    uint32_t idx = (uint32_t)P->cursor++;
+    w->run = idx;
+    P->handed++;
+    P->active++;
+    /* a dead worker shows as end-of-file on its result pipe, which names this run */
+    if (io_full(w->cmd, &idx, sizeof idx, 1) != (ssize_t)sizeof idx) close_fd(&w->cmd);
+}
+
+static void report_death(pool *P, worker *w)
+{
+    int st = 0;
+    char desc[1024], how[128];
+    pid_t pid = w->pid;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    w->pid = 0;
+    if (WIFSIGNALED(st)) snprintf(how, sizeof how, "killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+    else if (WIFEXITED(st)) snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(st));
+    else snprintf(how, sizeof how, "ended");
+    sim_progress_end(&P->pb);
+    fprintf(stderr, "retrysim sweep: the worker (pid %ld) running %s %s\n", (long)pid,
+            bench_sweep_describe(P->s, (size_t)w->run, desc, sizeof desc), how);
+}
+
+/* A result arrived (or the pipe closed) for worker i. */
+static void on_result(pool *P, int i)
+{
+    worker *w = &P->w[i];
+    run_msg msg;
+    ssize_t n = io_full(w->res, &msg, sizeof msg, 0);
+    char desc[1024];
+    P->active--;
+    if (n != (ssize_t)sizeof msg || (long)msg.run != w->run) {
+        if (n == (ssize_t)sizeof msg) fprintf(stderr, "retrysim sweep: worker protocol error (got run %u)\n", msg.run);
+        else report_death(P, w);
+        close_fd(&w->res);
+        close_fd(&w->cmd);
+        w->run = -1;
+        P->failed = P->stopping = 1;
+        return;
+    }
+    if (msg.rc) {
+        sim_progress_end(&P->pb);
+        fprintf(stderr, "retrysim sweep: %s failed: %s\n", bench_sweep_describe(P->s, msg.run, desc, sizeof desc),
+                pol_strerror(msg.rc));
+        P->failed = P->stopping = 1;
+    } else {
+        P->s->m[msg.run] = msg.m;
+        P->s->done[msg.run] = 1;
+        sim_progress_step(&P->pb, ++P->finished);
+    }
+    hand_out(P, i);
+}
+
+static int start_workers(pool *P, long crash_run)
+{
+    fflush(NULL);
+    for (int i = 0; i < P->nw; i++) {
+        int c[2], r[2];
+        if (pipe(c)) return -1;
+        if (pipe(r)) { close(c[0]); close(c[1]); return -1; }
+        pid_t pid = fork();
+        if (pid < 0) { close(c[0]); close(c[1]); close(r[0]); close(r[1]); return -1; }
+        if (pid == 0) {
+            for (int j = 0; j < i; j++) { close(P->w[j].cmd); close(P->w[j].res); }
+            close(c[1]);
+            close(r[0]);
+            worker_main(P->s, c[0], r[1], crash_run);
+        }
+        close(c[0]);
+        close(r[1]);
+        P->w[i] = (worker){ pid, c[1], r[0], -1 };
+    }
+    return 0;
+}
+
+int bench_sweep_exec(bench_sweep *s, const bench_exec_opts *o)
+{
+    size_t todo = s->nruns - bench_sweep_ndone(s);
+    if (!todo) return BENCH_EXEC_DONE;
+    pool P;
+    memset(&P, 0, sizeof P);
+    P.s = s;
+    P.o = o;
+    P.nw = o->jobs < 1 ? 1 : (size_t)o->jobs > todo ? (int)todo : o->jobs;
+    if (o->max_runs && (size_t)P.nw > o->max_runs) P.nw = (int)o->max_runs;
+    P.w = calloc((size_t)P.nw, sizeof *P.w);
+    if (!P.w) { fprintf(stderr, "retrysim sweep: out of memory\n"); return BENCH_EXEC_FAILED; }
+    for (int i = 0; i < P.nw; i++) P.w[i] = (worker){ 0, -1, -1, -1 };
+
+    /* signals stay blocked while forking, so workers start with them ignored */
+    sigset_t block, old_mask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &old_mask);
+    struct sigaction sa, old_int, old_term, old_pipe, ign;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    int wake[2] = { -1, -1 };
+    if (o->signals && pipe(wake) == 0) {
+        fcntl(wake[0], F_SETFL, O_NONBLOCK);
+        fcntl(wake[1], F_SETFL, O_NONBLOCK);
+    }
+    int rc = start_workers(&P, o->crash_run);
+    if (o->signals) {
+        g_signals = 0;
+        g_wake = wake[1];
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+    }
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    if (rc) {
+        fprintf(stderr, "retrysim sweep: cannot start workers: %s\n", strerror(errno));
+        P.failed = P.stopping = 1;
+    }
+
+    sim_progress_begin(&P.pb, "sweep", todo, o->progress);
+    for (int i = 0; i < P.nw; i++) hand_out(&P, i);
+    struct pollfd *pf = calloc((size_t)P.nw + 1, sizeof *pf);
+    int *who = calloc((size_t)P.nw + 1, sizeof *who);
+    int killed = 0;
+    while (P.active > 0 && pf && who) {
+        if (o->signals && g_signals >= 1 && !P.signalled) {
+            P.stopping = P.interrupted = P.signalled = 1;
+            sim_progress_end(&P.pb);
+            fprintf(stderr, "retrysim sweep: interrupted; finishing %d run%s in progress (interrupt again to abandon %s)\n",
+                    P.active, P.active == 1 ? "" : "s", P.active == 1 ? "it" : "them");
+            for (int i = 0; i < P.nw; i++) if (P.w[i].run < 0) close_fd(&P.w[i].cmd);
+        }
+        if (o->signals && g_signals >= 2) {
+            fprintf(stderr, "retrysim sweep: abandoning %d run%s in progress\n", P.active, P.active == 1 ? "" : "s");
+            for (int i = 0; i < P.nw; i++) if (P.w[i].run >= 0 && P.w[i].pid) kill(P.w[i].pid, SIGKILL);
+            killed = 1;
+            break;
+        }
+        int n = 0;
+        if (wake[0] >= 0) { pf[n] = (struct pollfd){ wake[0], POLLIN, 0 }; who[n++] = -1; }
+        for (int i = 0; i < P.nw; i++)
+            if (P.w[i].run >= 0) { pf[n] = (struct pollfd){ P.w[i].res, POLLIN, 0 }; who[n++] = i; }
+        if (poll(pf, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR) continue;
+            fprintf(stderr, "retrysim sweep: poll: %s\n", strerror(errno));
+            break;
+        }
+        for (int k = 0; k < n; k++) {
+            if (!pf[k].revents) continue;
+            if (who[k] < 0) { char b[64]; while (read(wake[0], b, sizeof b) > 0) {} continue; }
+            on_result(&P, who[k]);
+        }
+    }
+    free(pf);
+    free(who);
+    sim_progress_end(&P.pb);
+    for (int i = 0; i < P.nw; i++) {
+        close_fd(&P.w[i].cmd);
+        if (P.w[i].pid && P.w[i].run >= 0 && !killed) kill(P.w[i].pid, SIGKILL);   /* poll failed */
+        if (P.w[i].pid) while (waitpid(P.w[i].pid, NULL, 0) < 0 && errno == EINTR) {}
+        close_fd(&P.w[i].res);
+    }
+    if (o->signals) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        g_wake = -1;
+    }
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    close_fd(&wake[0]);
+    close_fd(&wake[1]);
+    free(P.w);
+    if (P.failed) return BENCH_EXEC_FAILED;
+    return bench_sweep_ndone(s) == s->nruns ? BENCH_EXEC_DONE : P.interrupted || killed ? BENCH_EXEC_STOPPED : BENCH_EXEC_FAILED;
+}
+
+/* ------------------------------------------------------------------ CSV --- */
+
+/* The point's leading cells: point, then its value of every key. */
+static void point_cells(sim_csv *c, const bench_sweep *s, int p)
+{
+    sim_csv_int(c, p);
+    for (int k = 0; k < s->grid.nkeys; k++) sim_csv_str(c, s->grid.values[(size_t)p * (size_t)s->grid.nkeys + (size_t)k]);
+}
+
+/* Header: [lead,] point, the keys (quoted: they are arbitrary text), then
+ * the runner's header of summary.csv or summary-ci.csv. */
+static void header(FILE *f, const bench_sweep *s, const char *lead, void (*runner_header)(FILE *))
+{
+    if (lead) fprintf(f, "%s,", lead);
+    fputs("point", f);
+    for (int k = 0; k < s->grid.nkeys; k++) {
+        sim_csv c;
+        sim_csv_begin(&c, f);
+        fputc(',', f);
+        sim_csv_str(&c, s->grid.keys[k]);
+    }
+    fputc(',', f);
+    runner_header(f);
+}
+
+/* Writes the rows that the runner's writer produces for point p (its
+ * summary.csv or summary-ci.csv rows), each prefixed with the point's cells,
+ * so a point's rows are exactly `retrysim run`'s with the same overrides. */
+static int prefixed_rows(FILE *f, const bench_sweep *s, int p,
+                         void (*write)(FILE *, const sim_scenario *, const sim_results *))
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) return -1;
+    write(m, &s->sc[p], &s->res[p]);
+    if (fclose(m)) { free(buf); return -1; }
+    int start = 1, quoted = 0;
+    sim_csv c;
+    for (size_t i = 0; i < len; i++) {
+        if (start) {
+            sim_csv_begin(&c, f);
+            point_cells(&c, s, p);
+            fputc(',', f);
+            start = 0;
+        }
+        fputc(buf[i], f);
+        if (buf[i] == '"') quoted = !quoted;          /* "" inside a field toggles twice */
+        else if (buf[i] == '\n' && !quoted) start = 1;
+    }
+    free(buf);
+    return 0;
+}
+
+int bench_sweep_write_runs(FILE *f, const bench_sweep *s)
+{
+    header(f, s, NULL, sim_summary_header);
+    for (int p = 0; p < s->grid.npoints; p++)
+        if (prefixed_rows(f, s, p, sim_summary_write)) return -1;
+    return 0;
+}
+
+int bench_sweep_write_ci(FILE *f, const bench_sweep *s)
+{
+    header(f, s, NULL, sim_summary_ci_header);
+    for (int p = 0; p < s->grid.npoints; p++)
+        if (prefixed_rows(f, s, p, sim_summary_ci_write)) return -1;
+    return 0;
+}
+
+static const char *const RUN_COLS[] = { "scenario", "policy", "replication", "seed" };
+
+void bench_sweep_write_partial(FILE *f, const bench_sweep *s)
+{
+    header(f, s, "run", sim_summary_header);
+    sim_csv c;
+    sim_csv_begin(&c, f);
+    for (size_t i = 0; i < s->nruns; i++) {
+        if (!s->done[i]) continue;
+        const bench_run *r = &s->run[i];
+        const sim_scenario *sc = &s->sc[r->point];
+        sim_csv_int(&c, (long long)i);
+        point_cells(&c, s, r->point);
+        sim_csv_str(&c, sc->name);
+        sim_csv_str(&c, sc->policies[r->policy].name);
+        sim_csv_int(&c, r->rep);
+        sim_csv_num(&c, (double)sc->seed);
+        for (int j = 0; j < SIM_M__COUNT; j++) {      /* %.17g reads back to the same double */
+            double v = s->m[i].m[j];
+            fputc(',', f);
+            if (isfinite(v)) fprintf(f, "%.17g", v);  /* non-finite: empty, as sim_csv_num */
+        }
+        sim_csv_end(&c);
+    }
+}
+
+/* ------------------------------------------------------------- resuming --- */
+
+typedef struct { bench_sweep *s; int ncols; } partial_ctx;
+
+static int partial_row(void *user, const sim_csv_row *row, sim_err *err)
+{
+    partial_ctx *P = user;
+    bench_sweep *s = P->s;
+    int K = s->grid.nkeys;
+    P->ncols = 1 + 1 + K + 4 + SIM_M__COUNT;
+    if ((int)row->n != P->ncols) {
+        if (row->index == 0) return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                                     "this partial file has %zu columns, this sweep writes %d: "
+                                                     "resume with the arguments that wrote it, or delete it", row->n, P->ncols);
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected %d cells as in the header, got %zu",
+                                P->ncols, row->n);
+    }
+    if (row->index == 0) {
+        for (int i = 0; i < P->ncols; i++) {
+            const char *want = i == 0 ? "run" : i == 1 ? "point" : i < 2 + K ? s->grid.keys[i - 2]
+                             : i < 6 + K ? RUN_COLS[i - 2 - K] : sim_metric_name((sim_metric_id)(i - 6 - K));
+            if (strcmp(row->field[i], want))
+                return sim_cfg_errf_loc(err, row->path, row->line[i], row->col[i],
+                                        "column '%s' where this sweep has '%s': resume with the arguments that wrote it, or delete it",
+                                        row->field[i], want);
+        }
+        return POL_OK;
+    }
+    long long run;
+    if (sim_parse_int(row->field[0], &run) || run < 0 || (size_t)run >= s->nruns)
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "run '%s' is not a run of this sweep (0..%zu)",
+                                row->field[0], s->nruns - 1);
+    const bench_run *r = &s->run[run];
+    const sim_scenario *sc = &s->sc[r->point];
+    /* every identifying cell must be what this sweep plans for that run */
+    for (int i = 1; i < 6 + K; i++) {
+        char buf[64];
+        const char *w;
+        if (i == 1) { snprintf(buf, sizeof buf, "%d", r->point); w = buf; }
+        else if (i < 2 + K) w = s->grid.values[(size_t)r->point * (size_t)K + (size_t)(i - 2)];
+        else if (i == 2 + K) w = sc->name;
+        else if (i == 3 + K) w = sc->policies[r->policy].name;
+        else if (i == 4 + K) { snprintf(buf, sizeof buf, "%d", r->rep); w = buf; }
+        else { snprintf(buf, sizeof buf, "%llu", (unsigned long long)sc->seed); w = buf; }
+        double seed;
+        int same = i == 5 + K ? !sim_parse_double(row->field[i], &seed) && seed == (double)sc->seed
+                              : !strcmp(row->field[i], w);
+        if (!same)
+            return sim_cfg_errf_loc(err, row->path, row->line[i], row->col[i],
+                                    "'%s' where this sweep's run %lld has '%s': resume with the arguments that wrote it, or delete it",
+                                    row->field[i], run, w);
+    }
+    for (int j = 0; j < SIM_M__COUNT; j++) {
+        const char *t = row->field[6 + K + j];
+        double v = NAN;
+        char *end = NULL;
+        if (*t) v = strtod(t, &end);
+        if (*t && (end == t || *end || !isfinite(v)))
+            return sim_cfg_errf_loc(err, row->path, row->line[6 + K + j], row->col[6 + K + j],
+                                    "expected a number for %s, got '%s'", sim_metric_name((sim_metric_id)j), t);
+        s->m[run].m[j] = v;
+    }
+    s->done[run] = 1;
+    return POL_OK;
+}
+
+int bench_sweep_read_partial(bench_sweep *s, const char *path, sim_err *err)
+{
+    partial_ctx P = { s, 0 };
+    return sim_cfg_csv_read(path, partial_row, &P, err);
+}
