@@ -771,8 +771,8 @@ int sim_cfg_find(const sim_cfg_node *map, const char *key, unsigned flags,
     *out = sim_cfg_get(map, key);
     if (*out) return 1;
     if (!(flags & SIM_CFG_REQ)) return 0;
-    const sim_cfg_node *k = sim_cfg_key_node(map, key);
-    if (k) return sim_cfg_errf(err, k, "'%s' needs a value", key);
+    long i = map_index(map, key);
+    if (i >= 0) return sim_cfg_errf(err, map->items[i], "'%s' needs a value", key);
     return sim_cfg_errf(err, map, "missing required key '%s'", key);
 }
 
