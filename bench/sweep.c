@@ -436,6 +436,13 @@ static void hand_out(pool *P, int i)
     if (io_full(w->cmd, &idx, sizeof idx, 1) != (ssize_t)sizeof idx) close_fd(&w->cmd);
 }
 
+/* Ends the progress bar before a message; later steps draw nothing. */
+static void bar_off(pool *P)
+{
+    sim_progress_end(&P->pb);
+    P->pb.enabled = 0;
+}
+
 static void report_death(pool *P, worker *w)
 {
     int st = 0;
@@ -446,7 +453,7 @@ static void report_death(pool *P, worker *w)
     if (WIFSIGNALED(st)) snprintf(how, sizeof how, "killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
     else if (WIFEXITED(st)) snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(st));
     else snprintf(how, sizeof how, "ended");
-    sim_progress_end(&P->pb);
+    bar_off(P);
     fprintf(stderr, "retrysim sweep: the worker (pid %ld) running %s %s\n", (long)pid,
             bench_sweep_describe(P->s, (size_t)w->run, desc, sizeof desc), how);
 }
@@ -469,7 +476,7 @@ static void on_result(pool *P, int i)
         return;
     }
     if (msg.rc) {
-        sim_progress_end(&P->pb);
+        bar_off(P);
         fprintf(stderr, "retrysim sweep: %s failed: %s\n", bench_sweep_describe(P->s, msg.run, desc, sizeof desc),
                 pol_strerror(msg.rc));
         P->failed = P->stopping = 1;
@@ -557,7 +564,7 @@ int bench_sweep_exec(bench_sweep *s, const bench_exec_opts *o)
     while (P.active > 0 && pf && who) {
         if (o->signals && g_signals >= 1 && !P.signalled) {
             P.stopping = P.interrupted = P.signalled = 1;
-            sim_progress_end(&P.pb);
+            bar_off(&P);
             fprintf(stderr, "retrysim sweep: interrupted; finishing %d run%s in progress (interrupt again to abandon %s)\n",
                     P.active, P.active == 1 ? "" : "s", P.active == 1 ? "it" : "them");
             for (int i = 0; i < P.nw; i++) if (P.w[i].run < 0) close_fd(&P.w[i].cmd);
