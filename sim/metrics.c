@@ -71,6 +71,25 @@ static double bucket_width(const sim_world *w, uint32_t b)
     return (double)(end - start) / 1e9;
 }
 
+/* A bucket's failure fractions: of the attempts offered to providers, those
+ * answered with an error or timed out; of the requests that finished in it,
+ * those that did not succeed (gave up, locally rejected, or degraded). */
+static void bucket_fail(const sim_world *w, uint32_t b, double *offered_rate, double *att_fail, double *req_fail)
+{
+    int np = w->sc->nproviders;
+    double a = 0, f = 0;
+    for (int p = 0; p < np; p++) {
+        const sim_bucket_prov *x = &w->bp[(size_t)b * (size_t)np + (size_t)p];
+        a += x->offered;
+        f += x->http_429 + x->http_5xx + x->timeouts + x->conn_errors;
+    }
+    const sim_bucket_req *r = &w->br[b];
+    double fin = (double)r->succeeded + r->gave_up + r->degraded;
+    *offered_rate = a / bucket_width(w, b);
+    *att_fail = a > 0 ? f / a : 0;
+    *req_fail = fin > 0 ? (double)(r->gave_up + r->degraded) / fin : 0;
+}
+
 /* Fault window = the provider timeline changes that have an end. */
 static void recovery(const sim_world *w, double *ttr, double *metastable)
 {
@@ -85,36 +104,27 @@ static void recovery(const sim_world *w, double *ttr, double *metastable)
     *ttr = 0;
     *metastable = 0;
     if (fend < 0) return;
-    int np = sc->nproviders;
     uint32_t nb = w->nbuckets;
     /* baseline: the buckets that end before the first fault, skipping the first one (start-up) */
-    double base_att = 0, base_fail = 0;
+    double base_rate = 0, base_att = 0, base_req = 0;
     uint32_t nbase = 0;
     for (uint32_t b = 1; b < nb && (pol_ns)(b + 1) * sc->bucket <= fstart; b++) {
-        double a = 0, f = 0;
-        for (int p = 0; p < np; p++) {
-            const sim_bucket_prov *x = &w->bp[(size_t)b * (size_t)np + (size_t)p];
-            a += x->offered;
-            f += x->http_429 + x->http_5xx + x->timeouts + x->conn_errors;
-        }
-        base_att += a / bucket_width(w, b);
-        base_fail += a > 0 ? f / a : 0;
+        double r, af, rf;
+        bucket_fail(w, b, &r, &af, &rf);
+        base_rate += r;
+        base_att += af;
+        base_req += rf;
         nbase++;
     }
-    if (nbase) { base_att /= (double)nbase; base_fail /= (double)nbase; }
+    if (nbase) { base_rate /= nbase; base_att /= nbase; base_req /= nbase; }
     uint32_t first = (uint32_t)(fend / sc->bucket);
     const uint32_t need = 3;     /* consecutive normal buckets */
     uint32_t run = 0;
     for (uint32_t b = first; b < nb; b++) {
-        double a = 0, f = 0;
-        for (int p = 0; p < np; p++) {
-            const sim_bucket_prov *x = &w->bp[(size_t)b * (size_t)np + (size_t)p];
-            a += x->offered;
-            f += x->http_429 + x->http_5xx + x->timeouts + x->conn_errors;
-        }
-        double rate = a / bucket_width(w, b);
-        double frac = a > 0 ? f / a : 0;
-        int normal = frac <= base_fail + 0.05 && (nbase == 0 || rate <= 1.25 * base_att + 1.0 / bucket_width(w, b));
+        double r, af, rf;
+        bucket_fail(w, b, &r, &af, &rf);
+        int normal = af <= base_att + 0.05 && rf <= base_req + 0.05 &&
+                     (nbase == 0 || r <= 1.25 * base_rate + 1.0 / bucket_width(w, b));
         run = normal ? run + 1 : 0;
         if (run == need || (normal && b + 1 == nb)) {
             uint32_t rb = b + 1 - run;

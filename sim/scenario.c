@@ -14,6 +14,7 @@
  */
 #include "scenario.h"
 #include "cfg.h"
+#include "scenario_stateful.h"
 #include "units.h"
 #include <limits.h>
 #include <math.h>
@@ -370,7 +371,11 @@ static int load_provider(loader *L, const sim_cfg_node *n, int idx, void *elem)
 
 /* ---- policies -------------------------------------------------------------- */
 
-static const char *const POLICY_KEYS[] = { "name", "preset", "retry", "targets", NULL };
+static const char *const POLICY_KEYS[] = {
+    "name", "preset", "retry", "targets",
+    /* the stateful parts (scenario_stateful.c) */
+    "breaker", "budget", "throttle", "rate_limiter", "bulkhead", "cooldown", "load_balancing",
+    "quota", "hedge", "monitor", "gateway_size", "degraded", "context_fallback", "content_fallback", NULL };
 static const char *const RETRY_KEYS[] = {
     "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
     "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_jitter", "timeout", "deadline",
@@ -535,7 +540,8 @@ static int load_policy(loader *L, const sim_cfg_node *n, int idx, void *elem)
     int rc = pol_retry_validate(&p->retry);
     if (rc) return sim_cfg_errf(L->err, r ? r : n, "the retry settings of policy '%s' are invalid: %s",
                                 p->name, pol_strerror(rc));
-    return load_targets(L, n, p);
+    TRY(load_targets(L, n, p));
+    return sim_stateful_load(n, L->s, p->preset, &p->st, L->err);
 }
 
 /* ---- workload -------------------------------------------------------------- */
