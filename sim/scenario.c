@@ -481,14 +481,21 @@ static int load_preset(loader *L, const sim_cfg_node *n, sim_policy *p)
     if (!pv) { pol_retry_default(&p->retry); return POL_OK; }
     TRY(sim_cfg_as_string(pv, "preset", p->preset, sizeof p->preset, L->err));
     if (pol_preset_get(p->preset, &p->retry) == POL_OK) return POL_OK;
-    size_t np;
+    pol_stack_cfg stack;   /* a stack-only preset (aws-adaptive): its retry part */
+    if (pol_stack_preset(p->preset, &stack) == POL_OK) { p->retry = stack.retry; return POL_OK; }
+    size_t np, ns;
     const pol_preset_info *info = pol_preset_list(&np);
-    const char *names[64];
+    const pol_preset_info *sinfo = pol_stack_list(&ns);
+    const char *names[96];
     size_t k = 0;
-    char list[512] = "";
-    for (; k < np && k < 64; k++) {
-        names[k] = info[k].name;
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", info[k].name);
+    char list[800] = "";
+    for (size_t i = 0; i < np + ns && k < 96; i++) {
+        const char *nm = i < np ? info[i].name : sinfo[i - np].name;
+        int dup = 0;
+        for (size_t j = 0; j < k; j++) dup |= !strcmp(names[j], nm);
+        if (dup) continue;
+        names[k++] = nm;
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k > 1 ? ", " : "", nm);
     }
     char msg[1000];
     snprintf(msg, sizeof msg, "unknown preset '%s'", p->preset);

@@ -203,7 +203,11 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     if (sim_guards_request_start(w, p, ci)) return;
     pol_bulkhead *bh = sim_g_bulkhead(w, p, ci);
     if (bh) {
-        if (pol_bulkhead_acquire(bh) == POL_BULKHEAD_REJECT) { end_request(w, ci, END_LOCAL_REJECT); return; }
+        if (pol_bulkhead_acquire(bh) == POL_BULKHEAD_REJECT) {
+            w->counts[SIM_M_LOCAL_REJECTS] += 1;
+            end_request(w, ci, END_LOCAL_REJECT);
+            return;
+        }
         c->bulkhead = 1;
     }
     pol_budget *bg = sim_g_budget(w, p, ci);
@@ -463,7 +467,12 @@ static void record_outcome(sim_world *w, uint32_t ci, const sim_slot *s, const p
             if (p->targets[i] == s->provider) pol_lb_on_done(lb, &lt[i], now, dur);
     }
     pol_throttle *th = sim_g_throttle(w, p, ci);
-    if (th) pol_throttle_on_response(th, now, !ok);
+    if (th) {
+        /* SRE counts accepts (any answer but a success is not accepted);
+         * botocore's adaptive mode reacts to throttling errors only (429) */
+        int throttled = th->cfg.kind == POL_THROTTLE_AWS_ADAPTIVE ? (o->kind == POL_OUT_HTTP && o->status == 429) : !ok;
+        pol_throttle_on_response(th, now, throttled);
+    }
     pol_hedge *h = sim_g_hedge(w, p, ci);
     if (h && ok) pol_hedge_observe(h, dur);
     pol_quota *q = sim_g_quota(w, p, ci, s->provider);

@@ -44,3 +44,9 @@ assert_cmp "$(ci "$mp/summary-ci.csv" fallback-with-breaker amplification)" "<" 
   "$(ci "$mp/summary-ci.csv" retry-then-fallback amplification)" "the breaker saves the attempts wasted on the primary"
 assert_cmp "$(ci "$mp/summary-ci.csv" fallback-with-breaker cost_per_success)" ">" \
   "$(ci "$mp/summary-ci.csv" primary-only cost_per_success)" "at a higher cost per success"
+# the presets' stateful parts
+for p in aws-standard aws-adaptive grpc; do
+  assert_cmp "$(load $p)" "<" 1.02 "preset $p keeps the load at about 1x"
+  assert_cmp "$(m $p time_to_recover)" "<=" 15 "preset $p recovers at once"
+done
+assert_cmp "$(m envoy time_to_recover)" ">" 30 "preset envoy: outlier ejection of the only host outlasts the outage"
