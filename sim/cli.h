@@ -10,6 +10,8 @@ int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_delays(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_live(int argc, char **argv);
+int cmd_mock(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 

@@ -1,0 +1,69 @@
+/* live.h — `retrysim live`: a scenario's closed-loop workload and retry
+ * policy driven against real HTTP endpoints (a provider, or `retrysim mock`).
+ *
+ * N virtual clients run the policy library exactly as the simulator's
+ * clients do (pol_retry_begin / pol_retry_next, same random streams, same
+ * per-class configuration), with the scenario clock (CLOCK_MONOTONIC x
+ * --time-scale) as `now`. One thread: libcurl's multi interface with socket
+ * callbacks on epoll, and the simulator's event engine (eventq.h) as the
+ * timer heap for think times and backoff sleeps. Results are written with
+ * the simulator's own metric code, so summary.csv, summary-ci.csv and
+ * timeseries.csv compare column for column with `retrysim run`;
+ * attempts.csv has one row per HTTP attempt. docs/live.md is the manual.
+ * Cost: O(log n) per timer, O(1) bookkeeping per attempt, plus libcurl; no
+ * thread per client.
+ */
+#ifndef LIVE_LIVE_H
+#define LIVE_LIVE_H
+#include "scenario.h"
+#include <stddef.h>
+
+#define LIVE_URL_MAX 2048
+
+/* Options of a live run (cmd_live.c fills them from the command line). */
+typedef struct {
+    const char *url[SIM_MAX_TARGETS];
+    int         nurl;
+    int         policy;            /* index into sc->policies */
+    int         anthropic;
+    const char *model;
+    const char *key;               /* the API key's value, or NULL; never printed */
+    long long   max_requests;      /* 0 = none */
+    double      max_spend;         /* USD, 0 = none */
+    double      scale;
+    const char *out;
+    int         report_fds, quiet;
+} live_opts;
+
+/* Runs the scenario's clients against o->url until the scenario's duration,
+ * a cap or SIGINT/SIGTERM (live_signals_setup must have been called), then
+ * writes the outputs into o->out. sc->duration becomes the time actually run
+ * when the run stops early. Returns the exit status: 0, or 2 when setup or
+ * writing fails. */
+int live_drive(sim_scenario *sc, const live_opts *o);
+/* A target whose path is empty or "/" gets the format's standard path
+ * (/v1/chat/completions, /v1/messages), written into urls[i]. -1 on a bad URL. */
+int live_resolve_urls(live_opts *o, char urls[][LIVE_URL_MAX]);
+
+/* The outcome of one finished HTTP attempt as the policy sees it.
+ * curl_code: the transfer's CURLcode; status: the HTTP status (0 if none);
+ * body: the response body, NUL-terminated (NULL if none); complete: 0 when
+ * the body was too large to keep whole. 2xx with a JSON object is SUCCESS
+ * (*prompt_tok / *completion_tok from its usage, -1 if it has none), 2xx
+ * without one is CONN_RESET; 400 naming context_length_exceeded or "prompt
+ * is too long" is CONTEXT_WINDOW, one naming a content filter is
+ * CONTENT_POLICY; other statuses are HTTP; a timeout is TIMEOUT; a failed
+ * connect or name lookup is CONN_REFUSED; every other transport error
+ * (reset, empty reply, truncated body, TLS failure) is CONN_RESET. Hints are
+ * not touched (the caller folds headers in with pol_hint_apply_header). */
+pol_outcome live_outcome_of(int curl_code, long status, const char *body, int complete,
+                            double *prompt_tok, double *completion_tok);
+
+/* The safety gate, checked before any connection is made. urls: the
+ * targets; capped: --max-requests or --max-spend given; has_key: an API key
+ * will be sent. Returns 0 when live may start, else 2 with the reason in
+ * why[cap]: a URL that is not http(s), a non-loopback target without a cap,
+ * or an API key over plain http to a non-loopback host. */
+int live_check_targets(const char *const *urls, int n, int capped, int has_key, char *why, size_t cap);
+
+#endif

@@ -1,0 +1,326 @@
+/* live_util.c — clocks, the shell world, safety checks and OS helpers shared
+ * by `retrysim live` and `retrysim mock` (see live_util.h). */
+#define _GNU_SOURCE 1      /* ppoll, accept4 */
+#include "live_util.h"
+#include "guards.h"
+#include "units.h"
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <time.h>
+
+/* ---------------------------------------------------------------- clocks --- */
+static int64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * POL_NS_PER_S + ts.tv_nsec;
+}
+
+int64_t live_mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+int64_t live_wall_ns(void) { return clock_ns(CLOCK_REALTIME); }
+
+void live_clock_start(live_clock *c, double scale, pol_ns at)
+{
+    c->scale = scale > 0 ? scale : 1;
+    c->t0 = live_mono_ns() - (int64_t)((double)at / c->scale);
+}
+
+pol_ns live_clock_now(const live_clock *c)
+{
+    int64_t d = live_mono_ns() - c->t0;
+    return d <= 0 ? 0 : (pol_ns)((double)d * c->scale);
+}
+
+int64_t live_to_wall(const live_clock *c, pol_ns d) { return (int64_t)ceil((double)d / c->scale); }
+pol_ns  live_to_scenario(const live_clock *c, int64_t wall) { return (pol_ns)((double)wall * c->scale); }
+
+/* ----------------------------------------------------------- shell world --- */
+static void on_timeline(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    live_timeline *tl = ctx;
+    const sim_scenario *sc = tl->w->sc;
+    const sim_change *ch = &sc->timeline[ev->arg];
+    if (ch->provider < 0) return;               /* workload changes: open loop only */
+    const sim_provider_params *vals = ev->ent == 1 ? &sc->providers[ch->provider].base : &ch->set;
+    sim_prov_apply(tl->w, ch->provider, ch->mask, vals);
+    if (tl->on_change) tl->on_change(tl->ctx, ch->provider);
+}
+
+int live_world_new(const sim_scenario *sc, int policy_index, live_timeline *tl, sim_world **out)
+{
+    *out = NULL;
+    sim_world *w = calloc(1, sizeof *w);
+    if (!w) return POL_ENOMEM;
+    w->sc = sc;
+    w->policy_index = policy_index;
+    w->pol = &sc->policies[policy_index];
+    w->seed = sc->seed;
+    w->free_slot = SIM_NONE;
+    w->free_client = SIM_NONE;
+    w->nbuckets = (uint32_t)((sc->duration + sc->bucket - 1) / sc->bucket);
+    if (w->nbuckets == 0) w->nbuckets = 1;
+    w->bp = calloc((size_t)w->nbuckets * (size_t)sc->nproviders, sizeof *w->bp);
+    w->br = calloc(w->nbuckets, sizeof *w->br);
+    if (!w->bp || !w->br || sim_engine_init(&w->eng, 2, 4096) || sim_prov_init(w) || sim_guards_init(w)) {
+        sim_world_free(w);
+        return POL_ENOMEM;
+    }
+    tl->w = w;
+    sim_engine_on(&w->eng, EV_TIMELINE, on_timeline, NULL, tl);
+    for (int i = 0; i < sc->ntimeline; i++) {
+        const sim_change *ch = &sc->timeline[i];
+        sim_schedule(&w->eng, ch->at, EV_TIMELINE, 0, 0, (uint32_t)i);
+        if (ch->dur > 0) sim_schedule(&w->eng, ch->at + ch->dur, EV_TIMELINE, 1, 0, (uint32_t)i);
+    }
+    *out = w;
+    return POL_OK;
+}
+
+pol_ns live_next_event(const sim_world *w, pol_ns now)
+{
+    if (w->eng.n == 0) return POL_NS_MAX;
+    pol_ns t = w->eng.heap[0].t;          /* the root of the implicit heap is the earliest */
+    return t > now ? t - now : 0;
+}
+
+/* ------------------------------------------------------------- options --- */
+int live_parse_scale(const char *s, double *out)
+{
+    double v;
+    if (sim_parse_double(s, &v) || !(v > 0) || v > 1e6) return POL_EINVAL;
+    *out = v;
+    return POL_OK;
+}
+
+/* ---------------------------------------------------------------- safety --- */
+int live_host_is_loopback(const char *host)
+{
+    if (!host || !*host) return 0;
+    if (!strcasecmp(host, "localhost")) return 1;
+    char h[INET6_ADDRSTRLEN + 2];
+    size_t n = strlen(host);
+    if (host[0] == '[' && n >= 2 && host[n - 1] == ']') {
+        if (n - 2 >= sizeof h) return 0;
+        memcpy(h, host + 1, n - 2);
+        h[n - 2] = '\0';
+    } else {
+        if (n >= sizeof h) return 0;
+        memcpy(h, host, n + 1);
+    }
+    struct in_addr a4;
+    if (inet_pton(AF_INET, h, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET6, h, &a6) == 1) {
+        if (IN6_IS_ADDR_LOOPBACK(&a6)) return 1;
+        return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+    }
+    return 0;
+}
+
+static int copy_part(CURLU *u, CURLUPart part, char *buf, size_t cap)
+{
+    char *v = NULL;
+    if (curl_url_get(u, part, &v, 0) != CURLUE_OK || !v) return -1;
+    size_t n = strlen(v);
+    int rc = n < cap ? 0 : -1;
+    if (!rc) memcpy(buf, v, n + 1);
+    curl_free(v);
+    return rc;
+}
+
+int live_url_parts(const char *url, char *host, size_t cap, int *https, char *path, size_t pcap)
+{
+    CURLU *u = curl_url();
+    char scheme[16];
+    int rc = -1;
+    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) goto out;
+    if (copy_part(u, CURLUPART_SCHEME, scheme, sizeof scheme)) goto out;
+    if (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")) goto out;
+    *https = !strcasecmp(scheme, "https");
+    if (copy_part(u, CURLUPART_HOST, host, cap)) goto out;
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        memmove(host, host + 1, n - 2);
+        host[n - 2] = '\0';
+    }
+    if (copy_part(u, CURLUPART_PATH, path, pcap)) goto out;
+    if (!path[0] && pcap > 1) strcpy(path, "/");
+    rc = 0;
+out:
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* ------------------------------------------------------------------- OS --- */
+void live_raise_nofile(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &r);
+    }
+}
+
+static volatile sig_atomic_t stop_flag;
+static sigset_t wait_mask;            /* the mask live_wait unblocks the stop signals with */
+
+static void on_stop_signal(int sig) { (void)sig; stop_flag = 1; }
+
+void live_signals_setup(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &wait_mask);
+    sigdelset(&wait_mask, SIGINT);
+    sigdelset(&wait_mask, SIGTERM);
+}
+
+int live_stop_requested(void) { return stop_flag != 0; }
+
+int live_wait(const int *fds, int nfds, int64_t timeout_ns, int *ready)
+{
+    struct pollfd p[8];
+    int n = nfds < 8 ? nfds : 8;
+    for (int i = 0; i < n; i++) {
+        p[i].fd = fds[i];
+        p[i].events = POLLIN;
+        p[i].revents = 0;
+        ready[i] = 0;
+    }
+    struct timespec ts, *tp = NULL;
+    if (timeout_ns >= 0) {
+        ts.tv_sec = (time_t)(timeout_ns / POL_NS_PER_S);
+        ts.tv_nsec = (long)(timeout_ns % POL_NS_PER_S);
+        tp = &ts;
+    }
+    int rc = ppoll(p, (nfds_t)n, tp, &wait_mask);
+    if (rc <= 0) return 0;
+    for (int i = 0; i < n; i++) ready[i] = p[i].fd >= 0 && (p[i].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
+    return rc;
+}
+
+int live_fd_count(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n - 1;                     /* the directory stream's own descriptor */
+}
+
+long live_peak_rss_kb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+}
+
+/* --------------------------------------------------------------- buffers --- */
+static int buf_reserve(live_buf *b, size_t need, size_t max)
+{
+    if (b->bad || need > max) { b->bad = 1; return -1; }
+    if (need <= b->cap) return 0;
+    size_t nc = b->cap ? b->cap : 256;
+    while (nc < need) nc *= 2;
+    char *ns = realloc(b->s, nc);
+    if (!ns) { b->bad = 1; return -1; }
+    b->s = ns;
+    b->cap = nc;
+    return 0;
+}
+
+void live_buf_add(live_buf *b, const void *p, size_t n, size_t max)
+{
+    if (buf_reserve(b, b->len + n + 1, max)) return;
+    memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void live_buf_printf(live_buf *b, const char *fmt, ...)
+{
+    for (int pass = 0; pass < 2 && !b->bad; pass++) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) { b->bad = 1; return; }
+        if (b->s && b->len + (size_t)n < b->cap) { b->len += (size_t)n; return; }
+        buf_reserve(b, b->len + (size_t)n + 1, SIZE_MAX);
+    }
+}
+
+void live_buf_free(live_buf *b)
+{
+    free(b->s);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---------------------------------------------------------- command line --- */
+int live_common_option(live_common_opts *c, int argc, char **argv, int *i, const char *verb, const char *usage)
+{
+    const char *a = argv[*i];
+    const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    const char *bad = NULL;
+    if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) { c->quiet = 1; return 0; }
+    if (a[0] != '-') {
+        if (c->path) { fprintf(stderr, "retrysim %s: one scenario at a time ('%s')\n", verb, a); return -1; }
+        c->path = a;
+        return 0;
+    }
+    if (strcmp(a, "--time-scale") && strcmp(a, "--duration") && strcmp(a, "--set")) {
+        fprintf(stderr, "retrysim %s: unknown option '%s'\n%s", verb, a, usage);
+        return -1;
+    }
+    if (!v) bad = "needs a value";
+    else if (!strcmp(a, "--time-scale")) { if (live_parse_scale(v, &c->scale)) bad = "needs a number > 0"; }
+    else if (!strcmp(a, "--duration")) {
+        if (sim_parse_duration(v, &c->duration) || c->duration <= 0) bad = "needs a positive duration such as 30s";
+    } else if (c->nsets == LIVE_MAX_SETS) bad = "is given too many times";
+    else c->sets[c->nsets++] = v;
+    if (bad) { fprintf(stderr, "retrysim %s: %s %s\n", verb, a, bad); return -1; }
+    (*i)++;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ JSON --- */
+size_t live_json_escape(char *buf, size_t len, size_t cap, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        char tmp[8];
+        const char *out = tmp;
+        size_t k;
+        if (ch == '"' || ch == '\\') { tmp[0] = '\\'; tmp[1] = (char)ch; k = 2; }
+        else if (ch < 0x20) k = (size_t)snprintf(tmp, sizeof tmp, "\\u%04x", ch);
+        else { tmp[0] = (char)ch; k = 1; }
+        if (len + k >= cap) return cap;
+        memcpy(buf + len, out, k);
+        len += k;
+    }
+    buf[len] = '\0';
+    return len;
+}

@@ -1,0 +1,814 @@
+/* mock.c — `retrysim mock SCENARIO`: the scenario's provider as a real HTTP
+ * server (see mock.h).
+ *
+ * A request's life: libmicrohttpd (MHD) reads it; the access handler checks
+ * route, method and JSON body (parsed with libyaml through cfg.h: JSON is
+ * YAML), takes an attempt slot in the shell world, and hands it to
+ * sim_prov_arrive() at the current scenario time. The provider model then
+ * answers at once (429, outage status, context window, error rate,
+ * overload), starts service (EV_DONE after the drawn service time), parks it
+ * in the waiting room, or drops it (black hole). Every answer comes back as
+ * an EV_RESPONSE event; its handler formats the HTTP response and resumes
+ * the suspended connection. The loop: run due events, MHD_run, ppoll on
+ * MHD's epoll fd and our listening socket until the next event or MHD's
+ * timeout.
+ * Faults on the wire: an outage `refuse` closes the listening socket for
+ * its window (new connections are refused by the kernel) and closes, without
+ * an answer, requests that arrive on connections opened before; `blackhole`
+ * never answers: the request is held, and since MHD does not watch a
+ * suspended connection, its socket goes into a second epoll set that wakes
+ * us when the client hangs up (its timeout), and only then is it closed;
+ * --garbage-rate turns that share of 200s into non-JSON bodies or bodies cut
+ * short of their Content-Length.
+ * Invariants: a request holds a slot iff it waits for the model (suspended,
+ * by_slot[slot] == request); a slot is freed exactly once, by the response
+ * handler, the client's hang-up of a held request, or shutdown; every connection is resumed
+ * before MHD_stop_daemon.
+ */
+#define _GNU_SOURCE 1      /* ppoll, accept4 */
+#include "mock.h"
+#include "cfg.h"
+#include "live_util.h"
+#include "rng.h"
+#include "units.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BODY_MAX      (8u << 20)     /* larger request bodies get 413 */
+#define HDR_PROMPT    "x-retrysim-prompt-tokens"
+#define HDR_SCENARIO  "x-retrysim-scenario-time"
+
+typedef enum { API_OPENAI = 0, API_ANTHROPIC = 1 } mock_api;
+typedef enum { PH_RECV = 0, PH_WAIT, PH_READY, PH_CLOSE } mock_phase;
+
+typedef struct mock mock;
+
+typedef struct {
+    mock                  *m;
+    struct MHD_Connection *conn;
+    live_buf               body;
+    int                    too_big;
+    int                    route;        /* mock_api, or -1: no such path */
+    int                    is_post;
+    mock_phase             phase;
+    int                    suspended;
+    uint32_t               slot;         /* SIM_NONE when not waiting for the model */
+    unsigned               status;
+    struct MHD_Response   *resp;
+    char                   model[128];   /* JSON-escaped */
+} mock_req;
+
+struct mock {
+    const sim_scenario *sc;
+    const live_mock_opts *o;
+    int                 prov;
+    sim_world          *w;
+    live_timeline       tl;
+    live_clock          clk;
+    int                 started;          /* the scenario clock runs from the first request */
+    struct MHD_Daemon  *d;
+    int                 epfd, lfd;
+    int                 hfd;              /* epoll set of held (black-holed) connections */
+    struct sockaddr_storage addr;         /* where to listen (port resolved) */
+    socklen_t           addrlen;
+    mock_req          **by_slot;          /* [slot]: the request waiting for it, or NULL */
+    uint32_t           *free_ids;         /* stack of free slot ids */
+    uint32_t            nfree;
+    gsl_rng            *grng;             /* garbage draws, apart from the model's streams */
+    double              default_output;
+    uint64_t            serial;
+    uint64_t            requests, rejected, garbled, closed;
+};
+
+/* ------------------------------------------------------------ attempt slots --- */
+/* The shell world's w->slots, grown by doubling; freed ids wait on a stack.
+ * Freeing bumps the slot's generation, so its pending events go stale. */
+static int slots_grow(mock *m)
+{
+    sim_world *w = m->w;
+    uint32_t nc = w->cap_slots ? w->cap_slots * 2 : 1024;
+    sim_slot *ns = realloc(w->slots, (size_t)nc * sizeof *ns);
+    if (ns) w->slots = ns;
+    mock_req **nb = ns ? realloc(m->by_slot, (size_t)nc * sizeof *nb) : NULL;
+    if (nb) m->by_slot = nb;
+    uint32_t *nf = nb ? realloc(m->free_ids, (size_t)nc * sizeof *nf) : NULL;
+    if (!nf) return POL_ENOMEM;
+    m->free_ids = nf;
+    w->cap_slots = nc;
+    return POL_OK;
+}
+
+static uint32_t slot_get(mock *m)
+{
+    sim_world *w = m->w;
+    if (m->nfree) return m->free_ids[--m->nfree];
+    if (w->nslots == w->cap_slots && slots_grow(m)) return SIM_NONE;
+    w->slots[w->nslots].gen = 0;
+    return w->nslots++;
+}
+
+static void slot_put(mock *m, uint32_t id)
+{
+    sim_slot *s = &m->w->slots[id];
+    s->state = SLOT_FREE;
+    s->gen++;
+    m->by_slot[id] = NULL;
+    m->free_ids[m->nfree++] = id;
+}
+
+/* ---------------------------------------------------------------- bodies --- */
+/* Generated completion text: n tokens of 4 characters. */
+static void add_text(live_buf *b, long tokens)
+{
+    static const char WORDS[] = "lor ips dol sit ame con adi eli sed do  eiu tem inc ut  lab et  ";
+    for (long i = 0; i < tokens && !b->bad; i += 16)
+        live_buf_printf(b, "%.*s", (int)(tokens - i < 16 ? tokens - i : 16) * 4, WORDS);
+}
+
+static const char *error_type(mock_api api, unsigned status)
+{
+    switch (status) {
+    case 400: case 405: return "invalid_request_error";
+    case 401: return "authentication_error";
+    case 403: return api == API_ANTHROPIC ? "permission_error" : "invalid_request_error";
+    case 404: return api == API_ANTHROPIC ? "not_found_error" : "invalid_request_error";
+    case 413: return api == API_ANTHROPIC ? "request_too_large" : "invalid_request_error";
+    case 429: return api == API_ANTHROPIC ? "rate_limit_error" : "requests";
+    case 503: case 529: return api == API_ANTHROPIC ? "overloaded_error" : "server_error";
+    default:  return status >= 500 ? (api == API_ANTHROPIC ? "api_error" : "server_error")
+                                   : "invalid_request_error";
+    }
+}
+
+/* The provider's error JSON. code: OpenAI's error.code, or NULL. */
+static char *error_body(mock_api api, unsigned status, const char *code, const char *msg, size_t *len)
+{
+    live_buf b = { 0 };
+    if (api == API_ANTHROPIC)
+        live_buf_printf(&b, "{\"type\":\"error\",\"error\":{\"type\":\"%s\",\"message\":\"%s\"}}",
+                  error_type(api, status), msg);
+    else if (code)
+        live_buf_printf(&b, "{\"error\":{\"message\":\"%s\",\"type\":\"%s\",\"param\":null,\"code\":\"%s\"}}",
+                  msg, error_type(api, status), code);
+    else
+        live_buf_printf(&b, "{\"error\":{\"message\":\"%s\",\"type\":\"%s\",\"param\":null,\"code\":null}}",
+                  msg, error_type(api, status));
+    if (b.bad) live_buf_free(&b);
+    *len = b.len;
+    return b.s;
+}
+
+static char *success_body(const mock *m, const mock_req *r, long prompt, long output, size_t *len)
+{
+    live_buf b = { 0 };
+    if (r->route == API_ANTHROPIC) {
+        live_buf_printf(&b, "{\"id\":\"msg_mock%llu\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"%s\","
+                      "\"content\":[{\"type\":\"text\",\"text\":\"", (unsigned long long)m->serial, r->model);
+        add_text(&b, output);
+        live_buf_printf(&b, "\"}],\"stop_reason\":\"max_tokens\",\"stop_sequence\":null,"
+                      "\"usage\":{\"input_tokens\":%ld,\"output_tokens\":%ld}}", prompt, output);
+    } else {
+        live_buf_printf(&b, "{\"id\":\"chatcmpl-mock%llu\",\"object\":\"chat.completion\",\"created\":%lld,"
+                      "\"model\":\"%s\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"",
+                  (unsigned long long)m->serial, (long long)time(NULL), r->model);
+        add_text(&b, output);
+        live_buf_printf(&b, "\"},\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":%ld,"
+                      "\"completion_tokens\":%ld,\"total_tokens\":%ld}}", prompt, output, prompt + output);
+    }
+    if (b.bad) live_buf_free(&b);
+    *len = b.len;
+    return b.s;
+}
+
+/* A body that stops half-way through its announced Content-Length. */
+typedef struct { char *data; size_t len, cut; } cut_body;
+
+static ssize_t cut_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    cut_body *c = cls;
+    if (pos >= c->cut) return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t n = c->cut - (size_t)pos;
+    if (n > max) n = max;
+    memcpy(buf, c->data + pos, n);
+    return (ssize_t)n;
+}
+
+static void cut_free(void *cls)
+{
+    cut_body *c = cls;
+    free(c->data);
+    free(c);
+}
+
+/* ------------------------------------------------------------- responses --- */
+static void set_response(mock_req *r, unsigned status, char *body, size_t len)
+{
+    if (!body) { r->phase = PH_CLOSE; return; }      /* out of memory: drop the connection */
+    r->resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r->resp) { free(body); r->phase = PH_CLOSE; return; }
+    MHD_add_response_header(r->resp, "Content-Type", "application/json");
+    r->status = status;
+    r->phase = PH_READY;
+}
+
+static void set_error(mock_req *r, mock_api api, unsigned status, const char *code, const char *msg)
+{
+    size_t len = 0;
+    char *body = error_body(api, status, code, msg, &len);
+    set_response(r, status, body, len);
+}
+
+static void add_header_num(struct MHD_Response *resp, const char *name, const char *fmt, double v)
+{
+    char buf[48];
+    snprintf(buf, sizeof buf, fmt, v);
+    MHD_add_response_header(resp, name, buf);
+}
+
+/* The model's x-ratelimit-* hints for this answer (sim/provider.c stamps
+ * them on the slot): limits as configured, what is left in the buckets, and
+ * the wall time until they are full again. */
+static void rate_headers(mock *m, struct MHD_Response *resp, const sim_slot *s)
+{
+    if (!s->rl_known) return;
+    const sim_prov_rt *pr = &m->w->prov[m->prov];
+    char reset[48];
+    sim_format_duration((pol_ns)live_to_wall(&m->clk, s->rl_reset), reset, sizeof reset);
+    struct { const char *limit, *remaining, *reset; double per_min, left; } h[2] = {
+        { "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
+          pr->p.rpm, s->rl_req },
+        { "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",
+          pr->p.tpm, s->rl_tok } };
+    for (int i = 0; i < 2; i++) {
+        if (h[i].per_min <= 0) continue;
+        add_header_num(resp, h[i].limit, "%.0f", h[i].per_min);
+        add_header_num(resp, h[i].remaining, "%.0f", fmax(0, h[i].left));
+        MHD_add_response_header(resp, h[i].reset, reset);
+    }
+}
+
+static void retry_after_headers(mock *m, struct MHD_Response *resp, pol_ns ra)
+{
+    if (ra < 0) return;
+    double ms = (double)live_to_wall(&m->clk, ra) / 1e6;
+    add_header_num(resp, "retry-after", "%.0f", ceil(ms / 1e3));
+    char buf[48];
+    snprintf(buf, sizeof buf, "%.3f", ms);
+    char *e = buf + strlen(buf);                    /* 120.500 -> 120.5, 120.000 -> 120 */
+    while (e[-1] == '0') *--e = '\0';
+    if (e[-1] == '.') e[-1] = '\0';
+    MHD_add_response_header(resp, "retry-after-ms", buf);
+}
+
+static void garble(mock *m, mock_req *r, char *body, size_t len)
+{
+    m->garbled++;
+    if (gsl_rng_uniform(m->grng) < 0.5) {
+        static const char HTML[] = "<html><body><h1>502 Bad Gateway</h1>upstream connect error</body></html>";
+        free(body);
+        char *h = strdup(HTML);
+        set_response(r, 200, h, sizeof HTML - 1);
+        if (r->resp) MHD_add_response_header(r->resp, "Content-Type", "text/html");
+        return;
+    }
+    cut_body *c = malloc(sizeof *c);
+    if (!c) { free(body); r->phase = PH_CLOSE; return; }
+    *c = (cut_body){ body, len, len / 2 };
+    r->resp = MHD_create_response_from_callback(len, 4096, cut_reader, c, cut_free);
+    if (!r->resp) { cut_free(c); r->phase = PH_CLOSE; return; }
+    MHD_add_response_header(r->resp, "Content-Type", "application/json");
+    r->status = 200;
+    r->phase = PH_READY;
+}
+
+/* The model's answer for slot s, as HTTP. */
+static void answer(mock *m, mock_req *r, const sim_slot *s)
+{
+    mock_api api = (mock_api)r->route;
+    const pol_outcome *o = &s->out;
+    long prompt = lround(s->prompt), output = lround(s->output);
+    char msg[256];
+    m->serial++;
+    switch (o->kind) {
+    case POL_OUT_SUCCESS: {
+        size_t len = 0;
+        char *body = success_body(m, r, prompt, output, &len);
+        if (body && m->o->garbage_rate > 0 && gsl_rng_uniform(m->grng) < m->o->garbage_rate) garble(m, r, body, len);
+        else set_response(r, 200, body, len);
+        break;
+    }
+    case POL_OUT_CONN_REFUSED:
+    case POL_OUT_CONN_RESET:
+    case POL_OUT_TIMEOUT:
+        r->phase = PH_CLOSE;
+        m->closed++;
+        return;
+    case POL_OUT_CONTEXT_WINDOW:
+    case POL_OUT_CONTENT_POLICY: {
+        double win = m->sc->providers[m->prov].context_window;
+        if (api == API_ANTHROPIC)
+            snprintf(msg, sizeof msg, "prompt is too long: %ld tokens > %.0f maximum", prompt + output, win);
+        else
+            snprintf(msg, sizeof msg, "This model's maximum context length is %.0f tokens. However, you requested "
+                     "%ld tokens (%ld in the messages, %ld in the completion). Please reduce the length of the "
+                     "messages or completion.", win, prompt + output, prompt, output);
+        set_error(r, api, 400, "context_length_exceeded", msg);
+        break;
+    }
+    case POL_OUT_HTTP:
+    default: {
+        unsigned st = o->status >= 100 && o->status <= 599 ? (unsigned)o->status : 500;
+        const char *code = NULL;
+        if (st == 429) {
+            code = "rate_limit_exceeded";
+            snprintf(msg, sizeof msg, "Rate limit reached for %s. Please try again later.",
+                     m->sc->providers[m->prov].name);
+        } else if (st == 503 || st == 529) {
+            snprintf(msg, sizeof msg, "%s", api == API_ANTHROPIC ? "Overloaded"
+                     : "The server is overloaded or not ready yet.");
+        } else {
+            snprintf(msg, sizeof msg, "The server had an error while processing your request (status %u).", st);
+        }
+        set_error(r, api, st, code, msg);
+        if (r->resp) retry_after_headers(m, r->resp, o->retry_after);
+        break;
+    }
+    }
+    if (!r->resp) return;
+    char id[48];
+    snprintf(id, sizeof id, "req_mock%llu", (unsigned long long)m->serial);
+    MHD_add_response_header(r->resp, api == API_ANTHROPIC ? "request-id" : "x-request-id", id);
+    rate_headers(m, r->resp, s);
+}
+
+static void wake(mock_req *r)
+{
+    if (r->suspended) {
+        r->suspended = 0;
+        MHD_resume_connection(r->conn);
+    }
+}
+
+/* ---------------------------------------------------------- engine events --- */
+static int live_slot(const sim_event *ev, void *ctx)
+{
+    const mock *m = ctx;
+    const sim_slot *s = &m->w->slots[ev->ent];
+    return ev->gen == s->gen && s->state != SLOT_FREE;
+}
+
+static void on_done(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    mock *m = ctx;
+    sim_prov_done(m->w, ev->ent);
+}
+
+static void on_response(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    mock *m = ctx;
+    mock_req *r = m->by_slot[ev->ent];
+    if (r) {
+        answer(m, r, &m->w->slots[ev->ent]);
+        r->slot = SIM_NONE;
+        wake(r);
+    }
+    slot_put(m, ev->ent);
+}
+
+/* Closes a request held by the model (slot id) without an answer. */
+static void close_held(mock *m, uint32_t id)
+{
+    mock_req *r = m->by_slot[id];
+    if (r) {
+        r->phase = PH_CLOSE;
+        r->slot = SIM_NONE;
+        m->closed++;
+        wake(r);
+    }
+    slot_put(m, id);
+}
+
+/* Black-holed requests whose client hung up. */
+static void held_hangups(mock *m)
+{
+    struct epoll_event evs[64];
+    int n;
+    while ((n = epoll_wait(m->hfd, evs, 64, 0)) > 0) {
+        for (int i = 0; i < n; i++) {
+            uint32_t id = (uint32_t)(evs[i].data.u64 >> 32), gen = (uint32_t)evs[i].data.u64;
+            if (id >= m->w->nslots) continue;
+            const sim_slot *s = &m->w->slots[id];
+            mock_req *r = m->by_slot[id];
+            if (s->gen != gen || s->state != SLOT_DROPPED) continue;
+            const union MHD_ConnectionInfo *ci =
+                r ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
+            if (ci) epoll_ctl(m->hfd, EPOLL_CTL_DEL, ci->connect_fd, NULL);
+            close_held(m, id);
+        }
+        if (n < 64) break;
+    }
+}
+
+/* Watches the socket of a black-holed request for its client's hang-up. */
+static void hold(mock *m, mock_req *r, uint32_t id)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLRDHUP;
+    ev.data.u64 = (uint64_t)id << 32 | m->w->slots[id].gen;
+    if (!ci || epoll_ctl(m->hfd, EPOLL_CTL_ADD, ci->connect_fd, &ev)) close_held(m, id);
+}
+
+static int listen_open(mock *m);
+
+static void listen_close(mock *m)
+{
+    if (m->lfd >= 0) close(m->lfd);
+    m->lfd = -1;
+}
+
+/* A timeline change of our provider: refuse windows close the listening
+ * socket for their duration. */
+static void on_change(void *ctx, int provider)
+{
+    mock *m = ctx;
+    if (provider != m->prov) return;
+    sim_outage_kind k = m->w->prov[provider].p.outage;
+    if (k == SIM_OUTAGE_REFUSE) listen_close(m);
+    else if (m->lfd < 0 && listen_open(m))
+        fprintf(stderr, "retrysim mock: cannot listen again after the refuse window: %s\n", strerror(errno));
+}
+
+/* ------------------------------------------------------------- requests --- */
+static long content_chars(const sim_cfg_node *c)
+{
+    if (!c) return 0;
+    if (c->kind == SIM_CFG_SCALAR) return (long)strlen(c->str);
+    long n = 0;
+    if (c->kind == SIM_CFG_SEQ)
+        for (size_t i = 0; i < c->n; i++) {
+            const sim_cfg_node *t = sim_cfg_get(c->items[i], "text");
+            if (t && t->kind == SIM_CFG_SCALAR) n += (long)strlen(t->str);
+        }
+    return n;
+}
+
+/* A positive token count from a JSON value or header text; -1 if absent, -2 if bad. */
+static long token_count(const char *text)
+{
+    if (!text) return -1;
+    long long v;
+    return sim_parse_int(text, &v) == POL_OK && v >= 1 && v <= 100000000 ? (long)v : -2;
+}
+
+/* Checks the body; on success fills prompt/output and returns 0, else sets
+ * the 400 answer and returns -1. */
+static int parse_request(mock *m, mock_req *r, double *prompt, double *output)
+{
+    mock_api api = (mock_api)r->route;
+    sim_cfg_doc doc;
+    sim_err err;
+    if (!r->body.s || sim_cfg_load_string(r->body.s, "body", &doc, &err)) {
+        set_error(r, api, 400, NULL, "We could not parse the JSON body of your request. The request body must be "
+                  "a JSON object.");
+        return -1;
+    }
+    int rc = -1;
+    const sim_cfg_node *root = doc.root, *model = sim_cfg_get(root, "model"), *msgs = sim_cfg_get(root, "messages");
+    const sim_cfg_node *mt = sim_cfg_get(root, "max_tokens");
+    if (!mt && api == API_OPENAI) mt = sim_cfg_get(root, "max_completion_tokens");
+    long out = mt ? token_count(mt->kind == SIM_CFG_SCALAR ? mt->str : "") : -1;
+    if (!root || root->kind != SIM_CFG_MAP)
+        set_error(r, api, 400, NULL, "The request body must be a JSON object.");
+    else if (!model || model->kind != SIM_CFG_SCALAR || !model->str[0])
+        set_error(r, api, 400, NULL, "model: Field required. You must provide a model parameter.");
+    else if (!msgs || msgs->kind != SIM_CFG_SEQ || msgs->n == 0)
+        set_error(r, api, 400, NULL, "messages: Field required. 'messages' must be a non-empty array.");
+    else if (out == -2 || (out == -1 && api == API_ANTHROPIC))
+        set_error(r, api, 400, NULL, "max_tokens: Field required. It must be a positive integer.");
+    else if (live_json_escape(r->model, 0, sizeof r->model, model->str) >= sizeof r->model)
+        set_error(r, api, 400, NULL, "model: the name is too long.");
+    else {
+        long chars = content_chars(sim_cfg_get(root, "system"));
+        for (size_t i = 0; i < msgs->n; i++) chars += content_chars(sim_cfg_get(msgs->items[i], "content"));
+        long hp = token_count(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, HDR_PROMPT));
+        *prompt = hp > 0 ? (double)hp : ceil((double)chars / 4.0);
+        *output = out > 0 ? (double)out : m->default_output;
+        rc = 0;
+    }
+    sim_cfg_free(&doc);
+    return rc;
+}
+
+/* The first request starts the scenario clock; a live driver tells its own
+ * scenario time so that both timelines line up. */
+static void start_clock(mock *m, mock_req *r)
+{
+    const char *t = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, HDR_SCENARIO);
+    long long at = 0;
+    if (!t || sim_parse_int(t, &at) || at < 0) at = 0;
+    live_clock_start(&m->clk, m->o->scale, (pol_ns)at);
+    m->started = 1;
+}
+
+/* Authorization: Bearer KEY, or x-api-key: KEY. */
+static int key_ok(const mock *m, mock_req *r)
+{
+    const char *a = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "x-api-key");
+    if (a && !strcmp(a, m->o->key)) return 1;
+    a = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    return a && !strncmp(a, "Bearer ", 7) && !strcmp(a + 7, m->o->key);
+}
+
+static void handle(mock *m, mock_req *r)
+{
+    mock_api api = r->route < 0 ? API_OPENAI : (mock_api)r->route;
+    if (r->route < 0) { set_error(r, api, 404, "unknown_url", "Unknown request URL. Please check the URL."); m->rejected++; return; }
+    if (!r->is_post) {
+        set_error(r, api, 405, NULL, "Method not allowed. Use POST.");
+        if (r->resp) MHD_add_response_header(r->resp, "Allow", "POST");
+        m->rejected++;
+        return;
+    }
+    if (m->o->key && !key_ok(m, r)) {
+        set_error(r, api, 401, "invalid_api_key", "Incorrect API key provided.");
+        m->rejected++;
+        return;
+    }
+    if (r->too_big) { set_error(r, api, 413, NULL, "Request body too large."); m->rejected++; return; }
+    double prompt, output;
+    if (parse_request(m, r, &prompt, &output)) { m->rejected++; return; }
+    if (!m->started) start_clock(m, r);
+    m->requests++;
+    sim_world *w = m->w;
+    pol_ns now = live_clock_now(&m->clk);
+    sim_run(&w->eng, now);
+    uint32_t id = slot_get(m);
+    if (id == SIM_NONE) { r->phase = PH_CLOSE; return; }
+    sim_slot *s = &w->slots[id];
+    uint32_t gen = s->gen;
+    memset(s, 0, sizeof *s);
+    s->gen = gen;
+    s->req_id = (uint32_t)m->requests;
+    s->provider = (int16_t)m->prov;
+    s->state = SLOT_TO_SERVER;
+    s->attempt_no = 1;
+    s->sent = now;
+    s->prompt = (float)prompt;
+    s->output = (float)output;
+    s->out = pol_outcome_make(POL_OUT_SUCCESS, 200);
+    m->by_slot[id] = r;
+    r->slot = id;
+    sim_prov_arrive(w, id);
+    sim_run(&w->eng, now);              /* answers due now (429, outage...) come back at once */
+    if (r->phase != PH_RECV) return;
+    r->phase = PH_WAIT;
+    if (w->slots[id].state == SLOT_DROPPED) hold(m, r, id);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                 const char *version, const char *upload, size_t *upload_size, void **req_cls)
+{
+    (void)version;
+    mock *m = cls;
+    mock_req *r = *req_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r) return MHD_NO;
+        r->m = m;
+        r->conn = conn;
+        r->slot = SIM_NONE;
+        size_t n = strlen(url);
+        while (n > 1 && url[n - 1] == '/') n--;
+        r->route = n == 20 && !strncmp(url, "/v1/chat/completions", n) ? API_OPENAI
+                 : n == 12 && !strncmp(url, "/v1/messages", n) ? API_ANTHROPIC : -1;
+        r->is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
+        *req_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (r->too_big || r->body.len + n > BODY_MAX) { r->too_big = 1; return MHD_YES; }
+        live_buf_add(&r->body, upload, n, BODY_MAX);
+        return r->body.bad ? MHD_NO : MHD_YES;
+    }
+    if (r->phase == PH_RECV) handle(m, r);
+    if (r->phase == PH_WAIT) {
+        r->suspended = 1;
+        MHD_suspend_connection(conn);
+        return MHD_YES;
+    }
+    if (r->phase == PH_CLOSE || !r->resp) return MHD_NO;
+    enum MHD_Result rc = MHD_queue_response(conn, r->status, r->resp);
+    MHD_destroy_response(r->resp);
+    r->resp = NULL;
+    return rc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    mock *m = cls;
+    mock_req *r = *req_cls;
+    if (!r) return;
+    if (r->slot != SIM_NONE) m->by_slot[r->slot] = NULL;   /* the model's answer will find nobody */
+    if (r->resp) MHD_destroy_response(r->resp);
+    live_buf_free(&r->body);
+    free(r);
+    *req_cls = NULL;
+}
+
+/* -------------------------------------------------------------- sockets --- */
+static int listen_open(mock *m)
+{
+    int fd = socket(m->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&m->addr, m->addrlen) || listen(fd, 4096)) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    socklen_t len = sizeof m->addr;
+    getsockname(fd, (struct sockaddr *)&m->addr, &len);    /* port 0 -> the one chosen */
+    m->lfd = fd;
+    return 0;
+}
+
+static int parse_bind(mock *m, const char *bind_addr, int port)
+{
+    char h[64];
+    size_t n = strlen(bind_addr);
+    if (n >= sizeof h) return -1;
+    if (bind_addr[0] == '[' && n > 2 && bind_addr[n - 1] == ']') { memcpy(h, bind_addr + 1, n - 2); h[n - 2] = '\0'; }
+    else memcpy(h, bind_addr, n + 1);
+    if (!strcmp(h, "localhost")) strcpy(h, "127.0.0.1");
+    memset(&m->addr, 0, sizeof m->addr);
+    struct sockaddr_in *a4 = (struct sockaddr_in *)&m->addr;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&m->addr;
+    if (inet_pton(AF_INET, h, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        m->addrlen = sizeof *a4;
+    } else if (inet_pton(AF_INET6, h, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        m->addrlen = sizeof *a6;
+    } else return -1;
+    return 0;
+}
+
+static void accept_all(mock *m)
+{
+    while (m->lfd >= 0) {
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof peer;
+        int fd = accept4(m->lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            return;                      /* EAGAIN, or out of descriptors: try on the next wake-up */
+        }
+        MHD_add_connection(m->d, fd, (struct sockaddr *)&peer, len);   /* closes fd on failure */
+    }
+}
+
+static void print_listening(const mock *m)
+{
+    char host[INET6_ADDRSTRLEN];
+    int port;
+    if (m->addr.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&m->addr;
+        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+        port = ntohs(a->sin6_port);
+        printf("listening on [%s]:%d\n", host, port);
+    } else {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&m->addr;
+        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+        port = ntohs(a->sin_port);
+        printf("listening on %s:%d\n", host, port);
+    }
+    fflush(stdout);
+}
+
+/* ------------------------------------------------------------------ run --- */
+static void serve(mock *m)
+{
+    int64_t wall_start = live_mono_ns();
+    int64_t wall_end = m->o->duration > 0 ? wall_start + (int64_t)((double)m->o->duration / m->o->scale) : -1;
+    while (!live_stop_requested()) {
+        int64_t wall = live_mono_ns();
+        if (wall_end >= 0 && wall >= wall_end) break;
+        pol_ns now = 0;
+        if (m->started) {
+            now = live_clock_now(&m->clk);
+            sim_run(&m->w->eng, now);
+        }
+        MHD_run(m->d);
+        int64_t timeout = -1;
+        MHD_UNSIGNED_LONG_LONG mt;
+        if (MHD_get_timeout(m->d, &mt) == MHD_YES) timeout = (int64_t)mt * POL_NS_PER_MS;
+        if (m->started) {
+            pol_ns next = live_next_event(m->w, now);
+            if (next != POL_NS_MAX) {
+                int64_t t = live_to_wall(&m->clk, next);
+                if (timeout < 0 || t < timeout) timeout = t;
+            }
+        }
+        if (wall_end >= 0 && (timeout < 0 || wall_end - wall < timeout)) timeout = wall_end - wall;
+        int fds[3] = { m->epfd, m->lfd, m->hfd }, ready[3];
+        live_wait(fds, 3, timeout, ready);
+        if (ready[1]) accept_all(m);
+        if (ready[2]) held_hangups(m);
+    }
+}
+
+static void shutdown_server(mock *m)
+{
+    for (uint32_t id = 0; id < m->w->nslots; id++)
+        if (m->w->slots[id].state != SLOT_FREE) close_held(m, id);
+    for (int i = 0; i < 3; i++) MHD_run(m->d);  /* let resumed connections close */
+    MHD_stop_daemon(m->d);
+    listen_close(m);
+}
+
+int live_mock_run(const sim_scenario *sc, const live_mock_opts *o)
+{
+    mock M;
+    memset(&M, 0, sizeof M);
+    mock *m = &M;
+    m->sc = sc;
+    m->o = o;
+    m->prov = o->provider;
+    m->lfd = -1;
+    m->hfd = epoll_create1(EPOLL_CLOEXEC);
+    const sim_class *k0 = &sc->workload.classes[0];
+    m->default_output = fmax(1, round(sim_dist_mean(&k0->output_tokens)));
+    m->tl.on_change = on_change;
+    m->tl.ctx = m;
+    int rc = 2;
+    if (live_world_new(sc, 0, &m->tl, &m->w)) { fprintf(stderr, "retrysim mock: out of memory\n"); return 2; }
+    m->grng = sim_rng_new(sim_rng_type(sc->rng), sc->seed, 0, SIM_STREAM_PROVIDER, (uint32_t)(sc->nproviders + m->prov));
+    sim_engine_on(&m->w->eng, EV_DONE, on_done, live_slot, m);
+    sim_engine_on(&m->w->eng, EV_RESPONSE, on_response, live_slot, m);
+    if (!m->grng || m->hfd < 0) { fprintf(stderr, "retrysim mock: out of memory\n"); goto out; }
+    if (parse_bind(m, o->bind, o->port)) {
+        fprintf(stderr, "retrysim mock: --bind needs an IPv4 or IPv6 address, got '%s'\n", o->bind);
+        goto out;
+    }
+    if (listen_open(m)) {
+        fprintf(stderr, "retrysim mock: cannot listen on %s:%d: %s\n", o->bind, o->port, strerror(errno));
+        goto out;
+    }
+    m->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET, 0,
+                            NULL, NULL, on_access, m,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)60000,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, m,
+                            MHD_OPTION_END);
+    const union MHD_DaemonInfo *di = m->d ? MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+    if (!di) {
+        fprintf(stderr, "retrysim mock: cannot start libmicrohttpd (epoll, suspend/resume)\n");
+        if (m->d) MHD_stop_daemon(m->d);
+        listen_close(m);
+        goto out;
+    }
+    m->epfd = di->epoll_fd;
+    print_listening(m);
+    serve(m);
+    shutdown_server(m);
+    rc = 0;
+    if (!o->quiet) {
+        const double *c = m->w->counts;
+        fprintf(stderr, "retrysim mock: %llu requests (%llu rejected as malformed): %.0f answered 200, "
+                "%.0f 429, %.0f 5xx, %.0f 4xx, %llu closed unanswered (refused, black-holed or shut down), "
+                "%llu garbled\n", (unsigned long long)m->requests, (unsigned long long)m->rejected,
+                (double)m->requests - c[SIM_M_HTTP_429] - c[SIM_M_HTTP_5XX] - c[SIM_M_HTTP_4XX] - (double)m->closed,
+                c[SIM_M_HTTP_429], c[SIM_M_HTTP_5XX], c[SIM_M_HTTP_4XX], (unsigned long long)m->closed,
+                (unsigned long long)m->garbled);
+    }
+out:
+    if (m->hfd >= 0) close(m->hfd);
+    if (m->grng) gsl_rng_free(m->grng);
+    free(m->by_slot);
+    free(m->free_ids);
+    sim_world_free(m->w);
+    return rc;
+}
+
