@@ -96,12 +96,13 @@ install: all
 	ln -sf libretrypol.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libretrypol.so.0
 	ln -sf libretrypol.so.0 $(DESTDIR)$(PREFIX)/lib/libretrypol.so
 	install -m 644 $(POL_HDR) $(DESTDIR)$(PREFIX)/include/retrypol/
+	install -d $(DESTDIR)$(PREFIX)/share/retrysim/plots && install -m 644 plots/*.gp plots/*.awk $(DESTDIR)$(PREFIX)/share/retrysim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' retrypol.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/retrysim $(DESTDIR)$(PREFIX)/lib/libretrypol.* \
-	  $(DESTDIR)$(PREFIX)/include/retrypol $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc
+	  $(DESTDIR)$(PREFIX)/include/retrypol $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc $(DESTDIR)$(PREFIX)/share/retrysim
 
 clean:
 	rm -rf build build-san

@@ -27,6 +27,7 @@ array pcolor[8] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4
 do for [i = 1:8] { set linetype i linecolor rgb pcolor[i] linewidth 2 pointtype (i + 4) pointsize 1.2 }
 set style line 100 linecolor rgb "#dddddd" linewidth 1 dashtype 1
 set grid back linestyle 100
+set key Left reverse
 set border 3 linecolor rgb "#555555"
 set tics nomirror out scale 0.6 textcolor rgb "#333333"
 # word list helpers: position of s in a space-separated list (0 if absent)

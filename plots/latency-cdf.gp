@@ -35,7 +35,8 @@ do for [i = 1:npol] {
 }
 successes(i) = sprintf("< awk -F, '$1 == %d && $4 == 1' '%s'", i, tmp)
 stats tmp using 3 nooutput
-tlo = STATS_min > 0 ? STATS_min : 1e-3
+tlo = STATS_lo_quartile / 10    # a decade below the quartile: no axis wasted on a few outliers
+tlo = (STATS_min > tlo) ? STATS_min : (tlo > 0 ? tlo : 1e-3)
 thi = STATS_max
 
 set logscale x 10

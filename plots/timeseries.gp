@@ -64,9 +64,28 @@ if (!exists("faults")) {
 fstart(w) = real(substr(w, 1, strstrt(w, ":") - 1))
 fend(w) = real(substr(w, strstrt(w, ":") + 1, strlen(w)))
 
+# The herd at recovery: each policy's highest offered load in the 30 s (at
+# least 5 buckets) after the last fault window ends, over the capacity.
+lastend = -1
+do for [w in faults] { lastend = (fend(w) > lastend) ? fend(w) : lastend }
+herdw = (5 * dt > 30) ? 5 * dt : 30
+array herd[npol]
+do for [i = 1:npol] {
+    herd[i] = NaN
+    if (lastend >= 0 && lastend < tend) {
+        set table $S
+        plot sprintf("$D%d", i) using 1:2 smooth unique
+        unset table
+        set datafile separator whitespace
+        stats $S using 1:(($1 >= lastend && $1 < lastend + herdw) ? $2 : NaN) nooutput
+        set datafile separator comma
+        herd[i] = (STATS_records > 0 && capmax > 0) ? STATS_max_y / capmax : NaN
+    }
+}
+
 cols = (npol > 1) ? 2 : 1
 rows = int((npol + cols - 1) / cols)
-if (height < 0) height = 110 + 250 * rows
+if (height < 0) height = 135 + 250 * rows
 what = (rep < 0) ? sprintf("mean of %d replications", nrep) : sprintf("replication %d", rep)
 who = (provider eq "*") ? "all providers" : "provider ".provider
 unit = (tmax > 600) ? 60.0 : 1.0
@@ -78,13 +97,17 @@ set style fill transparent solid 0.22 noborder
 do for [f in fmts] {
     load plotdir."/term.gp"
     set multiplot layout rows, cols title sprintf("%s: offered load and successes per second (%s, %s)", scen, who, what) font "Sans,13" \
-        margins 0.07, 0.98, 60.0 / height, 1 - 95.0 / height spacing 0.07, 75.0 / height
+        margins 0.07, 0.98, 60.0 / height, 1 - 120.0 / height spacing 0.07, 75.0 / height
     do for [i = 1:npol] {
         unset object
         do for [w in faults] {
             set object rectangle from fstart(w) / unit, graph 0 to fend(w) / unit, graph 1 behind fillcolor rgb "#E8A09A" fillstyle solid 0.35 noborder
         }
         set title word(policies, i) font "Sans,12"
+        unset label 1
+        if (herd[i] == herd[i]) {
+            set label 1 sprintf("after the last fault: peak offered %.2fx capacity", herd[i]) at graph 0.99, graph 0.95 right front font "Sans,10" textcolor rgb "#8B3A00"
+        }
         set ylabel "rate (1/s)"
         set xlabel (i > npol - cols) ? sprintf("time (%s)", tunit) : ""
         if (i == 1) { set key at screen 0.5, screen 1 - 38.0 / height center top horizontal maxcols 4 samplen 3 width 1 font "Sans,11" } else { unset key }

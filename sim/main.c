@@ -13,6 +13,7 @@ static const verb VERBS[] = {
     { "delays",   cmd_delays,   "sample the delays a retry policy waits before each retry" },
     { "sweep",    cmd_sweep,    "run a grid of parameter overrides in parallel, with CIs and a ranking" },
     { "check",    cmd_check,    "run scenarios and evaluate their expect: blocks (CI regression tests)" },
+    { "plot",     cmd_plot,     "render the charts (PNG/SVG, gnuplot) of a run's or a sweep's CSVs" },
     { "live",     cmd_live,     "drive a scenario's workload and policy against a real HTTP endpoint" },
     { "mock",     cmd_mock,     "serve a scenario's provider over HTTP on loopback, in real time" },
     { "bench",    cmd_bench,    "performance benchmarks (engine, model)" },
