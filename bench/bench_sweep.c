@@ -6,7 +6,10 @@
  * best wall time per worker count, runs per second and the speed-up over one
  * worker. Before printing, every execution's metrics must be bit-identical
  * to the first one's (the determinism contract of sweep.h); otherwise the
- * benchmark fails and prints no timing.
+ * benchmark fails and prints no timing. The CPU time of the workers
+ * (RUSAGE_CHILDREN) is reported too: cpu / wall near the worker count means the
+ * workers did run at once, so a low speed-up then means the machine's cores were
+ * busy with other work.
  */
 #include "bench.h"
 #include "sweep.h"
@@ -14,8 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define MAX_AXES 16
+
+static double children_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 static const char USAGE[] =
     "usage: retrysim bench sweep [SCENARIO] [--grid KEY=V1,V2,...]... [--replications N]\n"
@@ -63,36 +74,38 @@ int bench_sweep_scaling(int argc, char **argv)
     }
     size_t bytes = s.nruns * sizeof *s.m;
     sim_run_metrics *first = malloc(bytes ? bytes : 1);
-    double *best = calloc((size_t)max_jobs + 1, sizeof *best);
-    if (!first || !best) { free(first); free(best); bench_sweep_free(&s); return 2; }
+    double *best = calloc((size_t)max_jobs + 1, sizeof *best), *cpu = calloc((size_t)max_jobs + 1, sizeof *cpu);
+    if (!first || !best || !cpu) { free(first); free(best); free(cpu); bench_sweep_free(&s); return 2; }
     int bad = 0;
     for (long long r = 0; r < repeat && !bad; r++)
         for (int jobs = 1; jobs <= max_jobs && !bad; jobs++) {
             memset(s.done, 0, s.nruns);
             memset(s.m, 0, bytes);
             bench_exec_opts o = { jobs, 0, 0, 0, -1 };
+            double c0 = children_cpu_s();
             int64_t t0 = bench_clock_ns();
             int st = bench_sweep_exec(&s, &o);
-            double wall = (double)(bench_clock_ns() - t0) / 1e9;
+            double wall = (double)(bench_clock_ns() - t0) / 1e9, used = children_cpu_s() - c0;
             if (st != BENCH_EXEC_DONE) { fprintf(stderr, "retrysim bench sweep: the sweep failed with %d workers\n", jobs); bad = 2; break; }
             if (r == 0 && jobs == 1) memcpy(first, s.m, bytes);
             else if (memcmp(first, s.m, bytes)) {
                 fprintf(stderr, "retrysim bench sweep: results with %d workers differ from 1 worker's: not printing timings\n", jobs);
                 bad = 1;
             }
-            if (best[jobs] == 0 || wall < best[jobs]) best[jobs] = wall;
+            if (best[jobs] == 0 || wall < best[jobs]) { best[jobs] = wall; cpu[jobs] = used; }
         }
     if (!bad) {
         printf("sweep scaling: %s, %d point%s, %zu runs (%d replications), best of %lld\n", path, s.grid.npoints,
                s.grid.npoints == 1 ? "" : "s", s.nruns, (int)reps, repeat);
-        printf("%8s %9s %9s %9s %11s\n", "workers", "wall s", "runs/s", "speed-up", "efficiency");
+        printf("%8s %9s %9s %9s %11s %9s %9s\n", "workers", "wall s", "runs/s", "speed-up", "efficiency", "cpu s", "cpu/wall");
         for (int jobs = 1; jobs <= max_jobs; jobs++)
-            printf("%8d %9.3f %9.1f %8.2fx %10.0f%%\n", jobs, best[jobs], (double)s.nruns / best[jobs],
-                   best[1] / best[jobs], 100 * best[1] / best[jobs] / jobs);
+            printf("%8d %9.3f %9.1f %8.2fx %10.0f%% %9.3f %9.2f\n", jobs, best[jobs], (double)s.nruns / best[jobs],
+                   best[1] / best[jobs], 100 * best[1] / best[jobs] / jobs, cpu[jobs], cpu[jobs] / best[jobs]);
         printf("results identical with 1..%lld workers (%zu runs x %d metrics, bit for bit)\n", max_jobs, s.nruns, SIM_M__COUNT);
     }
     free(first);
     free(best);
+    free(cpu);
     bench_sweep_free(&s);
     return bad;
 }
