@@ -6,7 +6,8 @@
 #   gnuplot -e "in='DIR/sweep-ci.csv'; out='DIR/plots/heatmap'; metric='success_rate'" plots/heatmap.gp
 #
 # Reads sweep-ci.csv. Grid values are placed as categories, in grid order, so
-# uneven grids (10, 100, 1000) get equal cells. Parameters (besides common.gp's):
+# uneven grids (10, 100, 1000) get equal cells, drawn as filled rectangles
+# (vector in SVG, not a scaled bitmap). Parameters (besides common.gp's):
 #   key1, key2     grid keys on x and y (default: the first two grid keys)
 #   metric, unit   what to colour by (default amplification, ratio)
 #   policies       space-separated policies (default: all, in file order)
@@ -78,7 +79,7 @@ do for [f in fmts] {
         set title word(policies, i) font "Sans,12"
         set xlabel key_label(key1)
         set ylabel key_label(key2)
-        plot sprintf("$H%d", i) using 1:2:3 with image, \
+        plot sprintf("$H%d", i) using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder fillcolor palette, \
              "" using 1:2:($3 < mid ? sprintf("%.3g", $3) : "") with labels textcolor rgb "#FFFFFF" font "Sans,9", \
              "" using 1:2:($3 >= mid ? sprintf("%.3g", $3) : "") with labels textcolor rgb "#000000" font "Sans,9"
     }

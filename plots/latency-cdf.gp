@@ -53,7 +53,7 @@ set ytics ("0" 0, "0.5 (p50)" 0.5, "0.9 (p90)" 0.9, "0.99 (p99)" 0.99, "0.999 (p
 set mytics 1
 set xlabel "end-to-end latency of a successful request, first attempt sent to answer (s, log scale)"
 set ylabel "fraction of successful requests within the latency (CDF, nines scale)"
-set title sprintf("%s: latency CDF per policy (%d replication%s pooled)", scen, nrep, nrep == 1 ? "" : "s") font "Sans,13"
+set title sprintf("%s: latency CDF per policy (%s)", scen, nrep == 1 ? "1 replication" : sprintf("%d replications pooled", nrep)) font "Sans,13"
 set key top left title "policy (success rate)" box linecolor rgb "#cccccc" opaque
 do for [f in fmts] {
     load plotdir."/term.gp"

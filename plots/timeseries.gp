@@ -93,7 +93,6 @@ tunit = (unit > 1) ? "min" : "s"
 
 if (exists("trange")) { set xrange [fstart(trange) / unit:fend(trange) / unit] } else { set xrange [0:tend / unit] }
 set yrange [0:ymax * 1.12]
-set style fill transparent solid 0.22 noborder
 do for [f in fmts] {
     load plotdir."/term.gp"
     set multiplot layout rows, cols title sprintf("%s: offered load and successes per second (%s, %s)", scen, who, what) font "Sans,13" \
@@ -101,7 +100,7 @@ do for [f in fmts] {
     do for [i = 1:npol] {
         unset object
         do for [w in faults] {
-            set object rectangle from fstart(w) / unit, graph 0 to fend(w) / unit, graph 1 behind fillcolor rgb "#E8A09A" fillstyle solid 0.35 noborder
+            set object rectangle from fstart(w) / unit, graph 0 to fend(w) / unit, graph 1 behind fillcolor rgb "#F7D9D6" fillstyle solid 1.0 noborder
         }
         set title word(policies, i) font "Sans,12"
         unset label 1
@@ -114,7 +113,7 @@ do for [f in fmts] {
         plot sprintf("$D%d", i) using (($1 + dt / 2) / unit):2 smooth unique with lines linecolor rgb pcolor[2] linewidth 2 title "offered (attempts/s)", \
              "" using (($1 + dt / 2) / unit):3 smooth unique with lines linecolor rgb pcolor[1] linewidth 2 title "successes/s", \
              "" using ($1 / unit):4 smooth unique with steps linecolor rgb "#000000" linewidth 1.2 title "capacity (1/s)", \
-             NaN with boxes fillcolor rgb "#E8A09A" fillstyle solid 0.35 noborder title "fault window"
+             NaN with boxes fillcolor rgb "#F7D9D6" fillstyle solid 1.0 noborder title "fault window"
     }
     unset multiplot
     unset output
