@@ -237,7 +237,8 @@ typedef struct {
 } plot_ctx;
 
 /* Renders one chart: plotdir/SCRIPT.gp with the given parameters (in, out
- * and fmt are added), into outdir/NAME.{png,svg} via temporary names. */
+ * and fmt are added), into outdir/NAME.{png,svg} via temporary names. A
+ * script's exit status 3 means "nothing worth a chart": skipped, not failed. */
 static void render(plot_ctx *c, const char *script, const char *name, const char *in, params *p)
 {
     char tmpbase[PATH_MAX], gp[PATH_MAX];
@@ -274,6 +275,7 @@ static void render(plot_ctx *c, const char *script, const char *name, const char
     snprintf(t, sizeof t, "%s.latency.tmp", tmpbase);
     unlink(t);
     if (good) c->ok++;
+    else if (rc == 3) fprintf(stderr, "retrysim plot: %s skipped (nothing to draw)\n", name);
     else {
         c->failed++;
         fprintf(stderr, "retrysim plot: %s failed (%s %s exited %d)\n", name, gnuplot_prog(), gp, rc);

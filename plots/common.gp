@@ -7,7 +7,9 @@
 #   fmt     "png", "svg" or "both" (default both)
 #   width, height   image size in pixels (default 1200 x 700)
 # The scripts then loop `do for [f in fmts] { load plotdir.'/term.gp'; ... }`,
-# which renders the same chart once per format.
+# which renders the same chart once per format. A script exits with status 2
+# on bad input, and 3 when the data hold nothing worth a chart (the plot verb
+# then reports it as skipped).
 # Every CSV of retrysim is comma-separated with a header row and quoted
 # strings; gnuplot strips the quotes of string fields (strcol) and reads
 # unquoted numbers; an empty field is missing. Names are looked up by header

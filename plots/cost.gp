@@ -9,6 +9,7 @@
 #   ymetric, yunit   metric on y and its unit (default success_rate, ratio)
 #   policies         space-separated policies (default: all, in file order)
 # With a single replication there is no interval: the point has no bars.
+# Exit status 3 (nothing to draw, not an error) when every x is 0.
 if (!exists("plotdir")) plotdir = system("dirname '".ARG0."'")
 load plotdir."/common.gp"
 if (!exists("in")) in = "results/summary-ci.csv"
@@ -31,6 +32,11 @@ do for [i = 1:npol] {
 }
 unset print
 set datafile nocolumnheaders
+stats $C using 1 nooutput
+if (STATS_min == 0 && STATS_max == 0) {
+    print "cost.gp: every policy's ".xmetric." is 0 (the scenario sets no prices): no chart"
+    exit status 3
+}
 set title sprintf("%s: %s against %s per policy (mean and 95%% CI over %d replications)", scen, ymetric, xmetric, ci_n) font "Sans,13"
 set xlabel axis_label(xmetric, xunit)
 set ylabel axis_label(ymetric, yunit)
