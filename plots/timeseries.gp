@@ -52,6 +52,9 @@ capmax = STATS_max_y
 dt = 0
 stats $D1 using ($1 > 0 && dt == 0 ? dt = $1 : 0) nooutput
 tend = tmax + dt
+# the y scale shows the capacity unless it is far above every load drawn
+cap_off = (capmax > 3 * ymax)
+ymax = (capmax > ymax && !cap_off) ? capmax : ymax
 
 # Fault windows: given, or where the capacity drops below its maximum.
 if (!exists("faults")) {
@@ -93,6 +96,7 @@ tunit = (unit > 1) ? "min" : "s"
 
 if (exists("trange")) { set xrange [fstart(trange) / unit:fend(trange) / unit] } else { set xrange [0:tend / unit] }
 set yrange [0:ymax * 1.12]
+set style textbox opaque noborder margins 2, 1
 do for [f in fmts] {
     load plotdir."/term.gp"
     set multiplot layout rows, cols title sprintf("%s: offered load and successes per second (%s, %s)", scen, who, what) font "Sans,13" \
@@ -104,8 +108,12 @@ do for [f in fmts] {
         }
         set title word(policies, i) font "Sans,12"
         unset label 1
+        unset label 2
+        if (cap_off) {
+            set label 2 sprintf("capacity %.4g/s: above the scale", capmax) at graph 0.01, graph 0.95 left front boxed font "Sans,10"
+        }
         if (herd[i] == herd[i]) {
-            set label 1 sprintf("after the last fault: peak offered %.2fx capacity", herd[i]) at graph 0.99, graph 0.95 right front font "Sans,10" textcolor rgb "#8B3A00"
+            set label 1 sprintf("after the last fault: peak offered %.2fx capacity", herd[i]) at graph 0.99, graph 0.95 right front boxed font "Sans,10" textcolor rgb "#8B3A00"
         }
         set ylabel "rate (1/s)"
         set xlabel (i > npol - cols) ? sprintf("time (%s)", tunit) : ""
