@@ -31,8 +31,13 @@ int sim_runner_run(const sim_scenario *sc, const int *policies, int npolicies,
                                     &res->m[(size_t)i * (size_t)res->reps + (size_t)r], &w);
             if (rc) {
                 sim_progress_end(&pb);
-                fprintf(stderr, "retrysim: run of policy '%s' replication %d failed: %s\n",
-                        sc->policies[res->policy[i]].name, r, pol_strerror(rc));
+                if (rc == SIM_EZEROTIME)
+                    fprintf(stderr, "%s: policy '%s': virtual time stopped advancing: clients start requests "
+                            "endlessly at one instant (zero think time and zero latency); give the workload a "
+                            "think time or the providers a latency\n", sc->path, sc->policies[res->policy[i]].name);
+                else
+                    fprintf(stderr, "retrysim: run of policy '%s' replication %d failed: %s\n",
+                            sc->policies[res->policy[i]].name, r, pol_strerror(rc));
                 sim_results_free(res);
                 return rc;
             }

@@ -178,6 +178,16 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     sim_client *c = &w->clients[ci];
     pol_ns now = w->eng.now;
     const sim_workload *wl = &w->sc->workload;
+    if (now == w->zt_time) {
+        if (++w->zt_count > 1000000 + 100 * (uint64_t)w->nclients) {
+            w->error = SIM_EZEROTIME;       /* time would never advance again */
+            sim_engine_stop(&w->eng);
+            return;
+        }
+    } else {
+        w->zt_time = now;
+        w->zt_count = 0;
+    }
     c->busy = 1;
     c->req_id = w->next_req_id++;
     c->req_start = now;
@@ -849,6 +859,7 @@ int sim_world_run2(const sim_scenario *sc, int policy_index, int replication,
     w->trace = trace;
     w->alerts = alerts;
     w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
+    w->zt_time = -1;
     int rc = world_setup(w);
     if (rc == POL_OK) {
         sim_run(&w->eng, sc->duration);

@@ -23,6 +23,9 @@
 #include <stdio.h>
 
 #define SIM_NONE UINT32_MAX
+/* A run whose virtual time stopped advancing: requests keep starting at one
+ * instant (zero think time with zero latency). Not a POL_E* code. */
+#define SIM_EZEROTIME (-101)
 
 /* Per bucket x provider counters (timeseries.csv). */
 typedef struct {
@@ -146,6 +149,8 @@ struct sim_world {
     size_t              next_trace;
     uint32_t            next_req_id;
     uint32_t            finished_clients; /* closed loop: clients with all their requests done */
+    pol_ns              zt_time;       /* livelock guard: the instant of the last request starts... */
+    uint64_t            zt_count;      /* ...and how many started at that instant */
     /* metrics */
     uint32_t            nbuckets;
     sim_bucket_prov    *bp;            /* [bucket * nproviders + p] */
