@@ -63,3 +63,11 @@ assert_cmp "$(m multi-provider-fallback retry-then-fallback success_rate)" ">" 0
 assert_cmp "$(m multi-provider-fallback primary-only success_rate)" "<" 0.8 "fallback: the primary alone cannot outlast the outage"
 assert_cmp "$(m multi-provider-fallback retry-then-fallback cost_per_success)" ">" \
   "$(m multi-provider-fallback primary-only cost_per_success)" "fallback: availability costs more per success"
+assert_cmp "$(m metastable-retry backoff-jitter-3-retries metastable)" "==" 1 "metastable-retry: backoff alone does not drain it"
+assert_cmp "$(m metastable-retry immediate-3-retries-budget metastable)" "==" 0 "metastable-retry: a 10% retry budget does"
+
+run cascading-overload
+assert_cmp "$(m cascading-overload retry-1s-x3 http_429)" ">" "$(awk -v x="$(m cascading-overload no-retry http_429)" 'BEGIN{print 5*x}')" \
+  "cascading-overload: retrying after 1 s multiplies the rejected attempts"
+assert_cmp "$(m cascading-overload retry-1s-unlimited http_429)" ">" "$(m cascading-overload retry-1s-x3 http_429)" \
+  "cascading-overload: without an attempt limit even more"
