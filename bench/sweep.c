@@ -275,6 +275,8 @@ static int resolve_policies(bench_sweep *s, int p, const char *const *names, int
     r->reps = sc->replications;
     for (int i = 0; i < n; i++) {
         r->policy[i] = names ? sim_scenario_find_policy(sc, names[i]) : i;
+        for (int k = 0; names && k < i; k++)
+            if (!strcmp(names[k], names[i])) return errf(err, "--policy %s is given twice", names[i]);
         if (r->policy[i] < 0) {
             char lb[512];
             size_t len = (size_t)snprintf(err->msg, sizeof err->msg, "point %d (%s): %s has no policy '%s' (it has:", p,

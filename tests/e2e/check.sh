@@ -25,11 +25,20 @@ pass=$(grep -c '^  PASS  ' "$TMPDIR/all.out")
 [ "$pass" -ge 40 ] || fail "only $pass expectations passed"
 grep -q "^check: $pass expectations in $(ls scenarios/*.yaml | wc -l) files: $pass passed, 0 failed" "$TMPDIR/all.out" \
   || { tail -1 "$TMPDIR/all.out" >&2; fail "summary line"; }
-grep -q "cascading-overload: no expectations" "$TMPDIR/all.out" || fail "a file without expect: is not reported as such"
 valid_xml "$TMPDIR/all.xml"
 [ "$(junit_counts "$TMPDIR/all.xml")" = "$pass 0 $pass 0 $(ls scenarios/*.yaml | wc -l)" ] \
   || fail "JUnit counts $(junit_counts "$TMPDIR/all.xml"), want $pass tests, 0 failures"
 ok "check scenarios/*.yaml: $pass expectations pass; JUnit XML well formed with $pass tests"
+
+# --- a scenario without expect: is reported, not run, and not a failure
+sed '/^expect:/,$d' scenarios/brownout.yaml > "$TMPDIR/noexp.yaml"
+expect_status 0 "$RETRYSIM" check "$TMPDIR/noexp.yaml" --junit "$TMPDIR/noexp.xml"
+grep -q "noexp.yaml: brownout: no expectations" "$TMPDIR/out" \
+  && grep -q "^check: 0 expectations in 1 file: 0 passed, 0 failed (1 file without expectations)" "$TMPDIR/out" \
+  || { cat "$TMPDIR/out" >&2; fail "a file without expect: is not reported as such"; }
+valid_xml "$TMPDIR/noexp.xml"
+[ "$(junit_counts "$TMPDIR/noexp.xml")" = "0 0 0 0 1" ] || fail "JUnit of a file without expectations"
+ok "no expect: block: 'no expectations', exit 0, an empty testsuite"
 
 # --- an impossible expectation fails; names with XML specials are escaped
 b=$TMPDIR/brownout-impossible.yaml

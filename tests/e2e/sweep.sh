@@ -4,7 +4,8 @@
 # crashed sweep resumes to the same bytes as an uninterrupted one.
 . tests/e2e/lib.sh
 S=scenarios/metastable-retry.yaml
-G0=(--grid 'retry.timeout=500ms,1s' --grid 'workload.rate=60/s, 70/s' --replications 2)
+P=(--policy no-retry --policy immediate-3-retries --policy backoff-jitter-3-retries)   # fixed, whatever the file adds
+G0=(--grid 'retry.timeout=500ms,1s' --grid 'workload.rate=60/s, 70/s' --replications 2 "${P[@]}")
 G=("${G0[@]}" --quiet)
 runs=24   # 4 points x 3 policies x 2 replications
 same() {  # same DIR1 DIR2 WHAT: the three result files are byte-identical
@@ -31,7 +32,7 @@ n=$(($(wc -l < "$TMPDIR/j1/ranking.csv") - 1)); [ "$n" -eq 12 ] || fail "ranking
 ok "sweep-ci.csv: 12 (point, policy) x $nm metrics; ranking.csv: 12 rows"
 
 # --- each point is the run of the scenario with that point's overrides
-expect_status 0 "$RETRYSIM" run $S --set retry.timeout=1s --set workload.rate=70/s --replications 2 --quiet --out "$TMPDIR/run3"
+expect_status 0 "$RETRYSIM" run $S --set retry.timeout=1s --set workload.rate=70/s --replications 2 "${P[@]}" --quiet --out "$TMPDIR/run3"
 diff <(tail -n +2 "$TMPDIR/run3/summary.csv") <(grep '^3,' "$TMPDIR/j1/sweep.csv" | cut -d, -f4-) > /dev/null \
   || fail "point 3's rows differ from retrysim run with the same overrides"
 diff <(tail -n +2 "$TMPDIR/run3/summary-ci.csv") <(grep '^3,' "$TMPDIR/j1/sweep-ci.csv" | cut -d, -f4-) > /dev/null \
@@ -42,7 +43,8 @@ ok "point 3 = retrysim run --set retry.timeout=1s --set workload.rate=70/s (runs
 awk -F, 'NR>1 { gsub(/"/,""); if (NR>2 && $9 > prev) exit 1; prev=$9 }' "$TMPDIR/j1/ranking.csv" \
   || fail "ranking.csv is not sorted by success_rate, highest first"
 [ "$(awk -F, 'NR==2 { print $NF }' "$TMPDIR/j1/ranking.csv")" = 1 ] || fail "the best row does not overlap itself"
-expect_status 0 "$RETRYSIM" sweep $S "${G[@]}" --jobs 2 --out "$TMPDIR/p99" --objective latency_p99 --policy no-retry
+expect_status 0 "$RETRYSIM" sweep $S --grid 'retry.timeout=500ms,1s' --grid 'workload.rate=60/s,70/s' --replications 2 --quiet \
+  --jobs 2 --out "$TMPDIR/p99" --objective latency_p99 --policy no-retry
 awk -F, 'NR>1 { gsub(/"/,""); if (NR>2 && $9 < prev) exit 1; prev=$9 } END { exit NR != 5 }' "$TMPDIR/p99/ranking.csv" \
   || fail "--objective latency_p99 --policy no-retry: not 4 rows, lowest first"
 grep -q '"latency_p99","min"' "$TMPDIR/p99/ranking.csv" || fail "latency_p99 should default to min"
@@ -53,7 +55,7 @@ ok "ranking: sorted, overlap of the best marked, --objective direction, --policy
 
 # --- a grid file is the same sweep
 printf 'retry.timeout,workload.rate\n500ms,60/s\n500ms,70/s\n1s,60/s\n1s,70/s\n' > "$TMPDIR/params.csv"
-expect_status 0 "$RETRYSIM" sweep $S --grid-file "$TMPDIR/params.csv" --replications 2 --quiet --jobs 2 --out "$TMPDIR/gf"
+expect_status 0 "$RETRYSIM" sweep $S --grid-file "$TMPDIR/params.csv" --replications 2 "${P[@]}" --quiet --jobs 2 --out "$TMPDIR/gf"
 same "$TMPDIR/j1" "$TMPDIR/gf" "--grid-file vs --grid"
 
 # --- bad input: exit 2 with the loader's message, before any run, no files
@@ -71,9 +73,10 @@ expect_status 2 "$RETRYSIM" sweep $S --grid-file "$TMPDIR/badval.csv" --out "$TM
 grep -q "badval.csv:3:4: point 1: override 'workload.rate=fast'" "$TMPDIR/err" || { cat "$TMPDIR/err" >&2; fail "bad cell message"; }
 expect_status 2 "$RETRYSIM" sweep $S --grid 'retry.timeout=1s' --grid 'retry.timeout=2s' --out "$TMPDIR/bad"
 expect_status 2 "$RETRYSIM" sweep $S --grid 'retry.timeout=1s' --policy nope --out "$TMPDIR/bad"
+expect_status 2 "$RETRYSIM" sweep $S --policy no-retry --policy no-retry --out "$TMPDIR/bad"
 expect_status 2 "$RETRYSIM" sweep $S --objective succes_rate --out "$TMPDIR/bad"
 [ -z "$(ls -A "$TMPDIR/bad" 2>/dev/null)" ] || fail "bad input left files: $(ls -A "$TMPDIR/bad")"
-ok "bad key, value, grid-file row and cell, repeated key, policy, objective: exit 2, located message, no files"
+ok "bad key, value, grid-file row and cell, repeated key, unknown or repeated policy, objective: exit 2, located message, no files"
 
 # --- interrupted (deterministically: --max-runs stops as SIGINT would), then --resume
 out=$TMPDIR/int
@@ -90,14 +93,14 @@ same "$TMPDIR/j1" "$out" "interrupted twice, resumed"
 [ ! -e "$out/sweep.partial.csv" ] || fail "the partial file outlived the completed sweep"
 # a partial file of another sweep is refused
 expect_status 130 "$RETRYSIM" sweep $S "${G[@]}" --jobs 1 --out "$out" --max-runs 2
-expect_status 2 "$RETRYSIM" sweep $S --grid 'retry.timeout=2s,500ms' --grid 'workload.rate=60/s,70/s' --replications 2 --out "$out" --resume
+expect_status 2 "$RETRYSIM" sweep $S --grid 'retry.timeout=2s,500ms' --grid 'workload.rate=60/s,70/s' --replications 2 "${P[@]}" --out "$out" --resume
 grep -q "sweep.partial.csv:2:5: '500ms' where this sweep's run 0 has '2s'" "$TMPDIR/err" \
   || { cat "$TMPDIR/err" >&2; fail "a foreign partial file was not refused"; }
 ok "--max-runs 7, --resume --max-runs 5, --resume: exit 130, 130, 0; same bytes as uninterrupted"
 
 # --- a real SIGINT: the sweep finishes the runs in progress, writes the partial file, exits 130
 out=$TMPDIR/sig
-"$RETRYSIM" sweep $S --grid 'retry.timeout=500ms,1s' --replications 300 --jobs 2 --out "$out" --quiet 2> "$TMPDIR/sigerr" &
+"$RETRYSIM" sweep $S --grid 'retry.timeout=500ms,1s' --replications 300 "${P[@]}" --jobs 2 --out "$out" --quiet 2> "$TMPDIR/sigerr" &
 pid=$!
 sleep 1
 kill -INT $pid
