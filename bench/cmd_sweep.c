@@ -41,12 +41,6 @@ static const char USAGE[] =
 #define MAX_SETS 64
 #define PARTIAL  "sweep.partial.csv"
 
-/* The direction the scenario loader gives `better:` (docs/scenario-format.md). */
-static int lower_is_better(sim_metric_id m)
-{
-    return !(m == SIM_M_REQUESTS || m == SIM_M_SUCCESSES || m == SIM_M_SUCCESS_RATE || m == SIM_M_GOODPUT);
-}
-
 typedef struct { int point, slot; size_t n; double mean, lo, hi; } rank_row;
 static int g_minimize;
 
@@ -214,7 +208,7 @@ static int parse_objective(const char *text, sim_metric_id *obj, int *minimize)
         return -1;
     }
     *obj = (sim_metric_id)id;
-    *minimize = lower_is_better(*obj);
+    *minimize = sim_metric_lower_is_better(*obj);
     if (colon && !strcmp(colon + 1, "min")) *minimize = 1;
     else if (colon && !strcmp(colon + 1, "max")) *minimize = 0;
     else if (colon) {

@@ -51,7 +51,7 @@ int sim_metric_lookup(const char *name)
 }
 
 /* Whether a smaller value of the metric is the better one (for `better:`). */
-static int metric_lower_is_better(sim_metric_id m)
+int sim_metric_lower_is_better(sim_metric_id m)
 {
     switch (m) {
     case SIM_M_REQUESTS: case SIM_M_SUCCESSES: case SIM_M_SUCCESS_RATE: case SIM_M_GOODPUT: return 0;
@@ -979,7 +979,7 @@ static int load_expect_one(loader *L, const sim_cfg_node *m, int idx, void *elem
         TRY(get_policy_ref(L, m, "than", x->than));
         if (!strcmp(x->better, x->than))
             return sim_cfg_errf(L->err, sim_cfg_get(m, "than"), "'better' and 'than' name the same policy");
-        return sim_cfg_get_bool(m, "lower_is_better", 0, metric_lower_is_better(x->metric), &x->lower_is_better, L->err);
+        return sim_cfg_get_bool(m, "lower_is_better", 0, sim_metric_lower_is_better(x->metric), &x->lower_is_better, L->err);
     }
     TRY(get_policy_ref(L, m, "policy", x->policy));
     x->has_min = sim_cfg_get(m, "min") != NULL;
@@ -989,7 +989,7 @@ static int load_expect_one(loader *L, const sim_cfg_node *m, int idx, void *elem
     TRY(sim_cfg_get_double(m, "max", 0, -HUGE_VAL, HUGE_VAL, 0, &x->max, L->err));
     if (x->has_min && x->has_max && x->min > x->max)
         return sim_cfg_errf(L->err, sim_cfg_get(m, "max"), "max must be >= min");
-    x->lower_is_better = metric_lower_is_better(x->metric);
+    x->lower_is_better = sim_metric_lower_is_better(x->metric);
     return POL_OK;
 }
 

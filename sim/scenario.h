@@ -221,5 +221,8 @@ char *sim_dist_format(const sim_dist *d, int durations, char *buf, size_t n);
 
 const char *sim_metric_name(sim_metric_id m);
 int         sim_metric_lookup(const char *name);   /* id or -1 */
+/* 1 when a smaller value is better (latency, errors, cost...), 0 for
+ * requests, successes, success_rate and goodput. */
+int         sim_metric_lower_is_better(sim_metric_id m);
 
 #endif
