@@ -18,7 +18,9 @@ enum { G_BREAKER, G_BUDGET, G_THROTTLE, G_LIMITER, G_BULKHEAD, G_COOLDOWN, G_LB,
 typedef struct { void **v; uint32_t cap; } table;
 
 struct sim_guards {
-    table t[G__COUNT];
+    unsigned used;            /* bit per part: the policy uses it */
+    unsigned request_scoped;  /* bit per part: used with scope request */
+    table    t[G__COUNT];
 };
 
 typedef struct { pol_cooldown c; pol_cooldown_target t[]; } cooldown_inst;
@@ -139,8 +141,8 @@ static void *create(sim_world *w, const sim_policy *p, int part)
 
 static void *get(sim_world *w, const sim_policy *p, int part, uint32_t ci)
 {
-    if (!used(&p->st, part)) return NULL;
     sim_guards *g = &w->guards[policy_index(w, p)];
+    if (!((g->used >> part) & 1u)) return NULL;
     table *t = &g->t[part];
     uint32_t k = instance_of(&p->st, part, ci);
     if (k >= t->cap) {
@@ -162,7 +164,16 @@ static void *get(sim_world *w, const sim_policy *p, int part, uint32_t ci)
 int sim_guards_init(sim_world *w)
 {
     w->guards = calloc((size_t)w->sc->npolicies, sizeof *w->guards);
-    return w->guards ? POL_OK : POL_ENOMEM;
+    if (!w->guards) return POL_ENOMEM;
+    for (int pi = 0; pi < w->sc->npolicies; pi++) {
+        const sim_stateful *st = &w->sc->policies[pi].st;
+        for (int part = 0; part < G__COUNT; part++) {
+            if (!used(st, part)) continue;
+            w->guards[pi].used |= 1u << part;
+            if (scope_of(st, part) == SIM_SCOPE_REQUEST) w->guards[pi].request_scoped |= 1u << part;
+        }
+    }
+    return POL_OK;
 }
 
 void sim_guards_free(sim_world *w)
@@ -187,10 +198,10 @@ void sim_guards_free(sim_world *w)
 
 int sim_guards_request_start(sim_world *w, const sim_policy *p, uint32_t ci)
 {
-    const sim_stateful *st = &p->st;
+    unsigned rs = w->guards[policy_index(w, p)].request_scoped;
     pol_ns now = w->eng.now;
-    for (int part = 0; part < G__COUNT; part++) {
-        if (!used(st, part) || scope_of(st, part) != SIM_SCOPE_REQUEST) continue;
+    for (int part = 0; rs && part < G__COUNT; part++) {
+        if (!((rs >> part) & 1u)) continue;
         void *x = get(w, p, part, ci);
         if (!x) return POL_ENOMEM;
         switch (part) {
