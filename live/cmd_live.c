@@ -26,6 +26,8 @@ static const char USAGE[] =
     "  --model M           model name sent in each request (default: retrysim-mock)\n"
     "  --out DIR           summary.csv, summary-ci.csv, timeseries.csv, attempts.csv (default: results-live)\n"
     "  --time-scale F      play the scenario F times faster (use the mock's value)\n"
+    "  --set KEY=VALUE     override a scenario key, as for `retrysim run`\n"
+    "  --quiet             no summary table\n"
     "  --report-fds        print open descriptors (start, peak, end) and peak RSS on stderr\n";
 
 static int fail_usage(const char *msg)

@@ -474,7 +474,9 @@ static void attempts_row(live_run *L, const live_client *c, pol_ns now, const po
     sim_csv_str(&r, L->sc->providers[client_provider(L, c)].name);
     sim_csv_num(&r, (double)c->att_start / 1e9);
     sim_csv_num(&r, (double)now / 1e9);
-    sim_csv_num(&r, round((double)c->att_wall / 1e6) / 1e3);
+    char wall[32];
+    snprintf(wall, sizeof wall, "%.3f", (double)c->att_wall / 1e9);
+    sim_csv_str(&r, wall);
     sim_csv_int(&r, o->status);
     sim_csv_str(&r, pol_outcome_kind_name(o->kind));
     sim_csv_num(&r, o->retry_after >= 0 ? (double)o->retry_after / 1e9 : NAN);

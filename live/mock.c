@@ -271,9 +271,8 @@ static void retry_after_headers(mock *m, struct MHD_Response *resp, pol_ns ra)
     MHD_add_response_header(resp, "retry-after-ms", buf);
 }
 
-static void garble(mock *m, mock_req *r, char *body, size_t len)
+static void garble_body(mock *m, mock_req *r, char *body, size_t len)
 {
-    m->garbled++;
     if (gsl_rng_uniform(m->grng) < 0.5) {
         static const char HTML[] = "<html><body><h1>502 Bad Gateway</h1>upstream connect error</body></html>";
         free(body);
@@ -290,6 +289,20 @@ static void garble(mock *m, mock_req *r, char *body, size_t len)
     MHD_add_response_header(r->resp, "Content-Type", "application/json");
     r->status = 200;
     r->phase = PH_READY;
+}
+
+/* A garbled 200: half the time an HTML body, else the JSON cut half-way
+ * through its Content-Length; both carry a 16 KB header and a malformed
+ * retry-after-ms, which a client must survive. */
+static void garble(mock *m, mock_req *r, char *body, size_t len)
+{
+    m->garbled++;
+    garble_body(m, r, body, len);
+    if (!r->resp) return;
+    static char pad[16385];
+    if (!pad[0]) memset(pad, 'x', sizeof pad - 1);
+    MHD_add_response_header(r->resp, "x-retrysim-padding", pad);
+    MHD_add_response_header(r->resp, "retry-after-ms", "soon");
 }
 
 /* The model's answer for slot s, as HTTP. */

@@ -1,0 +1,40 @@
+# live-lib.bash — helpers for the live-mode end-to-end tests (live_*.sh),
+# sourced after lib.sh. Not a test itself (the runner runs *.sh only).
+# Everything targets 127.0.0.1: the mock listens on an ephemeral port.
+
+MOCK_PID=
+# start_mock SCENARIO [ARGS...]: starts `retrysim mock` on 127.0.0.1:0 in the
+# background; sets MOCK_PID, MOCK_URL (http://127.0.0.1:PORT) and MOCK_ERR
+# (its stderr). Fails the test if it is not listening within 10 s.
+start_mock() {
+  local out
+  out=$(mktemp "$TMPDIR/mock.XXXXXX")
+  MOCK_ERR="$out.err"
+  "$RETRYSIM" mock "$@" > "$out" 2> "$MOCK_ERR" &
+  MOCK_PID=$!
+  for _ in $(seq 1 100); do
+    grep -q '^listening on ' "$out" && break
+    kill -0 "$MOCK_PID" 2>/dev/null || { cat "$MOCK_ERR" >&2; fail "retrysim mock exited before listening"; }
+    sleep 0.1
+  done
+  grep -q '^listening on 127\.0\.0\.1:[0-9][0-9]*$' "$out" || fail "mock did not print 'listening on 127.0.0.1:PORT' ($(cat "$out"))"
+  MOCK_URL="http://$(sed -n 's/^listening on //p' "$out")"
+}
+
+# stop_mock: SIGINT, then its exit status must be 0 (a clean stop).
+stop_mock() {
+  [ -n "$MOCK_PID" ] || return 0
+  kill -INT "$MOCK_PID" 2>/dev/null
+  local rc=0
+  wait "$MOCK_PID" || rc=$?
+  MOCK_PID=
+  [ "$rc" -eq 0 ] || { cat "$MOCK_ERR" >&2; fail "retrysim mock exited $rc after SIGINT"; }
+}
+
+trap '[ -n "$MOCK_PID" ] && kill -9 "$MOCK_PID" 2>/dev/null' EXIT
+
+# sumval FILE METRIC: a metric's value in the first row of a summary.csv
+sumval() {
+  awk -F, -v m="$2" 'NR==1 { for (i=1;i<=NF;i++) { gsub(/"/, "", $i); h[$i]=i }; next }
+                     NR==2 { print $h[m]; exit }' "$1"
+}
