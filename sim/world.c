@@ -200,7 +200,6 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->target = 0;
     c->chain = 0;
     c->attempt_no = 0;
-    c->next_delay = 0;
     c->natt = 0;
     c->round_sent = 0;
     c->gates = 0;
@@ -246,7 +245,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->rl_known = 0;
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
-    s->delay_before = hedge ? 0 : c->next_delay;
+    s->delay_before = hedge ? 0 : c->rs.last_delay;
     s->enqueued = 0;
     s->service = 0;
     s->prompt = c->prompt;
@@ -532,7 +531,6 @@ static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, const pol_outco
     if (w->trace) trace_row(w, slot_id, o, &v);
     switch (v.action) {
     case POL_ACT_RETRY:
-        c->next_delay = v.delay;
         c->round_sent = 0;
         c->gen++;
         sim_schedule(&w->eng, now + v.delay, EV_WAKE, ci, c->gen, WAKE_ATTEMPT);
@@ -545,7 +543,6 @@ static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, const pol_outco
         else { end_request(w, ci, END_GIVE_UP); return; }
         pol_retry_begin(&c->rs, now);
         c->rs.start = c->req_start;     /* the deadline covers the whole request */
-        c->next_delay = 0;
         c->round_sent = 0;
         if (!budget_grant(w, ci, 0)) { end_request(w, ci, END_GIVE_UP); return; }
         start_attempt(w, ci);

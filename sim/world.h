@@ -60,16 +60,16 @@ typedef struct sim_world sim_world;
 typedef struct {
     gsl_rng  *rng;           /* workload draws: think, class, tokens */
     gsl_rng  *prng;          /* policy draws: jitter, throttling, load balancing */
-    pol_retry_state rs;
-    pol_budget_req  brq;     /* retry-budget bookkeeping of the current request */
+    pol_retry_state rs;      /* rs.last_delay: the backoff slept before the next attempt */
     pol_ns    req_start;
-    pol_ns    next_delay;    /* delay slept before the attempt being made */
     pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
     uint32_t  req_id;
     uint32_t  att[SIM_MAX_INFLIGHT]; /* attempts in flight, natt of them */
     uint32_t  gen;           /* wake / hedge event generation */
     int32_t   done;          /* requests finished (closed loop) */
     float     prompt, output;/* token sizes of the current request */
+    pol_budget_req  brq;     /* retry-budget bookkeeping of the current request */
+    uint16_t  attempt_no;    /* attempts of the current request (all targets) */
     uint8_t   cls;
     uint8_t   target;        /* index into the current chain */
     uint8_t   busy;          /* a request is in progress */
@@ -79,7 +79,6 @@ typedef struct {
     uint8_t   gates;         /* gates already passed for the next attempt (throttle, limiter) */
     uint8_t   bulkhead;      /* holds a bulkhead permit */
     uint8_t   budget_open;   /* a retry-budget grant awaits its result */
-    uint16_t  attempt_no;    /* attempts of the current request (all targets) */
 } sim_client;
 
 typedef enum { SLOT_FREE = 0, SLOT_TO_SERVER, SLOT_WAITING, SLOT_SERVICE, SLOT_TO_CLIENT, SLOT_DROPPED } sim_slot_state;
