@@ -14,6 +14,7 @@ for t in "$BUILD"/tests/test_*; do
   if "$t"; then pass=$((pass+1)); else fail=$((fail+1)); failed+=("$(basename "$t")"); fi
 done
 for e in tests/e2e/*.sh; do
+  case "$(basename "$e")" in lib.sh) continue;; esac
   [ -f "$e" ] || continue
   name=$(basename "$e" .sh)
   echo "== e2e: $name"
