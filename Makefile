@@ -20,6 +20,17 @@ CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ipolicies -Isim -Iben
 CFLAGS     ?= $(OPT) -g
 CFLAGS     += -std=c11 -Wall -Wextra -Werror -MMD -MP -fPIC
 LDLIBS     := -lyaml -lcsv -lcurl -lmicrohttpd -lgsl -lgslcblas -lm
+# Open MPI (distributed sweeps: bench/sweep_mpi.c) when its compiler wrapper is
+# installed (scripts/deps.sh installs it): mpi.h and libmpi come from
+# `mpicc --showme`. Without it (or with `make MPICC=`) that file compiles to
+# stubs that answer --mpi with "built without MPI"; nothing else needs MPI.
+MPICC      ?= mpicc
+MPI_SHOWME := $(if $(MPICC),$(shell command -v $(MPICC) >/dev/null 2>&1 && $(MPICC) --showme:compile 2>/dev/null))
+ifneq ($(MPI_SHOWME),)
+MPI_CPPFLAGS := -DRETRYSIM_HAVE_MPI $(patsubst -I%,-isystem %,$(MPI_SHOWME))
+MPI_LDLIBS   := $(shell $(MPICC) --showme:link 2>/dev/null)
+endif
+LDLIBS     += $(MPI_LDLIBS)
 ifneq ($(SANITIZE),)
 CFLAGS     += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS    += -fsanitize=$(SANITIZE)
@@ -37,7 +48,7 @@ LIBPOL_SO  := $(BUILD)/libretrypol.so
 LIBSIM_A   := $(BUILD)/libretrysim.a
 BIN        := $(BUILD)/retrysim
 
-.PHONY: all deps test unit e2e demo bench plots install uninstall clean tests
+.PHONY: FORCE all deps test unit e2e demo bench plots install uninstall clean tests
 all: $(BIN) $(LIBPOL_A) $(LIBPOL_SO)
 tests: $(TEST_BIN)
 
@@ -47,6 +58,14 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# sweep_mpi.o is rebuilt when MPI appears or goes (the flags are recorded)
+$(BUILD)/bench/sweep_mpi.o: CPPFLAGS += $(MPI_CPPFLAGS)
+$(BUILD)/bench/sweep_mpi.o: $(BUILD)/mpi.flags
+$(BUILD)/mpi.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(MPI_CPPFLAGS) $(MPI_LDLIBS)' | cmp -s - $@ || echo '$(MPI_CPPFLAGS) $(MPI_LDLIBS)' > $@
+FORCE:
 
 $(LIBPOL_A): $(POL_OBJ)
 	@mkdir -p $(@D)

@@ -81,7 +81,7 @@ int bench_sweep_scaling(int argc, char **argv)
         for (int jobs = 1; jobs <= max_jobs && !bad; jobs++) {
             memset(s.done, 0, s.nruns);
             memset(s.m, 0, bytes);
-            bench_exec_opts o = { jobs, 0, 0, 0, -1 };
+            bench_exec_opts o = { .jobs = jobs, .crash_run = -1 };
             double c0 = children_cpu_s();
             int64_t t0 = bench_clock_ns();
             int st = bench_sweep_exec(&s, &o);

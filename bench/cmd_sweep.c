@@ -22,7 +22,7 @@ static const char USAGE[] =
     "usage: retrysim sweep SCENARIO [--grid KEY=V1,V2,...]... [--grid-file FILE.csv]\n"
     "                      [--jobs N] [--out DIR] [--objective METRIC[:min|max]]\n"
     "                      [--replications N] [--seed N] [--policy NAME]... [--resume]\n"
-    "                      [--top N] [--quiet]\n"
+    "                      [--top N] [--quiet] [--mpi]\n"
     "  --grid KEY=V1,V2   an axis: a scenario override path and its values (repeatable;\n"
     "                     points = the cross product, the first axis varies slowest)\n"
     "  --grid-file FILE   points from a CSV file: a header of keys, one point per row\n"
@@ -36,6 +36,8 @@ static const char USAGE[] =
     "  --resume           complete the sweep recorded in DIR/sweep.partial.csv\n"
     "  --top N            print the N best rows of the ranking (default 20, 0 = all)\n"
     "  --quiet            print no ranking\n"
+    "  --mpi              run under mpirun/srun: rank 0 coordinates and writes, the other\n"
+    "                     ranks run the runs (docs/distributed.md); instead of --jobs\n"
     "Interrupt (Ctrl-C) writes DIR/sweep.partial.csv and exits 130; --resume goes on.\n";
 
 #define MAX_SETS 64
@@ -228,13 +230,13 @@ static long long int_arg(const char *opt, const char *v, long long lo, long long
     return x;
 }
 
-int cmd_sweep(int argc, char **argv)
+static int sweep_main(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) { fputs(USAGE, stdout); return 0; }
     const char *path = NULL, *out = "results", *objective = "success_rate:max", *grid_file = NULL;
     const char *axes[MAX_SETS], *pols[64], *sets[4];
     char repbuf[64], seedbuf[64];
-    int naxes = 0, npol = 0, nsets = 0, resume = 0, quiet = 0;
+    int naxes = 0, npol = 0, nsets = 0, resume = 0, quiet = 0, mpi = 0, jobs_given = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     long long top = 20, max_runs = 0, crash_run = -1;
     for (int i = 1; i < argc; i++) {
@@ -244,7 +246,8 @@ int cmd_sweep(int argc, char **argv)
             if (naxes == MAX_SETS) cli_die_usage("sweep", "too many --grid\n");
             axes[naxes++] = argv[++i];
         } else if (!strcmp(a, "--grid-file") && more) grid_file = argv[++i];
-        else if (!strcmp(a, "--jobs") && more) jobs = (long)int_arg(a, argv[++i], 1, 1024);
+        else if (!strcmp(a, "--jobs") && more) { jobs = (long)int_arg(a, argv[++i], 1, 1024); jobs_given = 1; }
+        else if (!strcmp(a, "--mpi")) mpi = 1;
         else if (!strcmp(a, "--out") && more) out = argv[++i];
         else if (!strcmp(a, "--objective") && more) objective = argv[++i];
         else if (!strcmp(a, "--replications") && more) {
@@ -266,6 +269,7 @@ int cmd_sweep(int argc, char **argv)
         else { fprintf(stderr, "retrysim sweep: one scenario at a time ('%s')\n", a); return 2; }
     }
     if (!path) { fputs(USAGE, stderr); return 2; }
+    if (mpi && jobs_given) { fprintf(stderr, "retrysim sweep: --jobs and --mpi cannot be combined (with --mpi, the ranks are the workers)\n"); return 2; }
     if (jobs < 1) jobs = 1;
     sim_metric_id obj;
     if (parse_objective(objective, &obj, &g_minimize)) return 2;
@@ -304,7 +308,8 @@ int cmd_sweep(int argc, char **argv)
         fprintf(stderr, "retrysim sweep: note: %s is left from an interrupted sweep; ignored without --resume\n", pp);
     }
 
-    bench_exec_opts o = { (int)jobs, 1, 1, (size_t)max_runs, (long)crash_run };
+    bench_exec_opts o = { .jobs = (int)jobs, .progress = 1, .signals = 1, .max_runs = (size_t)max_runs,
+                          .crash_run = (long)crash_run, .mpi = mpi };
     int st = bench_sweep_exec(&s, &o);
     if (st == BENCH_EXEC_DONE) {
         rc = write_results(&s, out, obj, (size_t)top, quiet);
@@ -321,4 +326,9 @@ int cmd_sweep(int argc, char **argv)
     }
     bench_sweep_free(&s);
     return rc;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    return bench_mpi_main(argc, argv, sweep_main, "retrysim sweep");
 }

@@ -212,6 +212,11 @@ void bench_sweep_free(bench_sweep *s)
     free(s->first);
     free(s->m);
     free(s->done);
+    free(s->path);
+    for (int i = 0; i < s->nbase; i++) free(s->base[i]);
+    free(s->base);
+    for (int i = 0; i < s->npols; i++) free(s->pols[i]);
+    free(s->pols);
     memset(s, 0, sizeof *s);
 }
 
@@ -290,6 +295,32 @@ static int resolve_policies(bench_sweep *s, int p, const char *const *names, int
     return POL_OK;
 }
 
+static char **dup_strings(const char *const *v, int n)
+{
+    char **d = calloc((size_t)n + 1, sizeof *d);
+    for (int i = 0; d && i < n; i++)
+        if (!(d[i] = strdup(v[i]))) {
+            while (i--) free(d[i]);
+            free(d);
+            return NULL;
+        }
+    return d;
+}
+
+/* Copies the plan's inputs into s (for bench_sweep_exec_mpi); 0 or -1. */
+static int keep_inputs(bench_sweep *s, const char *path, const char *const *base, int nbase,
+                       const char *const *policies, int npolicies)
+{
+    s->path = strdup(path);
+    s->base = dup_strings(base, nbase);
+    s->nbase = s->base ? nbase : 0;
+    if (policies) {
+        s->pols = dup_strings(policies, npolicies);
+        s->npols = s->pols ? npolicies : 0;
+    }
+    return s->path && s->base && (!policies || s->pols) ? 0 : -1;
+}
+
 int bench_sweep_plan(bench_sweep *s, const char *path, bench_grid *grid,
                      const char *const *base, int nbase,
                      const char *const *policies, int npolicies, sim_err *err)
@@ -325,6 +356,7 @@ int bench_sweep_plan(bench_sweep *s, const char *path, bench_grid *grid,
             for (int k = 0; k < r->reps; k++)
                 s->run[s->first[p] + (size_t)i * (size_t)r->reps + (size_t)k] = (bench_run){ p, r->policy[i], k };
     }
+    if (!rc) rc = keep_inputs(s, path, base, nbase, policies, npolicies) ? errf(err, "out of memory") : POL_OK;
     if (rc) bench_sweep_free(s);
     return rc;
 }
@@ -347,29 +379,116 @@ const char *bench_sweep_describe(const bench_sweep *s, size_t run, char *buf, si
 
 /* ------------------------------------------------------------ execution --- */
 
-typedef struct {
-    uint32_t        run;
-    int32_t         rc;
-    sim_run_metrics m;
-} run_msg;
+/* What every transport shares: running one run, handing out run indices,
+ * storing results, the progress bar, the messages and SIGINT/SIGTERM. */
+
+void bench_run_one(const bench_sweep *s, uint32_t idx, long crash_run, bench_run_msg *msg)
+{
+    memset(msg, 0, sizeof *msg);
+    msg->run = idx;
+    if ((long)idx == crash_run) kill(getpid(), SIGKILL);
+    const bench_run *r = &s->run[idx];
+    msg->rc = sim_world_run(&s->sc[r->point], r->policy, r->rep, NULL, &msg->m, NULL);
+}
+
+void bench_sched_begin(bench_sched *q, bench_sweep *s, const bench_exec_opts *o)
+{
+    memset(q, 0, sizeof *q);
+    q->s = s;
+    q->o = o;
+    q->who = o->who ? o->who : "retrysim sweep";
+    sim_progress_begin(&q->pb, "sweep", s->nruns - bench_sweep_ndone(s), o->progress);
+}
+
+long bench_sched_next(bench_sched *q)
+{
+    while (q->cursor < q->s->nruns && q->s->done[q->cursor]) q->cursor++;
+    if (!q->stopping && q->o->max_runs && q->handed >= q->o->max_runs) q->stopping = q->interrupted = 1;
+    if (q->stopping || q->cursor == q->s->nruns) return -1;
+    q->handed++;
+    q->active++;
+    return (long)q->cursor++;
+}
+
+void bench_sched_say(bench_sched *q, const char *fmt, ...)
+{
+    sim_progress_end(&q->pb);         /* end the bar once; later steps draw nothing */
+    q->pb.enabled = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", q->who);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void bench_sched_result(bench_sched *q, const bench_run_msg *m, const char *where)
+{
+    q->active--;
+    if (m->rc) {
+        char desc[1024];
+        bench_sched_say(q, "%s%s failed: %s", bench_sweep_describe(q->s, m->run, desc, sizeof desc), where,
+                        pol_strerror(m->rc));
+        q->failed = q->stopping = 1;
+        return;
+    }
+    q->s->m[m->run] = m->m;
+    q->s->done[m->run] = 1;
+    sim_progress_step(&q->pb, ++q->finished);
+}
+
+int bench_sched_end(bench_sched *q, int killed)
+{
+    sim_progress_end(&q->pb);
+    if (q->failed) return BENCH_EXEC_FAILED;
+    if (bench_sweep_ndone(q->s) == q->s->nruns) return BENCH_EXEC_DONE;
+    return q->interrupted || killed ? BENCH_EXEC_STOPPED : BENCH_EXEC_FAILED;
+}
+
+static volatile sig_atomic_t g_signals, g_last_signal;
+static int g_wake = -1;   /* write end of a self-pipe, or -1 */
+
+static void on_signal(int sig)
+{
+    int e = errno;
+    g_signals++;
+    g_last_signal = sig;
+    if (g_wake >= 0) (void)!write(g_wake, "", 1);
+    errno = e;
+}
+
+void bench_signals_catch(bench_sigsave *save, int wake_fd)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    g_signals = 0;
+    g_wake = wake_fd;
+    sigaction(SIGINT, &sa, &save->old_int);
+    sigaction(SIGTERM, &sa, &save->old_term);
+}
+
+void bench_signals_restore(const bench_sigsave *save)
+{
+    sigaction(SIGINT, &save->old_int, NULL);
+    sigaction(SIGTERM, &save->old_term, NULL);
+    g_wake = -1;
+}
+
+int bench_signals_received(int *last)
+{
+    if (last) *last = g_last_signal;
+    return g_signals;
+}
+
+/* The local transport: forked workers, one command and one result pipe each. */
 
 typedef struct {
     pid_t pid;            /* 0 once reaped */
     int   cmd, res;       /* parent's ends; -1 when closed */
     long  run;            /* the run it holds, -1 = none */
 } worker;
-
-static volatile sig_atomic_t g_signals;
-static int g_wake = -1;   /* write end of the self-pipe */
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    int e = errno;
-    g_signals++;
-    if (g_wake >= 0) (void)!write(g_wake, "", 1);
-    errno = e;
-}
 
 static ssize_t io_full(int fd, void *buf, size_t n, int writing)
 {
@@ -400,52 +519,24 @@ static void __attribute__((noreturn)) worker_main(const bench_sweep *s, int cmd,
     uint32_t idx;
     while (io_full(cmd, &idx, sizeof idx, 0) == (ssize_t)sizeof idx) {
         if (idx >= s->nruns) _exit(3);
-        if ((long)idx == crash_run) kill(getpid(), SIGKILL);
-        run_msg msg;
-        memset(&msg, 0, sizeof msg);
-        msg.run = idx;
-        const bench_run *r = &s->run[idx];
-        msg.rc = sim_world_run(&s->sc[r->point], r->policy, r->rep, NULL, &msg.m, NULL);
+        bench_run_msg msg;
+        bench_run_one(s, idx, crash_run, &msg);
         if (io_full(res, &msg, sizeof msg, 1) != (ssize_t)sizeof msg) _exit(4);
     }
     _exit(0);
 }
 
-typedef struct {
-    bench_sweep *s;
-    const bench_exec_opts *o;
-    worker  *w;
-    int      nw;
-    size_t   cursor;      /* runs before it are done or handed out */
-    size_t   handed, finished;
-    int      stopping, interrupted, signalled, failed, active;
-    sim_progress pb;
-} pool;
-
-/* Hands worker i the next run, or tells it to exit. */
-static void hand_out(pool *P, int i)
+/* Hands worker w the next run, or tells it to exit. */
+static void hand_out(bench_sched *q, worker *w)
 {
-    worker *w = &P->w[i];
-    w->run = -1;
-    while (P->cursor < P->s->nruns && P->s->done[P->cursor]) P->cursor++;
-    if (!P->stopping && P->o->max_runs && P->handed >= P->o->max_runs) P->stopping = P->interrupted = 1;
-    if (P->stopping || P->cursor == P->s->nruns || w->cmd < 0) { close_fd(&w->cmd); return; }
-    uint32_t idx = (uint32_t)P->cursor++;
-    w->run = idx;
-    P->handed++;
-    P->active++;
+    w->run = w->cmd >= 0 ? bench_sched_next(q) : -1;
+    if (w->run < 0) { close_fd(&w->cmd); return; }
+    uint32_t idx = (uint32_t)w->run;
     /* a dead worker shows as end-of-file on its result pipe, which names this run */
     if (io_full(w->cmd, &idx, sizeof idx, 1) != (ssize_t)sizeof idx) close_fd(&w->cmd);
 }
 
-/* Ends the progress bar before a message; later steps draw nothing. */
-static void bar_off(pool *P)
-{
-    sim_progress_end(&P->pb);
-    P->pb.enabled = 0;
-}
-
-static void report_death(pool *P, worker *w)
+static void report_death(bench_sched *q, worker *w)
 {
     int st = 0;
     char desc[1024], how[128];
@@ -455,76 +546,59 @@ static void report_death(pool *P, worker *w)
     if (WIFSIGNALED(st)) snprintf(how, sizeof how, "killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
     else if (WIFEXITED(st)) snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(st));
     else snprintf(how, sizeof how, "ended");
-    bar_off(P);
-    fprintf(stderr, "retrysim sweep: the worker (pid %ld) running %s %s\n", (long)pid,
-            bench_sweep_describe(P->s, (size_t)w->run, desc, sizeof desc), how);
+    bench_sched_say(q, "the worker (pid %ld) running %s %s", (long)pid,
+                    bench_sweep_describe(q->s, (size_t)w->run, desc, sizeof desc), how);
 }
 
-/* A result arrived (or the pipe closed) for worker i. */
-static void on_result(pool *P, int i)
+/* A result arrived (or the pipe closed) for worker w. */
+static void on_result(bench_sched *q, worker *w)
 {
-    worker *w = &P->w[i];
-    run_msg msg;
+    bench_run_msg msg;
     ssize_t n = io_full(w->res, &msg, sizeof msg, 0);
-    char desc[1024];
-    P->active--;
     if (n != (ssize_t)sizeof msg || (long)msg.run != w->run) {
-        if (n == (ssize_t)sizeof msg) fprintf(stderr, "retrysim sweep: worker protocol error (got run %u)\n", msg.run);
-        else report_death(P, w);
+        q->active--;
+        if (n == (ssize_t)sizeof msg) bench_sched_say(q, "worker protocol error (got run %u)", msg.run);
+        else report_death(q, w);
         close_fd(&w->res);
         close_fd(&w->cmd);
         w->run = -1;
-        P->failed = P->stopping = 1;
+        q->failed = q->stopping = 1;
         return;
     }
-    if (msg.rc) {
-        bar_off(P);
-        fprintf(stderr, "retrysim sweep: %s failed: %s\n", bench_sweep_describe(P->s, msg.run, desc, sizeof desc),
-                pol_strerror(msg.rc));
-        P->failed = P->stopping = 1;
-    } else {
-        P->s->m[msg.run] = msg.m;
-        P->s->done[msg.run] = 1;
-        sim_progress_step(&P->pb, ++P->finished);
-    }
-    hand_out(P, i);
+    bench_sched_result(q, &msg, "");
+    hand_out(q, w);
 }
 
-static int start_workers(pool *P, long crash_run)
+static int start_workers(worker *w, int nw, const bench_sweep *s, long crash_run)
 {
     fflush(NULL);
-    for (int i = 0; i < P->nw; i++) {
+    for (int i = 0; i < nw; i++) {
         int c[2], r[2];
         if (pipe(c)) return -1;
         if (pipe(r)) { close(c[0]); close(c[1]); return -1; }
         pid_t pid = fork();
         if (pid < 0) { close(c[0]); close(c[1]); close(r[0]); close(r[1]); return -1; }
         if (pid == 0) {
-            for (int j = 0; j < i; j++) { close(P->w[j].cmd); close(P->w[j].res); }
+            for (int j = 0; j < i; j++) { close(w[j].cmd); close(w[j].res); }
             close(c[1]);
             close(r[0]);
-            worker_main(P->s, c[0], r[1], crash_run);
+            worker_main(s, c[0], r[1], crash_run);
         }
         close(c[0]);
         close(r[1]);
-        P->w[i] = (worker){ pid, c[1], r[0], -1 };
+        w[i] = (worker){ pid, c[1], r[0], -1 };
     }
     return 0;
 }
 
-int bench_sweep_exec(bench_sweep *s, const bench_exec_opts *o)
+static int exec_local(bench_sweep *s, const bench_exec_opts *o)
 {
     size_t todo = s->nruns - bench_sweep_ndone(s);
-    if (!todo) return BENCH_EXEC_DONE;
-    pool P;
-    memset(&P, 0, sizeof P);
-    P.s = s;
-    P.o = o;
-    P.nw = o->jobs < 1 ? 1 : (size_t)o->jobs > todo ? (int)todo : o->jobs;
-    if (o->max_runs && (size_t)P.nw > o->max_runs) P.nw = (int)o->max_runs;
-    P.w = calloc((size_t)P.nw, sizeof *P.w);
-    if (!P.w) { fprintf(stderr, "retrysim sweep: out of memory\n"); return BENCH_EXEC_FAILED; }
-    for (int i = 0; i < P.nw; i++) P.w[i] = (worker){ 0, -1, -1, -1 };
+    int nw = o->jobs < 1 ? 1 : (size_t)o->jobs > todo ? (int)todo : o->jobs;
+    if (o->max_runs && (size_t)nw > o->max_runs) nw = (int)o->max_runs;
+    worker *w = calloc((size_t)nw, sizeof *w);
+    if (!w) { fprintf(stderr, "%s: out of memory\n", o->who ? o->who : "retrysim sweep"); return BENCH_EXEC_FAILED; }
+    for (int i = 0; i < nw; i++) w[i] = (worker){ 0, -1, -1, -1 };
 
     /* signals stay blocked while forking, so workers start with them ignored */
     sigset_t block, old_mask;
@@ -532,10 +606,7 @@ int bench_sweep_exec(bench_sweep *s, const bench_exec_opts *o)
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
     sigprocmask(SIG_BLOCK, &block, &old_mask);
-    struct sigaction sa, old_int, old_term, old_pipe, ign;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
+    struct sigaction old_pipe, ign;
     memset(&ign, 0, sizeof ign);
     ign.sa_handler = SIG_IGN;
     sigemptyset(&ign.sa_mask);
@@ -545,73 +616,70 @@ int bench_sweep_exec(bench_sweep *s, const bench_exec_opts *o)
         fcntl(wake[0], F_SETFL, O_NONBLOCK);
         fcntl(wake[1], F_SETFL, O_NONBLOCK);
     }
-    int rc = start_workers(&P, o->crash_run);
-    if (o->signals) {
-        g_signals = 0;
-        g_wake = wake[1];
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
-    }
+    bench_sched q;
+    bench_sched_begin(&q, s, o);
+    int rc = start_workers(w, nw, s, o->crash_run);
+    bench_sigsave saved;
+    if (o->signals) bench_signals_catch(&saved, wake[1]);
     sigprocmask(SIG_SETMASK, &old_mask, NULL);
     if (rc) {
-        fprintf(stderr, "retrysim sweep: cannot start workers: %s\n", strerror(errno));
-        P.failed = P.stopping = 1;
+        bench_sched_say(&q, "cannot start workers: %s", strerror(errno));
+        q.failed = q.stopping = 1;
     }
 
-    sim_progress_begin(&P.pb, "sweep", todo, o->progress);
-    for (int i = 0; i < P.nw; i++) hand_out(&P, i);
-    struct pollfd *pf = calloc((size_t)P.nw + 1, sizeof *pf);
-    int *who = calloc((size_t)P.nw + 1, sizeof *who);
-    int killed = 0;
-    while (P.active > 0 && pf && who) {
-        if (o->signals && g_signals >= 1 && !P.signalled) {
-            P.stopping = P.interrupted = P.signalled = 1;
-            bar_off(&P);
-            fprintf(stderr, "retrysim sweep: interrupted; finishing %d run%s in progress (interrupt again to abandon %s)\n",
-                    P.active, P.active == 1 ? "" : "s", P.active == 1 ? "it" : "them");
-            for (int i = 0; i < P.nw; i++) if (P.w[i].run < 0) close_fd(&P.w[i].cmd);
+    for (int i = 0; i < nw; i++) hand_out(&q, &w[i]);
+    struct pollfd *pf = calloc((size_t)nw + 1, sizeof *pf);
+    int *who = calloc((size_t)nw + 1, sizeof *who);
+    int killed = 0, signalled = 0;
+    while (q.active > 0 && pf && who) {
+        int nsig = o->signals ? bench_signals_received(NULL) : 0;
+        if (nsig >= 1 && !signalled) {
+            q.stopping = q.interrupted = signalled = 1;
+            bench_sched_say(&q, "interrupted; finishing %d run%s in progress (interrupt again to abandon %s)",
+                            q.active, q.active == 1 ? "" : "s", q.active == 1 ? "it" : "them");
+            for (int i = 0; i < nw; i++) if (w[i].run < 0) close_fd(&w[i].cmd);
         }
-        if (o->signals && g_signals >= 2) {
-            fprintf(stderr, "retrysim sweep: abandoning %d run%s in progress\n", P.active, P.active == 1 ? "" : "s");
-            for (int i = 0; i < P.nw; i++) if (P.w[i].run >= 0 && P.w[i].pid) kill(P.w[i].pid, SIGKILL);
+        if (nsig >= 2) {
+            fprintf(stderr, "%s: abandoning %d run%s in progress\n", q.who, q.active, q.active == 1 ? "" : "s");
+            for (int i = 0; i < nw; i++) if (w[i].run >= 0 && w[i].pid) kill(w[i].pid, SIGKILL);
             killed = 1;
             break;
         }
         int n = 0;
         if (wake[0] >= 0) { pf[n] = (struct pollfd){ wake[0], POLLIN, 0 }; who[n++] = -1; }
-        for (int i = 0; i < P.nw; i++)
-            if (P.w[i].run >= 0) { pf[n] = (struct pollfd){ P.w[i].res, POLLIN, 0 }; who[n++] = i; }
+        for (int i = 0; i < nw; i++)
+            if (w[i].run >= 0) { pf[n] = (struct pollfd){ w[i].res, POLLIN, 0 }; who[n++] = i; }
         if (poll(pf, (nfds_t)n, -1) < 0) {
             if (errno == EINTR) continue;
-            fprintf(stderr, "retrysim sweep: poll: %s\n", strerror(errno));
+            fprintf(stderr, "%s: poll: %s\n", q.who, strerror(errno));
             break;
         }
         for (int k = 0; k < n; k++) {
             if (!pf[k].revents) continue;
             if (who[k] < 0) { char b[64]; while (read(wake[0], b, sizeof b) > 0) {} continue; }
-            on_result(&P, who[k]);
+            on_result(&q, &w[who[k]]);
         }
     }
     free(pf);
     free(who);
-    sim_progress_end(&P.pb);
-    for (int i = 0; i < P.nw; i++) {
-        close_fd(&P.w[i].cmd);
-        if (P.w[i].pid && P.w[i].run >= 0 && !killed) kill(P.w[i].pid, SIGKILL);   /* poll failed */
-        if (P.w[i].pid) while (waitpid(P.w[i].pid, NULL, 0) < 0 && errno == EINTR) {}
-        close_fd(&P.w[i].res);
+    for (int i = 0; i < nw; i++) {
+        close_fd(&w[i].cmd);
+        if (w[i].pid && w[i].run >= 0 && !killed) kill(w[i].pid, SIGKILL);   /* poll failed */
+        if (w[i].pid) while (waitpid(w[i].pid, NULL, 0) < 0 && errno == EINTR) {}
+        close_fd(&w[i].res);
     }
-    if (o->signals) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        g_wake = -1;
-    }
+    if (o->signals) bench_signals_restore(&saved);
     sigaction(SIGPIPE, &old_pipe, NULL);
     close_fd(&wake[0]);
     close_fd(&wake[1]);
-    free(P.w);
-    if (P.failed) return BENCH_EXEC_FAILED;
-    return bench_sweep_ndone(s) == s->nruns ? BENCH_EXEC_DONE : P.interrupted || killed ? BENCH_EXEC_STOPPED : BENCH_EXEC_FAILED;
+    free(w);
+    return bench_sched_end(&q, killed);
+}
+
+int bench_sweep_exec(bench_sweep *s, const bench_exec_opts *o)
+{
+    if (s->nruns == bench_sweep_ndone(s)) return BENCH_EXEC_DONE;
+    return o->mpi ? bench_sweep_exec_mpi(s, o) : exec_local(s, o);
 }
 
 /* ------------------------------------------------------------------ CSV --- */

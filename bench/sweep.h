@@ -8,18 +8,23 @@
  * order), then replication. A run's metrics depend only on (point's
  * scenario, policy, replication) — never on the worker that ran it — so
  * the outputs are byte-identical whatever the number of workers.
- * Execution forks workers that receive run indices over a pipe each and send
- * back one fixed-size message (index, status, metrics) per run; the parent
- * stores it at its index. It can stop early (signal, run limit, a worker's
- * death) and be resumed from the finished runs (bench_sweep_read_partial).
+ * Execution hands run indices, one at a time, to whichever worker asks, and
+ * stores each one's fixed-size answer (index, status, metrics) at its index.
+ * Two transports share that scheduler (bench_sched): forked workers with a
+ * pipe pair each (sweep.c), or MPI ranks, rank 0 coordinating (sweep_mpi.c).
+ * It can stop early (signal, run limit, a worker's death) and be resumed
+ * from the finished runs (bench_sweep_read_partial).
  * Cost: memory is one loaded scenario per point plus SIM_M__COUNT doubles
  * per run; the parent's work per run is O(1) besides the message.
  */
 #ifndef BENCH_SWEEP_H
 #define BENCH_SWEEP_H
 #include "runner.h"
+#include "progress.h"
 #include "scenario.h"
+#include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* The points of a sweep: nkeys override paths and, per point, one value
@@ -56,6 +61,12 @@ typedef struct {
     size_t          *first;  /* [npoints]: index of the point's first run */
     sim_run_metrics *m;      /* [nruns] */
     unsigned char   *done;   /* [nruns]: 1 when m holds the run's metrics */
+    /* the plan's inputs, kept so that MPI ranks can plan the same sweep */
+    char            *path;   /* the scenario file */
+    char           **base;   /* [nbase] overrides applied before each point's */
+    int              nbase;
+    char           **pols;   /* [npols] policy names, or NULL = all */
+    int              npols;
 } bench_sweep;
 
 /* Takes over *grid (left empty). base: overrides applied to every point
@@ -71,11 +82,13 @@ size_t bench_sweep_ndone(const bench_sweep *s);
 const char *bench_sweep_describe(const bench_sweep *s, size_t run, char *buf, size_t cap);
 
 typedef struct {
-    int    jobs;          /* worker processes, >= 1 */
+    int    jobs;          /* worker processes, >= 1 (local transport) */
     int    progress;      /* progress bar on stderr (when a terminal) */
     int    signals;       /* SIGINT/SIGTERM: stop handing out runs; a second one kills the workers */
     size_t max_runs;      /* stop as if interrupted after handing out this many (0 = no limit) */
     long   crash_run;     /* test hook: the worker given this run index dies (-1 = none) */
+    int    mpi;           /* hand the runs to the MPI ranks (sweep_mpi.c) instead of forked workers */
+    const char *who;      /* prefix of messages (NULL = "retrysim sweep") */
 } bench_exec_opts;
 
 enum { BENCH_EXEC_DONE = 0, BENCH_EXEC_STOPPED = 1, BENCH_EXEC_FAILED = 2 };
@@ -84,6 +97,62 @@ enum { BENCH_EXEC_DONE = 0, BENCH_EXEC_STOPPED = 1, BENCH_EXEC_FAILED = 2 };
  * runs are kept), BENCH_EXEC_FAILED when a run failed or a worker died (a
  * message naming the run is on stderr; the other finished runs are kept). */
 int  bench_sweep_exec(bench_sweep *s, const bench_exec_opts *o);
+
+/* ---- MPI (sweep_mpi.c; without MPI at build time, stubs that say so) ----
+ * bench_mpi_main is a verb's entry point: without --mpi in argv it calls
+ * body(argc, argv); with it, it initialises MPI (MPI_ERRORS_RETURN on
+ * MPI_COMM_WORLD), and rank 0 runs body — whose bench_sweep_exec calls with
+ * o->mpi hand their runs to the other ranks — while every other rank serves
+ * those sweeps until body returns. Returns the rank's exit status (2 with a
+ * message when retrysim was built without MPI). The pieces: bench_mpi_start
+ * (MPI_Init; -1 without MPI), bench_mpi_serve (a worker's loop, until rank 0
+ * calls bench_mpi_stop), bench_mpi_stop (releases the workers and finalises;
+ * after a signal or an MPI error it does nothing: mpirun is ending the job). */
+int  bench_mpi_main(int argc, char **argv, int (*body)(int, char **), const char *who);
+int  bench_mpi_start(int *rank, int *size, const char *who);
+int  bench_mpi_serve(void);
+void bench_mpi_stop(void);
+int  bench_sweep_exec_mpi(bench_sweep *s, const bench_exec_opts *o);
+
+/* ---- shared by the transports (sweep.c's forked workers, sweep_mpi.c's
+ * ranks): everything but moving the bytes. */
+typedef struct {
+    uint32_t        run;
+    int32_t         rc;
+    sim_run_metrics m;
+} bench_run_msg;
+/* Executes run idx of s into *out (the --crash-run hook kills the caller). */
+void bench_run_one(const bench_sweep *s, uint32_t idx, long crash_run, bench_run_msg *out);
+
+/* The coordinator's bookkeeping: which run goes out next (in index order,
+ * skipping done ones, up to max_runs), storing results, the progress bar
+ * and messages. */
+typedef struct {
+    bench_sweep *s;
+    const bench_exec_opts *o;
+    const char *who;
+    size_t  cursor;       /* runs before it are done or handed out */
+    size_t  handed, finished;
+    int     stopping, interrupted, failed, active;
+    sim_progress pb;
+} bench_sched;
+void bench_sched_begin(bench_sched *q, bench_sweep *s, const bench_exec_opts *o);
+/* The next run index to hand out (active++), or -1: none left or stopping. */
+long bench_sched_next(bench_sched *q);
+/* A run's message arrived (active--): stores its metrics, or reports its
+ * failure ("<run>" + where + " failed: ...") and stops. */
+void bench_sched_result(bench_sched *q, const bench_run_msg *m, const char *where);
+/* Ends the progress bar and prints "who: message" on stderr. */
+void bench_sched_say(bench_sched *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ends the bar; the BENCH_EXEC_* status (killed: runs were abandoned). */
+int  bench_sched_end(bench_sched *q, int killed);
+
+/* SIGINT/SIGTERM while executing: counted (and a byte written to wake_fd,
+ * when >= 0, for poll); restore puts the previous handlers back. */
+typedef struct { struct sigaction old_int, old_term; } bench_sigsave;
+void bench_signals_catch(bench_sigsave *save, int wake_fd);
+void bench_signals_restore(const bench_sigsave *save);
+int  bench_signals_received(int *last_signal);
 
 /* sweep.csv: point, keys..., then the columns of summary.csv (scenario,
  * policy, replication, seed, metrics); sweep-ci.csv: point, keys..., then

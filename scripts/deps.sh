@@ -16,6 +16,11 @@ probe_hdr CUnit/Basic.h        libcunit1-dev
 probe_hdr curl/curl.h          libcurl4-openssl-dev
 probe_hdr microhttpd.h         libmicrohttpd-dev
 probe_bin gnuplot              gnuplot-nox
+# Open MPI (distributed sweeps): the mpicc wrapper must find mpi.h; mpirun runs them
+if ! command -v mpicc >/dev/null 2>&1 || ! echo "#include <mpi.h>" | mpicc -E -x c - >/dev/null 2>&1; then
+  need+=(libopenmpi-dev)
+fi
+probe_bin mpirun               openmpi-bin
 probe_bin pkg-config           pkg-config
 probe_bin cc                   gcc
 probe_bin make                 make

@@ -1,0 +1,48 @@
+# retrysim sweep --mpi: under mpirun with 1, 2 and 3 ranks (rank 0 coordinates,
+# the others run), the output files are byte-identical to a local --jobs 1
+# sweep; a rank that dies stops the sweep with the run and rank named, keeps
+# sweep.partial.csv, and --resume (under MPI) completes it to the same bytes;
+# a bad grid exits 2 before any run; --mpi with --jobs is refused.
+. tests/e2e/lib.sh
+command -v mpirun > /dev/null || { echo "SKIP: mpirun is not installed (scripts/deps.sh installs openmpi-bin)"; exit 0; }
+# containers: allow root, shared memory without CMA (ptrace is often denied)
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
+[ -n "${SANITIZE:-}" ] && export ASAN_OPTIONS=detect_leaks=0   # libmpi's own allocations at exit
+mpi() { local np=$1; shift; timeout 60 mpirun --oversubscribe --mca btl self,vader -np "$np" "$@"; }
+S=scenarios/metastable-retry.yaml
+G=(--grid 'retry.timeout=500ms,1s' --grid 'workload.rate=60/s, 70/s' --replications 2
+   --policy no-retry --policy immediate-3-retries --policy backoff-jitter-3-retries --quiet)
+same() {  # same DIR1 DIR2 WHAT
+  for f in sweep.csv sweep-ci.csv ranking.csv; do
+    cmp -s "$1/$f" "$2/$f" || { diff "$1/$f" "$2/$f" | head -5 >&2; fail "$3: $f differs"; }
+  done
+  ok "$3: sweep.csv, sweep-ci.csv, ranking.csv identical"
+}
+
+expect_status 0 "$RETRYSIM" sweep $S "${G[@]}" --jobs 1 --out "$TMPDIR/j1"
+for np in 3 2 1; do
+  expect_status 0 mpi $np "$RETRYSIM" sweep $S "${G[@]}" --mpi --out "$TMPDIR/m$np"
+  same "$TMPDIR/j1" "$TMPDIR/m$np" "mpirun -np $np --mpi vs --jobs 1"
+done
+
+# --- a rank dies on run 3: mpirun ends the job, rank 0 names the run and rank, keeps the finished runs
+out=$TMPDIR/crash
+mpi 3 "$RETRYSIM" sweep $S "${G[@]}" --mpi --out "$out" --crash-run 3 > "$TMPDIR/out" 2> "$TMPDIR/err"; st=$?
+[ $st -ne 0 ] || fail "a dead rank: mpirun exited 0"
+grep -q "abandoning the runs in progress" "$TMPDIR/err" \
+  && grep -Eq "run 3 \(point 0: retry.timeout=500ms, workload.rate=60/s; policy immediate-3-retries; replication 1\) on rank [12] " "$TMPDIR/err" \
+  || { cat "$TMPDIR/err" >&2; fail "the dead rank's run is not named"; }
+[ -s "$out/sweep.partial.csv" ] && [ ! -e "$out/sweep.csv" ] || fail "no partial file, or a sweep.csv, after a rank died"
+grep -q '^3,' "$out/sweep.partial.csv" && fail "the run of the dead rank is in the partial file"
+ok "a rank died (mpirun exit $st): run 3 and its rank named, $(($(wc -l < "$out/sweep.partial.csv") - 1)) runs kept"
+expect_status 0 mpi 3 "$RETRYSIM" sweep $S "${G[@]}" --mpi --out "$out" --resume
+grep -q "resuming: .* of 24 runs done" "$TMPDIR/err" || { cat "$TMPDIR/err" >&2; fail "resume message"; }
+same "$TMPDIR/j1" "$out" "rank died, --resume under MPI"
+
+# --- bad input: exit 2 once, before any run; --jobs with --mpi refused
+expect_status 2 mpi 3 "$RETRYSIM" sweep $S --grid 'retry.bsae=1s,2s' --mpi --out "$TMPDIR/bad"
+[ "$(grep -c "unknown key 'bsae'" "$TMPDIR/err")" -eq 1 ] || { cat "$TMPDIR/err" >&2; fail "bad grid under MPI: not one message"; }
+expect_status 2 mpi 2 "$RETRYSIM" sweep $S --mpi --jobs 2 --out "$TMPDIR/bad"
+grep -q -- "--jobs and --mpi cannot be combined" "$TMPDIR/err" || fail "--jobs with --mpi"
+[ -z "$(ls -A "$TMPDIR/bad" 2>/dev/null)" ] || fail "bad input left files"
+ok "bad grid key under MPI: one message, exit 2; --jobs with --mpi: exit 2"
