@@ -15,13 +15,8 @@
 
 enum { G_BREAKER, G_BUDGET, G_THROTTLE, G_LIMITER, G_BULKHEAD, G_COOLDOWN, G_LB, G_QUOTA, G_HEDGE, G_MONITOR, G__COUNT };
 
-typedef struct { void **v; uint32_t cap; } table;
-
-struct sim_guards {
-    unsigned used;            /* bit per part: the policy uses it */
-    unsigned request_scoped;  /* bit per part: used with scope request */
-    table    t[G__COUNT];
-};
+typedef sim_guard_table table;
+_Static_assert(G__COUNT == SIM_GUARD_PARTS, "guards.h SIM_GUARD_PARTS must count the parts");
 
 typedef struct { pol_cooldown c; pol_cooldown_target t[]; } cooldown_inst;
 typedef struct { pol_lb lb; pol_lb_target t[]; } lb_inst;

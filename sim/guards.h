@@ -12,7 +12,19 @@
 #define SIM_GUARDS_H
 #include "world.h"
 
-typedef struct sim_guards sim_guards;
+#define SIM_GUARD_PARTS 10
+typedef struct { void **v; uint32_t cap; } sim_guard_table;
+typedef struct sim_guards {
+    unsigned        used;            /* bit per part: the policy uses it */
+    unsigned        request_scoped;  /* bit per part: used with scope request */
+    sim_guard_table t[SIM_GUARD_PARTS];
+} sim_guards;
+
+/* Whether policy p uses any stateful part: the world's fast path. */
+static inline int sim_guards_any(const sim_world *w, const sim_policy *p)
+{
+    return w->guards[p - w->sc->policies].used != 0;
+}
 
 int  sim_guards_init(sim_world *w);
 void sim_guards_free(sim_world *w);

@@ -129,6 +129,11 @@ static int target_available(sim_world *w, const sim_policy *p, uint32_t ci, int 
 static int choose_target(sim_world *w, const sim_policy *p, uint32_t ci)
 {
     sim_client *c = &w->clients[ci];
+    if (!sim_guards_any(w, p)) {
+        int n;
+        const int *chain = chain_of(p, c->chain, &n);
+        return c->target < n ? chain[c->target] : -1;
+    }
     pol_lb_target *lt;
     pol_lb *lb = c->chain == 0 ? sim_g_lb(w, p, ci, &lt) : NULL;
     if (lb) {
@@ -262,10 +267,12 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
         w->counts[SIM_M_HEDGES] += 1;
         sim_bp(w, now, prov)->hedges++;
     }
-    pol_lb_target *lt;
-    if (sim_g_lb(w, pol, ci, &lt) && c->chain == 0) pol_lb_on_send(&lt[c->target], now, (double)c->prompt + c->output);
-    pol_quota *q = sim_g_quota(w, pol, ci, prov);
-    if (q) pol_quota_on_send(q, (double)c->prompt + c->output);
+    if (sim_guards_any(w, pol)) {
+        pol_lb_target *lt;
+        if (sim_g_lb(w, pol, ci, &lt) && c->chain == 0) pol_lb_on_send(&lt[c->target], now, (double)c->prompt + c->output);
+        pol_quota *q = sim_g_quota(w, pol, ci, prov);
+        if (q) pol_quota_on_send(q, (double)c->prompt + c->output);
+    }
     pol_ns to = cfg->attempt_timeout;
     if (cfg->deadline > 0) {
         pol_ns left = c->req_start + cfg->deadline - now;
@@ -325,6 +332,7 @@ static void start_attempt(sim_world *w, uint32_t ci)
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         }
+        if (!sim_guards_any(w, p)) { send_to(w, ci, prov, 0, 0); return; }
         pol_ns d = 0;
         pol_throttle *th = sim_g_throttle(w, p, ci);
         if (th && !(c->gates & GATE_THROTTLE)) {
@@ -463,6 +471,7 @@ static void record_outcome(sim_world *w, uint32_t ci, const sim_slot *s, const p
     sim_client *c = &w->clients[ci];
     const sim_policy *p = client_policy(w, c);
     pol_ns now = w->eng.now;
+    if (!sim_guards_any(w, p)) return;
     pol_ns dur = now - s->sent;
     int ok = o->kind == POL_OUT_SUCCESS;
     pol_breaker *b = s->probe ? sim_g_breaker(w, p, ci, s->provider) : NULL;
