@@ -842,7 +842,7 @@ int live_drive(sim_scenario *sc, const live_opts *o)
     run_teardown(L);
     int fd_end = live_fd_count();
     if (write_outputs(L, &fa, &m)) goto out;
-    rc = 0;
+    rc = L->interrupted ? 130 : 0;
     if (!o->quiet)
         printf("live: %llu HTTP requests, at most %u in flight, billed %.4f USD; wrote %s/summary.csv, "
                "summary-ci.csv, timeseries.csv, attempts.csv\n", (unsigned long long)sent, peak, L->spent, o->out);

@@ -38,7 +38,8 @@ typedef struct {
 /* Runs the scenario's clients against o->url until the scenario's duration,
  * a cap or SIGINT/SIGTERM (live_signals_setup must have been called), then
  * writes the outputs into o->out. sc->duration becomes the time actually run
- * when the run stops early. Returns the exit status: 0, or 2 when setup or
+ * when the run stops early. Returns the exit status: 0, 130 when a signal
+ * stopped it (the outputs are written all the same), or 2 when setup or
  * writing fails. */
 int live_drive(sim_scenario *sc, const live_opts *o);
 /* A target whose path is empty or "/" gets the format's standard path

@@ -6,7 +6,7 @@
 #  - the API key (from --api-key-env) reaches the server, in both wire
 #    formats, and appears in no output, log or message;
 #  - --max-requests stops at exactly that many HTTP requests; SIGINT stops
-#    cleanly and writes what was measured.
+#    cleanly (exit 130) and writes what was measured.
 # Each run plays the 20 s scenario at --time-scale 8 (2.5 s of wall time).
 . tests/e2e/lib.sh
 . tests/e2e/live-lib.bash
@@ -92,7 +92,7 @@ sleep 2
 kill -INT "$LIVE"
 rc=0; wait "$LIVE" || rc=$?
 stop_mock
-assert_cmp "$rc" "==" 0 "SIGINT: live exits 0"
+assert_cmp "$rc" "==" 130 "SIGINT: live exits 130 (interrupted, docs/cli.md)"
 grep -q interrupted "$TMPDIR/int.err" || fail "SIGINT: no 'interrupted' message"
 assert_cmp "$(sumval "$TMPDIR/int/summary.csv" successes)" ">" 0 "SIGINT: summary.csv has what was measured"
 assert_cmp "$(sumval "$TMPDIR/int/summary.csv" completion_time)" "<" 5 "SIGINT: over the 2 s it ran"
