@@ -80,6 +80,7 @@ struct mock {
     struct MHD_Daemon  *d;
     int                 epfd, lfd;
     int                 hfd;              /* epoll set of held (black-holed) connections */
+    int64_t             accept_after;     /* CLOCK_MONOTONIC ns: accept again from then on */
     struct sockaddr_storage addr;         /* where to listen (port resolved) */
     socklen_t           addrlen;
     mock_req          **by_slot;          /* [slot]: the request waiting for it, or NULL */
@@ -689,6 +690,8 @@ static int parse_bind(mock *m, const char *bind_addr, int port)
     return 0;
 }
 
+/* Out of descriptors, the pending connection stays in the backlog and the
+ * socket stays readable: stop watching it for 100 ms instead of spinning. */
 static void accept_all(mock *m)
 {
     while (m->lfd >= 0) {
@@ -697,7 +700,9 @@ static void accept_all(mock *m)
         int fd = accept4(m->lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
-            return;                      /* EAGAIN, or out of descriptors: try on the next wake-up */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                m->accept_after = live_mono_ns() + 100 * POL_NS_PER_MS;
+            return;
         }
         MHD_add_connection(m->d, fd, (struct sockaddr *)&peer, len);   /* closes fd on failure */
     }
@@ -746,7 +751,9 @@ static void serve(mock *m)
             }
         }
         if (wall_end >= 0 && (timeout < 0 || wall_end - wall < timeout)) timeout = wall_end - wall;
-        int fds[3] = { m->epfd, m->lfd, m->hfd }, ready[3];
+        int paused = m->accept_after > wall;
+        if (paused && (timeout < 0 || m->accept_after - wall < timeout)) timeout = m->accept_after - wall;
+        int fds[3] = { m->epfd, paused ? -1 : m->lfd, m->hfd }, ready[3];
         live_wait(fds, 3, timeout, ready);
         if (ready[1]) accept_all(m);
         if (ready[2]) held_hangups(m);
