@@ -14,6 +14,7 @@ int cmd_live(int argc, char **argv);
 int cmd_mock(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
 /* Shared helpers for verbs */

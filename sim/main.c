@@ -12,6 +12,7 @@ static const verb VERBS[] = {
     { "validate", cmd_validate, "check scenario files without running them" },
     { "delays",   cmd_delays,   "sample the delays a retry policy waits before each retry" },
     { "sweep",    cmd_sweep,    "run a grid of parameter overrides in parallel, with CIs and a ranking" },
+    { "tune",     cmd_tune,     "search parameters for the best objective under SLO constraints (Sobol + Nelder-Mead)" },
     { "check",    cmd_check,    "run scenarios and evaluate their expect: blocks (CI regression tests)" },
     { "plot",     cmd_plot,     "render the charts (PNG/SVG, gnuplot) of a run's or a sweep's CSVs" },
     { "live",     cmd_live,     "drive a scenario's workload and policy against a real HTTP endpoint" },
