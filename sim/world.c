@@ -281,6 +281,12 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     }
     s->deadline = to > 0 ? now + to : 0;
     s->to_armed = 0;
+    if (w->tp.send) {                       /* live: the request leaves now, its answer time is unknown */
+        sim_bp(w, now, prov)->offered++;
+        sim_world_arm_timeout(w, id, POL_NS_MAX);
+        w->tp.send(w, id, w->tp.ctx);
+        return;
+    }
     pol_ns arrive = now + sim_net_leg(w, prov);
     sim_world_arm_timeout(w, id, arrive);
     sim_schedule(&w->eng, arrive, EV_AT_SERVER, id, s->gen, 0);
@@ -431,7 +437,12 @@ static void abandon_inflight(sim_world *w, uint32_t ci)
         w->prov[s->provider].in_flight--;
         pol_breaker *b = s->probe ? sim_g_breaker(w, p, ci, s->provider) : NULL;
         if (b) pol_breaker_cancel(b);
-        if (s->state == SLOT_DROPPED) slot_free(w, c->att[i]);
+        if (w->tp.send) {
+            w->tp.cancel(w, c->att[i], w->tp.ctx);
+            slot_free(w, c->att[i]);
+        } else if (s->state == SLOT_DROPPED) {
+            slot_free(w, c->att[i]);
+        }
     }
     c->natt = 0;
 }
@@ -659,6 +670,18 @@ static void on_at_server(sim_engine *e, const sim_event *ev, void *ctx) { (void)
 static void on_done(sim_engine *e, const sim_event *ev, void *ctx) { (void)e; sim_prov_done(ctx, ev->ent); }
 static void on_occ_write(sim_engine *e, const sim_event *ev, void *ctx) { (void)e; sim_prov_occ_write(ctx, ev->ent); }
 
+void sim_world_answer(sim_world *w, uint32_t id)
+{
+    sim_metrics_answer(w, &w->slots[id], w->eng.now);
+    w->slots[id].state = SLOT_TO_CLIENT;
+    sim_slot *s = &w->slots[id];
+    uint32_t ci = s->client;
+    pol_outcome o = s->out;
+    w->prov[s->provider].in_flight--;
+    deliver(w, ci, id, &o);
+    slot_free(w, id);
+}
+
 static void on_response(sim_engine *e, const sim_event *ev, void *ctx)
 {
     (void)e;
@@ -689,7 +712,12 @@ static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
     w->prov[s->provider].in_flight--;
     pol_outcome o = pol_outcome_make(POL_OUT_TIMEOUT, 0);
     deliver(w, s->client, id, &o);
-    if (s->state == SLOT_DROPPED) slot_free(w, id);
+    if (w->tp.send) {                       /* live: abort the request; nobody answers it now */
+        w->tp.cancel(w, id, w->tp.ctx);
+        slot_free(w, id);
+    } else if (s->state == SLOT_DROPPED) {
+        slot_free(w, id);
+    }
 }
 
 static void on_timeline(sim_engine *e, const sim_event *ev, void *ctx)
@@ -852,9 +880,10 @@ int sim_world_run(const sim_scenario *sc, int policy_index, int replication,
     return sim_world_run2(sc, policy_index, replication, trace, NULL, out, keep);
 }
 
-int sim_world_run2(const sim_scenario *sc, int policy_index, int replication,
-                   FILE *trace, FILE *alerts, sim_run_metrics *out, sim_world **keep)
+int sim_world_new(const sim_scenario *sc, int policy_index, int replication, FILE *trace, FILE *alerts,
+                  const sim_transport *tp, sim_world **out)
 {
+    *out = NULL;
     sim_world *w = calloc(1, sizeof *w);
     if (!w) return POL_ENOMEM;
     w->sc = sc;
@@ -864,13 +893,28 @@ int sim_world_run2(const sim_scenario *sc, int policy_index, int replication,
     w->seed = sc->seed;
     w->trace = trace;
     w->alerts = alerts;
+    if (tp) w->tp = *tp;
     w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
     w->zt_time = -1;
     int rc = world_setup(w);
-    if (rc == POL_OK) {
-        sim_run(&w->eng, sc->duration);
-        rc = w->error;
-    }
+    if (rc) { sim_world_free(w); return rc; }
+    *out = w;
+    return POL_OK;
+}
+
+void sim_world_finish(sim_world *w, sim_run_metrics *out)
+{
+    sim_metrics_finish(w, out);
+}
+
+int sim_world_run2(const sim_scenario *sc, int policy_index, int replication,
+                   FILE *trace, FILE *alerts, sim_run_metrics *out, sim_world **keep)
+{
+    sim_world *w;
+    int rc = sim_world_new(sc, policy_index, replication, trace, alerts, NULL, &w);
+    if (rc) return rc;
+    sim_run(&w->eng, sc->duration);
+    rc = w->error;
     if (rc == POL_OK) sim_metrics_finish(w, out);
     if (keep && rc == POL_OK) *keep = w;
     else sim_world_free(w);

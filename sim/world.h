@@ -126,6 +126,23 @@ typedef struct {
     double   m[SIM_M__COUNT];          /* the per-run metrics (summary.csv) */
 } sim_run_metrics;
 
+/* A transport replaces the simulated network and providers (live mode): the
+ * clients, their policies and every stateful part still run here, on the
+ * world's engine driven by the caller's clock.
+ *   send(w, slot)   the client sends attempt `slot` now (w->slots[slot]:
+ *                   provider, prompt/output tokens, req_id, attempt_no,
+ *                   client). The transport must later fill
+ *                   w->slots[slot].out (and rl_* hints if it has them) and
+ *                   call sim_world_answer(w, slot), unless it is cancelled.
+ *   cancel(w, slot) the client stopped waiting (timeout, a hedge won, the
+ *                   request ended): abort it; the slot is freed right after
+ *                   and must not be answered. */
+typedef struct {
+    void (*send)(sim_world *w, uint32_t slot, void *ctx);
+    void (*cancel)(sim_world *w, uint32_t slot, void *ctx);
+    void *ctx;
+} sim_transport;
+
 struct sim_world {
     const sim_scenario *sc;
     const sim_policy   *pol;
@@ -163,6 +180,7 @@ struct sim_world {
     FILE               *trace;         /* attempts.csv stream, or NULL */
     FILE               *alerts;        /* alerts.csv stream, or NULL */
     struct sim_guards  *guards;        /* per compared policy: scoped stateful policy instances */
+    sim_transport       tp;            /* live mode: tp.send != NULL replaces network and providers */
     int                 error;         /* out of memory during the run */
 };
 
@@ -173,6 +191,17 @@ int sim_world_run(const sim_scenario *sc, int policy_index, int replication,
 /* Same, with an alerts.csv stream for the failure monitor (or NULL). */
 int sim_world_run2(const sim_scenario *sc, int policy_index, int replication,
                    FILE *trace, FILE *alerts, sim_run_metrics *out, sim_world **keep);
+
+/* The same run in steps, for a caller that drives the clock (live mode):
+ * sim_world_new sets the world up with its first events scheduled (tp NULL =
+ * the simulated providers); the caller then advances it with
+ * sim_run(&w->eng, now), reports answers with sim_world_answer, and ends with
+ * sim_world_finish (the metrics as of w->eng.now) and sim_world_free. */
+int  sim_world_new(const sim_scenario *sc, int policy_index, int replication, FILE *trace, FILE *alerts,
+                   const sim_transport *tp, sim_world **out);
+/* The answer to attempt `slot` (its .out filled) reached the client now. */
+void sim_world_answer(sim_world *w, uint32_t slot);
+void sim_world_finish(sim_world *w, sim_run_metrics *out);
 void sim_world_free(sim_world *w);
 
 /* Server side (provider.c) */

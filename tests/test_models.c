@@ -184,6 +184,80 @@ static void test_run_deterministic(void)
     sim_results_free(&r2);
 }
 
+/* The transport API (live mode): a fake transport that answers 200 after
+ * 50 ms of the caller's clock, or never (timeouts must cancel). */
+typedef struct { uint32_t pending[4096]; pol_ns due[4096]; int n; int sent, cancelled, answer; } fake_tp;
+static void fake_send(sim_world *w, uint32_t slot, void *ctx)
+{
+    fake_tp *f = ctx;
+    f->sent++;
+    if (f->n < 4096) { f->pending[f->n] = slot; f->due[f->n] = w->eng.now + 50 * POL_NS_PER_MS; f->n++; }
+}
+static void fake_cancel(sim_world *w, uint32_t slot, void *ctx)
+{
+    (void)w;
+    fake_tp *f = ctx;
+    f->cancelled++;
+    for (int i = 0; i < f->n; i++)
+        if (f->pending[i] == slot) { f->pending[i] = f->pending[--f->n]; f->due[i] = f->due[f->n]; return; }
+}
+static void drive(sim_world *w, fake_tp *f, pol_ns end)
+{
+    for (pol_ns t = 0; t <= end; t += 10 * POL_NS_PER_MS) {
+        sim_run(&w->eng, t);
+        for (int i = 0; f->answer && i < f->n;) {
+            if (f->due[i] <= t) {
+                uint32_t slot = f->pending[i];
+                f->pending[i] = f->pending[--f->n];
+                f->due[i] = f->due[f->n];
+                w->slots[slot].out = pol_outcome_make(POL_OUT_SUCCESS, 200);
+                sim_world_answer(w, slot);
+            } else i++;
+        }
+    }
+}
+static void transport_case(int answer)
+{
+    sim_scenario sc;
+    sim_provider prov;
+    sim_policy pol;
+    base_scenario(&sc, &prov, &pol);
+    sc.workload.loop = SIM_LOOP_CLOSED;
+    sc.workload.clients = 5;
+    sc.workload.think = dconst(1e8);
+    sc.duration = 10 * POL_NS_PER_S;
+    pol.retry.max_attempts = 2;
+    pol.retry.attempt_timeout = 200 * POL_NS_PER_MS;
+    fake_tp f;
+    memset(&f, 0, sizeof f);
+    f.answer = answer;
+    sim_transport tp = { fake_send, fake_cancel, &f };
+    sim_world *w;
+    CU_ASSERT_EQUAL_FATAL(sim_world_new(&sc, 0, 0, NULL, NULL, &tp, &w), 0);
+    drive(w, &f, sc.duration);
+    sim_run_metrics m;
+    sim_world_finish(w, &m);
+    CU_ASSERT_EQUAL(m.m[SIM_M_ATTEMPTS], (double)f.sent);
+    if (answer) {
+        /* 5 clients, 150 ms per cycle (50 ms answer + 100 ms think), 10 s: ~333 requests */
+        CU_ASSERT(m.m[SIM_M_SUCCESSES] > 300 && m.m[SIM_M_SUCCESSES] < 340);
+        CU_ASSERT_EQUAL(m.m[SIM_M_TIMEOUTS], 0);
+        CU_ASSERT_EQUAL(f.cancelled, 0);
+        CU_ASSERT(fabs(m.m[SIM_M_LAT_P50] - 0.05) < 0.011);
+    } else {
+        /* nothing answers: every attempt times out, is cancelled, and each request gives up after 2 */
+        CU_ASSERT_EQUAL(m.m[SIM_M_SUCCESSES], 0);
+        CU_ASSERT_EQUAL(f.cancelled, (int)m.m[SIM_M_TIMEOUTS]);
+        /* a cycle: 200 ms timeout, backoff U(0, 1 s), 200 ms timeout, 100 ms think: ~1 s; 5 clients, 10 s */
+        CU_ASSERT(m.m[SIM_M_GIVE_UPS] >= 35 && m.m[SIM_M_GIVE_UPS] <= 65);
+        printf("\n    transport, nothing answers: %.0f give-ups, %d cancelled", m.m[SIM_M_GIVE_UPS], f.cancelled);
+        CU_ASSERT(f.n <= 5);   /* only the attempts still within their timeout remain */
+    }
+    sim_world_free(w);
+}
+static void test_transport_answers(void) { transport_case(1); }
+static void test_transport_timeouts_cancel(void) { transport_case(0); }
+
 static void register_suites(void)
 {
     CU_SUITE("queueing",
@@ -193,5 +267,8 @@ static void register_suites(void)
              {"RPM token bucket caps admitted rate", test_rate_limit},
              {"timeouts: wasted work and duplicate billing", test_timeouts_waste});
     CU_SUITE("determinism", {"same seed -> identical metrics and timeseries", test_run_deterministic});
+    CU_SUITE("transport",
+             {"a transport's answers drive the real client loop", test_transport_answers},
+             {"timeouts cancel the transport's attempts", test_transport_timeouts_cancel});
 }
 CU_TEST_MAIN(register_suites)
