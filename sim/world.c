@@ -670,16 +670,21 @@ static void on_at_server(sim_engine *e, const sim_event *ev, void *ctx) { (void)
 static void on_done(sim_engine *e, const sim_event *ev, void *ctx) { (void)e; sim_prov_done(ctx, ev->ent); }
 static void on_occ_write(sim_engine *e, const sim_event *ev, void *ctx) { (void)e; sim_prov_occ_write(ctx, ev->ent); }
 
+/* The answer of slot id reaches its waiting client: deliver, then free. */
+static void to_client(sim_world *w, uint32_t id)
+{
+    sim_slot *s = &w->slots[id];
+    pol_outcome o = s->out;
+    w->prov[s->provider].in_flight--;
+    deliver(w, s->client, id, &o);
+    slot_free(w, id);
+}
+
 void sim_world_answer(sim_world *w, uint32_t id)
 {
     sim_metrics_answer(w, &w->slots[id], w->eng.now);
     w->slots[id].state = SLOT_TO_CLIENT;
-    sim_slot *s = &w->slots[id];
-    uint32_t ci = s->client;
-    pol_outcome o = s->out;
-    w->prov[s->provider].in_flight--;
-    deliver(w, ci, id, &o);
-    slot_free(w, id);
+    to_client(w, id);
 }
 
 static void on_response(sim_engine *e, const sim_event *ev, void *ctx)
@@ -693,11 +698,7 @@ static void on_response(sim_engine *e, const sim_event *ev, void *ctx)
         slot_free(w, id);
         return;
     }
-    uint32_t ci = s->client;
-    pol_outcome o = s->out;
-    w->prov[s->provider].in_flight--;
-    deliver(w, ci, id, &o);
-    slot_free(w, id);
+    to_client(w, id);
 }
 
 static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
