@@ -1146,3 +1146,33 @@ int sim_cfg_csv_read(const char *path, sim_csv_row_fn fn, void *user, sim_err *e
     free(buf);
     return rc;
 }
+
+int sim_cfg_as_outcome(const sim_cfg_node *it, const char *list, int *lo, int *hi, int *kind, sim_err *err)
+{
+    const char *kinds[POL_OUT__COUNT];
+    size_t nk = 0;
+    for (int k = POL_OUT_TIMEOUT; k < POL_OUT__COUNT; k++) kinds[nk++] = pol_outcome_kind_name((pol_outcome_kind)k);
+    *lo = *hi = 0;
+    *kind = -1;
+    long long st;
+    if (it->kind == SIM_CFG_SCALAR && sim_parse_int(it->str, &st) == POL_OK) {
+        if (st < 400 || st > 599)
+            return sim_cfg_errf(err, it, "status in '%s' must be between 400 and 599, got '%s'", list, it->str);
+        *lo = *hi = (int)st;
+        return POL_OK;
+    }
+    if (it->kind == SIM_CFG_SCALAR && strlen(it->str) == 3 && (it->str[0] == '4' || it->str[0] == '5') &&
+        it->str[1] == 'x' && it->str[2] == 'x') {
+        *lo = (it->str[0] - '0') * 100;
+        *hi = *lo + 99;
+        return POL_OK;
+    }
+    for (size_t k = 0; it->kind == SIM_CFG_SCALAR && k < nk; k++)
+        if (!strcmp(it->str, kinds[k])) { *kind = POL_OUT_TIMEOUT + (int)k; return POL_OK; }
+    char msg[768];
+    size_t len = (size_t)snprintf(msg, sizeof msg, "expected an HTTP status like 429, a class like 5xx or one of");
+    for (size_t k = 0; k < nk; k++) len += (size_t)snprintf(msg + len, sizeof msg - len, "%s %s", k ? "," : "", kinds[k]);
+    snprintf(msg + len, sizeof msg - len, " in '%s', got '%s'", list, it->kind == SIM_CFG_SCALAR ? it->str : "a collection");
+    if (it->kind == SIM_CFG_SCALAR) sim_cfg_did_you_mean(msg, sizeof msg, it->str, kinds, nk);
+    return sim_cfg_errf(err, it, "%s", msg);
+}

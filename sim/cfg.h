@@ -135,6 +135,12 @@ int sim_cfg_get_dist(const sim_cfg_node *map, const char *key, unsigned flags, i
 /* rel resolved against dir (absolute rel is kept); fails when too long. */
 int sim_cfg_resolve(const char *dir, const char *rel, char *out, size_t cap);
 
+/* One item of an outcome list (retry_on, fail_on, ...): an HTTP status 400..599
+ * (*lo = *hi = it), a class `4xx`/`5xx` (*lo..*hi), or a non-HTTP outcome
+ * kind name (timeout, refused, ...; *kind set, *lo = *hi = 0; else *kind =
+ * -1). `list` names the list in the located error message. */
+int sim_cfg_as_outcome(const sim_cfg_node *it, const char *list, int *lo, int *hi, int *kind, sim_err *err);
+
 typedef struct {
     const char        *path;   /* the file, for messages */
     size_t             n;      /* cells */

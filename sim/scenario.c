@@ -385,33 +385,11 @@ static const char *const RETRY_KEYS[] = {
  * class (5xx) or a non-HTTP outcome kind (timeout, refused, ...). */
 static int classify_item(loader *L, const sim_cfg_node *it, const char *list, pol_class cls, pol_classify_cfg *c)
 {
-    const char *kinds[POL_OUT__COUNT];
-    size_t nk = 0;
-    for (int k = POL_OUT_TIMEOUT; k < POL_OUT__COUNT; k++) kinds[nk++] = pol_outcome_kind_name((pol_outcome_kind)k);
-    long long st;
-    if (it->kind == SIM_CFG_SCALAR && sim_parse_int(it->str, &st) == POL_OK) {
-        if (st < 400 || st > 599)
-            return sim_cfg_errf(L->err, it, "status in '%s' must be between 400 and 599, got '%s'", list, it->str);
-        pol_classify_set_status(c, (int)st, cls);
-        return POL_OK;
-    }
-    if (it->kind == SIM_CFG_SCALAR && strlen(it->str) == 3 && (it->str[0] == '4' || it->str[0] == '5') &&
-        it->str[1] == 'x' && it->str[2] == 'x') {
-        int lo = (it->str[0] - '0') * 100;
-        for (int s = lo; s < lo + 100; s++) pol_classify_set_status(c, s, cls);
-        return POL_OK;
-    }
-    for (size_t k = 0; it->kind == SIM_CFG_SCALAR && k < nk; k++)
-        if (!strcmp(it->str, kinds[k])) {
-            pol_classify_set_kind(c, (pol_outcome_kind)(POL_OUT_TIMEOUT + (int)k), cls);
-            return POL_OK;
-        }
-    char msg[768];
-    size_t len = (size_t)snprintf(msg, sizeof msg, "expected an HTTP status like 429, a class like 5xx or one of");
-    for (size_t k = 0; k < nk; k++) len += (size_t)snprintf(msg + len, sizeof msg - len, "%s %s", k ? "," : "", kinds[k]);
-    snprintf(msg + len, sizeof msg - len, " in '%s', got '%s'", list, it->kind == SIM_CFG_SCALAR ? it->str : "a collection");
-    if (it->kind == SIM_CFG_SCALAR) sim_cfg_did_you_mean(msg, sizeof msg, it->str, kinds, nk);
-    return sim_cfg_errf(L->err, it, "%s", msg);
+    int lo, hi, kind;
+    TRY(sim_cfg_as_outcome(it, list, &lo, &hi, &kind, L->err));
+    if (kind >= 0) return pol_classify_set_kind(c, (pol_outcome_kind)kind, cls);
+    for (int st = lo; st <= hi; st++) pol_classify_set_status(c, st, cls);
+    return POL_OK;
 }
 
 /* retry_on, then fallback_on, then fail_on: a later list wins ("5xx" in

@@ -90,36 +90,18 @@ static int get_d(const sim_cfg_node *m, const char *key, double lo, double hi, d
     return sim_cfg_get_double(m, key, 0, lo, hi, *v, v, err);
 }
 
-/* fail_on: [429, 5xx, 4xx, timeout, refused, reset, context-window, content-policy] */
+/* fail_on: the same items as the retry lists (sim_cfg_as_outcome). */
 static int get_failmask(const sim_cfg_node *m, pol_failmask *fm, sim_err *err)
 {
     const sim_cfg_node *l = sim_cfg_get(m, "fail_on");
     if (!l) return POL_OK;
     TRY(sim_cfg_want(l, SIM_CFG_SEQ, "fail_on", err));
     pol_failmask_none(fm);
-    static const char *const KINDS[] = { "timeout", "refused", "reset", "context-window", "content-policy" };
-    static const pol_outcome_kind KV[] = { POL_OUT_TIMEOUT, POL_OUT_CONN_REFUSED, POL_OUT_CONN_RESET,
-                                           POL_OUT_CONTEXT_WINDOW, POL_OUT_CONTENT_POLICY };
     for (size_t i = 0; i < l->n; i++) {
-        const sim_cfg_node *it = l->items[i];
-        TRY(sim_cfg_want(it, SIM_CFG_SCALAR, "fail_on item", err));
-        const char *t = it->str;
-        int done = 0;
-        if (strlen(t) == 3 && t[0] >= '1' && t[0] <= '5' && t[1] == 'x' && t[2] == 'x') {
-            int lo = (t[0] - '0') * 100;
-            pol_failmask_set_status(fm, lo, lo + 99, 1);
-            done = 1;
-        }
-        for (size_t k = 0; !done && k < 5; k++)
-            if (!strcmp(t, KINDS[k])) { pol_failmask_set_kind(fm, KV[k], 1); done = 1; }
-        if (!done) {
-            char *end;
-            long st = strtol(t, &end, 10);
-            if (*end || st < 100 || st > 599)
-                return sim_cfg_errf(err, it, "fail_on: expected a status (429), a class (5xx) or one of "
-                                    "timeout, refused, reset, context-window, content-policy; got '%s'", t);
-            pol_failmask_set_status(fm, (int)st, (int)st, 1);
-        }
+        int lo, hi, kind;
+        TRY(sim_cfg_as_outcome(l->items[i], "fail_on", &lo, &hi, &kind, err));
+        if (kind >= 0) pol_failmask_set_kind(fm, (pol_outcome_kind)kind, 1);
+        else pol_failmask_set_status(fm, lo, hi, 1);
     }
     return POL_OK;
 }
