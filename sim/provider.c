@@ -5,7 +5,8 @@
  * Admission order for an LLM or queueing provider (first match answers):
  *   outage (refuse -> connection refused, blackhole -> no answer ever,
  *   status -> that status) ; context window (prompt + output > window -> 400
- *   context-window) ; rate limits (RPM and TPM token buckets, 429 with a
+ *   context-window) ; content filter (a refusal with probability
+ *   content_filter_rate -> 400 content-policy) ; rate limits (RPM and TPM token buckets, 429 with a
  *   Retry-After per the provider's mode) ; error rate (error_status) ;
  *   capacity (start service, or wait in the waiting room, or overload status).
  * Token buckets refill continuously at rpm/60 (tpm/60) per second up to a
@@ -241,6 +242,10 @@ void sim_prov_arrive(sim_world *w, uint32_t id)
     double tok = (double)s->prompt + (double)s->output;
     if (cfg->context_window > 0 && tok > cfg->context_window) {
         answer(w, id, POL_OUT_CONTEXT_WINDOW, 400);
+        return;
+    }
+    if (cfg->content_filter > 0 && gsl_rng_uniform(pr->rng) < cfg->content_filter) {
+        answer(w, id, POL_OUT_CONTENT_POLICY, 400);
         return;
     }
     if (pr->p.rpm > 0 || pr->p.tpm > 0) {

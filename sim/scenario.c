@@ -297,7 +297,8 @@ static int load_top(loader *L, const sim_cfg_node *root)
 
 static const char *const PROVIDER_KEYS[] = {
     "name", "kind", "rate_limit", "concurrency", "queue", "overload_status", "latency", "latency_factor",
-    "error_rate", "error_status", "outage", "context_window", "price", "service", "network_latency", NULL };
+    "error_rate", "error_status", "outage", "context_window", "content_filter_rate", "price", "service",
+    "network_latency", NULL };
 static const char *const RATE_LIMIT_KEYS[] = { "rpm", "tpm", "retry_after", "burst", NULL };
 static const char *const LATENCY_KEYS[] = { "ttft", "per_token", "noise", "slowdown", NULL };
 static const char *const PRICE_KEYS[] = { "input_per_mtok", "output_per_mtok", NULL };
@@ -354,6 +355,7 @@ static int load_provider(loader *L, const sim_cfg_node *n, int idx, void *elem)
     TRY(sim_cfg_get_double(lat, "noise", 0, 0, 10, 0, &p->noise_sigma, L->err));
     TRY(sim_cfg_get_double(lat, "slowdown", 0, 0, HUGE_VAL, 0, &p->slowdown, L->err));
     TRY(sim_cfg_get_double(n, "context_window", 0, 0, HUGE_VAL, 0, &p->context_window, L->err));
+    TRY(sim_cfg_get_double(n, "content_filter_rate", 0, 0, 1, 0, &p->content_filter, L->err));
     TRY(sim_cfg_get_double(price, "input_per_mtok", 0, 0, HUGE_VAL, 0, &p->price_in, L->err));
     TRY(sim_cfg_get_double(price, "output_per_mtok", 0, 0, HUGE_VAL, 0, &p->price_out, L->err));
 

@@ -86,6 +86,7 @@ typedef struct {
     double  noise_sigma;             /* LLM: service time *= lognormal(median 1, sigma), 0 = none */
     double  slowdown;                /* LLM: service time *= 1 + slowdown * utilisation^2 */
     double  context_window;          /* tokens (prompt + max output), 0 = unlimited */
+    double  content_filter;          /* probability a request is refused by the content filter (400) */
     double  price_in, price_out;     /* USD per million input / output tokens */
     sim_dist service;                /* QUEUE: service time distribution */
     int     has_net_latency;         /* per-provider override of the network leg */

@@ -50,3 +50,14 @@ for p in aws-standard aws-adaptive grpc; do
   assert_cmp "$(m $p time_to_recover)" "<=" 15 "preset $p recovers at once"
 done
 assert_cmp "$(m envoy time_to_recover)" ">" 30 "preset envoy: outlier ejection of the only host outlasts the outage"
+
+# fallback chains per error kind, the content filter, degraded answers
+fc=$TMPDIR/fc
+expect_status 0 "$RETRYSIM" run scenarios/fallback-chains.yaml --out "$fc" --quiet
+f() { ci "$fc/summary-ci.csv" "$1" "$2"; }
+assert_cmp "$(f no-chains success_rate)" "<" 0.8 "without chains, context-window and content-policy 400s fail"
+assert_cmp "$(f chains success_rate)" ">" 0.94 "context_fallback and content_fallback serve them"
+assert_cmp "$(f chains cost_per_success)" ">" "$(awk -v x="$(f no-chains cost_per_success)" 'BEGIN{print 10*x}')" "at the long model's price"
+assert_cmp "$(f chains-degraded give_ups)" "==" 0 "degraded answers replace the give-ups"
+assert_cmp "$(f chains-degraded degraded)" "==" "$(f chains give_ups)" "one degraded answer per request that would have given up"
+assert_cmp "$(f chains-degraded success_rate)" "==" "$(f chains success_rate)" "degraded answers are not successes"
