@@ -101,6 +101,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	$(BIN) bench engine
 	$(BIN) bench model
+	$(BIN) bench sweep
 
 plots:
 	@bash scripts/deps.sh

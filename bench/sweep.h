@@ -112,6 +112,7 @@ int  bench_mpi_main(int argc, char **argv, int (*body)(int, char **), const char
 int  bench_mpi_start(int *rank, int *size, const char *who);
 int  bench_mpi_serve(void);
 void bench_mpi_stop(void);
+int  bench_mpi_ranks(void);          /* ranks in MPI_COMM_WORLD (1 without MPI) */
 int  bench_sweep_exec_mpi(bench_sweep *s, const bench_exec_opts *o);
 
 /* ---- shared by the transports (sweep.c's forked workers, sweep_mpi.c's

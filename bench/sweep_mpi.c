@@ -61,6 +61,7 @@ int bench_mpi_start(int *rank, int *size, const char *who)
     return -1;
 }
 int  bench_mpi_serve(void) { return 2; }
+int  bench_mpi_ranks(void) { return 1; }
 void bench_mpi_stop(void) {}
 int  bench_sweep_exec_mpi(bench_sweep *s, const bench_exec_opts *o)
 {
@@ -113,6 +114,8 @@ int bench_mpi_start(int *rank, int *size, const char *who)
     *size = g_size;
     return 0;
 }
+
+int bench_mpi_ranks(void) { return g_started ? g_size : 1; }
 
 void bench_mpi_stop(void)
 {
