@@ -115,14 +115,12 @@ void sim_summary_ci_write(FILE *f, const sim_scenario *sc, const sim_results *r)
     free(col);
 }
 
-static void cell(FILE *f, const sim_results *r, int i, sim_metric_id m, const char *fmt, double scale)
+static void cell(FILE *f, const sim_results *r, int i, sim_metric_id m, const char *fmt, double scale, double *col)
 {
-    double col[4096];
-    int n = r->reps < 4096 ? r->reps : 4096;
     sim_results_column(r, i, m, col);
     size_t k;
     double mean, sd, lo, hi;
-    sim_ci95(col, (size_t)n, &k, &mean, &sd, &lo, &hi);
+    sim_ci95(col, (size_t)r->reps, &k, &mean, &sd, &lo, &hi);
     char buf[80];
     if (!isfinite(mean)) snprintf(buf, sizeof buf, "-");
     else if (isfinite(hi)) {
@@ -139,16 +137,19 @@ void sim_summary_table(FILE *f, const sim_scenario *sc, const sim_results *r)
     fprintf(f, "%s: %d replication%s, mean ± 95%% CI half-width\n", sc->name, r->reps, r->reps == 1 ? "" : "s");
     fprintf(f, "%-24s %14s %14s %14s %14s %14s %14s %14s %14s\n", "policy", "success %", "amplification",
             "p50 latency s", "p99 latency s", "peak load/cap", "give-ups", "unfinished", "cost $");
+    double *col = malloc((size_t)r->reps * sizeof *col);
+    if (!col) return;
     for (int i = 0; i < r->npolicies; i++) {
         fprintf(f, "%-24.24s", sc->policies[r->policy[i]].name);
-        cell(f, r, i, SIM_M_SUCCESS_RATE, "%.2f", 100);
-        cell(f, r, i, SIM_M_AMPLIFICATION, "%.3f", 1);
-        cell(f, r, i, SIM_M_LAT_P50, "%.3f", 1);
-        cell(f, r, i, SIM_M_LAT_P99, "%.3f", 1);
-        cell(f, r, i, SIM_M_PEAK_LOAD_RATIO, "%.2f", 1);
-        cell(f, r, i, SIM_M_GIVE_UPS, "%.0f", 1);
-        cell(f, r, i, SIM_M_UNFINISHED, "%.0f", 1);
-        cell(f, r, i, SIM_M_COST, "%.2f", 1);
+        cell(f, r, i, SIM_M_SUCCESS_RATE, "%.2f", 100, col);
+        cell(f, r, i, SIM_M_AMPLIFICATION, "%.3f", 1, col);
+        cell(f, r, i, SIM_M_LAT_P50, "%.3f", 1, col);
+        cell(f, r, i, SIM_M_LAT_P99, "%.3f", 1, col);
+        cell(f, r, i, SIM_M_PEAK_LOAD_RATIO, "%.2f", 1, col);
+        cell(f, r, i, SIM_M_GIVE_UPS, "%.0f", 1, col);
+        cell(f, r, i, SIM_M_UNFINISHED, "%.0f", 1, col);
+        cell(f, r, i, SIM_M_COST, "%.2f", 1, col);
         fputc('\n', f);
     }
+    free(col);
 }
