@@ -13,18 +13,20 @@ static const char USAGE[] =
     "                     [--max-requests N] [--max-spend USD] [--policy NAME] [--api-key-env VAR]\n"
     "                     [--format openai|anthropic] [--model M] [--out DIR] [--time-scale F]\n"
     "                     [--set KEY=VALUE]... [--report-fds] [--quiet]\n"
-    "  --target URL        endpoint of the policy's first target (repeat for its fallbacks); a URL\n"
-    "                      with an empty path gets /v1/chat/completions or /v1/messages\n"
+    "  --target URL        endpoint of the policy's first target (repeat for its other targets, in\n"
+    "                      order); a URL with an empty path gets /v1/chat/completions or\n"
+    "                      /v1/messages; attempts to a provider without one count as refused\n"
     "  --clients N         override workload.clients\n"
     "  --duration D        override the scenario's duration (scenario time)\n"
-    "  --max-requests N    send at most N HTTP requests (retries included), then stop\n"
+    "  --max-requests N    send at most N HTTP requests (retries and hedges included), then stop\n"
     "  --max-spend USD     stop before the billed cost could exceed USD (scenario prices)\n"
     "                      a non-loopback target needs one of the two caps\n"
     "  --policy NAME       the scenario policy to run (default: the first)\n"
     "  --api-key-env VAR   read the API key from environment variable VAR (never printed)\n"
     "  --format F          openai (default; Authorization: Bearer) or anthropic (x-api-key)\n"
     "  --model M           model name sent in each request (default: retrysim-mock)\n"
-    "  --out DIR           summary.csv, summary-ci.csv, timeseries.csv, attempts.csv (default: results-live)\n"
+    "  --out DIR           summary.csv, summary-ci.csv, timeseries.csv, attempts.csv, alerts.csv\n"
+    "                      (default: results-live)\n"
     "  --time-scale F      play the scenario F times faster (use the mock's value)\n"
     "  --set KEY=VALUE     override a scenario key, as for `retrysim run`\n"
     "  --quiet             no summary table\n"
@@ -34,40 +36,6 @@ static int fail_usage(const char *msg)
 {
     fprintf(stderr, "retrysim live: %s\n", msg);
     return 2;
-}
-
-/* The stateful parts of policy p that live mode does not run (it runs the
- * retry state machine of pol_retry.h only), comma-separated into buf;
- * returns how many. */
-static int stateful_parts(const sim_policy *p, char *buf, size_t n)
-{
-    const sim_stateful *st = &p->st;
-    const struct { int on; const char *name; } part[] = {
-        { st->use_breaker, "breaker" }, { st->use_budget, "budget" }, { st->use_throttle, "throttle" },
-        { st->use_limiter, "limiter" }, { st->use_bulkhead, "bulkhead" }, { st->use_cooldown, "cooldown" },
-        { st->use_lb, "load balancing" }, { st->use_quota, "quota" }, { st->use_hedge, "hedging" },
-        { st->use_monitor, "monitor" }, { st->degraded, "degraded answers" },
-        { st->nctx > 0 || st->ncontent > 0, "fallback chains per error kind" } };
-    int k = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < sizeof part / sizeof part[0]; i++)
-        if (part[i].on) {
-            size_t len = strlen(buf);
-            snprintf(buf + len, n - len, "%s%s", k++ ? ", " : "", part[i].name);
-        }
-    return k;
-}
-
-/* The first policy the run would use (the compared one, or one a workload
- * class is bound to) that has stateful parts; NULL if none. */
-static const sim_policy *stateful_policy(const sim_scenario *sc, int compared, char *buf, size_t n)
-{
-    if (stateful_parts(&sc->policies[compared], buf, n)) return &sc->policies[compared];
-    for (int k = 0; k < sc->workload.nclasses; k++) {
-        int p = sc->workload.classes[k].policy;
-        if (p >= 0 && stateful_parts(&sc->policies[p], buf, n)) return &sc->policies[p];
-    }
-    return NULL;
 }
 
 int cmd_live(int argc, char **argv)
@@ -135,14 +103,8 @@ int cmd_live(int argc, char **argv)
     sim_err err;
     if (sim_scenario_load(path, c.sets, c.nsets, &sc, &err)) { fprintf(stderr, "%s\n", err.msg); return 2; }
     int rc = 2;
-    const sim_policy *bad;
     o.policy = pol ? sim_scenario_find_policy(&sc, pol) : 0;
     if (o.policy < 0 || sc.npolicies == 0) fprintf(stderr, "retrysim live: %s has no policy '%s'\n", path, pol ? pol : "");
-    else if (sc.workload.loop != SIM_LOOP_CLOSED)
-        fprintf(stderr, "retrysim live: %s has an open-loop or trace workload; live mode runs closed-loop clients\n", path);
-    else if ((bad = stateful_policy(&sc, o.policy, why, sizeof why)))
-        fprintf(stderr, "retrysim live: policy '%s' uses %s; live mode runs the retry state machine only "
-                "(docs/live.md, \"What live mode runs\")\n", bad->name, why);
     else {
         rc = 0;
         const sim_policy *p = &sc.policies[o.policy];

@@ -1,39 +1,51 @@
-/* live.c — `retrysim live SCENARIO --target URL`: the scenario's clients and
- * policy against a real endpoint (see live.h).
+/* live.c — `retrysim live SCENARIO --target URL`: the simulator's own client
+ * loop against real endpoints (see live.h).
  *
- * A client's life mirrors sim/world.c: start (stagger draw) -> request (class,
- * prompt and output sizes from the client's workload stream, body built,
- * Idempotency-Key fixed, pol_retry_begin) -> attempt (headers with a fresh
- * X-Trace-Id, timeout = the policy's attempt timeout, cut to what is left of
- * the deadline; curl_multi_add_handle) -> outcome (live_outcome_of plus the
- * response's hint headers, converted to scenario time) -> pol_retry_next ->
- * sleep (EV_WAKE on the engine), fall back to the next --target, give up, or
- * finish and think. Metrics go through the simulator's accumulators
- * (sim_metrics_answer, sim_metrics_latency) into a shell world, and out
- * through sim_metrics_finish and the CSV writers of runner.c and metrics.c.
+ * The clients, their workload, retries, fallbacks and every stateful policy
+ * part run in a sim_world (sim/world.c) set up with a transport: where the
+ * simulator would send an attempt into its network and provider models, the
+ * world calls tp_send, which turns the attempt into an HTTP request (body
+ * for the slot's tokens and wire format, Idempotency-Key per logical
+ * request, X-Trace-Id per attempt) on libcurl's multi handle. When the
+ * transfer ends, its outcome (status, body, hint and rate-limit headers,
+ * converted to scenario time) goes into the slot and sim_world_answer hands
+ * it to the client; the world's decision comes back through tp_verdict,
+ * which writes the attempts.csv row. Timeouts are the world's: its timeout
+ * events fire on its engine and tp_cancel aborts the transfer (libcurl only
+ * has a generous safety timeout). The loop: advance the engine to the
+ * scenario clock (CLOCK_MONOTONIC x --time-scale), deliver finished
+ * transfers, and ppoll on the epoll set of libcurl's sockets until the next
+ * engine event or libcurl timer. Outputs are the world's metrics, written
+ * by the same functions as `retrysim run`.
+ * The i-th --target serves the policy's i-th target; an attempt to a
+ * provider without a URL is answered as a refused connection.
  * Quantities only a server can see (wasted work, duplicate billing, queue
  * wait, requests in the system) are written empty or 0.
- * Safety: see live_check_targets; caps are enforced before an attempt is
- * sent (--max-requests counts HTTP requests, retries included; --max-spend
- * counts what was billed plus the worst case of every attempt in flight or
- * of unknown fate); the API key is read from the environment, placed in one
- * header list per client and never written anywhere else.
- * Invariants: a client has at most one transfer in the multi handle
- * (in_flight); every EV_WAKE carries the client's generation; all easy
- * handles are removed from the multi handle before cleanup.
+ * Safety: see live_check_targets; caps are enforced in tp_send
+ * (--max-requests counts HTTP requests, retries and hedges included;
+ * --max-spend counts what was billed plus the worst case of every attempt in
+ * flight or of unknown fate): the first attempt beyond a cap ends the run,
+ * it is not sent, and the attempts in flight are cancelled. The API key is
+ * read from the environment, placed in the header list of a transfer and
+ * never written anywhere else.
+ * Invariants: a transfer (xfer) belongs to one world slot id and is in the
+ * multi handle iff its state is X_CURL; after tp_cancel or an answer it is
+ * idle and its answer is never delivered; every easy handle is removed from
+ * the multi handle before cleanup.
+ * Cost: O(1) bookkeeping per attempt plus libcurl, one easy handle per slot
+ * id ever in flight at once; no thread per client.
  */
 #include "live.h"
 #include "cfg.h"
 #include "live_util.h"
 #include "metrics.h"
 #include "outfile.h"
-#include "rng.h"
 #include "runner.h"
 #include "units.h"
 #include <curl/curl.h>
-#include <gsl/gsl_randist.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +55,6 @@
 #include <unistd.h>
 
 #define RESP_MAX   (1u << 20)   /* response bytes kept for parsing */
-#define EV_GAUGE   EV_BUCKET
 
 /* ---------------------------------------------------------- classification --- */
 static double usage_value(const sim_cfg_node *usage, const char *a, const char *b)
@@ -117,65 +128,53 @@ int live_check_targets(const char *const *urls, int n, int capped, int has_key, 
 }
 
 /* ------------------------------------------------------------------ state --- */
+enum { X_IDLE = 0, X_CURL, X_REFUSED };
 
+/* One HTTP attempt, by the world's slot id (the easy handle is kept for the
+ * next attempt that gets the same id). */
 typedef struct {
-    uint32_t  id;
     CURL     *easy;
-    gsl_rng  *rng, *prng;
-    pol_retry_state rs;
     struct curl_slist *hdrs;
-    uint32_t  gen, req_id;
-    int32_t   done;
-    uint16_t  attempt_no;
-    uint8_t   cls, target, busy, in_flight;
-    double    prompt, output;      /* token sizes of the current request */
-    double    worst;               /* worst-case cost of the attempt in flight, USD */
-    pol_ns    req_start, next_delay, att_start;
-    int64_t   att_wall;            /* Unix ns of the attempt's start */
     char     *body;
     size_t    body_len, body_cap;
-    char      idem[48], trace[64];
-    pol_outcome hint;              /* hints of the current response, wall ns */
-    char      srv_id[80], rl_req[24], rl_tok[24];
     live_buf  resp;                /* the response body, up to RESP_MAX (then resp.bad) */
     size_t    resp_bytes;
-} live_client;
+    uint32_t  slot, gen;           /* the slot and its generation when sent */
+    uint8_t   state;               /* X_* */
+    uint8_t   row;                 /* its attempts.csv row is written */
+    int       curl_code;
+    int64_t   wall;                /* Unix ns of the start */
+    double    worst;               /* worst-case cost of the attempt, USD */
+    double    ptok, ctok;          /* usage of the answer, -1 = unknown */
+    pol_outcome hint;              /* hints of the response, wall ns */
+    pol_quota quota;               /* its rate-limit headers; resets in wall ns from the answer */
+    char      srv_id[80], trace[64];
+} xfer;
 
 typedef struct {
     sim_scenario *sc;
     const live_opts *o;
     sim_world    *w;
-    live_timeline tl;
     live_clock    clk;
-    live_client  *cl;
-    uint32_t      ncl;
-    gsl_ran_discrete_t *classes;   /* class draw by weight, NULL for one class */
+    const char  **url_of;          /* [provider]: its --target, or NULL */
+    xfer        **x;               /* [slot id], NULL until first used */
+    uint32_t      nx;
+    uint32_t     *pend;            /* slots to answer as refused on the next turn (no URL) */
+    uint32_t      npend, cap_pend;
     char          model_json[256];
     char          run_id[20];
     CURLM        *multi;
     int           epfd;
     int64_t       curl_due;        /* CLOCK_MONOTONIC ns of libcurl's timer, -1 = none */
     FILE         *attempts;
-    uint64_t      sent;
+    uint64_t      sent;            /* HTTP requests */
     uint32_t      in_flight, peak_in_flight;
     double        spent, worst_in_flight, worst_unknown;
     int           loopback;        /* every target is a loopback host */
-    int           capped, interrupted, all_done, error;
+    int           capped, interrupted, error;
     int           fd_start, fd_peak;
+    int64_t       fd_next;         /* CLOCK_MONOTONIC ns of the next descriptor count */
 } live_run;
-
-static const pol_retry_cfg *client_cfg(const live_run *L, const live_client *c) { return &L->w->cfgs[c->cls]; }
-
-static const sim_policy *client_policy(const live_run *L, const live_client *c)
-{
-    int fixed = L->sc->workload.classes[c->cls].policy;
-    return fixed >= 0 ? &L->sc->policies[fixed] : L->w->pol;
-}
-
-static int client_provider(const live_run *L, const live_client *c)
-{
-    return client_policy(L, c)->targets[c->target];
-}
 
 static double price_of(const live_run *L, int prov, double prompt, double output)
 {
@@ -183,22 +182,50 @@ static double price_of(const live_run *L, int prov, double prompt, double output
     return (prompt * p->price_in + output * p->price_out) / 1e6;
 }
 
+/* The policy client ci runs (its class may be bound to one). */
+static const sim_policy *client_policy(const sim_world *w, uint32_t ci)
+{
+    int fixed = w->sc->workload.classes[w->clients[ci].cls].policy;
+    return fixed >= 0 ? &w->sc->policies[fixed] : w->pol;
+}
+
+/* The world stops by itself when every closed-loop client is done. */
+static int all_done(const sim_world *w)
+{
+    return w->sc->workload.loop == SIM_LOOP_CLOSED && w->nclients > 0 && w->finished_clients == w->nclients;
+}
+
+static int ending(const live_run *L)
+{
+    const sim_world *w = L->w;
+    return L->capped || L->error || w->error || w->eng.now >= L->sc->duration || all_done(w);
+}
+
+/* Runs the world's events up to the scenario clock (at most its duration):
+ * an answer is delivered at the time it is looked at, after the timeouts
+ * that expired before. Not after a cap or an error: the run is over. */
+static void advance(live_run *L)
+{
+    if (L->capped || L->error) return;      /* the run is over: nothing may fire now */
+    pol_ns now = live_clock_now(&L->clk);
+    sim_run(&L->w->eng, now < L->sc->duration ? now : L->sc->duration);
+}
+
 /* ------------------------------------------------------------ curl plumbing --- */
 static size_t on_body(char *ptr, size_t size, size_t n, void *ud)
 {
-    live_client *c = ud;
+    xfer *x = ud;
     size_t len = size * n;
-    c->resp_bytes += len;
-    live_buf_add(&c->resp, ptr, len, RESP_MAX);
+    x->resp_bytes += len;
+    live_buf_add(&x->resp, ptr, len, RESP_MAX);
     return len;
 }
 
-static void keep_value(char *dst, size_t cap, const char *v)
+static void reset_answer(xfer *x)
 {
-    size_t n = strlen(v);
-    if (n >= cap) n = cap - 1;
-    memcpy(dst, v, n);
-    dst[n] = '\0';
+    x->hint = pol_outcome_make(POL_OUT_SUCCESS, 0);
+    pol_quota_reset(&x->quota);
+    x->srv_id[0] = '\0';
 }
 
 /* One header line: hints, the server's request id and rate-limit state.
@@ -206,11 +233,10 @@ static void keep_value(char *dst, size_t cap, const char *v)
  * (no hint is that long); nothing else is kept. */
 static size_t on_header(char *buf, size_t size, size_t n, void *ud)
 {
-    live_client *c = ud;
+    xfer *x = ud;
     size_t len = size * n;
     if (len >= 5 && !strncmp(buf, "HTTP/", 5)) {        /* a new response (after 100 Continue too) */
-        c->hint = pol_outcome_make(POL_OUT_SUCCESS, 0);
-        c->srv_id[0] = c->rl_req[0] = c->rl_tok[0] = '\0';
+        reset_answer(x);
         return len;
     }
     const char *colon = memchr(buf, ':', len);
@@ -226,10 +252,11 @@ static size_t on_header(char *buf, size_t size, size_t n, void *ud)
     name[nl] = '\0';
     memcpy(value, v, vl);
     value[vl] = '\0';
-    pol_hint_apply_header(&c->hint, name, value, live_wall_ns());   /* a malformed hint is ignored */
-    if (!strcasecmp(name, "x-request-id") || !strcasecmp(name, "request-id")) keep_value(c->srv_id, sizeof c->srv_id, value);
-    else if (!strcasecmp(name, "x-ratelimit-remaining-requests")) keep_value(c->rl_req, sizeof c->rl_req, value);
-    else if (!strcasecmp(name, "x-ratelimit-remaining-tokens")) keep_value(c->rl_tok, sizeof c->rl_tok, value);
+    int64_t wall = live_wall_ns();
+    pol_hint_apply_header(&x->hint, name, value, wall);      /* a malformed hint is ignored */
+    pol_quota_apply_header(&x->quota, name, value, 0, wall);  /* resets relative to the answer */
+    if ((!strcasecmp(name, "x-request-id") || !strcasecmp(name, "request-id")) && vl < sizeof x->srv_id)
+        memcpy(x->srv_id, value, vl + 1);
     return len;
 }
 
@@ -259,63 +286,72 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
-static int client_setup(live_run *L, live_client *c, uint32_t id)
+static void xfer_free(xfer *x)
 {
-    const gsl_rng_type *T = sim_rng_type(L->sc->rng);
-    c->id = id;
-    c->rng = sim_rng_new(T, L->sc->seed, 0, SIM_STREAM_CLIENT, id);
-    c->prng = sim_rng_new(T, L->sc->seed, 0, SIM_STREAM_CLIENT_POLICY, id);
-    c->easy = curl_easy_init();
-    if (!c->rng || !c->prng || !c->easy) return POL_ENOMEM;
-    CURL *e = c->easy;
-    curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+    if (!x) return;
+    if (x->easy) curl_easy_cleanup(x->easy);
+    curl_slist_free_all(x->hdrs);
+    free(x->body);
+    live_buf_free(&x->resp);
+    free(x);
+}
+
+/* The transfer of slot id, created with its easy handle on first use. */
+static xfer *xfer_get(live_run *L, uint32_t id)
+{
+    if (id >= L->nx) {
+        uint32_t nn = L->nx ? L->nx : 256;
+        while (nn <= id) nn *= 2;
+        xfer **n = realloc(L->x, (size_t)nn * sizeof *n);
+        if (!n) return NULL;
+        memset(n + L->nx, 0, (size_t)(nn - L->nx) * sizeof *n);
+        L->x = n;
+        L->nx = nn;
+    }
+    if (L->x[id]) return L->x[id];
+    xfer *x = calloc(1, sizeof *x);
+    CURL *e = x ? curl_easy_init() : NULL;
+    if (!e) { free(x); return NULL; }
+    x->easy = e;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);          /* a redirect must not carry the key elsewhere */
     curl_easy_setopt(e, CURLOPT_USERAGENT, "retrysim-live/0.1");
     if (L->loopback) curl_easy_setopt(e, CURLOPT_PROXY, "");   /* never via a proxy from the environment */
-    return POL_OK;
-}
-
-static void client_free(live_client *c)
-{
-    if (c->easy) curl_easy_cleanup(c->easy);
-    curl_slist_free_all(c->hdrs);
-    if (c->rng) gsl_rng_free(c->rng);
-    if (c->prng) gsl_rng_free(c->prng);
-    free(c->body);
-    live_buf_free(&c->resp);
+    L->x[id] = x;
+    return x;
 }
 
 /* ------------------------------------------------------------ requests --- */
 /* {"model":M,"max_tokens":N,"messages":[{"role":"user","content":"<4 chars per prompt token>"}]}:
  * the same shape is valid for both wire formats. */
-static int build_body(live_run *L, live_client *c)
+static int build_body(live_run *L, xfer *x, const sim_slot *s)
 {
-    size_t chars = (size_t)c->prompt * 4;
+    size_t chars = (size_t)s->prompt * 4;
     size_t need = chars + strlen(L->model_json) + 128;
-    if (need > c->body_cap) {
-        char *nb = realloc(c->body, need);
+    if (need > x->body_cap) {
+        char *nb = realloc(x->body, need);
         if (!nb) return POL_ENOMEM;
-        c->body = nb;
-        c->body_cap = need;
+        x->body = nb;
+        x->body_cap = need;
     }
-    int n = snprintf(c->body, c->body_cap, "{\"model\":\"%s\",\"max_tokens\":%.0f,"
-                     "\"messages\":[{\"role\":\"user\",\"content\":\"", L->model_json, c->output);
+    int n = snprintf(x->body, x->body_cap, "{\"model\":\"%s\",\"max_tokens\":%.0f,"
+                     "\"messages\":[{\"role\":\"user\",\"content\":\"", L->model_json, (double)s->output);
     size_t len = (size_t)n;
-    for (size_t i = 0; i < chars; i += 4) memcpy(c->body + len + i, "tok ", chars - i < 4 ? chars - i : 4);
+    for (size_t i = 0; i < chars; i += 4) memcpy(x->body + len + i, "tok ", chars - i < 4 ? chars - i : 4);
     len += chars;
-    memcpy(c->body + len, "\"}]}", 5);
-    c->body_len = len + 4;
+    memcpy(x->body + len, "\"}]}", 5);
+    x->body_len = len + 4;
     return POL_OK;
 }
 
-static int set_headers(live_run *L, live_client *c, pol_ns now)
+static int set_headers(live_run *L, xfer *x, const sim_slot *s, pol_ns now)
 {
     static const char *const FIXED[] = { "Content-Type: application/json", "Accept: application/json", "Expect:" };
     char line[512];
@@ -334,122 +370,25 @@ static int set_headers(live_run *L, live_client *c, pol_ns now)
         if (!t) goto fail;
         h = t;
     }
-    snprintf(line, sizeof line, "Idempotency-Key: %s", c->idem);
+    snprintf(line, sizeof line, "Idempotency-Key: %s-%u", L->run_id, s->req_id);   /* the same on every retry */
     ADD(line);
-    snprintf(line, sizeof line, "X-Trace-Id: %s", c->trace);
+    snprintf(line, sizeof line, "X-Trace-Id: %s", x->trace);
     ADD(line);
     if (L->loopback) {
         /* for the mock: the exact prompt size, and our scenario time so that
          * its timeline starts with ours */
-        snprintf(line, sizeof line, "x-retrysim-prompt-tokens: %.0f", c->prompt);
+        snprintf(line, sizeof line, "x-retrysim-prompt-tokens: %.0f", (double)s->prompt);
         ADD(line);
         snprintf(line, sizeof line, "x-retrysim-scenario-time: %lld", (long long)now);
         ADD(line);
     }
 #undef ADD
-    curl_slist_free_all(c->hdrs);
-    c->hdrs = h;
+    curl_slist_free_all(x->hdrs);
+    x->hdrs = h;
     return POL_OK;
 fail:
     curl_slist_free_all(h);
     return POL_ENOMEM;
-}
-
-static void finish_request(live_run *L, live_client *c, pol_ns now);
-
-/* Sends the client's next attempt, unless a cap says no more. */
-static void send_attempt(live_run *L, live_client *c)
-{
-    const live_opts *o = L->o;
-    pol_ns now = live_clock_now(&L->clk);
-    int prov = client_provider(L, c);
-    if (L->capped) return;
-    double worst = price_of(L, prov, c->prompt, c->output);
-    if ((o->max_requests > 0 && L->sent >= (uint64_t)o->max_requests) ||
-        (o->max_spend > 0 && L->spent + L->worst_unknown + L->worst_in_flight + worst > o->max_spend)) {
-        L->capped = 1;                    /* this request stays unfinished */
-        if (!o->quiet)
-            fprintf(stderr, "retrysim live: %s cap reached after %llu requests sent; finishing those in flight\n",
-                    o->max_requests > 0 && L->sent >= (uint64_t)o->max_requests ? "--max-requests" : "--max-spend",
-                    (unsigned long long)L->sent);
-        return;
-    }
-    c->attempt_no++;
-    snprintf(c->trace, sizeof c->trace, "%s-%u-%u", L->run_id, c->req_id, c->attempt_no);
-    if (set_headers(L, c, now)) { L->error = POL_ENOMEM; return; }
-    const pol_retry_cfg *cfg = client_cfg(L, c);
-    pol_ns to = cfg->attempt_timeout;
-    if (cfg->deadline > 0) {
-        pol_ns left = c->req_start + cfg->deadline - now;
-        if (left < 1) left = 1;
-        if (to == 0 || left < to) to = left;
-    }
-    long to_ms = to > 0 ? (long)((live_to_wall(&L->clk, to) + POL_NS_PER_MS - 1) / POL_NS_PER_MS) : 0;
-    CURL *e = c->easy;
-    curl_easy_setopt(e, CURLOPT_URL, o->url[c->target]);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hdrs);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)c->body_len);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to > 0 && to_ms < 1 ? 1L : to_ms);
-    c->hint = pol_outcome_make(POL_OUT_SUCCESS, 0);
-    c->srv_id[0] = c->rl_req[0] = c->rl_tok[0] = '\0';
-    c->resp.len = c->resp_bytes = 0;
-    c->resp.bad = 0;
-    if (c->resp.s) c->resp.s[0] = '\0';
-    c->att_start = now;
-    c->att_wall = live_wall_ns();
-    c->worst = worst;
-    if (curl_multi_add_handle(L->multi, e) != CURLM_OK) { L->error = POL_ENOMEM; return; }
-    c->in_flight = 1;
-    L->sent++;
-    L->worst_in_flight += worst;
-    if (++L->in_flight > L->peak_in_flight) L->peak_in_flight = L->in_flight;
-    sim_world *w = L->w;
-    w->counts[SIM_M_ATTEMPTS] += 1;
-    w->br[sim_bucket_of(w, now)].attempts++;
-    sim_bp(w, now, prov)->offered++;
-    w->prov[prov].in_flight++;
-}
-
-static void start_request(live_run *L, live_client *c)
-{
-    sim_world *w = L->w;
-    const sim_workload *wl = &L->sc->workload;
-    pol_ns now = live_clock_now(&L->clk);
-    c->busy = 1;
-    c->req_id = w->next_req_id++;
-    c->req_start = now;
-    c->cls = (uint8_t)(L->classes ? gsl_ran_discrete(c->rng, L->classes) : 0);
-    const sim_class *k = &wl->classes[c->cls];
-    double pt = sim_dist_sample(&k->prompt_tokens, c->rng);
-    double ot = sim_dist_sample(&k->output_tokens, c->rng);
-    c->prompt = pt < 0 ? 0 : round(pt);
-    c->output = ot < 1 ? 1 : round(ot);
-    c->target = 0;
-    c->attempt_no = 0;
-    c->next_delay = 0;
-    snprintf(c->idem, sizeof c->idem, "%s-%u", L->run_id, c->req_id);
-    if (build_body(L, c)) { L->error = POL_ENOMEM; return; }
-    pol_retry_begin(&c->rs, now);
-    w->counts[SIM_M_REQUESTS] += 1;
-    w->br[sim_bucket_of(w, now)].started++;
-    send_attempt(L, c);
-}
-
-static void finish_request(live_run *L, live_client *c, pol_ns now)
-{
-    sim_world *w = L->w;
-    const sim_workload *wl = &L->sc->workload;
-    c->busy = 0;
-    c->done++;
-    w->last_finish = now;
-    if (wl->requests_per_client == 0 || c->done < wl->requests_per_client) {
-        double think = sim_dist_sample(&wl->think, c->rng);
-        c->gen++;
-        sim_schedule(&w->eng, now + (pol_ns)(think < 0 ? 0 : think), EV_WAKE, c->id, c->gen, 0);
-    } else if (++w->finished_clients == w->nclients) {
-        L->all_done = 1;
-    }
 }
 
 /* attempts.csv */
@@ -460,167 +399,244 @@ static void attempts_header(FILE *f)
           "completion_tokens,server_request_id,ratelimit_remaining_requests,ratelimit_remaining_tokens,error\n", f);
 }
 
-static void attempts_row(live_run *L, const live_client *c, pol_ns now, const pol_outcome *o,
-                         const pol_verdict *v, double ptok, double ctok, int curl_code)
+/* The row of slot id's attempt: o and v are its outcome and the client's
+ * decision, or NULL for an attempt abandoned without one (why says how). */
+static void attempts_row(live_run *L, uint32_t id, const pol_outcome *o, const pol_verdict *v, const char *why)
 {
+    const sim_world *w = L->w;
+    const sim_slot *s = &w->slots[id];
+    xfer *x = L->x[id];
+    x->row = 1;
     sim_csv r;
     sim_csv_begin(&r, L->attempts);
     sim_csv_str(&r, L->sc->name);
-    sim_csv_str(&r, client_policy(L, c)->name);
-    sim_csv_int(&r, c->req_id);
-    sim_csv_int(&r, c->attempt_no);
-    sim_csv_str(&r, c->trace);
-    sim_csv_int(&r, c->id);
-    sim_csv_str(&r, L->sc->providers[client_provider(L, c)].name);
-    sim_csv_num(&r, (double)c->att_start / 1e9);
-    sim_csv_num(&r, (double)now / 1e9);
+    sim_csv_str(&r, client_policy(w, s->client)->name);
+    sim_csv_int(&r, s->req_id);
+    sim_csv_int(&r, s->attempt_no);
+    sim_csv_str(&r, x->trace);
+    sim_csv_int(&r, s->client);
+    sim_csv_str(&r, L->sc->providers[s->provider].name);
+    sim_csv_num(&r, (double)s->sent / 1e9);
+    sim_csv_num(&r, (double)w->eng.now / 1e9);
     char wall[32];
-    snprintf(wall, sizeof wall, "%.3f", (double)c->att_wall / 1e9);
+    snprintf(wall, sizeof wall, "%.3f", (double)x->wall / 1e9);
     sim_csv_str(&r, wall);
-    sim_csv_int(&r, o->status);
-    sim_csv_str(&r, pol_outcome_kind_name(o->kind));
-    sim_csv_num(&r, o->retry_after >= 0 ? (double)o->retry_after / 1e9 : NAN);
-    sim_csv_num(&r, (double)c->next_delay / 1e9);
-    sim_csv_str(&r, pol_action_name(v->action));
-    sim_csv_str(&r, pol_reason_name(v->reason));
-    sim_csv_num(&r, v->action == POL_ACT_RETRY ? (double)v->delay / 1e9 : NAN);
-    sim_csv_int(&r, (long long)c->body_len);
-    sim_csv_int(&r, (long long)c->resp_bytes);
-    sim_csv_num(&r, ptok >= 0 ? ptok : NAN);
-    sim_csv_num(&r, ctok >= 0 ? ctok : NAN);
-    sim_csv_str(&r, c->srv_id);
-    sim_csv_str(&r, c->rl_req);
-    sim_csv_str(&r, c->rl_tok);
-    sim_csv_str(&r, curl_code ? curl_easy_strerror((CURLcode)curl_code) : "");
+    if (o) sim_csv_int(&r, o->status);
+    else sim_csv_str(&r, "");
+    sim_csv_str(&r, o ? pol_outcome_kind_name(o->kind) : "");
+    sim_csv_num(&r, o && o->retry_after >= 0 ? (double)o->retry_after / 1e9 : NAN);
+    sim_csv_num(&r, (double)s->delay_before / 1e9);
+    sim_csv_str(&r, v ? pol_action_name(v->action) : "");
+    sim_csv_str(&r, v ? pol_reason_name(v->reason) : "");
+    sim_csv_num(&r, v && v->action == POL_ACT_RETRY ? (double)v->delay / 1e9 : NAN);
+    sim_csv_int(&r, (long long)x->body_len);
+    sim_csv_int(&r, (long long)x->resp_bytes);
+    sim_csv_num(&r, x->ptok >= 0 ? x->ptok : NAN);
+    sim_csv_num(&r, x->ctok >= 0 ? x->ctok : NAN);
+    sim_csv_str(&r, x->srv_id);
+    sim_csv_num(&r, x->quota.remaining_requests >= 0 ? (double)x->quota.remaining_requests : NAN);
+    sim_csv_num(&r, x->quota.remaining_tokens >= 0 ? (double)x->quota.remaining_tokens : NAN);
+    sim_csv_str(&r, x->curl_code ? curl_easy_strerror((CURLcode)x->curl_code) : why ? why : "");
     sim_csv_end(&r);
 }
 
-/* The transfer of client c ended with curl code res. */
-static void attempt_done(live_run *L, live_client *c, CURLcode res)
+/* Takes transfer x out of flight (out of the multi handle); its answer will
+ * never be delivered. */
+static void xfer_stop(live_run *L, xfer *x)
+{
+    if (x->state == X_CURL) {
+        curl_multi_remove_handle(L->multi, x->easy);
+        L->in_flight--;
+        L->worst_in_flight -= x->worst;
+        L->worst_unknown += x->worst;       /* it may be billed all the same */
+    }
+    x->state = X_IDLE;
+}
+
+/* ---------------------------------------------------------- the transport --- */
+/* An attempt a cap refused never left: take back what send_to (world.c)
+ * counted for it, so that attempts and hedges are HTTP requests sent. */
+static void take_back(sim_world *w, uint32_t id)
+{
+    const sim_slot *s = &w->slots[id];
+    sim_bucket_prov *bp = sim_bp(w, w->eng.now, s->provider);
+    w->counts[SIM_M_ATTEMPTS] -= 1;
+    w->br[sim_bucket_of(w, w->eng.now)].attempts--;
+    bp->offered--;
+    if (s->hedge) {
+        w->counts[SIM_M_HEDGES] -= 1;
+        bp->hedges--;
+    }
+}
+
+static void tp_send(sim_world *w, uint32_t id, void *ctx)
+{
+    live_run *L = ctx;
+    const live_opts *o = L->o;
+    const sim_slot *s = &w->slots[id];
+    const char *url = L->url_of[s->provider];
+    double worst = url ? price_of(L, s->provider, s->prompt, s->output) : 0;
+    if (!L->capped && url && ((o->max_requests > 0 && L->sent >= (uint64_t)o->max_requests) ||
+                              (o->max_spend > 0 && L->spent + L->worst_unknown + L->worst_in_flight + worst > o->max_spend))) {
+        L->capped = 1;
+        if (!o->quiet)
+            fprintf(stderr, "retrysim live: %s cap reached after %llu requests sent; ending the run\n",
+                    o->max_requests > 0 && L->sent >= (uint64_t)o->max_requests ? "--max-requests" : "--max-spend",
+                    (unsigned long long)L->sent);
+    }
+    xfer *x = L->capped || L->error ? NULL : xfer_get(L, id);
+    if (!x) {
+        if (!L->capped) L->error = POL_ENOMEM;
+        take_back(w, id);
+        sim_engine_stop(&w->eng);
+        return;
+    }
+    x->slot = id;
+    x->gen = s->gen;
+    x->row = 0;
+    x->curl_code = 0;
+    x->wall = live_wall_ns();
+    x->worst = worst;
+    x->ptok = x->ctok = -1;
+    x->body_len = x->resp_bytes = 0;
+    x->resp.len = 0;
+    x->resp.bad = 0;
+    if (x->resp.s) x->resp.s[0] = '\0';
+    reset_answer(x);
+    snprintf(x->trace, sizeof x->trace, "%s-%u-%u", L->run_id, s->req_id, s->attempt_no);
+    if (!url) {                              /* no --target: answered as refused on the next turn */
+        if (L->npend == L->cap_pend) {
+            uint32_t nc = L->cap_pend ? L->cap_pend * 2 : 64;
+            uint32_t *np = realloc(L->pend, (size_t)nc * sizeof *np);
+            if (!np) { L->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
+            L->pend = np;
+            L->cap_pend = nc;
+        }
+        L->pend[L->npend++] = id;
+        x->state = X_REFUSED;
+        return;
+    }
+    pol_ns now = w->eng.now;
+    if (build_body(L, x, s) || set_headers(L, x, s, now)) { L->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
+    /* the world times the attempt out; this only bounds a transfer it forgot */
+    long safety_ms = s->deadline > 0 ? (long)(live_to_wall(&L->clk, s->deadline - now) / POL_NS_PER_MS) + 60000 : 0;
+    CURL *e = x->easy;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)x->body_len);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, safety_ms);
+    if (curl_multi_add_handle(L->multi, e) != CURLM_OK) { L->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
+    x->state = X_CURL;
+    L->sent++;
+    L->worst_in_flight += worst;
+    if (++L->in_flight > L->peak_in_flight) L->peak_in_flight = L->in_flight;
+}
+
+/* The transfer of slot id, if this attempt of the slot was sent (not one a
+ * cap refused, whose id may hold an older attempt's transfer). */
+static xfer *xfer_of(const live_run *L, uint32_t id)
+{
+    xfer *x = id < L->nx ? L->x[id] : NULL;
+    return x && x->gen == L->w->slots[id].gen ? x : NULL;
+}
+
+static void tp_cancel(sim_world *w, uint32_t id, void *ctx)
+{
+    (void)w;
+    live_run *L = ctx;
+    xfer *x = xfer_of(L, id);
+    if (!x || x->state == X_IDLE) return;
+    if (!x->row) attempts_row(L, id, NULL, NULL, "abandoned: the request ended without it (a hedge won or it gave up)");
+    xfer_stop(L, x);
+}
+
+static void tp_verdict(sim_world *w, uint32_t id, const pol_outcome *o, const pol_verdict *v, void *ctx)
+{
+    live_run *L = ctx;
+    if (xfer_of(L, id))
+        attempts_row(L, id, o, v, L->url_of[w->slots[id].provider] ? NULL : "no --target for this provider");
+}
+
+/* The transfer x ended with curl code res: its outcome to the world. */
+static void transfer_done(live_run *L, xfer *x, CURLcode res)
 {
     sim_world *w = L->w;
-    pol_ns now = live_clock_now(&L->clk);
-    int prov = client_provider(L, c);
-    long status = 0;
-    curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
-    c->in_flight = 0;
+    advance(L);                               /* timeouts due before now fire first (and may cancel x) */
+    if (x->state != X_CURL || ending(L)) return;
+    curl_multi_remove_handle(L->multi, x->easy);
+    x->state = X_IDLE;
     L->in_flight--;
-    L->worst_in_flight -= c->worst;
-    w->prov[prov].in_flight--;
-    double ptok, ctok;
-    pol_outcome o = live_outcome_of((int)res, status, c->resp.len ? c->resp.s : NULL, !c->resp.bad, &ptok, &ctok);
+    L->worst_in_flight -= x->worst;
+    long status = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    x->curl_code = (int)res;
+    pol_outcome o = live_outcome_of((int)res, status, x->resp.len ? x->resp.s : NULL, !x->resp.bad, &x->ptok, &x->ctok);
     if (o.status > 0) {
-        if (c->hint.retry_after >= 0) o.retry_after = live_to_scenario(&L->clk, c->hint.retry_after);
-        o.should_retry = c->hint.should_retry;
+        if (x->hint.retry_after >= 0) o.retry_after = live_to_scenario(&L->clk, x->hint.retry_after);
+        o.should_retry = x->hint.should_retry;
     }
+    sim_slot *s = &w->slots[x->slot];
     /* spend: what was billed, or the worst case when we cannot know */
-    if (o.kind == POL_OUT_SUCCESS)
-        L->spent += price_of(L, prov, ptok >= 0 ? ptok : c->prompt, ctok >= 0 ? ctok : c->output);
-    else if (o.kind == POL_OUT_TIMEOUT || o.kind == POL_OUT_CONN_RESET)
-        L->worst_unknown += c->worst;
-    /* provider-side counters, as the simulator counts answers */
-    if (o.kind == POL_OUT_TIMEOUT) {
-        w->counts[SIM_M_TIMEOUTS] += 1;
-        sim_bp(w, now, prov)->timeouts++;
-    } else {
-        sim_slot s;
-        memset(&s, 0, sizeof s);
-        s.provider = (int16_t)prov;
-        s.out = o;
-        s.prompt = (float)(ptok >= 0 ? ptok : c->prompt);
-        s.output = (float)(ctok >= 0 ? ctok : c->output);
-        sim_metrics_answer(w, &s, now);
+    if (o.kind == POL_OUT_SUCCESS) {
+        if (x->ptok >= 0) s->prompt = (float)x->ptok;
+        if (x->ctok >= 0) s->output = (float)x->ctok;
+        L->spent += price_of(L, s->provider, s->prompt, s->output);
+    } else if (o.kind == POL_OUT_TIMEOUT || o.kind == POL_OUT_CONN_RESET) {
+        L->worst_unknown += x->worst;
     }
-    pol_verdict v;
-    pol_retry_next(client_cfg(L, c), &c->rs, &o, now, c->prng, &v);
-    if (L->attempts) attempts_row(L, c, now, &o, &v, ptok, ctok, (int)res);
-    uint32_t b = sim_bucket_of(w, now);
-    switch (v.action) {
-    case POL_ACT_DONE:
-        sim_metrics_latency(w, (double)(now - c->req_start) / 1e9);
-        w->counts[SIM_M_SUCCESSES] += 1;
-        w->br[b].succeeded++;
-        finish_request(L, c, now);
-        return;
-    case POL_ACT_RETRY:
-        c->next_delay = v.delay;
-        c->gen++;
-        sim_schedule(&w->eng, now + v.delay, EV_WAKE, c->id, c->gen, 1);
-        return;
-    case POL_ACT_FALLBACK:
-        if (c->target + 1 < client_policy(L, c)->ntargets && c->target + 1 < L->o->nurl) {
-            c->target++;
-            pol_retry_begin(&c->rs, now);
-            c->rs.start = c->req_start;     /* the deadline covers the whole request */
-            c->next_delay = 0;
-            send_attempt(L, c);
-            return;
-        }
-        __attribute__((fallthrough));    /* no target left: give up */
-    case POL_ACT_GIVE_UP:
-    default:
-        w->counts[SIM_M_GIVE_UPS] += 1;
-        w->br[b].gave_up++;
-        finish_request(L, c, now);
-        return;
+    s->out = o;
+    const pol_quota *q = &x->quota;
+    s->rl_known = q->remaining_requests >= 0 || q->remaining_tokens >= 0;
+    if (s->rl_known) {              /* as sim/provider.c stamps them: a missing count is unlimited */
+        s->rl_req = q->remaining_requests >= 0 ? (float)q->remaining_requests : 1e9f;
+        s->rl_tok = q->remaining_tokens >= 0 ? (float)q->remaining_tokens : 1e12f;
+        pol_ns reset = q->reset_requests_at > q->reset_tokens_at ? q->reset_requests_at : q->reset_tokens_at;
+        s->rl_reset = reset > 0 ? live_to_scenario(&L->clk, reset) : 0;
     }
+    sim_world_answer(w, x->slot);
 }
 
 static void drain_done(live_run *L)
 {
     CURLMsg *msg;
     int left;
-    while ((msg = curl_multi_info_read(L->multi, &left))) {
+    while (!ending(L) && (msg = curl_multi_info_read(L->multi, &left))) {
         if (msg->msg != CURLMSG_DONE) continue;
-        CURL *e = msg->easy_handle;
-        CURLcode res = msg->data.result;
-        live_client *c = NULL;
-        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&c);
-        curl_multi_remove_handle(L->multi, e);
-        if (c) attempt_done(L, c, res);
+        xfer *x = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+        if (x) transfer_done(L, x, msg->data.result);
     }
 }
 
-/* ---------------------------------------------------------- engine events --- */
-static int live_wake(const sim_event *ev, void *ctx)
+/* Attempts to providers without a URL: answered as refused connections. */
+static void answer_refused(live_run *L)
 {
-    const live_run *L = ctx;
-    return ev->gen == L->cl[ev->ent].gen;
-}
-
-static void on_wake(sim_engine *e, const sim_event *ev, void *ctx)
-{
-    (void)e;
-    live_run *L = ctx;
-    live_client *c = &L->cl[ev->ent];
-    if (L->capped) return;
-    if (ev->arg == 0) start_request(L, c);
-    else send_attempt(L, c);
-}
-
-/* End of a metric bucket: the gauges of timeseries.csv. in_system is the
- * server's view and stays 0; capacity is the scenario's model of the
- * provider at that time (live cannot observe it). */
-static void on_gauge(sim_engine *e, const sim_event *ev, void *ctx)
-{
-    live_run *L = ctx;
     sim_world *w = L->w;
-    const sim_scenario *sc = L->sc;
-    uint32_t b = ev->arg;
-    w->br[b].budget_level = w->br[b].throttle_level = NAN;    /* no stateful policy parts in live */
-    for (int p = 0; p < sc->nproviders; p++) {
-        sim_bucket_prov *bp = &w->bp[(size_t)b * (size_t)sc->nproviders + (size_t)p];
-        bp->in_flight = w->prov[p].in_flight;
-        bp->capacity = (float)sim_prov_capacity(w->prov[p].cfg, &w->prov[p].p, sc);
+    for (uint32_t i = 0; i < L->npend && !ending(L); i++) {      /* an answer may append more */
+        advance(L);
+        if (ending(L)) break;
+        uint32_t id = L->pend[i];
+        xfer *x = L->x[id];
+        if (x->state != X_REFUSED || w->slots[id].gen != x->gen) continue;
+        x->state = X_IDLE;
+        w->slots[id].out = pol_outcome_make(POL_OUT_CONN_REFUSED, 0);
+        w->slots[id].rl_known = 0;
+        sim_world_answer(w, id);
     }
-    if (L->o->report_fds) {
-        int n = live_fd_count();
-        if (n > L->fd_peak) L->fd_peak = n;
+    L->npend = 0;
+}
+
+/* The run is over: every attempt still in flight is cancelled, with a row. */
+static void cancel_all(live_run *L, const char *why)
+{
+    for (uint32_t id = 0; id < L->nx; id++) {
+        xfer *x = L->x[id];
+        if (!x || x->state == X_IDLE) continue;
+        if (!x->row) attempts_row(L, id, NULL, NULL, why);
+        xfer_stop(L, x);
     }
-    if (b + 1 < w->nbuckets) {
-        pol_ns next = (pol_ns)(b + 2) * sc->bucket - 1;
-        sim_schedule(e, next < sc->duration ? next : sc->duration, EV_GAUGE, 0, 0, b + 1);
-    }
+    L->npend = 0;
 }
 
 /* ------------------------------------------------------------------- loop --- */
@@ -637,8 +653,14 @@ static void socket_events(live_run *L)
             curl_multi_socket_action(L->multi, evs[i].data.fd, flags, &running);
         }
         drain_done(L);
-        if (n < 256) break;
+        if (n < 256 || ending(L)) break;
     }
+}
+
+static void count_fds(live_run *L)
+{
+    int n = live_fd_count();
+    if (n > L->fd_peak) L->fd_peak = n;
 }
 
 static void run_loop(live_run *L)
@@ -648,21 +670,26 @@ static void run_loop(live_run *L)
     int running;
     for (;;) {
         if (live_stop_requested()) { L->interrupted = 1; break; }
-        pol_ns now = live_clock_now(&L->clk);
-        sim_run(&w->eng, now < sc->duration ? now : sc->duration);
-        if (now >= sc->duration || L->error || L->all_done || (L->capped && L->in_flight == 0)) break;
+        advance(L);
+        if (ending(L)) break;
+        answer_refused(L);
         if (L->curl_due >= 0 && live_mono_ns() >= L->curl_due) {
             L->curl_due = -1;
             curl_multi_socket_action(L->multi, CURL_SOCKET_TIMEOUT, 0, &running);
             drain_done(L);
         }
-        now = live_clock_now(&L->clk);
+        if (ending(L)) break;
         int64_t mono = live_mono_ns();
+        if (L->o->report_fds && mono >= L->fd_next) {
+            count_fds(L);
+            L->fd_next = mono + 250 * POL_NS_PER_MS;
+        }
+        pol_ns now = live_clock_now(&L->clk);
         pol_ns next = live_next_event(w, now);
         int64_t timeout = live_to_wall(&L->clk, sc->duration - now);
         if (next != POL_NS_MAX && live_to_wall(&L->clk, next) < timeout) timeout = live_to_wall(&L->clk, next);
         if (L->curl_due >= 0 && L->curl_due - mono < timeout) timeout = L->curl_due - mono;
-        if (timeout < 0) timeout = 0;
+        if (L->npend || timeout < 0) timeout = 0;
         int fds[1] = { L->epfd }, ready[1];
         if (live_wait(fds, 1, timeout, ready) > 0) socket_events(L);
     }
@@ -672,20 +699,6 @@ static int run_setup(live_run *L)
 {
     const sim_scenario *sc = L->sc;
     const sim_workload *wl = &sc->workload;
-    sim_world *w = L->w;
-    w->cfgs = calloc((size_t)wl->nclasses, sizeof *w->cfgs);
-    L->ncl = (uint32_t)wl->clients;
-    L->cl = calloc(L->ncl ? L->ncl : 1, sizeof *L->cl);
-    if (!w->cfgs || !L->cl) return POL_ENOMEM;
-    double weight[SIM_MAX_CLASSES];
-    for (int k = 0; k < wl->nclasses; k++) {
-        weight[k] = wl->classes[k].weight;
-        int fixed = wl->classes[k].policy;
-        w->cfgs[k] = (fixed >= 0 ? &sc->policies[fixed] : w->pol)->retry;
-        if (wl->classes[k].deadline > 0) w->cfgs[k].deadline = wl->classes[k].deadline;
-    }
-    if (wl->nclasses > 1 && !(L->classes = gsl_ran_discrete_preproc((size_t)wl->nclasses, weight)))
-        return POL_ENOMEM;
     uint64_t nonce = 0;
     if (getrandom(&nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce) nonce = (uint64_t)live_wall_ns() ^ (uint64_t)getpid();
     snprintf(L->run_id, sizeof L->run_id, "rs%012llx", (unsigned long long)(nonce & 0xffffffffffffULL));
@@ -696,36 +709,26 @@ static int run_setup(live_run *L)
     curl_multi_setopt(L->multi, CURLMOPT_SOCKETDATA, L);
     curl_multi_setopt(L->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(L->multi, CURLMOPT_TIMERDATA, L);
-    curl_multi_setopt(L->multi, CURLMOPT_MAXCONNECTS, (long)L->ncl + 16);
+    /* keep an idle connection for every closed-loop client's attempts
+     * (open loop: libcurl's default, 4 per transfer in the multi handle) */
+    if (wl->loop == SIM_LOOP_CLOSED)
+        curl_multi_setopt(L->multi, CURLMOPT_MAXCONNECTS, (long)wl->clients * SIM_MAX_INFLIGHT + 16);
     L->curl_due = -1;
-    w->nclients = L->ncl;
-    for (uint32_t i = 0; i < L->ncl; i++)
-        if (client_setup(L, &L->cl[i], i)) return POL_ENOMEM;
-    sim_engine_on(&w->eng, EV_WAKE, on_wake, live_wake, L);
-    sim_engine_on(&w->eng, EV_GAUGE, on_gauge, NULL, L);
-    pol_ns first = sc->bucket - 1 < sc->duration ? sc->bucket - 1 : sc->duration;
-    sim_schedule(&w->eng, first, EV_GAUGE, 0, 0, 0);
-    for (uint32_t i = 0; i < L->ncl; i++) {
-        live_client *c = &L->cl[i];
-        pol_ns at = 0;
-        if (wl->start == SIM_START_STAGGER && wl->stagger > 0)
-            at = (pol_ns)(gsl_rng_uniform(c->rng) * (double)wl->stagger);
-        sim_schedule(&w->eng, at, EV_WAKE, i, c->gen, 0);
-    }
     return POL_OK;
 }
 
 static void run_teardown(live_run *L)
 {
-    for (uint32_t i = 0; i < L->ncl && L->cl; i++) {
-        live_client *c = &L->cl[i];
-        if (c->in_flight && L->multi) curl_multi_remove_handle(L->multi, c->easy);
-        client_free(c);
+    for (uint32_t id = 0; id < L->nx; id++) {
+        if (!L->x[id]) continue;
+        if (L->x[id]->state == X_CURL) curl_multi_remove_handle(L->multi, L->x[id]->easy);
+        xfer_free(L->x[id]);
     }
-    free(L->cl);
-    L->cl = NULL;
-    if (L->classes) gsl_ran_discrete_free(L->classes);
-    L->classes = NULL;
+    free(L->x);
+    L->x = NULL;
+    L->nx = 0;
+    free(L->pend);
+    L->pend = NULL;
     if (L->multi) curl_multi_cleanup(L->multi);
     L->multi = NULL;
     if (L->epfd >= 0) close(L->epfd);
@@ -739,12 +742,13 @@ static void run_metrics(live_run *L, sim_run_metrics *m)
     sim_scenario *sc = L->sc;
     sim_world *w = L->w;
     pol_ns ran = live_clock_now(&L->clk);
-    if (ran < sc->duration) {
+    if ((L->capped || L->interrupted) && ran < sc->duration) {
+        if (ran < w->eng.now) ran = w->eng.now;
         if (ran < 1) ran = 1;
         sc->duration = ran;
         w->nbuckets = (uint32_t)((ran + sc->bucket - 1) / sc->bucket);
     }
-    sim_metrics_finish(w, m);
+    sim_world_finish(w, m);
     m->m[SIM_M_WASTED_WORK] = NAN;           /* server side: not observable by a client */
     m->m[SIM_M_WASTED_FRACTION] = NAN;
     m->m[SIM_M_DUP_BILLING] = NAN;
@@ -769,7 +773,16 @@ int live_resolve_urls(live_opts *o, char urls[][LIVE_URL_MAX])
     return 0;
 }
 
-static int write_outputs(live_run *L, sim_outfile *fa, const sim_run_metrics *m)
+int live_map_targets(const sim_scenario *sc, const live_opts *o, const char **url_of)
+{
+    const sim_policy *p = &sc->policies[o->policy];
+    for (int i = 0; i < sc->nproviders; i++) url_of[i] = NULL;
+    for (int i = 0; i < p->ntargets && i < o->nurl; i++)
+        if (!url_of[p->targets[i]]) url_of[p->targets[i]] = o->url[i];
+    return o->nurl < p->ntargets ? o->nurl : p->ntargets;
+}
+
+static int write_outputs(live_run *L, sim_outfile *fa, sim_outfile *fal, const sim_run_metrics *m)
 {
     const char *out = L->o->out;
     sim_outfile fs, fci, fts;
@@ -788,6 +801,7 @@ static int write_outputs(live_run *L, sim_outfile *fa, const sim_run_metrics *m)
     bad |= sim_out_commit(&fci);
     bad |= sim_out_commit(&fts);
     bad |= sim_out_commit(fa);
+    bad |= sim_out_commit(fal);
     if (!L->o->quiet) sim_summary_table(stdout, L->sc, &res);
     return bad ? -1 : 0;
 }
@@ -811,48 +825,65 @@ int live_drive(sim_scenario *sc, const live_opts *o)
         if (live_url_parts(o->url[i], host, sizeof host, &https, path, sizeof path) || !live_host_is_loopback(host))
             L->loopback = 0;
     }
-    if (sim_mkdirs(o->out)) { fprintf(stderr, "retrysim live: cannot create '%s'\n", o->out); return 2; }
-    sim_outfile fa;
-    if (sim_out_open(&fa, o->out, "attempts.csv")) return 2;
+    L->url_of = calloc((size_t)sc->nproviders, sizeof *L->url_of);
+    if (!L->url_of) return 2;
+    int mapped = live_map_targets(sc, o, L->url_of);
+    if (!o->quiet && mapped < o->nurl)
+        fprintf(stderr, "retrysim live: policy '%s' has %d target(s); the other --target URLs are not used\n",
+                sc->policies[o->policy].name, mapped);
+    for (int p = 0; p < sc->nproviders && !o->quiet; p++)
+        if (!L->url_of[p])
+            fprintf(stderr, "retrysim live: provider '%s' has no --target: attempts to it count as refused connections\n",
+                    sc->providers[p].name);
+    if (sim_mkdirs(o->out)) { fprintf(stderr, "retrysim live: cannot create '%s'\n", o->out); free(L->url_of); return 2; }
+    sim_outfile fa, fal;
+    if (sim_out_open(&fa, o->out, "attempts.csv")) { free(L->url_of); return 2; }
+    if (sim_out_open(&fal, o->out, "alerts.csv")) { sim_out_abort(&fa); free(L->url_of); return 2; }
     attempts_header(fa.f);
+    sim_alert_header(fal.f);
     L->attempts = fa.f;
     int rc = 2;
-    if (live_world_new(sc, o->policy, &L->tl, &L->w)) { sim_out_abort(&fa); return 2; }
-    if (curl_global_init(CURL_GLOBAL_DEFAULT)) { sim_out_abort(&fa); sim_world_free(L->w); return 2; }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT)) { sim_out_abort(&fa); sim_out_abort(&fal); free(L->url_of); return 2; }
     L->fd_start = L->fd_peak = live_fd_count();
-    if (run_setup(L)) {
-        fprintf(stderr, "retrysim live: out of memory or descriptors setting up %u clients\n", L->ncl);
-        sim_out_abort(&fa);
-        goto out;
+    sim_transport tp = { tp_send, tp_cancel, L, tp_verdict };
+    if (run_setup(L) || sim_world_new(sc, o->policy, 0, NULL, fal.f, &tp, &L->w)) {
+        fprintf(stderr, "retrysim live: out of memory or descriptors setting up the run\n");
+        goto fail;
     }
     live_clock_start(&L->clk, o->scale, 0);
     run_loop(L);
-    if (L->error) {
-        fprintf(stderr, "retrysim live: out of memory during the run\n");
-        sim_out_abort(&fa);
-        goto out;
+    if (L->error || L->w->error) {
+        fprintf(stderr, "retrysim live: %s during the run\n",
+                L->w->error == SIM_EZEROTIME ? "requests start without time advancing (zero think time and latency)"
+                                             : "out of memory");
+        goto fail;
     }
     if (L->interrupted && !o->quiet) fprintf(stderr, "retrysim live: interrupted; writing what was measured\n");
+    cancel_all(L, L->interrupted ? "cancelled: interrupted" : L->capped ? "cancelled: cap reached" : "cancelled: the run ended");
     sim_run_metrics m;
     run_metrics(L, &m);
-    int fd_in_run = live_fd_count();
-    if (fd_in_run > L->fd_peak) L->fd_peak = fd_in_run;
+    if (o->report_fds) count_fds(L);
     uint64_t sent = L->sent;
     uint32_t peak = L->peak_in_flight;
     run_teardown(L);
     int fd_end = live_fd_count();
-    if (write_outputs(L, &fa, &m)) goto out;
+    if (write_outputs(L, &fa, &fal, &m)) goto out;
     rc = L->interrupted ? 130 : 0;
     if (!o->quiet)
         printf("live: %llu HTTP requests, at most %u in flight, billed %.4f USD; wrote %s/summary.csv, "
-               "summary-ci.csv, timeseries.csv, attempts.csv\n", (unsigned long long)sent, peak, L->spent, o->out);
+               "summary-ci.csv, timeseries.csv, attempts.csv, alerts.csv\n", (unsigned long long)sent, peak, L->spent,
+               o->out);
     if (o->report_fds)
         fprintf(stderr, "fds: start %d, peak %d, end %d; peak in flight %u; peak RSS %ld kB\n",
                 L->fd_start, L->fd_peak, fd_end, peak, live_peak_rss_kb());
+    goto out;
+fail:
+    sim_out_abort(&fa);
+    sim_out_abort(&fal);
 out:
     run_teardown(L);
     sim_world_free(L->w);
+    free(L->url_of);
     curl_global_cleanup();
     return rc;
 }
-

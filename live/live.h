@@ -1,15 +1,17 @@
-/* live.h — `retrysim live`: a scenario's closed-loop workload and retry
- * policy driven against real HTTP endpoints (a provider, or `retrysim mock`).
+/* live.h — `retrysim live`: a scenario's workload and policy driven against
+ * real HTTP endpoints (a provider, or `retrysim mock`).
  *
- * N virtual clients run the policy library exactly as the simulator's
- * clients do (pol_retry_begin / pol_retry_next, same random streams, same
- * per-class configuration), with the scenario clock (CLOCK_MONOTONIC x
- * --time-scale) as `now`. One thread: libcurl's multi interface with socket
- * callbacks on epoll, and the simulator's event engine (eventq.h) as the
- * timer heap for think times and backoff sleeps. Results are written with
- * the simulator's own metric code, so summary.csv, summary-ci.csv and
- * timeseries.csv compare column for column with `retrysim run`;
- * attempts.csv has one row per HTTP attempt. docs/live.md is the manual.
+ * Live mode runs the simulator's own client loop (sim/world.c: closed, open
+ * and trace workloads, retries, fallback chains and every stateful policy
+ * part) with the scenario clock (CLOCK_MONOTONIC x --time-scale) as `now`,
+ * and an HTTP transport in place of the simulated network and providers:
+ * each attempt is an HTTP request, each answer (status, body, hint and
+ * rate-limit headers) goes back to the client that sent it. One thread:
+ * libcurl's multi interface with socket callbacks on epoll, and the world's
+ * event engine as the timer heap. Results are written by the simulator's
+ * own metric code, so summary.csv, summary-ci.csv, timeseries.csv and
+ * alerts.csv compare column for column with `retrysim run`; attempts.csv has
+ * one row per attempt. docs/live.md is the manual.
  * Cost: O(log n) per timer, O(1) bookkeeping per attempt, plus libcurl; no
  * thread per client.
  */
@@ -35,10 +37,16 @@ typedef struct {
     int         report_fds, quiet;
 } live_opts;
 
+/* url_of[p] (nproviders entries): the URL that serves provider p, the i-th
+ * of o->url for the i-th target of the policy o->policy, or NULL. Returns
+ * how many URLs were used (the others have no target to serve). */
+int live_map_targets(const sim_scenario *sc, const live_opts *o, const char **url_of);
+
 /* Runs the scenario's clients against o->url until the scenario's duration,
  * a cap or SIGINT/SIGTERM (live_signals_setup must have been called), then
- * writes the outputs into o->out. sc->duration becomes the time actually run
- * when the run stops early. Returns the exit status: 0, 130 when a signal
+ * writes the outputs into o->out (also when every closed-loop client is
+ * done). sc->duration becomes the time actually run when a cap or a signal
+ * stops the run early. Returns the exit status: 0, 130 when a signal
  * stopped it (the outputs are written all the same), or 2 when setup or
  * writing fails. */
 int live_drive(sim_scenario *sc, const live_opts *o);

@@ -1,5 +1,5 @@
-/* live_util.c — clocks, the shell world, safety checks and OS helpers shared
- * by `retrysim live` and `retrysim mock` (see live_util.h). */
+/* live_util.c — clocks, safety checks and OS helpers shared by `retrysim
+ * live` and `retrysim mock`, and the mock's shell world (see live_util.h). */
 #define _GNU_SOURCE 1      /* ppoll, accept4 */
 #include "live_util.h"
 #include "guards.h"

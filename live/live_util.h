@@ -1,6 +1,6 @@
 /* live_util.h — what the live driver (live.c) and the mock provider (mock.c)
- * share: the scenario clock, the "shell" world, safety checks and a few
- * operating-system helpers.
+ * share: the scenario clock, safety checks, a few operating-system helpers,
+ * and the mock's "shell" world.
  *
  * Scenario clock: scenario time = (CLOCK_MONOTONIC - t0) x scale, where
  * scale is --time-scale (a scale of 10 plays a 5-minute scenario in 30 s of
@@ -8,13 +8,14 @@
  * buckets, latencies, policy delays, metric buckets) in scenario time and
  * convert only at the edges: timer waits and HTTP headers are wall time.
  *
- * Shell world: a sim_world (world.h) that is set up without running the
- * simulator — engine, metric buckets, provider state (sim_prov_init) and the
+ * Shell world (the mock's): a sim_world (world.h) that is set up without
+ * clients — engine, metric buckets, provider state (sim_prov_init) and the
  * scenario's timeline applied through sim_prov_apply, empty stateful-policy
- * tables (sim_guards_init) — so that live and mock
- * use the simulator's own provider code, metric accumulators and CSV writers
- * instead of copies. The caller registers the event kinds it handles and
- * drives the engine with sim_run(&w->eng, live_clock_now(...)).
+ * tables (sim_guards_init) — so that the mock runs the simulator's own
+ * provider code instead of a copy. The caller registers the event kinds it
+ * handles and drives the engine with sim_run(&w->eng, live_clock_now(...)).
+ * (Live mode needs no shell: it runs a full world, sim_world_new with a
+ * transport.)
  *
  * Nothing here allocates per request; cost is O(1) per call except
  * live_fd_count (O(open descriptors)).

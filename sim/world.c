@@ -54,9 +54,14 @@ static void slot_free(sim_world *w, uint32_t id)
     w->free_slot = id;
 }
 
+/* attempts.csv stream or a transport that wants each decision (live mode) */
+#define TRACING(w) ((w)->trace || (w)->tp.verdict)
+
 static void trace_row(sim_world *w, uint32_t slot_id, const pol_outcome *o, const pol_verdict *v)
 {
     const sim_slot *s = &w->slots[slot_id];
+    if (w->tp.verdict) w->tp.verdict(w, slot_id, o, v, w->tp.ctx);
+    if (!w->trace) return;
     sim_trace_write(w, s->req_id, s->attempt_no, s->client, s->provider, s->sent, w->eng.now, o,
                     s->delay_before, v);
 }
@@ -529,7 +534,7 @@ static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, const pol_outco
     drop_att(c, slot_id);
     record_outcome(w, ci, s, o);
     if (o->kind == POL_OUT_SUCCESS) {
-        if (w->trace) {
+        if (TRACING(w)) {
             pol_verdict v = { POL_ACT_DONE, POL_REASON_NONE, 0, POL_CLASS_SUCCESS };
             trace_row(w, slot_id, o, &v);
         }
@@ -538,7 +543,7 @@ static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, const pol_outco
     }
     if (c->natt > 0) {
         /* other attempts of this round are still in flight: wait for them */
-        if (w->trace) {
+        if (TRACING(w)) {
             pol_verdict v = { POL_ACT_RETRY, POL_REASON_NONE, 0, pol_classify(&cfg->classify, o) };
             trace_row(w, slot_id, o, &v);
         }
@@ -548,7 +553,7 @@ static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, const pol_outco
     pol_verdict v;
     pol_retry_next(cfg, &c->rs, o, now, c->prng, &v);
     if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
-    if (w->trace) trace_row(w, slot_id, o, &v);
+    if (TRACING(w)) trace_row(w, slot_id, o, &v);
     switch (v.action) {
     case POL_ACT_RETRY:
         c->round_sent = 0;

@@ -141,6 +141,10 @@ typedef struct {
     void (*send)(sim_world *w, uint32_t slot, void *ctx);
     void (*cancel)(sim_world *w, uint32_t slot, void *ctx);
     void *ctx;
+    /* Optional: the client's decision on attempt `slot` once its outcome o
+     * (the answer, or a timeout) is known, as attempts.csv records it;
+     * called inside sim_world_answer, or before cancel for a timeout. */
+    void (*verdict)(sim_world *w, uint32_t slot, const pol_outcome *o, const pol_verdict *v, void *ctx);
 } sim_transport;
 
 struct sim_world {

@@ -1,8 +1,9 @@
 /* test_live.c — CUnit tests of the live-mode building blocks that need no
  * network: the loopback test and URL split behind the safety gate, the gate
  * itself, the outcome of an HTTP attempt (every curl result and body kind),
- * JSON escaping, the scenario clock, and the shell world's timeline (the
- * mock's provider parameters follow the scenario's windows).
+ * JSON escaping, the scenario clock, the mapping of --target URLs to the
+ * policy's providers, and the shell world's timeline (the mock's provider
+ * parameters follow the scenario's windows).
  * The servers themselves are tested end to end by tests/e2e/live_*.sh.
  */
 #include "cu_util.h"
@@ -188,6 +189,33 @@ static void test_shell_timeline(void)
     sim_scenario_free(&sc);
 }
 
+static void test_map_targets(void)
+{
+    sim_scenario sc;
+    sim_err err;
+    if (sim_scenario_load("tests/fixtures/live-stateful.yaml", NULL, 0, &sc, &err)) {
+        CU_FAIL(err.msg);
+        return;
+    }
+    const char *url_of[2];
+    live_opts o;
+    memset(&o, 0, sizeof o);
+    o.url[0] = "http://127.0.0.1:1/v1/chat/completions";
+    o.url[1] = "http://127.0.0.1:2/v1/chat/completions";
+    o.url[2] = "http://127.0.0.1:3/v1/chat/completions";
+    o.policy = sim_scenario_find_policy(&sc, "hedged");        /* targets: primary, replica */
+    o.nurl = 3;
+    CU_ASSERT_EQUAL(live_map_targets(&sc, &o, url_of), 2);      /* the third URL serves no target */
+    CU_ASSERT_PTR_EQUAL(url_of[0], o.url[0]);
+    CU_ASSERT_PTR_EQUAL(url_of[1], o.url[1]);
+    o.policy = sim_scenario_find_policy(&sc, "breaker-budget"); /* target: primary only */
+    o.nurl = 1;
+    CU_ASSERT_EQUAL(live_map_targets(&sc, &o, url_of), 1);
+    CU_ASSERT_PTR_EQUAL(url_of[0], o.url[0]);
+    CU_ASSERT_PTR_NULL(url_of[1]);                              /* replica: answered as refused */
+    sim_scenario_free(&sc);
+}
+
 static void register_suites(void)
 {
     CU_SUITE("live",
@@ -197,6 +225,7 @@ static void register_suites(void)
              { "attempt outcomes", test_outcomes },
              { "JSON escaping", test_json_escape },
              { "scenario clock", test_clock },
+             { "--target URLs to providers", test_map_targets },
              { "shell world timeline", test_shell_timeline });
 }
 

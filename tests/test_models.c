@@ -231,7 +231,7 @@ static void transport_case(int answer)
     fake_tp f;
     memset(&f, 0, sizeof f);
     f.answer = answer;
-    sim_transport tp = { fake_send, fake_cancel, &f };
+    sim_transport tp = { fake_send, fake_cancel, &f, NULL };
     sim_world *w;
     CU_ASSERT_EQUAL_FATAL(sim_world_new(&sc, 0, 0, NULL, NULL, &tp, &w), 0);
     drive(w, &f, sc.duration);
