@@ -218,15 +218,23 @@ static void print_runners_up(FILE *f, const tune_problem *P, const tune_state *T
 {
     int n = T->npt - 1 < top ? T->npt - 1 : top;
     if (n <= 0) return;
+    int w[TUNE_MAX_PARAMS];
+    for (int k = 0; k < P->nparam; k++) {
+        w[k] = (int)strlen(P->param[k].key);
+        for (int r = 1; r <= n; r++) {
+            int l = (int)strlen(T->pt[T->order[r]].text[k]);
+            if (l > w[k]) w[k] = l;
+        }
+    }
     fprintf(f, "runner-up points (best first; * = objective CI overlaps the best's):\n");
     fprintf(f, "%5s %6s", "rank", "point");
-    for (int k = 0; k < P->nparam; k++) fprintf(f, "  %-14s", P->param[k].key);
+    for (int k = 0; k < P->nparam; k++) fprintf(f, "  %-*s", w[k], P->param[k].key);
     fprintf(f, " %5s %12s  %-27s %s\n", "reps", sim_metric_name(P->objective), "95% CI", "feasible");
     const tune_point *best = &T->pt[T->order[0]];
     for (int r = 1; r <= n; r++) {
         const tune_point *p = &T->pt[T->order[r]];
         fprintf(f, "%5d %6d", r + 1, T->order[r]);
-        for (int k = 0; k < P->nparam; k++) fprintf(f, "  %-14s", p->text[k]);
+        for (int k = 0; k < P->nparam; k++) fprintf(f, "  %-*s", w[k], p->text[k]);
         char ci[80] = "-";
         if (isfinite(p->lo)) snprintf(ci, sizeof ci, "[%.6g, %.6g]", p->lo, p->hi);
         int ov = isfinite(p->lo) && isfinite(best->lo) && p->lo <= best->hi && p->hi >= best->lo;
