@@ -469,6 +469,13 @@ static void take_back(sim_world *w, uint32_t id)
     }
 }
 
+/* Out of memory in the middle of the run: it ends without outputs. */
+static void run_failed(live_run *L, sim_world *w)
+{
+    L->error = POL_ENOMEM;
+    sim_engine_stop(&w->eng);
+}
+
 static void tp_send(sim_world *w, uint32_t id, void *ctx)
 {
     live_run *L = ctx;
@@ -486,9 +493,9 @@ static void tp_send(sim_world *w, uint32_t id, void *ctx)
     }
     xfer *x = L->capped || L->error ? NULL : xfer_get(L, id);
     if (!x) {
-        if (!L->capped) L->error = POL_ENOMEM;
         take_back(w, id);
-        sim_engine_stop(&w->eng);
+        if (L->capped) sim_engine_stop(&w->eng);
+        else run_failed(L, w);
         return;
     }
     x->slot = id;
@@ -508,7 +515,7 @@ static void tp_send(sim_world *w, uint32_t id, void *ctx)
         if (L->npend == L->cap_pend) {
             uint32_t nc = L->cap_pend ? L->cap_pend * 2 : 64;
             uint32_t *np = realloc(L->pend, (size_t)nc * sizeof *np);
-            if (!np) { L->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
+            if (!np) { run_failed(L, w); return; }
             L->pend = np;
             L->cap_pend = nc;
         }
@@ -517,7 +524,7 @@ static void tp_send(sim_world *w, uint32_t id, void *ctx)
         return;
     }
     pol_ns now = w->eng.now;
-    if (build_body(L, x, s) || set_headers(L, x, s, now)) { L->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
+    if (build_body(L, x, s) || set_headers(L, x, s, now)) { run_failed(L, w); return; }
     /* the world times the attempt out; this only bounds a transfer it forgot */
     long safety_ms = s->deadline > 0 ? (long)(live_to_wall(&L->clk, s->deadline - now) / POL_NS_PER_MS) + 60000 : 0;
     CURL *e = x->easy;
@@ -526,7 +533,7 @@ static void tp_send(sim_world *w, uint32_t id, void *ctx)
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)x->body_len);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, safety_ms);
-    if (curl_multi_add_handle(L->multi, e) != CURLM_OK) { L->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
+    if (curl_multi_add_handle(L->multi, e) != CURLM_OK) { run_failed(L, w); return; }
     x->state = X_CURL;
     L->sent++;
     L->worst_in_flight += worst;
