@@ -72,6 +72,7 @@ int  bench_sweep_exec_mpi(bench_sweep *s, const bench_exec_opts *o)
 
 #else
 #include <mpi.h>
+#include <signal.h>
 #include <time.h>
 
 enum { TAG_ASK = 1, TAG_WORK = 2, TAG_STOP = 3 };
@@ -261,6 +262,12 @@ static int agree(const bench_sweep *s, int rc, const sim_err *err, const char *w
 int bench_mpi_serve(void)
 {
     const char *who = "retrysim worker";
+    /* as the local workers: rank 0 decides. mpirun's SIGTERM (a rank died,
+     * Ctrl-C, a cancelled job) must not end the workers first: their deaths
+     * would make mpirun SIGKILL rank 0 at once, before it saves the finished
+     * runs; they end with mpirun's SIGKILL (odls_base_sigkill_timeout, 1 s). */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
     for (;;) {
         int hdr[2];
         int e = MPI_Bcast(hdr, 2, MPI_INT, 0, MPI_COMM_WORLD);
@@ -423,6 +430,10 @@ int bench_sweep_exec_mpi(bench_sweep *s, const bench_exec_opts *o)
         q.failed = 1;
     }
     if (o->signals) bench_signals_restore(&saved);
+    if (killed) {             /* mpirun signals again (SIGINT then SIGTERM): live until the partial file is written */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
+    }
     free(assigned);
     return bench_sched_end(&q, killed);
 }

@@ -2,6 +2,7 @@
 # the others run), the output files are byte-identical to a local --jobs 1
 # sweep; a rank that dies stops the sweep with the run and rank named, keeps
 # sweep.partial.csv, and --resume (under MPI) completes it to the same bytes;
+# Ctrl-C on mpirun keeps the finished runs too;
 # a bad grid exits 2 before any run; --mpi with --jobs is refused.
 . tests/e2e/lib.sh
 command -v mpirun > /dev/null || { echo "SKIP: mpirun is not installed (scripts/deps.sh installs openmpi-bin)"; exit 0; }
@@ -38,6 +39,23 @@ ok "a rank died (mpirun exit $st): run 3 and its rank named, $(($(wc -l < "$out/
 expect_status 0 mpi 3 "$RETRYSIM" sweep $S "${G[@]}" --mpi --out "$out" --resume
 grep -q "resuming: .* of 24 runs done" "$TMPDIR/err" || { cat "$TMPDIR/err" >&2; fail "resume message"; }
 same "$TMPDIR/j1" "$out" "rank died, --resume under MPI"
+
+# --- Ctrl-C on mpirun (SIGINT): rank 0 names the runs in progress and keeps the finished ones
+out=$TMPDIR/sig
+timeout 60 mpirun --oversubscribe --mca btl self,vader -np 3 "$RETRYSIM" sweep scenarios/provider-outage.yaml \
+  --grid 'retry.base=500ms,1s' --replications 300 --mpi --quiet --out "$out" > /dev/null 2> "$TMPDIR/sigerr" &
+pid=$!
+for i in $(seq 100); do   # the 3 ranks are up (mpirun starts slowly on a loaded machine), then 2 s of runs
+  [ "$(pgrep -c -f "^$RETRYSIM sweep scenarios/provider-outage.yaml.*--out $out")" -ge 3 ] && break; sleep 0.1
+done
+sleep 2
+kill -INT $pid
+wait $pid; st=$?
+[ $st -ne 0 ] || fail "SIGINT: mpirun exited 0"
+grep -q "stopped by signal" "$TMPDIR/sigerr" && grep -q "interrupted after [0-9]* of 2400 runs; wrote .*sweep.partial.csv" "$TMPDIR/sigerr" \
+  || { cat "$TMPDIR/sigerr" >&2; fail "SIGINT under mpirun: message"; }
+[ -s "$out/sweep.partial.csv" ] && [ ! -e "$out/sweep.csv" ] || fail "SIGINT under mpirun: no partial file, or a sweep.csv"
+ok "Ctrl-C on mpirun: $(($(wc -l < "$out/sweep.partial.csv") - 1)) finished runs in sweep.partial.csv"
 
 # --- bad input: exit 2 once, before any run; --jobs with --mpi refused
 expect_status 2 mpi 3 "$RETRYSIM" sweep $S --grid 'retry.bsae=1s,2s' --mpi --out "$TMPDIR/bad"
