@@ -403,8 +403,10 @@ static int tune_main(int argc, char **argv)
         }
     }
     if (st == BENCH_EXEC_STOPPED) {
-        fprintf(stderr, "retrysim tune: interrupted after %zu runs; the %d evaluations so far are in %s/tune.csv\n",
-                T.runs, T.nev, out);
+        if (T.nev) fprintf(stderr, "retrysim tune: interrupted after %zu runs; the %d evaluations so far are in %s/tune.csv\n",
+                           T.runs, T.nev, out);
+        else fprintf(stderr, "retrysim tune: interrupted after %zu runs, before any point had all its replications; "
+                     "no tune.csv\n", T.runs);
         rc = 130;
     } else if (st) {
         rc = 2;

@@ -447,6 +447,7 @@ int bench_sched_end(bench_sched *q, int killed)
 
 static volatile sig_atomic_t g_signals, g_last_signal;
 static int g_wake = -1;   /* write end of a self-pipe, or -1 */
+static int g_depth;       /* nested catches (tune around its sweeps): the outer one counts */
 
 static void on_signal(int sig)
 {
@@ -463,7 +464,8 @@ void bench_signals_catch(bench_sigsave *save, int wake_fd)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    g_signals = 0;
+    if (g_depth++ == 0) g_signals = 0;
+    save->old_wake = g_wake;
     g_wake = wake_fd;
     sigaction(SIGINT, &sa, &save->old_int);
     sigaction(SIGTERM, &sa, &save->old_term);
@@ -473,7 +475,8 @@ void bench_signals_restore(const bench_sigsave *save)
 {
     sigaction(SIGINT, &save->old_int, NULL);
     sigaction(SIGTERM, &save->old_term, NULL);
-    g_wake = -1;
+    g_wake = save->old_wake;
+    g_depth--;
 }
 
 int bench_signals_received(int *last)

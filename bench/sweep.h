@@ -149,8 +149,10 @@ void bench_sched_say(bench_sched *q, const char *fmt, ...) __attribute__((format
 int  bench_sched_end(bench_sched *q, int killed);
 
 /* SIGINT/SIGTERM while executing: counted (and a byte written to wake_fd,
- * when >= 0, for poll); restore puts the previous handlers back. */
-typedef struct { struct sigaction old_int, old_term; } bench_sigsave;
+ * when >= 0, for poll); restore puts the previous handlers back. Catches
+ * nest: only the outermost resets the count (tune catches around all its
+ * sweeps, so a signal between two of them is not forgotten). */
+typedef struct { struct sigaction old_int, old_term; int old_wake; } bench_sigsave;
 void bench_signals_catch(bench_sigsave *save, int wake_fd);
 void bench_signals_restore(const bench_sigsave *save);
 int  bench_signals_received(int *last_signal);

@@ -409,16 +409,14 @@ static int evaluate(search *S, const int *ids, int n, int reps, int phase)
         }
     }
     size_t before = bench_sweep_ndone(&s);
-    int st = bench_sweep_exec(&s, &P->exec);
+    int st = P->exec.signals && bench_signals_received(NULL) ? BENCH_EXEC_STOPPED : bench_sweep_exec(&s, &P->exec);
     T->runs += bench_sweep_ndone(&s) - before;
     sim_progress_step(&S->pb, T->runs < P->budget ? T->runs : P->budget);
-    if (st != BENCH_EXEC_DONE) {
-        bench_sweep_free(&s);
-        return T->status = st;
-    }
-    for (int i = 0; i < n && !rc; i++) {
+    for (int i = 0; i < n && !rc; i++) {       /* after an interruption: the points whose runs all finished */
         tune_point *p = &T->pt[ids[i]];
-        if (p->reps >= reps) continue;
+        int complete = 1;
+        for (int k = 0; k < reps; k++) complete &= s.done[s.first[i] + (size_t)k];
+        if (p->reps >= reps || !complete) continue;
         sim_run_metrics *m = realloc(p->m, (size_t)reps * sizeof *m);
         if (!m) { rc = -1; break; }
         p->m = m;
@@ -429,7 +427,7 @@ static int evaluate(search *S, const int *ids, int n, int reps, int phase)
     }
     bench_sweep_free(&s);
     if (rc) { fprintf(stderr, "retrysim tune: out of memory\n"); return T->status = BENCH_EXEC_FAILED; }
-    return 0;
+    return st == BENCH_EXEC_DONE ? 0 : (T->status = st);
 }
 
 /* ---------------------------------------------------------------- phases --- */
@@ -567,6 +565,8 @@ int tune_run(const tune_problem *P, tune_state *T)
     if (nstart < 2) nstart = 2;
     size_t reserve = (size_t)2 * (size_t)(P->max_reps - P->reps);
     if (reserve > P->budget / 4) reserve = P->budget / 4;
+    bench_sigsave saved;
+    if (P->exec.signals) bench_signals_catch(&saved, -1);     /* for the whole search, between sweeps too */
     sim_progress_begin(&S.pb, "tune", P->budget, P->progress);
     int rc = phase_start(&S, nstart);
     S.limit = P->budget - reserve;
@@ -574,6 +574,7 @@ int tune_run(const tune_problem *P, tune_state *T)
     S.limit = P->budget;
     if (!rc) rc = phase_confirm(&S);
     sim_progress_end(&S.pb);
+    if (P->exec.signals) bench_signals_restore(&saved);
     if (T->npt) rank_points(P, T);
     return rc;
 }

@@ -4,7 +4,8 @@
 # of the best point of a dense 25-point grid sweep; an impossible constraint
 # is reported as infeasible with the closest point and exit 1; tune.csv has
 # every evaluation; --jobs 1, --jobs 2 and MPI give the same tune.csv; the
-# YAML block validates; bad arguments exit 2 before any run.
+# YAML block validates; an interrupt keeps tune.csv (exit 130); bad arguments
+# exit 2 before any run.
 . tests/e2e/lib.sh
 S=scenarios/aws-backoff-jitter.yaml
 T=(tune $S --policy full-jitter --param 'retry.base=1ms..200ms:log' --minimize attempts --replications 10)
@@ -74,6 +75,18 @@ grep -q "^infeasible: none of the [0-9]* points meets every constraint" "$TMPDIR
 grep -q "^YAML" "$TMPDIR/out" && fail "a YAML block for an infeasible point"
 [ -s "$TMPDIR/t3/tune.csv" ] || fail "no tune.csv for an infeasible search"
 ok "success_rate>=1.01: infeasible, closest point printed, exit 1"
+
+# --- interrupted: the evaluations so far are in tune.csv, exit 130
+"$RETRYSIM" tune scenarios/429-storm.yaml --policy full-jitter --param 'retry.base=50ms..5s:log' --minimize latency_p99 \
+  --replications 20 --jobs 2 --out "$TMPDIR/tint" > /dev/null 2> "$TMPDIR/tinterr" &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid; st=$?
+[ $st -eq 130 ] || { cat "$TMPDIR/tinterr" >&2; fail "SIGINT: tune exited $st, want 130"; }
+grep -q "interrupted after [0-9]* runs; the [0-9]* evaluations so far are in" "$TMPDIR/tinterr" && [ -s "$TMPDIR/tint/tune.csv" ] \
+  || { cat "$TMPDIR/tinterr" >&2; fail "SIGINT: message or tune.csv"; }
+ok "SIGINT: exit 130, $(($(wc -l < "$TMPDIR/tint/tune.csv") - 1)) evaluations in tune.csv"
 
 # --- bad arguments: exit 2, a clear message, no run, no file
 bad() {  # bad MESSAGE ARGS...
