@@ -305,11 +305,12 @@ static int sweep_main(int argc, char **argv)
     } else if (resume) {
         fprintf(stderr, "retrysim sweep: no %s to resume; running the whole sweep\n", pp);
     } else if (access(pp, F_OK) == 0) {
-        fprintf(stderr, "retrysim sweep: note: %s is left from an interrupted sweep; ignored without --resume\n", pp);
+        fprintf(stderr, "retrysim sweep: note: %s is left from an interrupted sweep; %s without --resume\n", pp,
+                mpi ? "replaced" : "ignored");
     }
 
     bench_exec_opts o = { .jobs = (int)jobs, .progress = 1, .signals = 1, .max_runs = (size_t)max_runs,
-                          .crash_run = (long)crash_run, .mpi = mpi };
+                          .crash_run = (long)crash_run, .mpi = mpi, .journal = mpi ? pp : NULL };
     int st = bench_sweep_exec(&s, &o);
     if (st == BENCH_EXEC_DONE) {
         rc = write_results(&s, out, obj, (size_t)top, quiet);

@@ -14,6 +14,7 @@
 #include "sweep.h"
 #include "cfg.h"
 #include "metrics.h"
+#include "outfile.h"
 #include "progress.h"
 #include "units.h"
 #include <errno.h>
@@ -391,12 +392,17 @@ void bench_run_one(const bench_sweep *s, uint32_t idx, long crash_run, bench_run
     msg->rc = sim_world_run(&s->sc[r->point], r->policy, r->rep, NULL, &msg->m, NULL);
 }
 
+static int  journal_open(const bench_sweep *s, const char *path);       /* in the CSV part below */
+static void journal_append(int fd, const bench_sweep *s, size_t i);
+
 void bench_sched_begin(bench_sched *q, bench_sweep *s, const bench_exec_opts *o)
 {
     memset(q, 0, sizeof *q);
     q->s = s;
     q->o = o;
     q->who = o->who ? o->who : "retrysim sweep";
+    q->journal = o->journal ? journal_open(s, o->journal) : -1;
+    if (o->journal && q->journal < 0) fprintf(stderr, "%s: cannot keep %s up to date: %s\n", q->who, o->journal, strerror(errno));
     sim_progress_begin(&q->pb, "sweep", s->nruns - bench_sweep_ndone(s), o->progress);
 }
 
@@ -434,12 +440,15 @@ void bench_sched_result(bench_sched *q, const bench_run_msg *m, const char *wher
     }
     q->s->m[m->run] = m->m;
     q->s->done[m->run] = 1;
+    if (q->journal >= 0) journal_append(q->journal, q->s, m->run);
     sim_progress_step(&q->pb, ++q->finished);
 }
 
 int bench_sched_end(bench_sched *q, int killed)
 {
     sim_progress_end(&q->pb);
+    if (q->journal >= 0) close(q->journal);
+    q->journal = -1;
     if (q->failed) return BENCH_EXEC_FAILED;
     if (bench_sweep_ndone(q->s) == q->s->nruns) return BENCH_EXEC_DONE;
     return q->interrupted || killed ? BENCH_EXEC_STOPPED : BENCH_EXEC_FAILED;
@@ -757,28 +766,58 @@ int bench_sweep_write_ci(FILE *f, const bench_sweep *s)
 
 static const char *const RUN_COLS[] = { "scenario", "policy", "replication", "seed" };
 
+/* One row of sweep.partial.csv: run i's cells and metrics. */
+static void partial_run(FILE *f, const bench_sweep *s, size_t i)
+{
+    const bench_run *r = &s->run[i];
+    const sim_scenario *sc = &s->sc[r->point];
+    sim_csv c;
+    sim_csv_begin(&c, f);
+    sim_csv_int(&c, (long long)i);
+    point_cells(&c, s, r->point);
+    sim_csv_str(&c, sc->name);
+    sim_csv_str(&c, sc->policies[r->policy].name);
+    sim_csv_int(&c, r->rep);
+    sim_csv_num(&c, (double)sc->seed);
+    for (int j = 0; j < SIM_M__COUNT; j++) {      /* %.17g reads back to the same double */
+        double v = s->m[i].m[j];
+        fputc(',', f);
+        if (isfinite(v)) fprintf(f, "%.17g", v);  /* non-finite: empty, as sim_csv_num */
+    }
+    sim_csv_end(&c);
+}
+
 void bench_sweep_write_partial(FILE *f, const bench_sweep *s)
 {
     header(f, s, "run", sim_summary_header);
-    sim_csv c;
-    sim_csv_begin(&c, f);
-    for (size_t i = 0; i < s->nruns; i++) {
-        if (!s->done[i]) continue;
-        const bench_run *r = &s->run[i];
-        const sim_scenario *sc = &s->sc[r->point];
-        sim_csv_int(&c, (long long)i);
-        point_cells(&c, s, r->point);
-        sim_csv_str(&c, sc->name);
-        sim_csv_str(&c, sc->policies[r->policy].name);
-        sim_csv_int(&c, r->rep);
-        sim_csv_num(&c, (double)sc->seed);
-        for (int j = 0; j < SIM_M__COUNT; j++) {      /* %.17g reads back to the same double */
-            double v = s->m[i].m[j];
-            fputc(',', f);
-            if (isfinite(v)) fprintf(f, "%.17g", v);  /* non-finite: empty, as sim_csv_num */
-        }
-        sim_csv_end(&c);
-    }
+    for (size_t i = 0; i < s->nruns; i++)
+        if (s->done[i]) partial_run(f, s, i);
+}
+
+/* The journal: the partial file rewritten whole (atomically) when the sweep
+ * starts, then one row appended per finished run, each with one write(2),
+ * so that whatever ends the process the finished runs are on disk. */
+static int journal_open(const bench_sweep *s, const char *path)
+{
+    char dir[1024];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    sim_outfile o;
+    if (sim_out_open(&o, dir, slash ? slash + 1 : path)) return -1;
+    bench_sweep_write_partial(o.f, s);
+    if (sim_out_commit(&o)) return -1;
+    return open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+}
+
+static void journal_append(int fd, const bench_sweep *s, size_t i)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) return;
+    partial_run(m, s, i);
+    if (!fclose(m)) (void)!write(fd, buf, len);
+    free(buf);
 }
 
 /* ------------------------------------------------------------- resuming --- */

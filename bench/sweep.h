@@ -89,6 +89,8 @@ typedef struct {
     long   crash_run;     /* test hook: the worker given this run index dies (-1 = none) */
     int    mpi;           /* hand the runs to the MPI ranks (sweep_mpi.c) instead of forked workers */
     const char *who;      /* prefix of messages (NULL = "retrysim sweep") */
+    const char *journal;  /* keep this partial file up to date while running: rewritten
+                             at the start, one row appended per finished run (or NULL) */
 } bench_exec_opts;
 
 enum { BENCH_EXEC_DONE = 0, BENCH_EXEC_STOPPED = 1, BENCH_EXEC_FAILED = 2 };
@@ -135,6 +137,7 @@ typedef struct {
     size_t  cursor;       /* runs before it are done or handed out */
     size_t  handed, finished;
     int     stopping, interrupted, failed, active;
+    int     journal;      /* fd of o->journal, or -1 */
     sim_progress pb;
 } bench_sched;
 void bench_sched_begin(bench_sched *q, bench_sweep *s, const bench_exec_opts *o);

@@ -45,7 +45,10 @@ int bench_mpi_main(int argc, char **argv, int (*body)(int, char **), const char 
     }
     if (bench_mpi_start(&rank, &size, who)) return 2;
     if (rank != 0) return bench_mpi_serve();
+    bench_sigsave saved;
+    bench_signals_catch(&saved, -1);       /* mpirun's SIGTERM while rank 0 plans is not lost */
     int rc = body(argc, argv);
+    bench_signals_restore(&saved);
     bench_mpi_stop();
     return rc;
 }

@@ -45,15 +45,15 @@ out=$TMPDIR/sig
 timeout 60 mpirun --oversubscribe --mca btl self,vader -np 3 "$RETRYSIM" sweep scenarios/provider-outage.yaml \
   --grid 'retry.base=500ms,1s' --replications 300 --mpi --quiet --out "$out" > /dev/null 2> "$TMPDIR/sigerr" &
 pid=$!
-for i in $(seq 100); do   # the 3 ranks are up (mpirun starts slowly on a loaded machine), then 2 s of runs
+for i in $(seq 100); do   # the 3 ranks are up (mpirun starts slowly on a loaded machine), then 3 s of runs
   [ "$(pgrep -c -f "^$RETRYSIM sweep scenarios/provider-outage.yaml.*--out $out")" -ge 3 ] && break; sleep 0.1
 done
-sleep 2
-kill -INT $pid
+sleep 3
+kill -INT "$(pgrep -P $pid -x mpirun)"   # one SIGINT to mpirun, as Ctrl-C (timeout would signal the group: a second one forces SIGKILL)
 wait $pid; st=$?
 [ $st -ne 0 ] || fail "SIGINT: mpirun exited 0"
 grep -q "stopped by signal" "$TMPDIR/sigerr" && grep -q "interrupted after [0-9]* of 2400 runs; wrote .*sweep.partial.csv" "$TMPDIR/sigerr" \
-  || { cat "$TMPDIR/sigerr" >&2; fail "SIGINT under mpirun: message"; }
+  || { cat "$TMPDIR/sigerr" >&2; ls -la "$out" >&2; fail "SIGINT under mpirun (exit $st): message"; }
 [ -s "$out/sweep.partial.csv" ] && [ ! -e "$out/sweep.csv" ] || fail "SIGINT under mpirun: no partial file, or a sweep.csv"
 ok "Ctrl-C on mpirun: $(($(wc -l < "$out/sweep.partial.csv") - 1)) finished runs in sweep.partial.csv"
 
