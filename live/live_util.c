@@ -66,23 +66,13 @@ int live_world_new(const sim_scenario *sc, int policy_index, live_timeline *tl, 
     w->policy_index = policy_index;
     w->pol = &sc->policies[policy_index];
     w->seed = sc->seed;
-    w->free_slot = SIM_NONE;
-    w->free_client = SIM_NONE;
-    w->nbuckets = (uint32_t)((sc->duration + sc->bucket - 1) / sc->bucket);
-    if (w->nbuckets == 0) w->nbuckets = 1;
-    w->bp = calloc((size_t)w->nbuckets * (size_t)sc->nproviders, sizeof *w->bp);
-    w->br = calloc(w->nbuckets, sizeof *w->br);
-    if (!w->bp || !w->br || sim_engine_init(&w->eng, 2, 4096) || sim_prov_init(w) || sim_guards_init(w)) {
+    if (sim_world_alloc_base(w)) {
         sim_world_free(w);
         return POL_ENOMEM;
     }
     tl->w = w;
     sim_engine_on(&w->eng, EV_TIMELINE, on_timeline, NULL, tl);
-    for (int i = 0; i < sc->ntimeline; i++) {
-        const sim_change *ch = &sc->timeline[i];
-        sim_schedule(&w->eng, ch->at, EV_TIMELINE, 0, 0, (uint32_t)i);
-        if (ch->dur > 0) sim_schedule(&w->eng, ch->at + ch->dur, EV_TIMELINE, 1, 0, (uint32_t)i);
-    }
+    sim_world_schedule_timeline(w);
     *out = w;
     return POL_OK;
 }

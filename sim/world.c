@@ -819,27 +819,43 @@ void sim_world_free(sim_world *w)
     free(w);
 }
 
-static int world_setup(sim_world *w)
+int sim_world_alloc_base(sim_world *w)
 {
     const sim_scenario *sc = w->sc;
-    const sim_workload *wl = &sc->workload;
-    if (sim_engine_init(&w->eng, 2, 4096)) return POL_ENOMEM;
-    sim_rng_pool_init(&w->client_rngs, sim_rng_type(sc->rng));
     w->free_slot = SIM_NONE;
     w->free_client = SIM_NONE;
+    sim_rng_pool_init(&w->client_rngs, sim_rng_type(sc->rng));
     w->nbuckets = (uint32_t)((sc->duration + sc->bucket - 1) / sc->bucket);
     if (w->nbuckets == 0) w->nbuckets = 1;
     w->bp = calloc((size_t)w->nbuckets * (size_t)sc->nproviders, sizeof *w->bp);
     w->br = calloc(w->nbuckets, sizeof *w->br);
+    if (!w->bp || !w->br || sim_engine_init(&w->eng, 2, 4096) || sim_prov_init(w) || sim_guards_init(w))
+        return POL_ENOMEM;
+    return POL_OK;
+}
+
+void sim_world_schedule_timeline(sim_world *w)
+{
+    const sim_scenario *sc = w->sc;
+    for (int i = 0; i < sc->ntimeline; i++) {
+        const sim_change *ch = &sc->timeline[i];
+        sim_schedule(&w->eng, ch->at, EV_TIMELINE, 0, 0, (uint32_t)i);
+        if (ch->dur > 0) sim_schedule(&w->eng, ch->at + ch->dur, EV_TIMELINE, 1, 0, (uint32_t)i);
+    }
+}
+
+static int world_setup(sim_world *w)
+{
+    const sim_scenario *sc = w->sc;
+    const sim_workload *wl = &sc->workload;
+    if (sim_world_alloc_base(w)) return POL_ENOMEM;
     w->cfgs = calloc((size_t)wl->nclasses, sizeof *w->cfgs);
-    if (!w->bp || !w->br || !w->cfgs) return POL_ENOMEM;
+    if (!w->cfgs) return POL_ENOMEM;
     for (int k = 0; k < wl->nclasses; k++) {
         int fixed = wl->classes[k].policy;
         w->cfgs[k] = (fixed >= 0 ? &sc->policies[fixed] : w->pol)->retry;
         if (wl->classes[k].deadline > 0) w->cfgs[k].deadline = wl->classes[k].deadline;
     }
-    if (sim_prov_init(w)) return POL_ENOMEM;
-    if (sim_guards_init(w)) return POL_ENOMEM;
 
     sim_engine_on(&w->eng, EV_WAKE, on_wake, live_wake, w);
     sim_engine_on(&w->eng, EV_ARRIVAL, on_arrival, live_arrival, w);
@@ -853,11 +869,7 @@ static int world_setup(sim_world *w)
     sim_engine_on(&w->eng, EV_HEDGE, on_hedge, live_wake, w);
 
     /* timeline first, so a change at t=0 precedes the first requests */
-    for (int i = 0; i < sc->ntimeline; i++) {
-        const sim_change *ch = &sc->timeline[i];
-        sim_schedule(&w->eng, ch->at, EV_TIMELINE, 0, 0, (uint32_t)i);
-        if (ch->dur > 0) sim_schedule(&w->eng, ch->at + ch->dur, EV_TIMELINE, 1, 0, (uint32_t)i);
-    }
+    sim_world_schedule_timeline(w);
     pol_ns first_bucket_end = sc->bucket - 1 < sc->duration ? sc->bucket - 1 : sc->duration;
     sim_schedule(&w->eng, first_bucket_end, EV_BUCKET, 0, 0, 0);
 

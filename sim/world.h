@@ -203,6 +203,12 @@ int sim_world_run2(const sim_scenario *sc, int policy_index, int replication,
  * sim_world_finish (the metrics as of w->eng.now) and sim_world_free. */
 int  sim_world_new(const sim_scenario *sc, int policy_index, int replication, FILE *trace, FILE *alerts,
                    const sim_transport *tp, sim_world **out);
+/* The pieces of setup a server-only world (the mock provider) shares with
+ * sim_world_new: allocation of the engine, buckets, providers and stateful
+ * instances for w->sc (0 or POL_ENOMEM; sim_world_free cleans up), and the
+ * timeline's change and revert events (EV_TIMELINE, ent 0 start / 1 end). */
+int  sim_world_alloc_base(sim_world *w);
+void sim_world_schedule_timeline(sim_world *w);
 /* The answer to attempt `slot` (its .out filled) reached the client now. */
 void sim_world_answer(sim_world *w, uint32_t slot);
 void sim_world_finish(sim_world *w, sim_run_metrics *out);
