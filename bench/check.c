@@ -18,19 +18,66 @@
 #include "metrics.h"
 #include "outfile.h"
 #include "runner.h"
+#include "sweep.h"
 #include "units.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+/* Runs the named policies of the scenario at `path` (with the same
+ * overrides) as a one-point sweep on `jobs` worker processes, and copies the
+ * results into *out (runner.h's layout, owned by out). Run i of policy j is
+ * the same run `retrysim run` makes, whatever `jobs` is. Returns 0, -2 when
+ * interrupted (SIGINT/SIGTERM), -1 on failure. */
+static int run_policies(const char *path, const char *const *sets, int nsets, const sim_scenario *sc,
+                        const int *idx, int n, int jobs, sim_results *out)
+{
+    const char **names = malloc((size_t)n * sizeof *names);
+    if (!names) return -1;
+    for (int i = 0; i < n; i++) names[i] = sc->policies[idx[i]].name;
+    bench_grid none;
+    memset(&none, 0, sizeof none);
+    bench_sweep sw;
+    sim_err err;
+    int rc = bench_sweep_plan(&sw, path, &none, sets, nsets, names, n, &err);
+    free(names);
+    if (rc) { fprintf(stderr, "%s\n", err.msg); return -1; }
+    bench_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.jobs = jobs;
+    o.progress = 1;
+    o.signals = 1;
+    o.crash_run = -1;
+    o.who = "retrysim check";
+    int ex = bench_sweep_exec(&sw, &o);
+    rc = ex == BENCH_EXEC_DONE ? 0 : ex == BENCH_EXEC_STOPPED ? -2 : -1;
+    if (!rc) {
+        const sim_results *r = &sw.res[0];
+        out->npolicies = r->npolicies;
+        out->reps = r->reps;
+        out->policy = malloc((size_t)r->npolicies * sizeof *out->policy);
+        out->m = malloc((size_t)r->npolicies * (size_t)r->reps * sizeof *out->m);
+        if (!out->policy || !out->m) { sim_results_free(out); rc = -1; }
+        else {
+            memcpy(out->policy, r->policy, (size_t)r->npolicies * sizeof *out->policy);
+            memcpy(out->m, r->m, (size_t)r->npolicies * (size_t)r->reps * sizeof *out->m);
+        }
+    }
+    bench_sweep_free(&sw);
+    return rc;
+}
 
 static const char USAGE[] =
-    "usage: retrysim check FILE... [--junit REPORT.xml] [--replications N]\n"
+    "usage: retrysim check FILE... [--junit REPORT.xml] [--replications N] [--jobs N]\n"
     "  runs each scenario's policies named in its expect: list and reports every\n"
     "  expectation as PASS or FAIL with the measured value and its 95% CI\n"
     "  --junit FILE       also write a JUnit XML report (one testsuite per file)\n"
     "  --replications N   override every scenario's replications\n"
+    "  --jobs N           worker processes for the runs (default: the number of online CPUs);\n"
+    "                     the results do not depend on N\n"
     "exit status: 0 all expectations hold, 1 one failed, 2 bad input\n";
 
 typedef struct { size_t n; double mean, lo, hi; } stat;
@@ -198,6 +245,8 @@ int cmd_check(int argc, char **argv)
     const char *junit = NULL, *sets[1];
     char repbuf[64];
     int nsets = 0, nfiles = 0;
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs < 1) jobs = 1;
     const char **files = calloc((size_t)argc, sizeof *files);
     if (!files) return 2;
     for (int i = 1; i < argc; i++) {
@@ -211,6 +260,10 @@ int cmd_check(int argc, char **argv)
             snprintf(repbuf, sizeof repbuf, "replications=%lld", v);
             sets[0] = repbuf;
             nsets = 1;
+        } else if (!strcmp(a, "--jobs") && more) {
+            long long v;
+            if (sim_parse_int(argv[++i], &v) || v < 1 || v > 1024) cli_die_usage("check", "--jobs needs an integer in 1..1024\n");
+            jobs = (long)v;
         } else if (a[0] == '-') { fprintf(stderr, "retrysim check: unknown option or missing value '%s'\n%s", a, USAGE); free(files); return 2; }
         else files[nfiles++] = a;
     }
@@ -223,7 +276,7 @@ int cmd_check(int argc, char **argv)
         if (sim_scenario_load(files[i], sets, nsets, &fc[i].sc, &err)) { fprintf(stderr, "%s\n", err.msg); bad = 1; }
         else if (!(fc[i].out = calloc((size_t)fc[i].sc.nexpect + 1, sizeof *fc[i].out))) bad = 1;
     }
-    int tests = 0, failures = 0, without = 0;
+    int tests = 0, failures = 0, without = 0, interrupted = 0;
     double t0 = now_s();
     for (int i = 0; i < nfiles && !bad; i++) {
         file_check *c = &fc[i];
@@ -237,9 +290,9 @@ int cmd_check(int argc, char **argv)
         if (!idx) { bad = 1; break; }
         int n = named_policies(sc, idx);
         double t = now_s();
-        sim_runner_opts o = { NULL, NULL, 1, sc->name, NULL };
-        int run_rc = sim_runner_run(sc, idx, n, &o, &c->res);
+        int run_rc = run_policies(files[i], sets, nsets, sc, idx, n, (int)jobs, &c->res);
         free(idx);
+        if (run_rc == -2) { interrupted = 1; break; }
         if (run_rc) { bad = 1; break; }
         c->ran = 1;
         c->seconds = now_s() - t;
@@ -255,8 +308,9 @@ int cmd_check(int argc, char **argv)
         }
         fflush(stdout);
     }
-    int rc = bad ? 2 : failures ? 1 : 0;
-    if (!bad) {
+    int rc = bad ? 2 : interrupted ? 130 : failures ? 1 : 0;
+    if (interrupted) fprintf(stderr, "retrysim check: interrupted; no report written\n");
+    if (!bad && !interrupted) {
         printf("check: %d expectation%s in %d file%s: %d passed, %d failed", tests, tests == 1 ? "" : "s", nfiles,
                nfiles == 1 ? "" : "s", tests - failures, failures);
         if (without) printf(" (%d file%s without expectations)", without, without == 1 ? "" : "s");

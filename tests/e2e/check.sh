@@ -73,3 +73,11 @@ grep -q "no-such.yaml" "$TMPDIR/err" || fail "missing file message"
 expect_status 2 "$RETRYSIM" check
 expect_status 2 "$RETRYSIM" check scenarios/brownout.yaml --replications 0
 ok "bad files and usage: exit 2, located message, no report"
+
+# --- --jobs: the same report with 1 and 2 worker processes
+expect_status 0 "$RETRYSIM" check scenarios/provider-outage.yaml scenarios/sync-start-herd.yaml --jobs 1
+cp "$TMPDIR/out" "$TMPDIR/jobs1"
+expect_status 0 "$RETRYSIM" check scenarios/provider-outage.yaml scenarios/sync-start-herd.yaml --jobs 2
+cmp "$TMPDIR/jobs1" "$TMPDIR/out" || fail "check --jobs 1 and --jobs 2 reports differ"
+expect_status 2 "$RETRYSIM" check scenarios/brownout.yaml --jobs 0
+ok "--jobs 1 and --jobs 2 give the same report; --jobs 0 is refused"
