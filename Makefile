@@ -2,8 +2,10 @@
 # Out-of-tree: everything lands in $(BUILD) (build/, or build-san/ when SANITIZE is set).
 # Sources are discovered by wildcard, so a new module is a new file, not a Makefile edit:
 #   policies/*.c          -> libretrypol.a / libretrypol.so  (the production library)
-#   sim/ bench/ live/ *.c -> libretrysim.a (all but sim/main.c), linked into `retrysim`
+#   sim/*/ bench/ live/   -> libretrysim.a, linked into `retrysim` with cli/*.c
 #   tests/test_*.c        -> one CUnit program per module, run by `make test`
+# Each directory compiles with only its own and its lower layers' include
+# paths (layers.mk); scripts/check-layers.sh checks the same table.
 SHELL      := /bin/bash
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -16,7 +18,8 @@ endif
 CC         ?= cc
 VERSION    := 0.1.0
 OPT        ?= -O2
-CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ipolicies -Isim -Ibench -Ilive
+CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+include layers.mk
 CFLAGS     ?= $(OPT) -g
 CFLAGS     += -std=c11 -Wall -Wextra -Werror -MMD -MP -fPIC
 LDLIBS     := -lyaml -lcsv -lcurl -lmicrohttpd -lgsl -lgslcblas -lm
@@ -38,10 +41,12 @@ endif
 
 POL_SRC    := $(wildcard policies/*.c)
 POL_HDR    := $(wildcard policies/*.h)
-SIM_SRC    := $(filter-out sim/main.c,$(wildcard sim/*.c bench/*.c live/*.c))
+SIM_SRC    := $(wildcard sim/*/*.c bench/*.c live/*.c)
+CLI_SRC    := $(wildcard cli/*.c)
 TEST_SRC   := $(wildcard tests/test_*.c)
 POL_OBJ    := $(POL_SRC:%.c=$(BUILD)/%.o)
 SIM_OBJ    := $(SIM_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIBPOL_A   := $(BUILD)/libretrypol.a
 LIBPOL_SO  := $(BUILD)/libretrypol.so
@@ -55,9 +60,11 @@ tests: $(TEST_BIN)
 deps:
 	@bash scripts/deps.sh
 
+# the include paths of a source file's layer (its directory; tests/ for tests)
+layer_inc = $(addprefix -I,$(LAYER_$(patsubst %/,%,$(dir $(1)))))
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(call layer_inc,$<) $(CFLAGS) -c $< -o $@
 
 # sweep_mpi.o is rebuilt when MPI appears or goes (the flags are recorded)
 $(BUILD)/bench/sweep_mpi.o: CPPFLAGS += $(MPI_CPPFLAGS)
@@ -78,7 +85,7 @@ $(LIBSIM_A): $(SIM_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(BUILD)/sim/main.o $(LIBSIM_A) $(LIBPOL_A)
+$(BIN): $(CLI_OBJ) $(LIBSIM_A) $(LIBPOL_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBSIM_A) $(LIBPOL_A)
@@ -127,4 +134,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
--include $(POL_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d)
+-include $(POL_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

@@ -11,6 +11,7 @@
  * Cost: linear in the input; nothing here is on a simulation hot path.
  */
 #include "cfg.h"
+#include "retrypol.h"
 #include "units.h"
 #include <csv.h>
 #include <ctype.h>

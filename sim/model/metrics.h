@@ -4,6 +4,7 @@
 #ifndef SIM_METRICS_H
 #define SIM_METRICS_H
 #include "world.h"
+#include "csvout.h"
 #include <stdio.h>
 
 void sim_metrics_latency(sim_world *w, double seconds);
@@ -15,14 +16,6 @@ double sim_slot_cost(const sim_world *w, const sim_slot *s);
 /* Mean and 95% Student-t confidence interval of the finite values of x.
  * n_out = number of finite values; lo/hi = NaN when n < 2. */
 void sim_ci95(const double *x, size_t n, size_t *n_out, double *mean, double *sd, double *lo, double *hi);
-
-/* CSV output: fields written with libcsv's csv_fwrite (quoted when needed). */
-typedef struct { FILE *f; int first; } sim_csv;
-void sim_csv_begin(sim_csv *c, FILE *f);
-void sim_csv_str(sim_csv *c, const char *s);
-void sim_csv_num(sim_csv *c, double v);        /* %.10g; NaN -> empty field */
-void sim_csv_int(sim_csv *c, long long v);
-void sim_csv_end(sim_csv *c);                  /* newline */
 
 void sim_trace_header(FILE *f);
 void sim_trace_write(sim_world *w, uint32_t req_id, int attempt, uint32_t client, int provider,

@@ -24,7 +24,9 @@
 #define SIM_CFG_H
 #include <stddef.h>
 #include <stdarg.h>
-#include "scenario.h"
+#include "pol_common.h"
+#include "err.h"
+#include "dist.h"
 
 typedef enum { SIM_CFG_NULL = 0, SIM_CFG_SCALAR, SIM_CFG_MAP, SIM_CFG_SEQ } sim_cfg_kind;
 

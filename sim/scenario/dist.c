@@ -12,6 +12,7 @@
  * Cost: sampling is O(1) (a truncated normal resamples, on average < 2 draws
  * since its mean is >= 0); parsing an empirical file is linear in its size.
  */
+#include "dist.h"
 #include "cfg.h"
 #include "units.h"
 #include <ctype.h>

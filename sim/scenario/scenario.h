@@ -15,37 +15,11 @@
 #include "pol_stack.h"
 #include "pol_monitor.h"
 #include "metrics_list.h"
+#include "err.h"
+#include "dist.h"
 
-#define SIM_NAME_MAX   64
-#define SIM_PATH_MAX   512
 #define SIM_MAX_CLASSES 16
 #define SIM_MAX_TARGETS 8
-
-typedef struct { char msg[1024]; } sim_err;
-
-/* Returned (negative) when err->msg already names its own location, a row of
- * a referenced file ("trace.csv:3:1: ..."), so the caller must not prefix it. */
-#define SIM_ELOCATED (-100)
-
-/* ---- distributions (sampled with GSL's gsl_ran_*) -------------------------- */
-typedef enum {
-    SIM_DIST_CONSTANT = 0,  /* constant(x)            a=x */
-    SIM_DIST_UNIFORM,       /* uniform(lo, hi)        a=lo b=hi */
-    SIM_DIST_EXPONENTIAL,   /* exponential(mean)      a=mean */
-    SIM_DIST_LOGNORMAL,     /* lognormal(median, sigma) a=median b=sigma (of log) */
-    SIM_DIST_NORMAL,        /* normal(mean, sd), truncated at 0 by resampling */
-    SIM_DIST_ABSNORMAL,     /* absnormal(mean, sd) = |N(mean, sd)| (AWS experiment) */
-    SIM_DIST_PARETO,        /* pareto(alpha, xm)      a=alpha b=xm (scale) */
-    SIM_DIST_EMPIRICAL      /* empirical(file.csv)    uniform over the file's values */
-} sim_dist_kind;
-
-typedef struct {
-    sim_dist_kind kind;
-    double  a, b;           /* parameters in base units (ns for durations, tokens for sizes) */
-    double *samples;        /* EMPIRICAL: the values, owned */
-    size_t  n;
-    char   *file;           /* EMPIRICAL: the file as written, owned (for sim_dist_format) */
-} sim_dist;
 
 /* ---- providers ------------------------------------------------------------- */
 typedef enum { SIM_PROV_LLM = 0, SIM_PROV_QUEUE, SIM_PROV_OCC } sim_provider_kind;
@@ -208,17 +182,6 @@ int  sim_scenario_load(const char *path, const char *const *overrides, int nover
 void sim_scenario_free(sim_scenario *s);
 int  sim_scenario_find_provider(const sim_scenario *s, const char *name);
 int  sim_scenario_find_policy(const sim_scenario *s, const char *name);
-
-/* Distributions */
-double sim_dist_sample(const sim_dist *d, gsl_rng *r);
-double sim_dist_mean(const sim_dist *d);
-/* Parses "exponential(5s)" etc.; durations=1 parses arguments as durations (ns),
- * else as plain numbers. base_dir resolves empirical(file.csv). Returns 0 or
- * negative with a message (no file:line prefix) in err. */
-int  sim_dist_parse(const char *text, int durations, const char *base_dir, sim_dist *out, sim_err *err);
-void sim_dist_free(sim_dist *d);
-/* Writes the canonical text of d ("lognormal(400ms, 0.5)") into buf. */
-char *sim_dist_format(const sim_dist *d, int durations, char *buf, size_t n);
 
 const char *sim_metric_name(sim_metric_id m);
 int         sim_metric_lookup(const char *name);   /* id or -1 */

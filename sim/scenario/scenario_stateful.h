@@ -8,6 +8,7 @@
 #ifndef SIM_SCENARIO_STATEFUL_H
 #define SIM_SCENARIO_STATEFUL_H
 #include "cfg.h"
+#include "scenario.h"
 
 extern const char *const SIM_STATEFUL_KEYS[];   /* NULL-terminated */
 

@@ -1,0 +1,20 @@
+# layers.mk — the layers of the source tree, top to bottom, and what each may
+# include. One table for the build (Makefile: each directory compiles with
+# exactly these -I paths) and for scripts/check-layers.sh (fails on any
+# #include "x.h" that resolves outside them). docs/architecture.md draws it.
+#   LAYER_<dir>  the directories whose headers <dir>'s files may include,
+#                its own first; everything else is an upward or sideways
+#                include and does not compile.
+#   PUBLIC_<dir> when set, the only headers of <dir> that other layers may
+#                include (the rest are the layer's internals).
+LAYERS                := cli bench live sim/model sim/scenario sim/engine sim/util policies
+LAYER_cli             := cli bench live sim/model sim/scenario sim/engine sim/util policies
+LAYER_bench           := bench sim/model sim/scenario sim/engine sim/util policies
+LAYER_live            := live sim/model sim/scenario sim/engine sim/util policies
+LAYER_sim/model       := sim/model sim/scenario sim/engine sim/util policies
+LAYER_sim/scenario    := sim/scenario sim/util policies
+LAYER_sim/engine      := sim/engine policies
+LAYER_sim/util        := sim/util
+LAYER_policies        := policies
+# tests may look inside any layer (white-box unit tests)
+LAYER_tests           := tests cli bench live sim/model sim/scenario sim/engine sim/util policies
