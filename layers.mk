@@ -18,3 +18,4 @@ LAYER_sim/util        := sim/util
 LAYER_policies        := policies
 # tests may look inside any layer (white-box unit tests)
 LAYER_tests           := tests cli bench live sim/model sim/scenario sim/engine sim/util policies
+PUBLIC_sim/model      := model.h

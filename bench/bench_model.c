@@ -12,7 +12,7 @@
 #include "bench.h"
 #include "scenario.h"
 #include "units.h"
-#include "world.h"
+#include "model.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,21 +74,20 @@ static int run_child(const char *path, long clients, const char *duration, model
         sim_err err;
         if (sim_scenario_load(path, ov, 6, &sc, &err) == 0) {
             sim_run_metrics m;
-            sim_world *w = NULL;
+            sim_run_stats st;
             int64_t t0 = bench_clock_ns();
-            int rc = sim_world_run(&sc, 0, 0, NULL, &m, &w);
+            int rc = sim_run_world(&(sim_run_opts){ .sc = &sc }, &m, &st);
             int64_t t1 = bench_clock_ns();
             if (rc == 0) {
                 r.wall_s = (double)(t1 - t0) / 1e9;
                 r.attempts = m.m[SIM_M_ATTEMPTS];
                 r.requests = m.m[SIM_M_REQUESTS];
                 r.success_rate = m.m[SIM_M_SUCCESS_RATE];
-                r.events = (double)(w->eng.dispatched + w->eng.skipped);
+                r.events = (double)(st.dispatched + st.skipped);
                 struct rusage ru;
                 getrusage(RUSAGE_SELF, &ru);
                 r.maxrss_kb = ru.ru_maxrss;
                 r.ok = r.requests > 0 && r.attempts > r.requests && r.success_rate > 0.1 && r.success_rate <= 1;
-                sim_world_free(w);
             }
             sim_scenario_free(&sc);
         } else {

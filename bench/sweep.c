@@ -13,7 +13,7 @@
  */
 #include "sweep.h"
 #include "cfg.h"
-#include "metrics.h"
+#include "model.h"
 #include "outfile.h"
 #include "progress.h"
 #include "units.h"
@@ -389,7 +389,8 @@ void bench_run_one(const bench_sweep *s, uint32_t idx, long crash_run, bench_run
     msg->run = idx;
     if ((long)idx == crash_run) kill(getpid(), SIGKILL);
     const bench_run *r = &s->run[idx];
-    msg->rc = sim_world_run(&s->sc[r->point], r->policy, r->rep, NULL, &msg->m, NULL);
+    msg->rc = sim_run_world(&(sim_run_opts){ .sc = &s->sc[r->point], .policy = r->policy, .replication = r->rep },
+                            &msg->m, NULL);
 }
 
 static int  journal_open(const bench_sweep *s, const char *path);       /* in the CSV part below */

@@ -19,7 +19,7 @@
  */
 #ifndef BENCH_SWEEP_H
 #define BENCH_SWEEP_H
-#include "runner.h"
+#include "model.h"
 #include "progress.h"
 #include "scenario.h"
 #include <signal.h>

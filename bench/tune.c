@@ -5,7 +5,7 @@
  */
 #include "tune.h"
 #include "cfg.h"
-#include "metrics.h"
+#include "model.h"
 #include "progress.h"
 #include "units.h"
 #include <gsl/gsl_multimin.h>

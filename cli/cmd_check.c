@@ -15,9 +15,9 @@
  * fewer than two) fails. Exit status: 0 all hold, 1 one failed, 2 bad input.
  */
 #include "cli.h"
-#include "metrics.h"
+#include "model.h"
 #include "outfile.h"
-#include "runner.h"
+#include "model.h"
 #include "sweep.h"
 #include "units.h"
 #include <math.h>

@@ -3,9 +3,9 @@
  * --trace) into --out DIR, print the compact table. All files are written
  * to temporaries and renamed only when every run succeeded. */
 #include "cli.h"
-#include "metrics.h"
+#include "model.h"
 #include "outfile.h"
-#include "runner.h"
+#include "model.h"
 #include "units.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,9 +95,10 @@ int cmd_run(int argc, char **argv)
     sim_timeseries_header(fts.f);
     if (trace) sim_trace_header(ftr.f);
     sim_alert_header(fal.f);
-    sim_runner_opts o = { fts.f, trace ? ftr.f : NULL, 1, sc.name, fal.f };
+    sim_runner_opts o = { .policies = npol ? idx : NULL, .npolicies = npol, .timeseries = fts.f,
+                          .trace = trace ? ftr.f : NULL, .alerts = fal.f, .progress = 1, .label = sc.name };
     sim_results res;
-    if (sim_runner_run(&sc, npol ? idx : NULL, npol ? npol : sc.npolicies, &o, &res)) goto done5;
+    if (sim_runner_run(&sc, &o, &res)) goto done5;
     sim_summary_header(fs.f);
     sim_summary_write(fs.f, &sc, &res);
     sim_summary_ci_header(fci.f);

@@ -7,7 +7,7 @@
  * the same bytes as an uninterrupted sweep's. docs/cli.md is the reference.
  */
 #include "cli.h"
-#include "metrics.h"
+#include "model.h"
 #include "outfile.h"
 #include "sweep.h"
 #include "units.h"

@@ -10,7 +10,7 @@
  */
 #include "cfg.h"
 #include "cli.h"
-#include "metrics.h"
+#include "model.h"
 #include "outfile.h"
 #include "tune.h"
 #include "units.h"

@@ -38,9 +38,9 @@
 #include "live.h"
 #include "cfg.h"
 #include "live_util.h"
-#include "metrics.h"
+#include "model.h"
 #include "outfile.h"
-#include "runner.h"
+#include "model.h"
 #include "units.h"
 #include <curl/curl.h>
 #include <errno.h>
@@ -182,23 +182,11 @@ static double price_of(const live_run *L, int prov, double prompt, double output
     return (prompt * p->price_in + output * p->price_out) / 1e6;
 }
 
-/* The policy client ci runs (its class may be bound to one). */
-static const sim_policy *client_policy(const sim_world *w, uint32_t ci)
-{
-    int fixed = w->sc->workload.classes[w->clients[ci].cls].policy;
-    return fixed >= 0 ? &w->sc->policies[fixed] : w->pol;
-}
-
-/* The world stops by itself when every closed-loop client is done. */
-static int all_done(const sim_world *w)
-{
-    return w->sc->workload.loop == SIM_LOOP_CLOSED && w->nclients > 0 && w->finished_clients == w->nclients;
-}
-
+/* The world stops by itself when every closed-loop client is done (status 1). */
 static int ending(const live_run *L)
 {
     const sim_world *w = L->w;
-    return L->capped || L->error || w->error || w->eng.now >= L->sc->duration || all_done(w);
+    return L->capped || L->error || sim_world_status(w) || sim_world_now(w) >= L->sc->duration;
 }
 
 /* Runs the world's events up to the scenario clock (at most its duration):
@@ -208,7 +196,7 @@ static void advance(live_run *L)
 {
     if (L->capped || L->error) return;      /* the run is over: nothing may fire now */
     pol_ns now = live_clock_now(&L->clk);
-    sim_run(&L->w->eng, now < L->sc->duration ? now : L->sc->duration);
+    sim_world_advance(L->w, now < L->sc->duration ? now : L->sc->duration);
 }
 
 /* ------------------------------------------------------------ curl plumbing --- */
@@ -331,7 +319,7 @@ static xfer *xfer_get(live_run *L, uint32_t id)
 /* ------------------------------------------------------------ requests --- */
 /* {"model":M,"max_tokens":N,"messages":[{"role":"user","content":"<4 chars per prompt token>"}]}:
  * the same shape is valid for both wire formats. */
-static int build_body(live_run *L, xfer *x, const sim_slot *s)
+static int build_body(live_run *L, xfer *x, const sim_attempt *s)
 {
     size_t chars = (size_t)s->prompt * 4;
     size_t need = chars + strlen(L->model_json) + 128;
@@ -351,7 +339,7 @@ static int build_body(live_run *L, xfer *x, const sim_slot *s)
     return POL_OK;
 }
 
-static int set_headers(live_run *L, xfer *x, const sim_slot *s, pol_ns now)
+static int set_headers(live_run *L, xfer *x, const sim_attempt *s, pol_ns now)
 {
     static const char *const FIXED[] = { "Content-Type: application/json", "Accept: application/json", "Expect:" };
     char line[512];
@@ -404,20 +392,21 @@ static void attempts_header(FILE *f)
 static void attempts_row(live_run *L, uint32_t id, const pol_outcome *o, const pol_verdict *v, const char *why)
 {
     const sim_world *w = L->w;
-    const sim_slot *s = &w->slots[id];
+    sim_attempt at, *s = &at;
+    if (sim_world_attempt(w, id, s)) return;
     xfer *x = L->x[id];
     x->row = 1;
     sim_csv r;
     sim_csv_begin(&r, L->attempts);
     sim_csv_str(&r, L->sc->name);
-    sim_csv_str(&r, client_policy(w, s->client)->name);
+    sim_csv_str(&r, s->policy);
     sim_csv_int(&r, s->req_id);
     sim_csv_int(&r, s->attempt_no);
     sim_csv_str(&r, x->trace);
     sim_csv_int(&r, s->client);
     sim_csv_str(&r, L->sc->providers[s->provider].name);
     sim_csv_num(&r, (double)s->sent / 1e9);
-    sim_csv_num(&r, (double)w->eng.now / 1e9);
+    sim_csv_num(&r, (double)sim_world_now(w) / 1e9);
     char wall[32];
     snprintf(wall, sizeof wall, "%.3f", (double)x->wall / 1e9);
     sim_csv_str(&r, wall);
@@ -454,33 +443,22 @@ static void xfer_stop(live_run *L, xfer *x)
 }
 
 /* ---------------------------------------------------------- the transport --- */
-/* An attempt a cap refused never left: take back what send_to (world.c)
- * counted for it, so that attempts and hedges are HTTP requests sent. */
-static void take_back(sim_world *w, uint32_t id)
-{
-    const sim_slot *s = &w->slots[id];
-    sim_bucket_prov *bp = sim_bp(w, w->eng.now, s->provider);
-    w->counts[SIM_M_ATTEMPTS] -= 1;
-    w->br[sim_bucket_of(w, w->eng.now)].attempts--;
-    bp->offered--;
-    if (s->hedge) {
-        w->counts[SIM_M_HEDGES] -= 1;
-        bp->hedges--;
-    }
-}
-
 /* Out of memory in the middle of the run: it ends without outputs. */
 static void run_failed(live_run *L, sim_world *w)
 {
     L->error = POL_ENOMEM;
-    sim_engine_stop(&w->eng);
+    sim_world_stop(w);
 }
 
-static void tp_send(sim_world *w, uint32_t id, void *ctx)
+/* The world sends attempt id (its view *s) now. An attempt a cap refuses
+ * never leaves: the world counts only what this accepts (return 0), so
+ * attempts and hedges are HTTP requests sent. */
+static int tp_send(sim_world *w, uint32_t id, void *ctx)
 {
     live_run *L = ctx;
     const live_opts *o = L->o;
-    const sim_slot *s = &w->slots[id];
+    sim_attempt at, *s = &at;
+    if (sim_world_attempt(w, id, s)) return 1;
     const char *url = L->url_of[s->provider];
     double worst = url ? price_of(L, s->provider, s->prompt, s->output) : 0;
     if (!L->capped && url && ((o->max_requests > 0 && L->sent >= (uint64_t)o->max_requests) ||
@@ -493,10 +471,8 @@ static void tp_send(sim_world *w, uint32_t id, void *ctx)
     }
     xfer *x = L->capped || L->error ? NULL : xfer_get(L, id);
     if (!x) {
-        take_back(w, id);
-        if (L->capped) sim_engine_stop(&w->eng);
-        else run_failed(L, w);
-        return;
+        if (!L->capped) run_failed(L, w);
+        return 1;
     }
     x->slot = id;
     x->gen = s->gen;
@@ -515,16 +491,17 @@ static void tp_send(sim_world *w, uint32_t id, void *ctx)
         if (L->npend == L->cap_pend) {
             uint32_t nc = L->cap_pend ? L->cap_pend * 2 : 64;
             uint32_t *np = realloc(L->pend, (size_t)nc * sizeof *np);
-            if (!np) { run_failed(L, w); return; }
+            if (!np) { run_failed(L, w); return 0; }
             L->pend = np;
             L->cap_pend = nc;
         }
         L->pend[L->npend++] = id;
         x->state = X_REFUSED;
-        return;
+        sim_world_arrived(w, id);
+        return 0;
     }
-    pol_ns now = w->eng.now;
-    if (build_body(L, x, s) || set_headers(L, x, s, now)) { run_failed(L, w); return; }
+    pol_ns now = sim_world_now(w);
+    if (build_body(L, x, s) || set_headers(L, x, s, now)) { run_failed(L, w); return 0; }
     /* the world times the attempt out; this only bounds a transfer it forgot */
     long safety_ms = s->deadline > 0 ? (long)(live_to_wall(&L->clk, s->deadline - now) / POL_NS_PER_MS) + 60000 : 0;
     CURL *e = x->easy;
@@ -533,11 +510,13 @@ static void tp_send(sim_world *w, uint32_t id, void *ctx)
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)x->body_len);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, safety_ms);
-    if (curl_multi_add_handle(L->multi, e) != CURLM_OK) { run_failed(L, w); return; }
+    if (curl_multi_add_handle(L->multi, e) != CURLM_OK) { run_failed(L, w); return 0; }
     x->state = X_CURL;
     L->sent++;
     L->worst_in_flight += worst;
     if (++L->in_flight > L->peak_in_flight) L->peak_in_flight = L->in_flight;
+    sim_world_arrived(w, id);              /* as far as a client can tell */
+    return 0;
 }
 
 /* The transfer of slot id, if this attempt of the slot was sent (not one a
@@ -545,7 +524,8 @@ static void tp_send(sim_world *w, uint32_t id, void *ctx)
 static xfer *xfer_of(const live_run *L, uint32_t id)
 {
     xfer *x = id < L->nx ? L->x[id] : NULL;
-    return x && x->gen == L->w->slots[id].gen ? x : NULL;
+    sim_attempt a;
+    return x && !sim_world_attempt(L->w, id, &a) && x->gen == a.gen ? x : NULL;
 }
 
 static void tp_cancel(sim_world *w, uint32_t id, void *ctx)
@@ -561,8 +541,9 @@ static void tp_cancel(sim_world *w, uint32_t id, void *ctx)
 static void tp_verdict(sim_world *w, uint32_t id, const pol_outcome *o, const pol_verdict *v, void *ctx)
 {
     live_run *L = ctx;
-    if (xfer_of(L, id))
-        attempts_row(L, id, o, v, L->url_of[w->slots[id].provider] ? NULL : "no --target for this provider");
+    sim_attempt a;
+    if (xfer_of(L, id) && !sim_world_attempt(w, id, &a))
+        attempts_row(L, id, o, v, L->url_of[a.provider] ? NULL : "no --target for this provider");
 }
 
 /* The transfer x ended with curl code res: its outcome to the world. */
@@ -583,25 +564,26 @@ static void transfer_done(live_run *L, xfer *x, CURLcode res)
         if (x->hint.retry_after >= 0) o.retry_after = live_to_scenario(&L->clk, x->hint.retry_after);
         o.should_retry = x->hint.should_retry;
     }
-    sim_slot *s = &w->slots[x->slot];
+    sim_attempt s;
+    if (sim_world_attempt(w, x->slot, &s)) return;
+    sim_answer a = sim_answer_of(o);
     /* spend: what was billed, or the worst case when we cannot know */
     if (o.kind == POL_OUT_SUCCESS) {
-        if (x->ptok >= 0) s->prompt = (float)x->ptok;
-        if (x->ctok >= 0) s->output = (float)x->ctok;
-        L->spent += price_of(L, s->provider, s->prompt, s->output);
+        a.prompt = x->ptok >= 0 ? (double)(float)x->ptok : (double)(float)s.prompt;
+        a.output = x->ctok >= 0 ? (double)(float)x->ctok : (double)(float)s.output;
+        L->spent += price_of(L, s.provider, a.prompt, a.output);
     } else if (o.kind == POL_OUT_TIMEOUT || o.kind == POL_OUT_CONN_RESET) {
         L->worst_unknown += x->worst;
     }
-    s->out = o;
     const pol_quota *q = &x->quota;
-    s->rl_known = q->remaining_requests >= 0 || q->remaining_tokens >= 0;
-    if (s->rl_known) {              /* as sim/provider.c stamps them: a missing count is unlimited */
-        s->rl_req = q->remaining_requests >= 0 ? (float)q->remaining_requests : 1e9f;
-        s->rl_tok = q->remaining_tokens >= 0 ? (float)q->remaining_tokens : 1e12f;
+    a.rl_known = q->remaining_requests >= 0 || q->remaining_tokens >= 0;
+    if (a.rl_known) {               /* as sim/model/pm.c stamps them: a missing count is unlimited */
+        a.rl_req = q->remaining_requests >= 0 ? (float)q->remaining_requests : 1e9f;
+        a.rl_tok = q->remaining_tokens >= 0 ? (float)q->remaining_tokens : 1e12f;
         pol_ns reset = q->reset_requests_at > q->reset_tokens_at ? q->reset_requests_at : q->reset_tokens_at;
-        s->rl_reset = reset > 0 ? live_to_scenario(&L->clk, reset) : 0;
+        a.rl_reset = reset > 0 ? live_to_scenario(&L->clk, reset) : 0;
     }
-    sim_world_answer(w, x->slot);
+    sim_world_answer(w, x->slot, &a);
 }
 
 static void drain_done(live_run *L)
@@ -625,11 +607,11 @@ static void answer_refused(live_run *L)
         if (ending(L)) break;
         uint32_t id = L->pend[i];
         xfer *x = L->x[id];
-        if (x->state != X_REFUSED || w->slots[id].gen != x->gen) continue;
+        sim_attempt a;
+        if (x->state != X_REFUSED || sim_world_attempt(w, id, &a) || a.gen != x->gen) continue;
         x->state = X_IDLE;
-        w->slots[id].out = pol_outcome_make(POL_OUT_CONN_REFUSED, 0);
-        w->slots[id].rl_known = 0;
-        sim_world_answer(w, id);
+        sim_answer ans = sim_answer_of(pol_outcome_make(POL_OUT_CONN_REFUSED, 0));
+        sim_world_answer(w, id, &ans);
     }
     L->npend = 0;
 }
@@ -692,7 +674,8 @@ static void run_loop(live_run *L)
             L->fd_next = mono + 250 * POL_NS_PER_MS;
         }
         pol_ns now = live_clock_now(&L->clk);
-        pol_ns next = live_next_event(w, now);
+        pol_ns next = sim_world_next_event(w);
+        next = next == POL_NS_MAX ? next : next > now ? next - now : 0;
         int64_t timeout = live_to_wall(&L->clk, sc->duration - now);
         if (next != POL_NS_MAX && live_to_wall(&L->clk, next) < timeout) timeout = live_to_wall(&L->clk, next);
         if (L->curl_due >= 0 && L->curl_due - mono < timeout) timeout = L->curl_due - mono;
@@ -750,12 +733,13 @@ static void run_metrics(live_run *L, sim_run_metrics *m)
     sim_world *w = L->w;
     pol_ns ran = live_clock_now(&L->clk);
     if ((L->capped || L->interrupted) && ran < sc->duration) {
-        if (ran < w->eng.now) ran = w->eng.now;
+        if (ran < sim_world_now(w)) ran = sim_world_now(w);
         if (ran < 1) ran = 1;
         sc->duration = ran;
-        w->nbuckets = (uint32_t)((ran + sc->bucket - 1) / sc->bucket);
+    } else {
+        ran = 0;
     }
-    sim_world_finish(w, m);
+    sim_world_finish(w, ran, m);
     m->m[SIM_M_WASTED_WORK] = NAN;           /* server side: not observable by a client */
     m->m[SIM_M_WASTED_FRACTION] = NAN;
     m->m[SIM_M_DUP_BILLING] = NAN;
@@ -852,17 +836,18 @@ int live_drive(sim_scenario *sc, const live_opts *o)
     int rc = 2;
     if (curl_global_init(CURL_GLOBAL_DEFAULT)) { sim_out_abort(&fa); sim_out_abort(&fal); free(L->url_of); return 2; }
     L->fd_start = L->fd_peak = live_fd_count();
-    sim_transport tp = { tp_send, tp_cancel, L, tp_verdict };
-    if (run_setup(L) || sim_world_new(sc, o->policy, 0, NULL, fal.f, &tp, &L->w)) {
+    sim_transport tp = { .send = tp_send, .cancel = tp_cancel, .verdict = tp_verdict, .ctx = L };
+    if (run_setup(L) || sim_world_open(&(sim_run_opts){ .sc = sc, .policy = o->policy, .alerts = fal.f, .transport = &tp },
+                                       &L->w)) {
         fprintf(stderr, "retrysim live: out of memory or descriptors setting up the run\n");
         goto fail;
     }
     live_clock_start(&L->clk, o->scale, 0);
     run_loop(L);
-    if (L->error || L->w->error) {
+    if (L->error || sim_world_status(L->w) < 0) {
         fprintf(stderr, "retrysim live: %s during the run\n",
-                L->w->error == SIM_EZEROTIME ? "requests start without time advancing (zero think time and latency)"
-                                             : "out of memory");
+                sim_world_status(L->w) == SIM_EZEROTIME ? "requests start without time advancing (zero think time and latency)"
+                                                        : "out of memory");
         goto fail;
     }
     if (L->interrupted && !o->quiet) fprintf(stderr, "retrysim live: interrupted; writing what was measured\n");

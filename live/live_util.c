@@ -2,7 +2,6 @@
  * live` and `retrysim mock`, and the mock's shell world (see live_util.h). */
 #define _GNU_SOURCE 1      /* ppoll, accept4 */
 #include "live_util.h"
-#include "guards.h"
 #include "units.h"
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -43,46 +42,6 @@ pol_ns live_clock_now(const live_clock *c)
 
 int64_t live_to_wall(const live_clock *c, pol_ns d) { return (int64_t)ceil((double)d / c->scale); }
 pol_ns  live_to_scenario(const live_clock *c, int64_t wall) { return (pol_ns)((double)wall * c->scale); }
-
-/* ----------------------------------------------------------- shell world --- */
-static void on_timeline(sim_engine *e, const sim_event *ev, void *ctx)
-{
-    (void)e;
-    live_timeline *tl = ctx;
-    const sim_scenario *sc = tl->w->sc;
-    const sim_change *ch = &sc->timeline[ev->arg];
-    if (ch->provider < 0) return;               /* workload changes: open loop only */
-    const sim_provider_params *vals = ev->ent == 1 ? &sc->providers[ch->provider].base : &ch->set;
-    sim_prov_apply(tl->w, ch->provider, ch->mask, vals);
-    if (tl->on_change) tl->on_change(tl->ctx, ch->provider);
-}
-
-int live_world_new(const sim_scenario *sc, int policy_index, live_timeline *tl, sim_world **out)
-{
-    *out = NULL;
-    sim_world *w = calloc(1, sizeof *w);
-    if (!w) return POL_ENOMEM;
-    w->sc = sc;
-    w->policy_index = policy_index;
-    w->pol = &sc->policies[policy_index];
-    w->seed = sc->seed;
-    if (sim_world_alloc_base(w)) {
-        sim_world_free(w);
-        return POL_ENOMEM;
-    }
-    tl->w = w;
-    sim_engine_on(&w->eng, EV_TIMELINE, on_timeline, NULL, tl);
-    sim_world_schedule_timeline(w);
-    *out = w;
-    return POL_OK;
-}
-
-pol_ns live_next_event(const sim_world *w, pol_ns now)
-{
-    if (w->eng.n == 0) return POL_NS_MAX;
-    pol_ns t = w->eng.heap[0].t;          /* the root of the implicit heap is the earliest */
-    return t > now ? t - now : 0;
-}
 
 /* ------------------------------------------------------------- options --- */
 int live_parse_scale(const char *s, double *out)

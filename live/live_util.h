@@ -1,6 +1,5 @@
 /* live_util.h — what the live driver (live.c) and the mock provider (mock.c)
- * share: the scenario clock, safety checks, a few operating-system helpers,
- * and the mock's "shell" world.
+ * share: the scenario clock, safety checks, a few operating-system helpers.
  *
  * Scenario clock: scenario time = (CLOCK_MONOTONIC - t0) x scale, where
  * scale is --time-scale (a scale of 10 plays a 5-minute scenario in 30 s of
@@ -8,21 +7,12 @@
  * buckets, latencies, policy delays, metric buckets) in scenario time and
  * convert only at the edges: timer waits and HTTP headers are wall time.
  *
- * Shell world (the mock's): a sim_world (world.h) that is set up without
- * clients — engine, metric buckets, provider state (sim_prov_init) and the
- * scenario's timeline applied through sim_prov_apply, empty stateful-policy
- * tables (sim_guards_init) — so that the mock runs the simulator's own
- * provider code instead of a copy. The caller registers the event kinds it
- * handles and drives the engine with sim_run(&w->eng, live_clock_now(...)).
- * (Live mode needs no shell: it runs a full world, sim_world_new with a
- * transport.)
- *
  * Nothing here allocates per request; cost is O(1) per call except
  * live_fd_count (O(open descriptors)).
  */
 #ifndef LIVE_UTIL_H
 #define LIVE_UTIL_H
-#include "world.h"
+#include "model.h"
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,24 +31,6 @@ pol_ns  live_clock_now(const live_clock *c);
 /* Scenario duration d as wall ns (d / scale), and back. */
 int64_t live_to_wall(const live_clock *c, pol_ns d);
 pol_ns  live_to_scenario(const live_clock *c, int64_t wall);
-
-/* ---- shell world ---------------------------------------------------------- */
-/* Called after a timeline change was applied to provider p. */
-typedef void (*live_change_fn)(void *ctx, int provider);
-
-typedef struct {
-    sim_world     *w;
-    live_change_fn on_change;   /* may be NULL */
-    void          *ctx;
-} live_timeline;
-
-/* A world for (sc, policy_index, replication 0): engine, buckets for the
- * scenario's duration, providers at their base parameters, and the timeline
- * scheduled (EV_TIMELINE, handled through tl, which must outlive the world).
- * Returns 0 or POL_ENOMEM; free with sim_world_free. */
-int  live_world_new(const sim_scenario *sc, int policy_index, live_timeline *tl, sim_world **out);
-/* Time until the engine's next event, in scenario ns (POL_NS_MAX if none). */
-pol_ns live_next_event(const sim_world *w, pol_ns now);
 
 /* ---- command-line values -------------------------------------------------- */
 int live_parse_scale(const char *s, double *out);   /* a finite number in (0, 1e6] */

@@ -3,15 +3,15 @@
  *
  * A request's life: libmicrohttpd (MHD) reads it; the access handler checks
  * route, method and JSON body (parsed with libyaml through cfg.h: JSON is
- * YAML), takes an attempt slot in the shell world, and hands it to
- * sim_prov_arrive() at the current scenario time. The provider model then
- * answers at once (429, outage status, context window, error rate,
- * overload), starts service (EV_DONE after the drawn service time), parks it
- * in the waiting room, or drops it (black hole). Every answer comes back as
- * an EV_RESPONSE event; its handler formats the HTTP response and resumes
- * the suspended connection. The loop: run due events, MHD_run, ppoll on
- * MHD's epoll fd and our listening socket until the next event or MHD's
- * timeout.
+ * YAML) and submits it to the simulator's provider model (sim_pm_submit,
+ * model.h) at the current scenario time, on the mock's own event engine.
+ * The model then answers at once (429, outage status, context window,
+ * error rate, overload), starts service (an answer after the drawn service
+ * time), parks it in the waiting room, or drops it (black hole). Every answer
+ * reaches pm_answer, which formats the HTTP response and resumes the
+ * suspended connection. The loop: run due events, MHD_run, ppoll on MHD's
+ * epoll fd and our listening socket until the next event or MHD's timeout.
+ * (The network is the real one: no simulated network leg is added.)
  * Faults on the wire: an outage `refuse` closes the listening socket for
  * its window (new connections are refused by the kernel) and closes, without
  * an answer, requests that arrive on connections opened before; `blackhole`
@@ -20,10 +20,12 @@
  * us when the client hangs up (its timeout), and only then is it closed;
  * --garbage-rate turns that share of 200s into non-JSON bodies or bodies cut
  * short of their Content-Length.
- * Invariants: a request holds a slot iff it waits for the model (suspended,
- * by_slot[slot] == request); a slot is freed exactly once, by the response
- * handler, the client's hang-up of a held request, or shutdown; every connection is resumed
- * before MHD_stop_daemon.
+ * Invariants: a request is on the `waiting` list iff the model has it (its
+ * answer is due, or it is held: black-holed) and its connection is
+ * suspended; it leaves the list exactly once: by its answer, by the client's
+ * hang-up of a held request, or at shutdown; a request that completes while
+ * the model still has it is forgotten by the model (sim_pm_forget); every
+ * connection is resumed before MHD_stop_daemon.
  */
 #define _GNU_SOURCE 1      /* ppoll, accept4 */
 #include "mock.h"
@@ -54,7 +56,7 @@ typedef enum { PH_RECV = 0, PH_WAIT, PH_READY, PH_CLOSE } mock_phase;
 
 typedef struct mock mock;
 
-typedef struct {
+typedef struct mock_req {
     mock                  *m;
     struct MHD_Connection *conn;
     live_buf               body;
@@ -63,7 +65,11 @@ typedef struct {
     int                    is_post;
     mock_phase             phase;
     int                    suspended;
-    uint32_t               slot;         /* SIM_NONE when not waiting for the model */
+    int                    waiting;      /* on m->waiting: the model has it */
+    int                    held;         /* black-holed: its socket is in m->hfd */
+    uint64_t               handle;       /* the model's name for it (sim_pm_forget) */
+    double                 prompt, output;
+    struct mock_req       *prev, *next;  /* the waiting list */
     unsigned               status;
     struct MHD_Response   *resp;
     char                   model[128];   /* JSON-escaped */
@@ -73,8 +79,8 @@ struct mock {
     const sim_scenario *sc;
     const live_mock_opts *o;
     int                 prov;
-    sim_world          *w;
-    live_timeline       tl;
+    sim_engine          eng;              /* the model's events, in scenario time */
+    sim_pm             *pm;
     live_clock          clk;
     int                 started;          /* the scenario clock runs from the first request */
     struct MHD_Daemon  *d;
@@ -83,49 +89,32 @@ struct mock {
     int64_t             accept_after;     /* CLOCK_MONOTONIC ns: accept again from then on */
     struct sockaddr_storage addr;         /* where to listen (port resolved) */
     socklen_t           addrlen;
-    mock_req          **by_slot;          /* [slot]: the request waiting for it, or NULL */
-    uint32_t           *free_ids;         /* stack of free slot ids */
-    uint32_t            nfree;
+    mock_req           *waiting;          /* requests the model has (list head) */
     gsl_rng            *grng;             /* garbage draws, apart from the model's streams */
     double              default_output;
     uint64_t            serial;
     uint64_t            requests, rejected, garbled, closed;
+    uint64_t            n429, n5xx, n4xx;
 };
 
-/* ------------------------------------------------------------ attempt slots --- */
-/* The shell world's w->slots, grown by doubling; freed ids wait on a stack.
- * Freeing bumps the slot's generation, so its pending events go stale. */
-static int slots_grow(mock *m)
+/* ------------------------------------------------------------ waiting list --- */
+static void wait_link(mock *m, mock_req *r)
 {
-    sim_world *w = m->w;
-    uint32_t nc = w->cap_slots ? w->cap_slots * 2 : 1024;
-    sim_slot *ns = realloc(w->slots, (size_t)nc * sizeof *ns);
-    if (ns) w->slots = ns;
-    mock_req **nb = ns ? realloc(m->by_slot, (size_t)nc * sizeof *nb) : NULL;
-    if (nb) m->by_slot = nb;
-    uint32_t *nf = nb ? realloc(m->free_ids, (size_t)nc * sizeof *nf) : NULL;
-    if (!nf) return POL_ENOMEM;
-    m->free_ids = nf;
-    w->cap_slots = nc;
-    return POL_OK;
+    r->prev = NULL;
+    r->next = m->waiting;
+    if (m->waiting) m->waiting->prev = r;
+    m->waiting = r;
+    r->waiting = 1;
 }
 
-static uint32_t slot_get(mock *m)
+static void wait_unlink(mock *m, mock_req *r)
 {
-    sim_world *w = m->w;
-    if (m->nfree) return m->free_ids[--m->nfree];
-    if (w->nslots == w->cap_slots && slots_grow(m)) return SIM_NONE;
-    w->slots[w->nslots].gen = 0;
-    return w->nslots++;
-}
-
-static void slot_put(mock *m, uint32_t id)
-{
-    sim_slot *s = &m->w->slots[id];
-    s->state = SLOT_FREE;
-    s->gen++;
-    m->by_slot[id] = NULL;
-    m->free_ids[m->nfree++] = id;
+    if (!r->waiting) return;
+    if (r->prev) r->prev->next = r->next;
+    else m->waiting = r->next;
+    if (r->next) r->next->prev = r->prev;
+    r->prev = r->next = NULL;
+    r->waiting = 0;
 }
 
 /* ---------------------------------------------------------------- bodies --- */
@@ -237,20 +226,20 @@ static void add_header_num(struct MHD_Response *resp, const char *name, const ch
     MHD_add_response_header(resp, name, buf);
 }
 
-/* The model's x-ratelimit-* hints for this answer (sim/provider.c stamps
- * them on the slot): limits as configured, what is left in the buckets, and
- * the wall time until they are full again. */
-static void rate_headers(mock *m, struct MHD_Response *resp, const sim_slot *s)
+/* The model's x-ratelimit-* hints for this answer (sim/model/pm.c stamps
+ * them at admission): limits as configured, what is left in the buckets,
+ * and the wall time until they are full again. */
+static void rate_headers(mock *m, struct MHD_Response *resp, const sim_answer *s)
 {
     if (!s->rl_known) return;
-    const sim_prov_rt *pr = &m->w->prov[m->prov];
+    const sim_provider_params *pp = sim_pm_params(m->pm, m->prov);
     char reset[48];
     sim_format_duration((pol_ns)live_to_wall(&m->clk, s->rl_reset), reset, sizeof reset);
     struct { const char *limit, *remaining, *reset; double per_min, left; } h[2] = {
         { "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
-          pr->p.rpm, s->rl_req },
+          pp->rpm, s->rl_req },
         { "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",
-          pr->p.tpm, s->rl_tok } };
+          pp->tpm, s->rl_tok } };
     for (int i = 0; i < 2; i++) {
         if (h[i].per_min <= 0) continue;
         add_header_num(resp, h[i].limit, "%.0f", h[i].per_min);
@@ -306,12 +295,12 @@ static void garble(mock *m, mock_req *r, char *body, size_t len)
     MHD_add_response_header(r->resp, "retry-after-ms", "soon");
 }
 
-/* The model's answer for slot s, as HTTP. */
-static void answer(mock *m, mock_req *r, const sim_slot *s)
+/* The model's answer s for request r, as HTTP. */
+static void answer(mock *m, mock_req *r, const sim_answer *s)
 {
     mock_api api = (mock_api)r->route;
     const pol_outcome *o = &s->out;
-    long prompt = lround(s->prompt), output = lround(s->output);
+    long prompt = lround((float)r->prompt), output = lround((float)r->output);
     char msg[256];
     m->serial++;
     switch (o->kind) {
@@ -374,45 +363,19 @@ static void wake(mock_req *r)
     }
 }
 
-/* ---------------------------------------------------------- engine events --- */
-static int live_slot(const sim_event *ev, void *ctx)
+/* ------------------------------------------------------------ the model --- */
+/* Closes a request the model holds (black-holed) without an answer. */
+static void close_held(mock *m, mock_req *r)
 {
-    const mock *m = ctx;
-    const sim_slot *s = &m->w->slots[ev->ent];
-    return ev->gen == s->gen && s->state != SLOT_FREE;
-}
-
-static void on_done(sim_engine *e, const sim_event *ev, void *ctx)
-{
-    (void)e;
-    mock *m = ctx;
-    sim_prov_done(m->w, ev->ent);
-}
-
-static void on_response(sim_engine *e, const sim_event *ev, void *ctx)
-{
-    (void)e;
-    mock *m = ctx;
-    mock_req *r = m->by_slot[ev->ent];
-    if (r) {
-        answer(m, r, &m->w->slots[ev->ent]);
-        r->slot = SIM_NONE;
-        wake(r);
+    if (r->held) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci) epoll_ctl(m->hfd, EPOLL_CTL_DEL, ci->connect_fd, NULL);
+        r->held = 0;
     }
-    slot_put(m, ev->ent);
-}
-
-/* Closes a request held by the model (slot id) without an answer. */
-static void close_held(mock *m, uint32_t id)
-{
-    mock_req *r = m->by_slot[id];
-    if (r) {
-        r->phase = PH_CLOSE;
-        r->slot = SIM_NONE;
-        m->closed++;
-        wake(r);
-    }
-    slot_put(m, id);
+    wait_unlink(m, r);
+    r->phase = PH_CLOSE;
+    m->closed++;
+    wake(r);
 }
 
 /* Black-holed requests whose client hung up. */
@@ -422,29 +385,40 @@ static void held_hangups(mock *m)
     int n;
     while ((n = epoll_wait(m->hfd, evs, 64, 0)) > 0) {
         for (int i = 0; i < n; i++) {
-            uint32_t id = (uint32_t)(evs[i].data.u64 >> 32), gen = (uint32_t)evs[i].data.u64;
-            if (id >= m->w->nslots) continue;
-            const sim_slot *s = &m->w->slots[id];
-            mock_req *r = m->by_slot[id];
-            if (s->gen != gen || s->state != SLOT_DROPPED) continue;
-            const union MHD_ConnectionInfo *ci =
-                r ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
-            if (ci) epoll_ctl(m->hfd, EPOLL_CTL_DEL, ci->connect_fd, NULL);
-            close_held(m, id);
+            mock_req *r = evs[i].data.ptr;
+            if (r->held) close_held(m, r);
         }
         if (n < 64) break;
     }
 }
 
 /* Watches the socket of a black-holed request for its client's hang-up. */
-static void hold(mock *m, mock_req *r, uint32_t id)
+static void hold(mock *m, mock_req *r)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     struct epoll_event ev;
     memset(&ev, 0, sizeof ev);
     ev.events = EPOLLRDHUP;
-    ev.data.u64 = (uint64_t)id << 32 | m->w->slots[id].gen;
-    if (!ci || epoll_ctl(m->hfd, EPOLL_CTL_ADD, ci->connect_fd, &ev)) close_held(m, id);
+    ev.data.ptr = r;
+    r->held = 1;
+    if (!ci || epoll_ctl(m->hfd, EPOLL_CTL_ADD, ci->connect_fd, &ev)) { r->held = 0; close_held(m, r); }
+}
+
+/* The provider model's answer for request `tag` (a mock_req), now. */
+static void pm_answer(void *ctx, uint64_t tag, const sim_answer *a)
+{
+    mock *m = ctx;
+    mock_req *r = (mock_req *)(uintptr_t)tag;
+    if (a->dropped) { hold(m, r); return; }
+    if (a->out.kind == POL_OUT_HTTP || a->out.kind == POL_OUT_CONTEXT_WINDOW || a->out.kind == POL_OUT_CONTENT_POLICY) {
+        int st = a->out.status;
+        if (st == 429) m->n429++;
+        else if (st >= 500) m->n5xx++;
+        else if (st >= 400) m->n4xx++;
+    }
+    wait_unlink(m, r);
+    answer(m, r, a);
+    wake(r);
 }
 
 static int listen_open(mock *m);
@@ -457,11 +431,12 @@ static void listen_close(mock *m)
 
 /* A timeline change of our provider: refuse windows close the listening
  * socket for their duration. */
-static void on_change(void *ctx, int provider)
+static void pm_change(void *ctx, const sim_change *ch, int ending)
 {
+    (void)ending;
     mock *m = ctx;
-    if (provider != m->prov) return;
-    sim_outage_kind k = m->w->prov[provider].p.outage;
+    if (ch->provider != m->prov) return;
+    sim_outage_kind k = sim_pm_params(m->pm, m->prov)->outage;
     if (k == SIM_OUTAGE_REFUSE) listen_close(m);
     else if (m->lfd < 0 && listen_open(m))
         fprintf(stderr, "retrysim mock: cannot listen again after the refuse window: %s\n", strerror(errno));
@@ -568,30 +543,18 @@ static void handle(mock *m, mock_req *r)
     if (parse_request(m, r, &prompt, &output)) { m->rejected++; return; }
     if (!m->started) start_clock(m, r);
     m->requests++;
-    sim_world *w = m->w;
     pol_ns now = live_clock_now(&m->clk);
-    sim_run(&w->eng, now);
-    uint32_t id = slot_get(m);
-    if (id == SIM_NONE) { r->phase = PH_CLOSE; return; }
-    sim_slot *s = &w->slots[id];
-    uint32_t gen = s->gen;
-    memset(s, 0, sizeof *s);
-    s->gen = gen;
-    s->req_id = (uint32_t)m->requests;
-    s->provider = (int16_t)m->prov;
-    s->state = SLOT_TO_SERVER;
-    s->attempt_no = 1;
-    s->sent = now;
-    s->prompt = (float)prompt;
-    s->output = (float)output;
-    s->out = pol_outcome_make(POL_OUT_SUCCESS, 200);
-    m->by_slot[id] = r;
-    r->slot = id;
-    sim_prov_arrive(w, id);
-    sim_run(&w->eng, now);              /* answers due now (429, outage...) come back at once */
-    if (r->phase != PH_RECV) return;
-    r->phase = PH_WAIT;
-    if (w->slots[id].state == SLOT_DROPPED) hold(m, r, id);
+    sim_run(&m->eng, now);              /* what was due before this request, first */
+    r->prompt = prompt;
+    r->output = output;
+    wait_link(m, r);
+    /* answers due now (429, outage...) come back inside the call */
+    if (sim_pm_submit(m->pm, m->prov, prompt, output, (uint64_t)(uintptr_t)r, &r->handle)) {
+        wait_unlink(m, r);
+        r->phase = PH_CLOSE;
+        return;
+    }
+    if (r->phase == PH_RECV) r->phase = PH_WAIT;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -605,7 +568,6 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         if (!r) return MHD_NO;
         r->m = m;
         r->conn = conn;
-        r->slot = SIM_NONE;
         size_t n = strlen(url);
         while (n > 1 && url[n - 1] == '/') n--;
         r->route = n == 20 && !strncmp(url, "/v1/chat/completions", n) ? API_OPENAI
@@ -641,7 +603,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     mock *m = cls;
     mock_req *r = *req_cls;
     if (!r) return;
-    if (r->slot != SIM_NONE) m->by_slot[r->slot] = NULL;   /* the model's answer will find nobody */
+    if (r->waiting) {                      /* the model's answer will find nobody */
+        if (r->held) close_held(m, r);
+        else sim_pm_forget(m->pm, r->handle);
+        wait_unlink(m, r);
+    }
     if (r->resp) MHD_destroy_response(r->resp);
     live_buf_free(&r->body);
     free(r);
@@ -737,16 +703,16 @@ static void serve(mock *m)
         pol_ns now = 0;
         if (m->started) {
             now = live_clock_now(&m->clk);
-            sim_run(&m->w->eng, now);
+            sim_run(&m->eng, now);
         }
         MHD_run(m->d);
         int64_t timeout = -1;
         MHD_UNSIGNED_LONG_LONG mt;
         if (MHD_get_timeout(m->d, &mt) == MHD_YES) timeout = (int64_t)mt * POL_NS_PER_MS;
         if (m->started) {
-            pol_ns next = live_next_event(m->w, now);
+            pol_ns next = sim_next_time(&m->eng);
             if (next != POL_NS_MAX) {
-                int64_t t = live_to_wall(&m->clk, next);
+                int64_t t = live_to_wall(&m->clk, next > now ? next - now : 0);
                 if (timeout < 0 || t < timeout) timeout = t;
             }
         }
@@ -762,8 +728,11 @@ static void serve(mock *m)
 
 static void shutdown_server(mock *m)
 {
-    for (uint32_t id = 0; id < m->w->nslots; id++)
-        if (m->w->slots[id].state != SLOT_FREE) close_held(m, id);
+    while (m->waiting) {
+        mock_req *r = m->waiting;
+        if (!r->held) sim_pm_forget(m->pm, r->handle);
+        close_held(m, r);
+    }
     for (int i = 0; i < 3; i++) MHD_run(m->d);  /* let resumed connections close */
     MHD_stop_daemon(m->d);
     listen_close(m);
@@ -781,13 +750,14 @@ int live_mock_run(const sim_scenario *sc, const live_mock_opts *o)
     m->hfd = epoll_create1(EPOLL_CLOEXEC);
     const sim_class *k0 = &sc->workload.classes[0];
     m->default_output = fmax(1, round(sim_dist_mean(&k0->output_tokens)));
-    m->tl.on_change = on_change;
-    m->tl.ctx = m;
     int rc = 2;
-    if (live_world_new(sc, 0, &m->tl, &m->w)) { fprintf(stderr, "retrysim mock: out of memory\n"); return 2; }
+    sim_pm_opts po = { .sc = sc, .seed = sc->seed, .replication = 0, .eng = &m->eng,
+                       .host = { .answer = pm_answer, .change = pm_change, .ctx = m } };
+    if (sim_engine_init(&m->eng, 2, 4096) || sim_pm_new(&po, &m->pm) || sim_pm_schedule_timeline(m->pm)) {
+        fprintf(stderr, "retrysim mock: out of memory\n");
+        goto out;
+    }
     m->grng = sim_rng_new(sim_rng_type(sc->rng), sc->seed, 0, SIM_STREAM_PROVIDER, (uint32_t)(sc->nproviders + m->prov));
-    sim_engine_on(&m->w->eng, EV_DONE, on_done, live_slot, m);
-    sim_engine_on(&m->w->eng, EV_RESPONSE, on_response, live_slot, m);
     if (!m->grng || m->hfd < 0) { fprintf(stderr, "retrysim mock: out of memory\n"); goto out; }
     if (parse_bind(m, o->bind, o->port)) {
         fprintf(stderr, "retrysim mock: --bind needs an IPv4 or IPv6 address, got '%s'\n", o->bind);
@@ -815,20 +785,18 @@ int live_mock_run(const sim_scenario *sc, const live_mock_opts *o)
     shutdown_server(m);
     rc = 0;
     if (!o->quiet) {
-        const double *c = m->w->counts;
-        fprintf(stderr, "retrysim mock: %llu requests (%llu rejected as malformed): %.0f answered 200, "
-                "%.0f 429, %.0f 5xx, %.0f 4xx, %llu closed unanswered (refused, black-holed or shut down), "
+        fprintf(stderr, "retrysim mock: %llu requests (%llu rejected as malformed): %llu answered 200, "
+                "%llu 429, %llu 5xx, %llu 4xx, %llu closed unanswered (refused, black-holed or shut down), "
                 "%llu garbled\n", (unsigned long long)m->requests, (unsigned long long)m->rejected,
-                (double)m->requests - c[SIM_M_HTTP_429] - c[SIM_M_HTTP_5XX] - c[SIM_M_HTTP_4XX] - (double)m->closed,
-                c[SIM_M_HTTP_429], c[SIM_M_HTTP_5XX], c[SIM_M_HTTP_4XX], (unsigned long long)m->closed,
-                (unsigned long long)m->garbled);
+                (unsigned long long)(m->requests - m->n429 - m->n5xx - m->n4xx - m->closed),
+                (unsigned long long)m->n429, (unsigned long long)m->n5xx, (unsigned long long)m->n4xx,
+                (unsigned long long)m->closed, (unsigned long long)m->garbled);
     }
 out:
     if (m->hfd >= 0) close(m->hfd);
     if (m->grng) gsl_rng_free(m->grng);
-    free(m->by_slot);
-    free(m->free_ids);
-    sim_world_free(m->w);
+    sim_pm_free(m->pm);
+    sim_engine_free(&m->eng);
     return rc;
 }
 

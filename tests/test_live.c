@@ -158,9 +158,15 @@ static void test_clock(void)
 }
 
 static int changes;
-static void count_change(void *ctx, int provider) { (void)ctx; (void)provider; changes++; }
+static void count_change(void *ctx, const sim_change *ch, int ending)
+{
+    (void)ctx; (void)ch; (void)ending;
+    changes++;
+}
+static void no_answer(void *ctx, uint64_t tag, const sim_answer *a) { (void)ctx; (void)tag; (void)a; }
 
-static void test_shell_timeline(void)
+/* The mock's provider model on its own engine follows the scenario's timeline. */
+static void test_pm_timeline(void)
 {
     sim_scenario sc;
     sim_err err;
@@ -168,24 +174,28 @@ static void test_shell_timeline(void)
         CU_FAIL(err.msg);
         return;
     }
-    live_timeline tl = { NULL, count_change, NULL };
-    sim_world *w = NULL;
-    CU_ASSERT_EQUAL_FATAL(live_world_new(&sc, 0, &tl, &w), 0);
-    CU_ASSERT_EQUAL(w->nbuckets, 48);                                     /* 240 s in 5 s buckets */
-    CU_ASSERT_DOUBLE_EQUAL(w->prov[0].p.rpm, 1500, 0);
-    CU_ASSERT_EQUAL(live_next_event(w, 0), 60 * POL_NS_PER_S);
-    sim_run(&w->eng, 61 * POL_NS_PER_S);
-    CU_ASSERT_DOUBLE_EQUAL(w->prov[0].p.rpm, 600, 0);
-    sim_run(&w->eng, 121 * POL_NS_PER_S);
-    CU_ASSERT_DOUBLE_EQUAL(w->prov[0].p.rpm, 1500, 0);
-    sim_run(&w->eng, 151 * POL_NS_PER_S);
-    CU_ASSERT_EQUAL(w->prov[0].p.outage, SIM_OUTAGE_STATUS);
-    CU_ASSERT_EQUAL(w->prov[0].p.outage_status, 503);
-    sim_run(&w->eng, 171 * POL_NS_PER_S);
-    CU_ASSERT_EQUAL(w->prov[0].p.outage, SIM_OUTAGE_NONE);
+    sim_engine eng;
+    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&eng, 2, 64), 0);
+    sim_pm *pm = NULL;
+    sim_pm_opts po = { .sc = &sc, .seed = sc.seed, .eng = &eng,
+                       .host = { .answer = no_answer, .change = count_change } };
+    CU_ASSERT_EQUAL_FATAL(sim_pm_new(&po, &pm), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_pm_schedule_timeline(pm), 0);
+    CU_ASSERT_DOUBLE_EQUAL(sim_pm_params(pm, 0)->rpm, 1500, 0);
+    CU_ASSERT_EQUAL(sim_next_time(&eng), 60 * POL_NS_PER_S);
+    sim_run(&eng, 61 * POL_NS_PER_S);
+    CU_ASSERT_DOUBLE_EQUAL(sim_pm_params(pm, 0)->rpm, 600, 0);
+    sim_run(&eng, 121 * POL_NS_PER_S);
+    CU_ASSERT_DOUBLE_EQUAL(sim_pm_params(pm, 0)->rpm, 1500, 0);
+    sim_run(&eng, 151 * POL_NS_PER_S);
+    CU_ASSERT_EQUAL(sim_pm_params(pm, 0)->outage, SIM_OUTAGE_STATUS);
+    CU_ASSERT_EQUAL(sim_pm_params(pm, 0)->outage_status, 503);
+    sim_run(&eng, 171 * POL_NS_PER_S);
+    CU_ASSERT_EQUAL(sim_pm_params(pm, 0)->outage, SIM_OUTAGE_NONE);
     CU_ASSERT_EQUAL(changes, 4);
-    CU_ASSERT_EQUAL(live_next_event(w, 171 * POL_NS_PER_S), POL_NS_MAX);
-    sim_world_free(w);
+    CU_ASSERT_EQUAL(sim_next_time(&eng), INT64_MAX);
+    sim_pm_free(pm);
+    sim_engine_free(&eng);
     sim_scenario_free(&sc);
 }
 
@@ -226,7 +236,7 @@ static void register_suites(void)
              { "JSON escaping", test_json_escape },
              { "scenario clock", test_clock },
              { "--target URLs to providers", test_map_targets },
-             { "shell world timeline", test_shell_timeline });
+             { "provider model timeline", test_pm_timeline });
 }
 
 CU_TEST_MAIN(register_suites)

@@ -3,9 +3,7 @@
  * themselves: M/M/c against Erlang C, token buckets, the OCC row, timeouts
  * and wasted work, determinism of a run. */
 #include "cu_util.h"
-#include "metrics.h"
-#include "runner.h"
-#include "world.h"
+#include "model.h"      /* the model's public API only: this suite is a caller */
 #include <math.h>
 #include <string.h>
 
@@ -77,7 +75,7 @@ static void mmc_case(int c, double lambda, double service_mean_s, int reps, doub
     sc.duration = (pol_ns)(dur_s * 1e9);
     sc.bucket = 10 * POL_NS_PER_S;
     sim_results res;
-    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, NULL, &res), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, &res), 0);
     double col[64];
     sim_results_column(&res, 0, SIM_M_QUEUE_WAIT, col);
     size_t n;
@@ -112,7 +110,7 @@ static void test_rate_limit(void)
     sc.workload.rate = 40;                   /* offered 4x the limit */
     sc.duration = 200 * POL_NS_PER_S;
     sim_results res;
-    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, NULL, &res), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, &res), 0);
     const double *m = res.m[0].m;
     double ok_rate = m[SIM_M_SUCCESSES] / 200.0;
     CU_ASSERT(fabs(ok_rate - 10.0) < 0.3);   /* the limit, within 3% */
@@ -134,7 +132,7 @@ static void test_timeouts_waste(void)
     sc.workload.rate = 5;
     sc.duration = 50 * POL_NS_PER_S;
     sim_results res;
-    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, NULL, &res), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, &res), 0);
     const double *m = res.m[0].m;
     CU_ASSERT(m[SIM_M_SUCCESSES] == 0);
     /* every attempt times out, except those sent in the last second (still waiting at the end) */
@@ -165,10 +163,10 @@ static void test_run_deterministic(void)
     char *buf1 = NULL, *buf2 = NULL;
     size_t n1 = 0, n2 = 0;
     FILE *f1 = open_memstream(&buf1, &n1), *f2 = open_memstream(&buf2, &n2);
-    sim_runner_opts o1 = { f1, NULL, 0, NULL, NULL }, o2 = { f2, NULL, 0, NULL, NULL };
+    sim_runner_opts o1 = { .timeseries = f1 }, o2 = { .timeseries = f2 };
     sim_results r1, r2;
-    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, &o1, &r1), 0);
-    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, NULL, 1, &o2, &r2), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, &o1, &r1), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, &o2, &r2), 0);
     fclose(f1);
     fclose(f2);
     CU_ASSERT(n1 > 1000);
@@ -186,12 +184,19 @@ static void test_run_deterministic(void)
 
 /* The transport API (live mode): a fake transport that answers 200 after
  * 50 ms of the caller's clock, or never (timeouts must cancel). */
-typedef struct { uint32_t pending[4096]; pol_ns due[4096]; int n; int sent, cancelled, answer; } fake_tp;
-static void fake_send(sim_world *w, uint32_t slot, void *ctx)
+typedef struct { uint32_t pending[4096]; pol_ns due[4096]; int n; int sent, cancelled, answer, cap; } fake_tp;
+static int fake_send(sim_world *w, uint32_t slot, void *ctx)
 {
     fake_tp *f = ctx;
+    sim_attempt a;
+    CU_ASSERT_EQUAL_FATAL(sim_world_attempt(w, slot, &a), 0);
+    CU_ASSERT_EQUAL(a.sent, sim_world_now(w));
+    CU_ASSERT(a.attempt_no >= 1 && a.provider == 0);
+    if (f->cap && f->sent >= f->cap) return 1;          /* a cap: the attempt never leaves */
     f->sent++;
-    if (f->n < 4096) { f->pending[f->n] = slot; f->due[f->n] = w->eng.now + 50 * POL_NS_PER_MS; f->n++; }
+    sim_world_arrived(w, slot);
+    if (f->n < 4096) { f->pending[f->n] = slot; f->due[f->n] = sim_world_now(w) + 50 * POL_NS_PER_MS; f->n++; }
+    return 0;
 }
 static void fake_cancel(sim_world *w, uint32_t slot, void *ctx)
 {
@@ -204,19 +209,20 @@ static void fake_cancel(sim_world *w, uint32_t slot, void *ctx)
 static void drive(sim_world *w, fake_tp *f, pol_ns end)
 {
     for (pol_ns t = 0; t <= end; t += 10 * POL_NS_PER_MS) {
-        sim_run(&w->eng, t);
+        sim_world_advance(w, t);
+        if (sim_world_status(w)) return;
         for (int i = 0; f->answer && i < f->n;) {
             if (f->due[i] <= t) {
                 uint32_t slot = f->pending[i];
                 f->pending[i] = f->pending[--f->n];
                 f->due[i] = f->due[f->n];
-                w->slots[slot].out = pol_outcome_make(POL_OUT_SUCCESS, 200);
-                sim_world_answer(w, slot);
+                sim_answer a = sim_answer_of(pol_outcome_make(POL_OUT_SUCCESS, 200));
+                sim_world_answer(w, slot, &a);
             } else i++;
         }
     }
 }
-static void transport_case(int answer)
+static void transport_case(int answer, int cap)
 {
     sim_scenario sc;
     sim_provider prov;
@@ -231,14 +237,20 @@ static void transport_case(int answer)
     fake_tp f;
     memset(&f, 0, sizeof f);
     f.answer = answer;
-    sim_transport tp = { fake_send, fake_cancel, &f, NULL };
+    f.cap = cap;
+    sim_transport tp = { .send = fake_send, .cancel = fake_cancel, .ctx = &f };
     sim_world *w;
-    CU_ASSERT_EQUAL_FATAL(sim_world_new(&sc, 0, 0, NULL, NULL, &tp, &w), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_world_open(&(sim_run_opts){ .sc = &sc, .transport = &tp }, &w), 0);
     drive(w, &f, sc.duration);
     sim_run_metrics m;
-    sim_world_finish(w, &m);
+    sim_world_finish(w, 0, &m);
     CU_ASSERT_EQUAL(m.m[SIM_M_ATTEMPTS], (double)f.sent);
-    if (answer) {
+    if (cap) {
+        /* the 21st attempt is refused by the transport: the run stops there, 20 attempts counted */
+        CU_ASSERT_EQUAL(f.sent, cap);
+        CU_ASSERT_EQUAL(m.m[SIM_M_ATTEMPTS], cap);
+        CU_ASSERT(sim_world_now(w) < POL_NS_PER_S);
+    } else if (answer) {
         /* 5 clients, 150 ms per cycle (50 ms answer + 100 ms think), 10 s: ~333 requests */
         CU_ASSERT(m.m[SIM_M_SUCCESSES] > 300 && m.m[SIM_M_SUCCESSES] < 340);
         CU_ASSERT_EQUAL(m.m[SIM_M_TIMEOUTS], 0);
@@ -255,8 +267,74 @@ static void transport_case(int answer)
     }
     sim_world_free(w);
 }
-static void test_transport_answers(void) { transport_case(1); }
-static void test_transport_timeouts_cancel(void) { transport_case(0); }
+static void test_transport_answers(void) { transport_case(1, 0); }
+static void test_transport_timeouts_cancel(void) { transport_case(0, 0); }
+static void test_transport_cap(void) { transport_case(1, 20); }
+
+/* The provider model on its own engine (as the mock uses it). */
+typedef struct { int n; uint64_t tag[64]; sim_answer a[64]; pol_ns at[64]; sim_engine *e; } pm_log;
+static void log_answer(void *ctx, uint64_t tag, const sim_answer *a)
+{
+    pm_log *l = ctx;
+    if (l->n < 64) { l->tag[l->n] = tag; l->a[l->n] = *a; l->at[l->n] = l->e->now; l->n++; }
+}
+static void test_pm_answers(void)
+{
+    sim_scenario sc;
+    sim_provider prov;
+    sim_policy pol;
+    base_scenario(&sc, &prov, &pol);
+    prov.base.rpm = 120;                     /* 2/s, bucket depth 2 */
+    prov.base.concurrency = 1;
+    prov.base.queue = 1;
+    prov.retry_after = SIM_RA_UNTIL_RESET;
+    prov.ttft = dconst(1e9);                 /* 1 s of service */
+    sim_engine eng;
+    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&eng, 2, 64), 0);
+    pm_log l;
+    memset(&l, 0, sizeof l);
+    l.e = &eng;
+    sim_pm *pm;
+    sim_pm_opts po = { .sc = &sc, .seed = 1, .eng = &eng, .host = { .answer = log_answer, .ctx = &l } };
+    CU_ASSERT_EQUAL_FATAL(sim_pm_new(&po, &pm), 0);
+    uint64_t h[4];
+    CU_ASSERT_EQUAL(sim_pm_submit(pm, 0, 10, 5, 1, &h[0]), 0);   /* served: done at 1 s */
+    CU_ASSERT_EQUAL(sim_pm_submit(pm, 0, 10, 5, 2, &h[1]), 0);   /* waits: done at 2 s */
+    CU_ASSERT_EQUAL(l.n, 0);
+    CU_ASSERT_EQUAL(sim_pm_in_system(pm, 0), 2);
+    CU_ASSERT_EQUAL(sim_pm_submit(pm, 0, 10, 5, 3, &h[2]), 0);   /* rpm bucket empty: 429 at once */
+    CU_ASSERT_EQUAL_FATAL(l.n, 1);
+    CU_ASSERT_EQUAL(l.tag[0], 3);
+    CU_ASSERT_EQUAL(l.a[0].out.status, 429);
+    CU_ASSERT_EQUAL(l.a[0].out.retry_after, 500 * POL_NS_PER_MS);   /* until one request token is back */
+    CU_ASSERT(l.a[0].rl_known && l.a[0].rl_req == 0);
+    sim_pm_forget(pm, h[1]);                                      /* nobody waits for 2 any more */
+    sim_pm_forget(pm, h[2]);                                      /* stale: already answered, no effect */
+    sim_run(&eng, 10 * POL_NS_PER_S);
+    CU_ASSERT_EQUAL_FATAL(l.n, 2);                                /* 1 answered; 2 served but not told */
+    CU_ASSERT_EQUAL(l.tag[1], 1);
+    CU_ASSERT_EQUAL(l.a[1].out.kind, POL_OUT_SUCCESS);
+    CU_ASSERT_EQUAL(l.a[1].service, POL_NS_PER_S);
+    CU_ASSERT_EQUAL(l.at[1], POL_NS_PER_S);
+    double service, waited;
+    uint64_t admitted;
+    sim_pm_totals(pm, &service, &admitted, &waited);
+    CU_ASSERT_EQUAL(admitted, 2);
+    CU_ASSERT_DOUBLE_EQUAL(service, 2.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(waited, 1.0, 1e-9);                    /* 2 waited from 0 s to 1 s */
+    CU_ASSERT_EQUAL(sim_pm_in_system(pm, 0), 0);
+    /* a black hole: dropped at once, never answered */
+    sim_provider_params bh = prov.base;
+    bh.outage = SIM_OUTAGE_BLACKHOLE;
+    sim_pm_apply(pm, 0, SIM_SET_OUTAGE, &bh);
+    CU_ASSERT_EQUAL(sim_pm_submit(pm, 0, 10, 5, 4, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(l.n, 3);
+    CU_ASSERT(l.a[2].dropped);
+    CU_ASSERT_DOUBLE_EQUAL(sim_pm_capacity(pm, 0), 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(sim_pm_capacity0(pm, 0), 1.0, 1e-12);   /* min(rpm 2/s, 1 server / 1 s) */
+    sim_pm_free(pm);
+    sim_engine_free(&eng);
+}
 
 static void register_suites(void)
 {
@@ -269,6 +347,8 @@ static void register_suites(void)
     CU_SUITE("determinism", {"same seed -> identical metrics and timeseries", test_run_deterministic});
     CU_SUITE("transport",
              {"a transport's answers drive the real client loop", test_transport_answers},
-             {"timeouts cancel the transport's attempts", test_transport_timeouts_cancel});
+             {"timeouts cancel the transport's attempts", test_transport_timeouts_cancel},
+             {"a send the transport refuses stops the run, uncounted", test_transport_cap});
+    CU_SUITE("provider model", {"answers, waiting room, 429 hints, forget, black hole", test_pm_answers});
 }
 CU_TEST_MAIN(register_suites)

@@ -1,8 +1,9 @@
 /* eventq.h — the discrete-event engine: a virtual clock, an event queue and a
  * run loop with a handler table per event kind.
  *
- * Events are small plain 32-byte entries in a flat implicit heap (4-ary by
- * default, binary selectable; `retrysim bench engine` measures both), ordered
+ * Events are small plain 32-byte entries in a flat implicit heap (binary,
+ * the arity the simulator uses; 4-ary selectable at sim_engine_init;
+ * `retrysim bench engine` measures both), ordered
  * by (time, seq) where seq is a counter assigned at insertion, so ties pop in
  * insertion order on every machine. Nothing is ever removed from the middle
  * of the heap: an event that became moot (a timeout whose response already
@@ -66,5 +67,7 @@ int  sim_pop(sim_engine *e, sim_event *out);
 uint64_t sim_run(sim_engine *e, int64_t stop);
 static inline void sim_engine_stop(sim_engine *e) { e->stopped = 1; }
 static inline int64_t sim_now(const sim_engine *e) { return e->now; }
+/* The time of the earliest pending event (the heap's root), INT64_MAX if none. */
+static inline int64_t sim_next_time(const sim_engine *e) { return e->n ? e->heap[0].t : INT64_MAX; }
 
 #endif

@@ -169,19 +169,22 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
         for (int p = 0; p < sc->nproviders; p++) {
             double off = w->bp[(size_t)b * (size_t)sc->nproviders + (size_t)p].offered / bw;
             if (off > peak) peak = off;
-            double cap = w->prov[p].capacity0;
+            double cap = sim_pm_capacity0(w->pm, p);
             if (!isfinite(cap) || cap <= 0) cap = req_rate;
             if (cap > 0 && off / cap > ratio) ratio = off / cap;
         }
     }
     m[SIM_M_PEAK_OFFERED] = peak;
     m[SIM_M_PEAK_LOAD_RATIO] = ratio;
+    double service_total, wait_total;
+    uint64_t waits;
+    sim_pm_totals(w->pm, &service_total, &waits, &wait_total);
     m[SIM_M_WASTED_WORK] = w->wasted;
-    m[SIM_M_WASTED_FRACTION] = w->service_total > 0 ? w->wasted / w->service_total : 0;
+    m[SIM_M_WASTED_FRACTION] = service_total > 0 ? w->wasted / service_total : 0;
     recovery(w, &m[SIM_M_TIME_TO_RECOVER], &m[SIM_M_METASTABLE]);
     m[SIM_M_BREAKER_TRANS] = (double)sim_guards_breaker_transitions(w);
     m[SIM_M_COMPLETION_TIME] = (double)w->last_finish / 1e9;
-    m[SIM_M_QUEUE_WAIT] = w->waits ? w->wait_total / (double)w->waits : NAN;
+    m[SIM_M_QUEUE_WAIT] = waits ? wait_total / (double)waits : NAN;
 }
 
 void sim_ci95(const double *x, size_t n, size_t *n_out, double *mean, double *sd, double *lo, double *hi)

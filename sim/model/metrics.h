@@ -1,10 +1,9 @@
-/* metrics.h — accounting during a run, the per-run metrics at its end,
- * confidence intervals across replications, and CSV output (libcsv quoting).
+/* metrics.h — internal to sim/model: accounting during a run and the
+ * per-run metrics at its end (the CI and CSV writers are public, model.h).
  * docs/metrics.md defines every metric. */
 #ifndef SIM_METRICS_H
 #define SIM_METRICS_H
 #include "world.h"
-#include "csvout.h"
 #include <stdio.h>
 
 void sim_metrics_latency(sim_world *w, double seconds);
@@ -13,21 +12,10 @@ void sim_metrics_abandoned(sim_world *w, const sim_slot *s);             /* answ
 void sim_metrics_finish(sim_world *w, sim_run_metrics *out);
 double sim_slot_cost(const sim_world *w, const sim_slot *s);
 
-/* Mean and 95% Student-t confidence interval of the finite values of x.
- * n_out = number of finite values; lo/hi = NaN when n < 2. */
-void sim_ci95(const double *x, size_t n, size_t *n_out, double *mean, double *sd, double *lo, double *hi);
-
-void sim_trace_header(FILE *f);
 void sim_trace_write(sim_world *w, uint32_t req_id, int attempt, uint32_t client, int provider,
                      pol_ns sent, pol_ns end, const pol_outcome *o, pol_ns delay_before,
                      const pol_verdict *v);
-
 /* alerts.csv: one row per failure-monitor alert */
-void sim_alert_header(FILE *f);
 void sim_alert_write(sim_world *w, int provider, pol_ns when, long long failures);
-
-/* timeseries.csv */
-void sim_timeseries_header(FILE *f);
-void sim_timeseries_write(FILE *f, const sim_world *w);
 
 #endif

@@ -2,18 +2,17 @@
  * Runs in the caller's process, in output order; each run is independent
  * (its own world and random streams), so a run's results depend only on
  * (scenario, policy, replication). */
-#include "runner.h"
-#include "metrics.h"
+#include "model.h"
 #include "progress.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-int sim_runner_run(const sim_scenario *sc, const int *policies, int npolicies,
-                   const sim_runner_opts *o, sim_results *res)
+int sim_runner_run(const sim_scenario *sc, const sim_runner_opts *o, sim_results *res)
 {
     memset(res, 0, sizeof *res);
-    if (!policies) npolicies = sc->npolicies;
+    const int *policies = o ? o->policies : NULL;
+    int npolicies = policies ? o->npolicies : sc->npolicies;
     res->npolicies = npolicies;
     res->reps = sc->replications;
     res->policy = malloc((size_t)npolicies * sizeof *res->policy);
@@ -26,9 +25,10 @@ int sim_runner_run(const sim_scenario *sc, const int *policies, int npolicies,
     uint64_t done = 0;
     for (int i = 0; i < npolicies; i++) {
         for (int r = 0; r < res->reps; r++) {
-            sim_world *w = NULL;
-            int rc = sim_world_run2(sc, res->policy[i], r, o ? o->trace : NULL, o ? o->alerts : NULL,
-                                    &res->m[(size_t)i * (size_t)res->reps + (size_t)r], &w);
+            sim_run_opts ro = { .sc = sc, .policy = res->policy[i], .replication = r,
+                                .trace = o ? o->trace : NULL, .alerts = o ? o->alerts : NULL,
+                                .timeseries = o ? o->timeseries : NULL };
+            int rc = sim_run_world(&ro, &res->m[(size_t)i * (size_t)res->reps + (size_t)r], NULL);
             if (rc) {
                 sim_progress_end(&pb);
                 if (rc == SIM_EZEROTIME)
@@ -41,8 +41,6 @@ int sim_runner_run(const sim_scenario *sc, const int *policies, int npolicies,
                 sim_results_free(res);
                 return rc;
             }
-            if (o && o->timeseries) sim_timeseries_write(o->timeseries, w);
-            sim_world_free(w);
             sim_progress_step(&pb, ++done);
         }
     }

@@ -1,8 +1,10 @@
 /* world.c — clients, attempts and the run of one replication (see world.h).
  *
- * Invariants: a client has at most one attempt it waits for (c->att); an
- * attempt slot is freed exactly once, when its response reaches the client
- * side or (black-holed) when its client stops waiting; every event that
+ * Invariants: a client waits for at most SIM_MAX_INFLIGHT attempts at once
+ * (c->att: one, or several while hedging); an attempt slot is freed exactly
+ * once: when its answer reaches the client side, or (black-holed) when its
+ * client stops waiting, or — with a caller's transport, which is told to
+ * cancel — as soon as the client stops waiting; every event that
  * refers to a slot carries the slot's generation, bumped on free, so stale
  * timeouts and responses are skipped by the engine's live check.
  * Timeouts are scheduled lazily: an attempt's timeout event enters the queue
@@ -248,7 +250,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->client = ci;
     s->req_id = c->req_id;
     s->provider = (int16_t)prov;
-    s->state = SLOT_TO_SERVER;
+    s->state = SLOT_SENT;
     s->abandoned = 0;
     s->hedge = (uint8_t)hedge;
     s->probe = (uint8_t)probe;
@@ -256,7 +258,6 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
     s->delay_before = hedge ? 0 : c->rs.last_delay;
-    s->enqueued = 0;
     s->service = 0;
     s->prompt = c->prompt;
     s->output = c->output;
@@ -265,13 +266,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     c->att[c->natt++] = id;
     c->round_sent++;
     c->gates = 0;
-    w->counts[SIM_M_ATTEMPTS] += 1;
-    w->br[sim_bucket_of(w, now)].attempts++;
-    w->prov[prov].in_flight++;
-    if (hedge) {
-        w->counts[SIM_M_HEDGES] += 1;
-        sim_bp(w, now, prov)->hedges++;
-    }
+    w->in_flight[prov]++;
     if (sim_guards_any(w, pol)) {
         pol_lb_target *lt;
         if (sim_g_lb(w, pol, ci, &lt) && c->chain == 0) pol_lb_on_send(&lt[c->target], now, (double)c->prompt + c->output);
@@ -286,15 +281,28 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     }
     s->deadline = to > 0 ? now + to : 0;
     s->to_armed = 0;
-    if (w->tp.send) {                       /* live: the request leaves now, its answer time is unknown */
-        sim_bp(w, now, prov)->offered++;
-        sim_world_arm_timeout(w, id, POL_NS_MAX);
-        w->tp.send(w, id, w->tp.ctx);
+    if (!w->simulated) sim_world_arm_timeout(w, id, POL_NS_MAX);   /* its answer time is unknown */
+    if (w->tp.send(w, id, w->tp.ctx)) {   /* it could not leave (a cap): the run ends here */
+        sim_world_stop(w);
         return;
     }
-    pol_ns arrive = now + sim_net_leg(w, prov);
-    sim_world_arm_timeout(w, id, arrive);
-    sim_schedule(&w->eng, arrive, EV_AT_SERVER, id, s->gen, 0);
+    w->counts[SIM_M_ATTEMPTS] += 1;
+    w->br[sim_bucket_of(w, now)].attempts++;
+    if (hedge) {
+        w->counts[SIM_M_HEDGES] += 1;
+        sim_bp(w, now, prov)->hedges++;
+    }
+}
+
+int sim_world_attempt(const sim_world *w, uint32_t id, sim_attempt *a)
+{
+    if (id >= w->nslots || w->slots[id].state == SLOT_FREE) return -1;
+    const sim_slot *s = &w->slots[id];
+    *a = (sim_attempt){ .req_id = s->req_id, .attempt_no = s->attempt_no, .client = s->client, .gen = s->gen,
+                        .provider = s->provider, .hedge = s->hedge, .prompt = s->prompt, .output = s->output,
+                        .sent = s->sent, .deadline = s->deadline, .delay_before = s->delay_before,
+                        .policy = client_policy(w, &w->clients[s->client])->name };
+    return 0;
 }
 
 void sim_world_arm_timeout(sim_world *w, uint32_t id, pol_ns next)
@@ -439,11 +447,11 @@ static void abandon_inflight(sim_world *w, uint32_t ci)
     for (int i = 0; i < c->natt; i++) {
         sim_slot *s = &w->slots[c->att[i]];
         s->abandoned = 1;
-        w->prov[s->provider].in_flight--;
+        w->in_flight[s->provider]--;
         pol_breaker *b = s->probe ? sim_g_breaker(w, p, ci, s->provider) : NULL;
         if (b) pol_breaker_cancel(b);
-        if (w->tp.send) {
-            w->tp.cancel(w, c->att[i], w->tp.ctx);
+        w->tp.cancel(w, c->att[i], w->tp.ctx);
+        if (!w->simulated) {
             slot_free(w, c->att[i]);
         } else if (s->state == SLOT_DROPPED) {
             slot_free(w, c->att[i]);
@@ -657,13 +665,6 @@ static void on_arrival(sim_engine *e, const sim_event *ev, void *ctx)
     start_request(w, ci, cls);
 }
 
-static int live_slot(const sim_event *ev, void *ctx)
-{
-    sim_world *w = ctx;
-    const sim_slot *s = &w->slots[ev->ent];
-    return ev->gen == s->gen && s->state != SLOT_FREE;
-}
-
 static int live_timeout(const sim_event *ev, void *ctx)
 {
     sim_world *w = ctx;
@@ -671,39 +672,45 @@ static int live_timeout(const sim_event *ev, void *ctx)
     return ev->gen == s->gen && s->state != SLOT_FREE && !s->abandoned;
 }
 
-static void on_at_server(sim_engine *e, const sim_event *ev, void *ctx) { (void)e; sim_prov_arrive(ctx, ev->ent); }
-static void on_done(sim_engine *e, const sim_event *ev, void *ctx) { (void)e; sim_prov_done(ctx, ev->ent); }
-static void on_occ_write(sim_engine *e, const sim_event *ev, void *ctx) { (void)e; sim_prov_occ_write(ctx, ev->ent); }
-
-/* The answer of slot id reaches its waiting client: deliver, then free. */
-static void to_client(sim_world *w, uint32_t id)
+/* ------------------------------------------------- transport reports --- */
+sim_answer sim_answer_of(pol_outcome o)
 {
-    sim_slot *s = &w->slots[id];
-    pol_outcome o = s->out;
-    w->prov[s->provider].in_flight--;
-    deliver(w, s->client, id, &o);
-    slot_free(w, id);
+    sim_answer a = { .out = o, .prompt = -1, .output = -1 };
+    return a;
 }
 
-void sim_world_answer(sim_world *w, uint32_t id)
-{
-    sim_metrics_answer(w, &w->slots[id], w->eng.now);
-    w->slots[id].state = SLOT_TO_CLIENT;
-    to_client(w, id);
-}
+void sim_world_arrived(sim_world *w, uint32_t id) { sim_world_arrived_(w, id); }
+void sim_world_answered(sim_world *w, uint32_t id, const sim_answer *a) { sim_world_answered_(w, id, a); }
 
-static void on_response(sim_engine *e, const sim_event *ev, void *ctx)
+/* The answer of slot id reaches the client side: delivered to the policy
+ * (or, when nobody waits for it any more, counted as wasted work), then the
+ * slot is freed. */
+void sim_world_received(sim_world *w, uint32_t id)
 {
-    (void)e;
-    sim_world *w = ctx;
-    uint32_t id = ev->ent;
     sim_slot *s = &w->slots[id];
     if (s->abandoned) {
         sim_metrics_abandoned(w, s);
         slot_free(w, id);
         return;
     }
-    to_client(w, id);
+    pol_outcome o = s->out;
+    w->in_flight[s->provider]--;
+    deliver(w, s->client, id, &o);
+    slot_free(w, id);
+}
+
+void sim_world_answer(sim_world *w, uint32_t id, const sim_answer *a)
+{
+    sim_world_answered(w, id, a);
+    sim_world_received(w, id);
+}
+
+void sim_world_dropped(sim_world *w, uint32_t id)
+{
+    sim_slot *s = &w->slots[id];
+    s->state = SLOT_DROPPED;
+    if (s->abandoned) slot_free(w, id);   /* nobody will ever look at it again */
+    else sim_world_arm_timeout(w, id, POL_NS_MAX);
 }
 
 static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
@@ -715,10 +722,10 @@ static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
     s->abandoned = 1;
     w->counts[SIM_M_TIMEOUTS] += 1;
     sim_bp(w, w->eng.now, s->provider)->timeouts++;
-    w->prov[s->provider].in_flight--;
+    w->in_flight[s->provider]--;
     pol_outcome o = pol_outcome_make(POL_OUT_TIMEOUT, 0);
     deliver(w, s->client, id, &o);
-    if (w->tp.send) {                       /* live: abort the request; nobody answers it now */
+    if (!w->simulated) {                    /* a caller's transport: abort it; nobody answers it now */
         w->tp.cancel(w, id, w->tp.ctx);
         slot_free(w, id);
     } else if (s->state == SLOT_DROPPED) {
@@ -726,16 +733,11 @@ static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
     }
 }
 
-static void on_timeline(sim_engine *e, const sim_event *ev, void *ctx)
+/* A timeline entry took effect (provider entries: applied by the model). */
+void sim_world_on_change(void *ctx, const sim_change *ch, int ending)
 {
-    (void)e;
     sim_world *w = ctx;
-    const sim_change *ch = &w->sc->timeline[ev->arg];
-    int ending = ev->ent == 1;
-    if (ch->provider >= 0) {
-        const sim_provider_params *vals = ending ? &w->sc->providers[ch->provider].base : &ch->set;
-        sim_prov_apply(w, ch->provider, ch->mask, vals);
-    } else if (ch->mask & SIM_SET_RATE) {
+    if (ch->provider < 0 && (ch->mask & SIM_SET_RATE)) {
         w->rate = ending ? w->sc->workload.rate : ch->rate;
         if (w->sc->workload.loop == SIM_LOOP_OPEN) {
             w->arr_gen++;                 /* the pending arrival was drawn at the old rate */
@@ -758,10 +760,9 @@ static void on_bucket(sim_engine *e, const sim_event *ev, void *ctx)
     w->br[b].throttle_level = (float)tlevel;
     for (int p = 0; p < np; p++) {
         sim_bucket_prov *bp = &w->bp[(size_t)b * (size_t)np + (size_t)p];
-        sim_prov_rt *pr = &w->prov[p];
-        bp->in_flight = pr->in_flight;
-        bp->in_system = (uint32_t)pr->in_service + pr->wait_len;
-        bp->capacity = (float)sim_prov_capacity(pr->cfg, &pr->p, w->sc);
+        bp->in_flight = w->in_flight[p];
+        bp->in_system = sim_pm_in_system(w->pm, p);
+        bp->capacity = (float)sim_pm_capacity(w->pm, p);
         bp->open_breakers = open[p];
         bp->cooled = cooled[p];
     }
@@ -770,34 +771,6 @@ static void on_bucket(sim_engine *e, const sim_event *ev, void *ctx)
         if (next > w->sc->duration) next = w->sc->duration;
         sim_schedule(e, next, EV_BUCKET, 0, 0, b + 1);
     }
-}
-
-/* -------------------------------------------------- response plumbing --- */
-pol_ns sim_net_leg(sim_world *w, int provider)
-{
-    const sim_provider *p = &w->sc->providers[provider];
-    const sim_dist *d = p->has_net_latency ? &p->net_latency : &w->sc->net_latency;
-    if (d->kind == SIM_DIST_CONSTANT) return d->a > 0 ? (pol_ns)d->a : 0;
-    double v = sim_dist_sample(d, w->prov[provider].net);
-    return v > 0 ? (pol_ns)v : 0;
-}
-
-void sim_world_respond(sim_world *w, uint32_t id, pol_ns when)
-{
-    sim_slot *s = &w->slots[id];
-    sim_metrics_answer(w, s, when);
-    s->state = SLOT_TO_CLIENT;
-    pol_ns back = when + sim_net_leg(w, s->provider);
-    sim_world_arm_timeout(w, id, back);
-    sim_schedule(&w->eng, back, EV_RESPONSE, id, s->gen, 0);
-}
-
-void sim_world_drop(sim_world *w, uint32_t id)
-{
-    sim_slot *s = &w->slots[id];
-    s->state = SLOT_DROPPED;
-    if (s->abandoned) slot_free(w, id);   /* nobody will ever look at it again */
-    else sim_world_arm_timeout(w, id, POL_NS_MAX);
 }
 
 /* ---------------------------------------------------------------- setup --- */
@@ -809,7 +782,8 @@ void sim_world_free(sim_world *w)
     free(w->clients);
     free(w->client_free_next);
     free(w->slots);
-    sim_prov_free(w);
+    free(w->in_flight);
+    sim_pm_free(w->pm);
     if (w->arr_rng) gsl_rng_free(w->arr_rng);
     free(w->cfgs);
     free(w->bp);
@@ -819,9 +793,10 @@ void sim_world_free(sim_world *w)
     free(w);
 }
 
-int sim_world_alloc_base(sim_world *w)
+static int world_setup(sim_world *w, const sim_transport *tp)
 {
     const sim_scenario *sc = w->sc;
+    const sim_workload *wl = &sc->workload;
     w->free_slot = SIM_NONE;
     w->free_client = SIM_NONE;
     sim_rng_pool_init(&w->client_rngs, sim_rng_type(sc->rng));
@@ -829,26 +804,11 @@ int sim_world_alloc_base(sim_world *w)
     if (w->nbuckets == 0) w->nbuckets = 1;
     w->bp = calloc((size_t)w->nbuckets * (size_t)sc->nproviders, sizeof *w->bp);
     w->br = calloc(w->nbuckets, sizeof *w->br);
-    if (!w->bp || !w->br || sim_engine_init(&w->eng, 2, 4096) || sim_prov_init(w) || sim_guards_init(w))
-        return POL_ENOMEM;
-    return POL_OK;
-}
-
-void sim_world_schedule_timeline(sim_world *w)
-{
-    const sim_scenario *sc = w->sc;
-    for (int i = 0; i < sc->ntimeline; i++) {
-        const sim_change *ch = &sc->timeline[i];
-        sim_schedule(&w->eng, ch->at, EV_TIMELINE, 0, 0, (uint32_t)i);
-        if (ch->dur > 0) sim_schedule(&w->eng, ch->at + ch->dur, EV_TIMELINE, 1, 0, (uint32_t)i);
-    }
-}
-
-static int world_setup(sim_world *w)
-{
-    const sim_scenario *sc = w->sc;
-    const sim_workload *wl = &sc->workload;
-    if (sim_world_alloc_base(w)) return POL_ENOMEM;
+    w->in_flight = calloc((size_t)sc->nproviders, sizeof *w->in_flight);
+    if (!w->bp || !w->br || !w->in_flight || sim_engine_init(&w->eng, 2, 4096)) return POL_ENOMEM;
+    sim_pm_opts po = { .sc = sc, .seed = w->seed, .replication = w->replication, .eng = &w->eng };
+    sim_net_host(w, &po.host);
+    if (sim_pm_new(&po, &w->pm) || sim_guards_init(w)) return POL_ENOMEM;
     w->cfgs = calloc((size_t)wl->nclasses, sizeof *w->cfgs);
     if (!w->cfgs) return POL_ENOMEM;
     for (int k = 0; k < wl->nclasses; k++) {
@@ -859,17 +819,14 @@ static int world_setup(sim_world *w)
 
     sim_engine_on(&w->eng, EV_WAKE, on_wake, live_wake, w);
     sim_engine_on(&w->eng, EV_ARRIVAL, on_arrival, live_arrival, w);
-    sim_engine_on(&w->eng, EV_AT_SERVER, on_at_server, live_slot, w);
-    sim_engine_on(&w->eng, EV_DONE, on_done, live_slot, w);
-    sim_engine_on(&w->eng, EV_OCC_WRITE, on_occ_write, live_slot, w);
-    sim_engine_on(&w->eng, EV_RESPONSE, on_response, live_slot, w);
     sim_engine_on(&w->eng, EV_TIMEOUT, on_timeout, live_timeout, w);
-    sim_engine_on(&w->eng, EV_TIMELINE, on_timeline, NULL, w);
     sim_engine_on(&w->eng, EV_BUCKET, on_bucket, NULL, w);
     sim_engine_on(&w->eng, EV_HEDGE, on_hedge, live_wake, w);
+    if (tp) w->tp = *tp;
+    else if (sim_net_init(w)) return POL_ENOMEM;
 
     /* timeline first, so a change at t=0 precedes the first requests */
-    sim_world_schedule_timeline(w);
+    if (sim_pm_schedule_timeline(w->pm)) return POL_ENOMEM;
     pol_ns first_bucket_end = sc->bucket - 1 < sc->duration ? sc->bucket - 1 : sc->duration;
     sim_schedule(&w->eng, first_bucket_end, EV_BUCKET, 0, 0, 0);
 
@@ -892,49 +849,66 @@ static int world_setup(sim_world *w)
     return POL_OK;
 }
 
-int sim_world_run(const sim_scenario *sc, int policy_index, int replication,
-                  FILE *trace, sim_run_metrics *out, sim_world **keep)
-{
-    return sim_world_run2(sc, policy_index, replication, trace, NULL, out, keep);
-}
-
-int sim_world_new(const sim_scenario *sc, int policy_index, int replication, FILE *trace, FILE *alerts,
-                  const sim_transport *tp, sim_world **out)
+int sim_world_open(const sim_run_opts *o, sim_world **out)
 {
     *out = NULL;
+    const sim_scenario *sc = o->sc;
+    if (o->policy < 0 || o->policy >= sc->npolicies || o->replication < 0) return POL_EINVAL;
     sim_world *w = calloc(1, sizeof *w);
     if (!w) return POL_ENOMEM;
     w->sc = sc;
-    w->policy_index = policy_index;
-    w->pol = &sc->policies[policy_index];
-    w->replication = replication;
+    w->policy_index = o->policy;
+    w->pol = &sc->policies[o->policy];
+    w->replication = o->replication;
     w->seed = sc->seed;
-    w->trace = trace;
-    w->alerts = alerts;
-    if (tp) w->tp = *tp;
+    w->trace = o->trace;
+    w->alerts = o->alerts;
     w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
     w->zt_time = -1;
-    int rc = world_setup(w);
+    int rc = world_setup(w, o->transport);
     if (rc) { sim_world_free(w); return rc; }
     *out = w;
     return POL_OK;
 }
 
-void sim_world_finish(sim_world *w, sim_run_metrics *out)
+void   sim_world_advance(sim_world *w, pol_ns until) { if (!w->halted) sim_run(&w->eng, until); }
+pol_ns sim_world_now(const sim_world *w) { return w->eng.now; }
+pol_ns sim_world_next_event(const sim_world *w) { return sim_next_time(&w->eng); }
+void   sim_world_stop(sim_world *w)
 {
+    w->halted = 1;
+    sim_engine_stop(&w->eng);
+}
+
+int sim_world_status(const sim_world *w)
+{
+    if (w->error) return w->error;
+    if (sim_pm_error(w->pm)) return sim_pm_error(w->pm);
+    if (w->halted) return 1;
+    return w->sc->workload.loop == SIM_LOOP_CLOSED && w->nclients > 0 && w->finished_clients == w->nclients;
+}
+
+void sim_world_finish(sim_world *w, pol_ns ran, sim_run_metrics *out)
+{
+    if (ran > 0) {
+        uint32_t nb = (uint32_t)((ran + w->sc->bucket - 1) / w->sc->bucket);
+        if (nb >= 1 && nb < w->nbuckets) w->nbuckets = nb;
+    }
     sim_metrics_finish(w, out);
 }
 
-int sim_world_run2(const sim_scenario *sc, int policy_index, int replication,
-                   FILE *trace, FILE *alerts, sim_run_metrics *out, sim_world **keep)
+int sim_run_world(const sim_run_opts *o, sim_run_metrics *out, sim_run_stats *stats)
 {
     sim_world *w;
-    int rc = sim_world_new(sc, policy_index, replication, trace, alerts, NULL, &w);
+    int rc = sim_world_open(o, &w);
     if (rc) return rc;
-    sim_run(&w->eng, sc->duration);
-    rc = w->error;
-    if (rc == POL_OK) sim_metrics_finish(w, out);
-    if (keep && rc == POL_OK) *keep = w;
-    else sim_world_free(w);
+    sim_run(&w->eng, o->sc->duration);
+    rc = w->error ? w->error : sim_pm_error(w->pm);
+    if (rc == POL_OK) {
+        sim_metrics_finish(w, out);
+        if (o->timeseries) sim_timeseries_write(o->timeseries, w);
+        if (stats) *stats = (sim_run_stats){ w->eng.dispatched, w->eng.skipped };
+    }
+    sim_world_free(w);
     return rc;
 }

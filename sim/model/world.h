@@ -1,31 +1,27 @@
-/* world.h — one simulated run: a scenario, one compared policy, one
- * replication. Internal to the simulator (models, metrics and verbs share it).
+/* world.h — internal to sim/model: the state of one run (struct sim_world)
+ * and what the model's files share. Callers above the model use model.h.
  *
  * Entities: clients (closed loop: N fixed; open loop / trace: a pool of
  * request executors, reused), attempt slots (one per attempt in flight,
  * reused through a free list, with a generation number that invalidates
- * stale events), and providers (the server side: rate limits, capacity,
- * waiting room, latency, faults). A client runs the policy library exactly as
- * a production client would: pol_retry_begin, attempt, classify the outcome,
- * pol_retry_next, sleep, retry or fall back.
- * Event flow of an attempt: client SEND -> (network leg) ARRIVE at provider ->
- * admitted / queued / rejected -> DONE (service ends) -> (leg) RESPONSE at
- * client; in parallel an optional TIMEOUT. A response to an attempt the client
- * abandoned is wasted work (and duplicate billing if it succeeded).
- * Cost per attempt: O(log n) heap operations and O(1) bookkeeping; memory is
- * O(clients + attempts in flight + buckets x providers).
+ * stale events), and the provider model (pm.c: rate limits, capacity,
+ * waiting room, latency, faults), reached through a transport.
+ * A client runs the policy library exactly as a production client would:
+ * pol_retry_begin, attempt, classify the outcome, pol_retry_next, sleep,
+ * retry or fall back.
+ * Event flow of a simulated attempt (simnet.c): client SEND -> (network
+ * leg) AT_SERVER: the provider model admits, queues or rejects it -> its
+ * answer -> (leg) RESPONSE at the client; in parallel an optional TIMEOUT.
+ * A response to an attempt the client abandoned is wasted work (and
+ * duplicate billing if it succeeded). A client may wait for several attempts
+ * at once (hedging: up to SIM_MAX_INFLIGHT).
  */
 #ifndef SIM_WORLD_H
 #define SIM_WORLD_H
-#include "scenario.h"
-#include "eventq.h"
+#include "model.h"
 #include "rng.h"
 #include <stdio.h>
 
-#define SIM_NONE UINT32_MAX
-/* A run whose virtual time stopped advancing: requests keep starting at one
- * instant (zero think time with zero latency). Not a POL_E* code. */
-#define SIM_EZEROTIME (-101)
 
 /* Per bucket x provider counters (timeseries.csv). */
 typedef struct {
@@ -53,10 +49,6 @@ typedef struct {
     float    throttle_level; /* mean throttle level (SRE: rejection probability; AWS: rate), at the end */
 } sim_bucket_req;
 
-typedef struct sim_world sim_world;
-
-#define SIM_MAX_INFLIGHT 4       /* attempts of one request in flight at once (hedging) */
-
 typedef struct {
     gsl_rng  *rng;           /* workload draws: think, class, tokens */
     gsl_rng  *prng;          /* policy draws: jitter, throttling, load balancing */
@@ -81,7 +73,8 @@ typedef struct {
     uint8_t   budget_open;   /* a retry-budget grant awaits its result */
 } sim_client;
 
-typedef enum { SLOT_FREE = 0, SLOT_TO_SERVER, SLOT_WAITING, SLOT_SERVICE, SLOT_TO_CLIENT, SLOT_DROPPED } sim_slot_state;
+/* A slot's state as the client side knows it. */
+typedef enum { SLOT_FREE = 0, SLOT_SENT, SLOT_ANSWERED, SLOT_DROPPED } sim_slot_state;
 
 typedef struct {
     uint32_t client;
@@ -101,51 +94,10 @@ typedef struct {
     pol_ns   deadline;       /* when the client stops waiting, 0 = never */
     pol_ns   sent;
     pol_ns   delay_before;
-    pol_ns   enqueued;       /* when it entered the waiting room / service */
-    pol_ns   service;        /* service time (for wasted work) */
+    pol_ns   service;        /* provider time spent on it (for wasted work) */
     float    prompt, output;
-    uint64_t occ_version;
     pol_outcome out;         /* the answer the provider decided */
 } sim_slot;
-
-typedef struct {
-    const sim_provider *cfg;
-    sim_provider_params p;   /* current values (timeline applied) */
-    gsl_rng  *rng, *net;
-    double    rpm_tokens, tpm_tokens;  /* token buckets (requests, tokens) */
-    pol_ns    refill_at;               /* when the buckets were last refilled */
-    int32_t   in_service;
-    uint32_t *wait;                    /* FIFO ring of slot ids */
-    uint32_t  wait_head, wait_len, wait_cap;
-    uint64_t  occ_version;
-    double    capacity0;               /* baseline capacity, requests/s */
-    uint32_t  in_flight;               /* client-side outstanding attempts */
-} sim_prov_rt;
-
-typedef struct {
-    double   m[SIM_M__COUNT];          /* the per-run metrics (summary.csv) */
-} sim_run_metrics;
-
-/* A transport replaces the simulated network and providers (live mode): the
- * clients, their policies and every stateful part still run here, on the
- * world's engine driven by the caller's clock.
- *   send(w, slot)   the client sends attempt `slot` now (w->slots[slot]:
- *                   provider, prompt/output tokens, req_id, attempt_no,
- *                   client). The transport must later fill
- *                   w->slots[slot].out (and rl_* hints if it has them) and
- *                   call sim_world_answer(w, slot), unless it is cancelled.
- *   cancel(w, slot) the client stopped waiting (timeout, a hedge won, the
- *                   request ended): abort it; the slot is freed right after
- *                   and must not be answered. */
-typedef struct {
-    void (*send)(sim_world *w, uint32_t slot, void *ctx);
-    void (*cancel)(sim_world *w, uint32_t slot, void *ctx);
-    void *ctx;
-    /* Optional: the client's decision on attempt `slot` once its outcome o
-     * (the answer, or a timeout) is known, as attempts.csv records it;
-     * called inside sim_world_answer, or before cancel for a timeout. */
-    void (*verdict)(sim_world *w, uint32_t slot, const pol_outcome *o, const pol_verdict *v, void *ctx);
-} sim_transport;
 
 struct sim_world {
     const sim_scenario *sc;
@@ -162,7 +114,8 @@ struct sim_world {
     uint32_t           *client_free_next;
     sim_slot           *slots;
     uint32_t            nslots, cap_slots, free_slot;
-    sim_prov_rt        *prov;
+    sim_pm             *pm;            /* the provider model (parameters, capacity; and service when simulated) */
+    uint32_t           *in_flight;     /* [provider]: client-side outstanding attempts */
     gsl_rng            *arr_rng;
     uint32_t            arr_gen;
     double              rate;          /* current open-loop rate */
@@ -178,58 +131,49 @@ struct sim_world {
     float              *lat;           /* latencies of successful requests, seconds */
     size_t              nlat, cap_lat;
     double              counts[SIM_M__COUNT];
-    double              service_total, wasted, wait_total;
-    uint64_t            waits;
+    double              wasted;
     pol_ns              last_finish;
     FILE               *trace;         /* attempts.csv stream, or NULL */
     FILE               *alerts;        /* alerts.csv stream, or NULL */
     struct sim_guards  *guards;        /* per compared policy: scoped stateful policy instances */
-    sim_transport       tp;            /* live mode: tp.send != NULL replaces network and providers */
+    sim_transport       tp;            /* how attempts leave (simnet.c's, or the caller's) */
+    int                 simulated;     /* tp is the simulated network (service totals come from the pm) */
     int                 error;         /* out of memory during the run */
+    int                 halted;        /* sim_world_stop: no event fires any more */
 };
 
-/* Runs one replication of one policy; fills *out. trace: NULL or an open
- * attempts.csv stream (rows appended). Returns 0 or a negative POL_E*. */
-int sim_world_run(const sim_scenario *sc, int policy_index, int replication,
-                  FILE *trace, sim_run_metrics *out, sim_world **keep);
-/* Same, with an alerts.csv stream for the failure monitor (or NULL). */
-int sim_world_run2(const sim_scenario *sc, int policy_index, int replication,
-                   FILE *trace, FILE *alerts, sim_run_metrics *out, sim_world **keep);
+/* The bodies of sim_world_arrived and sim_world_answered (model.h), inline
+ * for the simulated transport's hot path. */
+void sim_metrics_answer(sim_world *w, const sim_slot *s, pol_ns when);
+static inline void sim_world_arrived_(sim_world *w, uint32_t id);
+static inline void sim_world_answered_(sim_world *w, uint32_t id, const sim_answer *a)
+{
+    sim_slot *s = &w->slots[id];
+    s->out = a->out;
+    s->rl_known = (uint8_t)(a->rl_known != 0);
+    s->rl_req = a->rl_req;
+    s->rl_tok = a->rl_tok;
+    s->rl_reset = a->rl_reset;
+    s->service = a->service;
+    if (a->prompt >= 0) s->prompt = (float)a->prompt;
+    if (a->output >= 0) s->output = (float)a->output;
+    sim_metrics_answer(w, s, w->eng.now);
+    s->state = SLOT_ANSWERED;
+}
 
-/* The same run in steps, for a caller that drives the clock (live mode):
- * sim_world_new sets the world up with its first events scheduled (tp NULL =
- * the simulated providers); the caller then advances it with
- * sim_run(&w->eng, now), reports answers with sim_world_answer, and ends with
- * sim_world_finish (the metrics as of w->eng.now) and sim_world_free. */
-int  sim_world_new(const sim_scenario *sc, int policy_index, int replication, FILE *trace, FILE *alerts,
-                   const sim_transport *tp, sim_world **out);
-/* The pieces of setup a server-only world (the mock provider) shares with
- * sim_world_new: allocation of the engine, buckets, providers and stateful
- * instances for w->sc (0 or POL_ENOMEM; sim_world_free cleans up), and the
- * timeline's change and revert events (EV_TIMELINE, ent 0 start / 1 end). */
-int  sim_world_alloc_base(sim_world *w);
-void sim_world_schedule_timeline(sim_world *w);
-/* The answer to attempt `slot` (its .out filled) reached the client now. */
-void sim_world_answer(sim_world *w, uint32_t slot);
-void sim_world_finish(sim_world *w, sim_run_metrics *out);
-void sim_world_free(sim_world *w);
+/* The simulated transport (simnet.c): network legs and the provider model
+ * on the world's engine. Installs itself as w->tp and w->pm's host. */
+int  sim_net_init(sim_world *w);
+/* The provider model's host for world w: answers travel back through the
+ * simulated network, timeline entries reach sim_world_on_change. */
+const sim_pm_host *sim_net_host(sim_world *w, sim_pm_host *h);
 
-/* Server side (provider.c) */
-int    sim_prov_init(sim_world *w);
-void   sim_prov_free(sim_world *w);
-void   sim_prov_arrive(sim_world *w, uint32_t slot);     /* attempt reached the provider */
-void   sim_prov_done(sim_world *w, uint32_t slot);       /* service finished */
-void   sim_prov_occ_write(sim_world *w, uint32_t slot);  /* OCC: the conditional write arrives */
-void   sim_prov_apply(sim_world *w, int provider, uint32_t mask, const sim_provider_params *set);
-double sim_prov_capacity(const sim_provider *cfg, const sim_provider_params *p, const sim_scenario *sc);
-pol_ns sim_net_leg(sim_world *w, int provider);
-
-/* Hooks the provider calls back into the world (world.c) */
-void   sim_world_respond(sim_world *w, uint32_t slot, pol_ns when);  /* schedule the response leg */
-void   sim_world_drop(sim_world *w, uint32_t slot);                  /* black-holed: no response ever */
 /* The attempt's next event is at `next` (POL_NS_MAX = unknown): if that is
  * not before the client's deadline, the timeout must be in the queue. */
-void   sim_world_arm_timeout(sim_world *w, uint32_t slot, pol_ns next);
+void sim_world_arm_timeout(sim_world *w, uint32_t slot, pol_ns next);
+/* A timeline entry took effect (the pm's host.change): workload entries. */
+void sim_world_on_change(void *ctx, const sim_change *ch, int ending);
+
 static inline uint32_t sim_bucket_of(const sim_world *w, pol_ns t)
 {
     uint64_t b = (uint64_t)(t / w->sc->bucket);
@@ -239,20 +183,23 @@ static inline sim_bucket_prov *sim_bp(sim_world *w, pol_ns t, int provider)
 {
     return &w->bp[(size_t)sim_bucket_of(w, t) * (size_t)w->sc->nproviders + (size_t)provider];
 }
+static inline void sim_world_arrived_(sim_world *w, uint32_t id)
+{
+    sim_bp(w, w->eng.now, w->slots[id].provider)->offered++;
+}
 
-/* Event kinds */
+/* Event kinds of the world and the simulated transport (the provider model's
+ * are SIM_PM_EV_* in model.h) */
 enum {
     EV_WAKE = 0,      /* ent = client: start a request (arg 0) or the next attempt (arg 1) */
     EV_ARRIVAL,       /* open loop / trace: a new request arrives */
-    EV_AT_SERVER,     /* ent = slot: the attempt reaches the provider */
-    EV_DONE,          /* ent = slot: service finished */
-    EV_OCC_WRITE,     /* ent = slot: OCC conditional write reaches the server */
-    EV_RESPONSE,      /* ent = slot: the answer reaches the client */
+    EV_AT_SERVER,     /* ent = slot: the attempt reaches the provider (simnet.c) */
+    EV_RESPONSE,      /* ent = slot: the answer reaches the client (simnet.c) */
     EV_TIMEOUT,       /* ent = slot: the client's attempt timeout */
-    EV_TIMELINE,      /* arg = change index, ent = 0 start / 1 end */
     EV_BUCKET,        /* arg = bucket index: sample gauges */
     EV_HEDGE,         /* ent = client: time to send a hedge attempt */
     EV__COUNT
 };
+_Static_assert((int)EV__COUNT <= (int)SIM_PM_EV_DONE, "world event kinds overlap the provider model's");
 
 #endif

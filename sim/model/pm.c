@@ -1,0 +1,511 @@
+/* pm.c — the provider model (model.h, "the provider model"): LLM
+ * providers, generic queueing servers and the optimistic-concurrency (OCC)
+ * row of the AWS "Exponential Backoff and Jitter" experiment, and the
+ * scenario's timeline that changes them.
+ *
+ * It runs on a caller's engine and knows nothing of clients: a request is
+ * submitted when it reaches the provider (sim_pm_submit), and its answer goes
+ * to the host's callback at the time the provider gives it. The simulator's
+ * network (simnet.c) and the mock HTTP server (live/mock.c) are its two hosts.
+ * Its requests live in a table of its own, reused through a free list; a
+ * request is freed when its answer is given, and its generation bumped, so a
+ * stale handle is recognised (sim_pm_forget).
+ *
+ * Admission order for an LLM or queueing provider (first match answers):
+ *   outage (refuse -> connection refused, blackhole -> no answer ever,
+ *   status -> that status) ; context window (prompt + output > window -> 400
+ *   context-window) ; content filter (a refusal with probability
+ *   content_filter_rate -> 400 content-policy) ; rate limits (RPM and TPM token buckets, 429 with a
+ *   Retry-After per the provider's mode) ; error rate (error_status) ;
+ *   capacity (start service, or wait in the waiting room, or overload status).
+ * Token buckets refill continuously at rpm/60 (tpm/60) per second up to a
+ * depth of rate x burst (default 1 s); a request takes 1 request token and
+ * prompt+output tokens. "until-reset" Retry-After is the time until both
+ * buckets hold enough, rounded up to a millisecond.
+ * Service time (LLM) = (ttft + output_tokens x per_token) x latency_factor x
+ * lognormal(0, noise) x (1 + slowdown x utilisation^2); (queue) = a draw of
+ * `service` x latency_factor. Service is never cancelled: an attempt whose
+ * client gave up is still served (wasted work).
+ * Cost: O(1) per admission and completion; the waiting room is a ring buffer.
+ */
+#include "model.h"
+#include "rng.h"
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One provider's state. */
+typedef struct {
+    const sim_provider *cfg;
+    sim_provider_params p;   /* current values (timeline applied) */
+    gsl_rng  *rng, *net;     /* the model's draws; the network legs' */
+    double    rpm_tokens, tpm_tokens;  /* token buckets (requests, tokens) */
+    pol_ns    refill_at;               /* when the buckets were last refilled */
+    int32_t   in_service;
+    uint32_t *wait;                    /* FIFO ring of request ids */
+    uint32_t  wait_head, wait_len, wait_cap;
+    uint64_t  occ_version;
+    double    capacity0;               /* baseline capacity, requests/s */
+} pm_prov;
+
+typedef enum { REQ_FREE = 0, REQ_WAITING, REQ_SERVICE, REQ_OCC } pm_req_state;
+
+/* One request the model holds (waiting, in service, or between an OCC read
+ * and its write); freed when its answer is given. */
+typedef struct {
+    uint64_t      tag;
+    uint32_t      gen, next_free;
+    int16_t       provider;
+    uint8_t       state;
+    uint8_t       forgotten;        /* nobody wants the answer (sim_pm_forget) */
+    float         prompt, output;
+    pol_ns        enqueued;         /* when it entered the waiting room */
+    uint64_t      occ_version;
+    sim_answer    ans;              /* rate-limit hints stamped at admission, service time */
+} pm_req;
+
+struct sim_pm {
+    const sim_scenario *sc;
+    sim_engine         *eng;
+    sim_pm_host         host;
+    pm_prov            *prov;
+    pm_req             *req;
+    uint32_t            nreq, cap_req, free_req;
+    double              service_total, wait_total;   /* seconds */
+    uint64_t            waits;
+    int                 error;
+};
+
+static double mean_tokens(const sim_scenario *sc)
+{
+    const sim_workload *wl = &sc->workload;
+    double tw = 0, t = 0;
+    for (int i = 0; i < wl->nclasses; i++) {
+        const sim_class *k = &wl->classes[i];
+        tw += k->weight;
+        t += k->weight * (sim_dist_mean(&k->prompt_tokens) + sim_dist_mean(&k->output_tokens));
+    }
+    return tw > 0 ? t / tw : 0;
+}
+
+static double mean_output(const sim_scenario *sc)
+{
+    const sim_workload *wl = &sc->workload;
+    double tw = 0, t = 0;
+    for (int i = 0; i < wl->nclasses; i++) {
+        tw += wl->classes[i].weight;
+        t += wl->classes[i].weight * sim_dist_mean(&wl->classes[i].output_tokens);
+    }
+    return tw > 0 ? t / tw : 0;
+}
+
+double sim_prov_capacity(const sim_provider *cfg, const sim_provider_params *p, const sim_scenario *sc)
+{
+    if (cfg->kind == SIM_PROV_OCC) return INFINITY;
+    if (p->outage != SIM_OUTAGE_NONE) return 0;
+    double cap = INFINITY;
+    if (p->rpm > 0) cap = fmin(cap, p->rpm / 60.0);
+    if (p->tpm > 0) {
+        double tok = mean_tokens(sc);
+        if (tok > 0) cap = fmin(cap, p->tpm / 60.0 / tok);
+    }
+    if (p->concurrency > 0) {
+        double s;
+        if (cfg->kind == SIM_PROV_QUEUE) s = sim_dist_mean(&cfg->service);
+        else s = sim_dist_mean(&cfg->ttft) + mean_output(sc) * sim_dist_mean(&cfg->per_token);
+        s *= p->latency_factor > 0 ? p->latency_factor : 1;
+        if (s > 0) cap = fmin(cap, p->concurrency / (s / 1e9));
+    }
+    if (p->error_rate > 0) cap *= 1 - fmin(1, p->error_rate);
+    return cap;
+}
+
+static pol_ns burst_of(const sim_provider *cfg) { return cfg->burst > 0 ? cfg->burst : POL_NS_PER_S; }
+static double rpm_depth(const pm_prov *pr) { return pr->p.rpm / 60.0 * ((double)burst_of(pr->cfg) / 1e9); }
+static double tpm_depth(const pm_prov *pr) { return pr->p.tpm / 60.0 * ((double)burst_of(pr->cfg) / 1e9); }
+
+static void refill(pm_prov *pr, pol_ns now)
+{
+    double dt = (double)(now - pr->refill_at) / 1e9;
+    pr->refill_at = now;
+    if (dt <= 0) return;
+    if (pr->p.rpm > 0) pr->rpm_tokens = fmin(rpm_depth(pr), pr->rpm_tokens + pr->p.rpm / 60.0 * dt);
+    if (pr->p.tpm > 0) pr->tpm_tokens = fmin(tpm_depth(pr), pr->tpm_tokens + pr->p.tpm / 60.0 * dt);
+}
+
+/* ------------------------------------------------------------- requests --- */
+static uint32_t req_alloc(sim_pm *pm)
+{
+    if (pm->free_req != SIM_NONE) {
+        uint32_t id = pm->free_req;
+        pm->free_req = pm->req[id].next_free;
+        return id;
+    }
+    if (pm->nreq == pm->cap_req) {
+        uint32_t nc = pm->cap_req ? pm->cap_req * 2 : 1024;
+        pm_req *n = realloc(pm->req, (size_t)nc * sizeof *n);
+        if (!n) return SIM_NONE;
+        pm->req = n;
+        pm->cap_req = nc;
+    }
+    uint32_t id = pm->nreq++;
+    pm->req[id].gen = 0;
+    return id;
+}
+
+static void req_free(sim_pm *pm, uint32_t id)
+{
+    pm_req *q = &pm->req[id];
+    q->state = REQ_FREE;
+    q->gen++;
+    q->next_free = pm->free_req;
+    pm->free_req = id;
+}
+
+static void fail(sim_pm *pm)
+{
+    pm->error = POL_ENOMEM;
+    sim_engine_stop(pm->eng);
+}
+
+static void tell_next(sim_pm *pm, const pm_req *q, pol_ns t)
+{
+    if (pm->host.next && !q->forgotten) pm->host.next(pm->host.ctx, q->tag, t);
+}
+
+/* Request id's answer (q->ans.out set) goes to the host now; then the
+ * model forgets it (a host may submit from its callback: id stays taken
+ * until it returns). */
+static void give(sim_pm *pm, uint32_t id)
+{
+    if (!pm->req[id].forgotten) pm->host.answer(pm->host.ctx, pm->req[id].tag, &pm->req[id].ans);
+    req_free(pm, id);
+}
+
+static void answer(sim_pm *pm, uint32_t id, pol_outcome_kind k, int status)
+{
+    pm->req[id].ans.out = pol_outcome_make(k, status);
+    give(pm, id);
+}
+
+/* ------------------------------------------------------------ lifecycle --- */
+static void on_done(sim_engine *e, const sim_event *ev, void *ctx);
+static void on_occ_write(sim_engine *e, const sim_event *ev, void *ctx);
+static void on_timeline(sim_engine *e, const sim_event *ev, void *ctx);
+
+int sim_pm_new(const sim_pm_opts *o, sim_pm **out)
+{
+    *out = NULL;
+    const sim_scenario *sc = o->sc;
+    sim_pm *pm = calloc(1, sizeof *pm);
+    if (!pm) return POL_ENOMEM;
+    pm->sc = sc;
+    pm->eng = o->eng;
+    pm->host = o->host;
+    pm->free_req = SIM_NONE;
+    pm->prov = calloc((size_t)sc->nproviders, sizeof *pm->prov);
+    if (!pm->prov) { sim_pm_free(pm); return POL_ENOMEM; }
+    const gsl_rng_type *T = sim_rng_type(sc->rng);
+    for (int i = 0; i < sc->nproviders; i++) {
+        pm_prov *pr = &pm->prov[i];
+        pr->cfg = &sc->providers[i];
+        pr->p = pr->cfg->base;
+        pr->rng = sim_rng_new(T, o->seed, (uint32_t)o->replication, SIM_STREAM_PROVIDER, (uint32_t)i);
+        pr->net = sim_rng_new(T, o->seed, (uint32_t)o->replication, SIM_STREAM_NETWORK, (uint32_t)i);
+        if (!pr->rng || !pr->net) { sim_pm_free(pm); return POL_ENOMEM; }
+        pr->rpm_tokens = rpm_depth(pr);
+        pr->tpm_tokens = tpm_depth(pr);
+        pr->capacity0 = sim_prov_capacity(pr->cfg, &pr->p, sc);
+    }
+    sim_engine_on(pm->eng, SIM_PM_EV_DONE, on_done, NULL, pm);
+    sim_engine_on(pm->eng, SIM_PM_EV_OCC_WRITE, on_occ_write, NULL, pm);
+    sim_engine_on(pm->eng, SIM_PM_EV_TIMELINE, on_timeline, NULL, pm);
+    *out = pm;
+    return POL_OK;
+}
+
+void sim_pm_free(sim_pm *pm)
+{
+    if (!pm) return;
+    if (pm->prov) {
+        for (int i = 0; i < pm->sc->nproviders; i++) {
+            if (pm->prov[i].rng) gsl_rng_free(pm->prov[i].rng);
+            if (pm->prov[i].net) gsl_rng_free(pm->prov[i].net);
+            free(pm->prov[i].wait);
+        }
+    }
+    free(pm->prov);
+    free(pm->req);
+    free(pm);
+}
+
+int sim_pm_error(const sim_pm *pm) { return pm->error; }
+
+static int wait_push(pm_prov *pr, uint32_t id)
+{
+    if (pr->wait_len == pr->wait_cap) {
+        uint32_t nc = pr->wait_cap ? pr->wait_cap * 2 : 256;
+        uint32_t *n = malloc((size_t)nc * sizeof *n);
+        if (!n) return POL_ENOMEM;
+        for (uint32_t i = 0; i < pr->wait_len; i++) n[i] = pr->wait[(pr->wait_head + i) % pr->wait_cap];
+        free(pr->wait);
+        pr->wait = n;
+        pr->wait_cap = nc;
+        pr->wait_head = 0;
+    }
+    pr->wait[(pr->wait_head + pr->wait_len) % pr->wait_cap] = id;
+    pr->wait_len++;
+    return POL_OK;
+}
+
+static uint32_t wait_pop(pm_prov *pr)
+{
+    uint32_t id = pr->wait[pr->wait_head];
+    pr->wait_head = (pr->wait_head + 1) % pr->wait_cap;
+    pr->wait_len--;
+    return id;
+}
+
+/* x-ratelimit-* hints the provider attaches to an answer (OpenAI style):
+ * remaining requests and tokens in its buckets, and the time until they are
+ * full again. */
+static void ratelimit_hints(const pm_prov *pr, sim_answer *a)
+{
+    if (pr->p.rpm <= 0 && pr->p.tpm <= 0) { a->rl_known = 0; return; }
+    a->rl_known = 1;
+    a->rl_req = pr->p.rpm > 0 ? (float)floor(pr->rpm_tokens) : 1e9f;
+    a->rl_tok = pr->p.tpm > 0 ? (float)floor(pr->tpm_tokens) : 1e12f;
+    double t = 0;
+    if (pr->p.rpm > 0) t = fmax(t, (rpm_depth(pr) - pr->rpm_tokens) / (pr->p.rpm / 60.0));
+    if (pr->p.tpm > 0) t = fmax(t, (tpm_depth(pr) - pr->tpm_tokens) / (pr->p.tpm / 60.0));
+    a->rl_reset = (pol_ns)(t * 1e9);
+}
+
+static void start_service(sim_pm *pm, pm_prov *pr, uint32_t id)
+{
+    pm_req *q = &pm->req[id];
+    const sim_provider *cfg = pr->cfg;
+    pol_ns now = pm->eng->now;
+    pr->in_service++;
+    if (q->state == REQ_WAITING) pm->wait_total += (double)(now - q->enqueued) / 1e9;
+    pm->waits++;
+    q->state = REQ_SERVICE;
+    double t;
+    if (cfg->kind == SIM_PROV_QUEUE) {
+        t = sim_dist_sample(&cfg->service, pr->rng);
+    } else {
+        t = sim_dist_sample(&cfg->ttft, pr->rng) + (double)q->output * sim_dist_sample(&cfg->per_token, pr->rng);
+        if (cfg->noise_sigma > 0) t *= gsl_ran_lognormal(pr->rng, 0.0, cfg->noise_sigma);
+        if (cfg->slowdown > 0 && pr->p.concurrency > 0) {
+            double u = (double)pr->in_service / (double)pr->p.concurrency;
+            t *= 1 + cfg->slowdown * u * u;
+        }
+    }
+    t *= pr->p.latency_factor > 0 ? pr->p.latency_factor : 1;
+    if (t < 0) t = 0;
+    q->ans.service = (pol_ns)t;
+    pm->service_total += t / 1e9;
+    q->ans.out = pol_outcome_make(POL_OUT_SUCCESS, 200);
+    tell_next(pm, q, now + q->ans.service);
+    if (sim_schedule(pm->eng, now + q->ans.service, SIM_PM_EV_DONE, id, q->gen, 0)) fail(pm);
+}
+
+static int room_to_serve(const pm_prov *pr)
+{
+    return pr->p.concurrency <= 0 || pr->in_service < pr->p.concurrency;
+}
+
+static void drain_waiting(sim_pm *pm, pm_prov *pr)
+{
+    while (pr->wait_len && room_to_serve(pr)) start_service(pm, pr, wait_pop(pr));
+}
+
+static pol_ns retry_after_for(const pm_prov *pr, double need_tok)
+{
+    const sim_provider *cfg = pr->cfg;
+    if (cfg->retry_after == SIM_RA_NONE) return -1;
+    if (cfg->retry_after == SIM_RA_FIXED) return cfg->retry_after_fixed;
+    double wait = 0;
+    if (pr->p.rpm > 0 && pr->rpm_tokens < 1) wait = fmax(wait, (1 - pr->rpm_tokens) / (pr->p.rpm / 60.0));
+    if (pr->p.tpm > 0 && pr->tpm_tokens < need_tok)
+        wait = fmax(wait, (fmin(need_tok, tpm_depth(pr)) - pr->tpm_tokens) / (pr->p.tpm / 60.0));
+    return (pol_ns)ceil(wait * 1e3) * POL_NS_PER_MS;
+}
+
+pol_ns sim_pm_net_leg(sim_pm *pm, int provider)
+{
+    const sim_provider *p = &pm->sc->providers[provider];
+    const sim_dist *d = p->has_net_latency ? &p->net_latency : &pm->sc->net_latency;
+    if (d->kind == SIM_DIST_CONSTANT) return d->a > 0 ? (pol_ns)d->a : 0;
+    double v = sim_dist_sample(d, pm->prov[provider].net);
+    return v > 0 ? (pol_ns)v : 0;
+}
+
+int sim_pm_submit(sim_pm *pm, int provider, double prompt, double output, uint64_t tag, uint64_t *handle)
+{
+    uint32_t id = req_alloc(pm);
+    if (id == SIM_NONE) { fail(pm); return POL_ENOMEM; }
+    pm_req *q = &pm->req[id];
+    q->tag = tag;
+    q->provider = (int16_t)provider;
+    q->state = REQ_SERVICE;
+    q->forgotten = 0;
+    q->prompt = (float)prompt;
+    q->output = (float)output;
+    q->enqueued = 0;
+    q->ans.out = pol_outcome_make(POL_OUT_SUCCESS, 200);
+    q->ans.dropped = 0;
+    q->ans.rl_known = 0;
+    q->ans.service = 0;
+    q->ans.prompt = q->ans.output = -1;
+    if (handle) *handle = (uint64_t)q->gen << 32 | id;
+    pm_prov *pr = &pm->prov[provider];
+    const sim_provider *cfg = pr->cfg;
+    pol_ns now = pm->eng->now;
+    switch (pr->p.outage) {
+    case SIM_OUTAGE_REFUSE:    answer(pm, id, POL_OUT_CONN_REFUSED, 0); return POL_OK;
+    case SIM_OUTAGE_BLACKHOLE: pm->req[id].ans.dropped = 1; give(pm, id); return POL_OK;
+    case SIM_OUTAGE_STATUS:    answer(pm, id, POL_OUT_HTTP, pr->p.outage_status); return POL_OK;
+    case SIM_OUTAGE_NONE:      break;
+    }
+    if (cfg->kind == SIM_PROV_OCC) {
+        /* the read is answered with the current version; the conditional
+         * write arrives after the read's response leg and the write's leg */
+        q->occ_version = pr->occ_version;
+        q->state = REQ_OCC;
+        pol_ns t = now + sim_pm_net_leg(pm, provider);
+        t += sim_pm_net_leg(pm, provider);
+        tell_next(pm, q, t);
+        if (sim_schedule(pm->eng, t, SIM_PM_EV_OCC_WRITE, id, q->gen, 0)) fail(pm);
+        return POL_OK;
+    }
+    double tok = (double)q->prompt + (double)q->output;
+    if (cfg->context_window > 0 && tok > cfg->context_window) {
+        answer(pm, id, POL_OUT_CONTEXT_WINDOW, 400);
+        return POL_OK;
+    }
+    if (cfg->content_filter > 0 && gsl_rng_uniform(pr->rng) < cfg->content_filter) {
+        answer(pm, id, POL_OUT_CONTENT_POLICY, 400);
+        return POL_OK;
+    }
+    if (pr->p.rpm > 0 || pr->p.tpm > 0) {
+        refill(pr, now);
+        if ((pr->p.rpm > 0 && pr->rpm_tokens < 1) || (pr->p.tpm > 0 && pr->tpm_tokens < tok)) {
+            q->ans.out = pol_outcome_make(POL_OUT_HTTP, 429);
+            q->ans.out.retry_after = retry_after_for(pr, tok);
+            ratelimit_hints(pr, &q->ans);
+            give(pm, id);
+            return POL_OK;
+        }
+        if (pr->p.rpm > 0) pr->rpm_tokens -= 1;
+        if (pr->p.tpm > 0) pr->tpm_tokens -= tok;
+        ratelimit_hints(pr, &q->ans);
+    }
+    if (pr->p.error_rate > 0 && gsl_rng_uniform(pr->rng) < pr->p.error_rate) {
+        answer(pm, id, POL_OUT_HTTP, pr->p.error_status);
+        return POL_OK;
+    }
+    if (room_to_serve(pr)) { start_service(pm, pr, id); return POL_OK; }
+    if (pr->p.queue < 0 || pr->wait_len < (uint32_t)pr->p.queue) {
+        if (wait_push(pr, id)) { fail(pm); return POL_ENOMEM; }
+        q->state = REQ_WAITING;
+        q->enqueued = now;
+        tell_next(pm, q, POL_NS_MAX);
+        return POL_OK;
+    }
+    answer(pm, id, POL_OUT_HTTP, pr->p.overload_status);
+    return POL_OK;
+}
+
+void sim_pm_forget(sim_pm *pm, uint64_t handle)
+{
+    uint32_t id = (uint32_t)handle, gen = (uint32_t)(handle >> 32);
+    if (id < pm->nreq && pm->req[id].gen == gen && pm->req[id].state != REQ_FREE) pm->req[id].forgotten = 1;
+}
+
+static void on_done(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    sim_pm *pm = ctx;
+    uint32_t id = ev->ent;
+    pm_prov *pr = &pm->prov[pm->req[id].provider];
+    pr->in_service--;
+    give(pm, id);
+    drain_waiting(pm, pr);
+}
+
+static void on_occ_write(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    sim_pm *pm = ctx;
+    uint32_t id = ev->ent;
+    pm_req *q = &pm->req[id];
+    pm_prov *pr = &pm->prov[q->provider];
+    if (q->occ_version == pr->occ_version) {
+        pr->occ_version++;
+        answer(pm, id, POL_OUT_SUCCESS, 200);
+    } else {
+        answer(pm, id, POL_OUT_HTTP, 409);
+    }
+}
+
+void sim_pm_apply(sim_pm *pm, int provider, uint32_t mask, const sim_provider_params *v)
+{
+    pm_prov *pr = &pm->prov[provider];
+    refill(pr, pm->eng->now);
+    if (mask & SIM_SET_RPM) { pr->p.rpm = v->rpm; pr->rpm_tokens = fmin(pr->rpm_tokens, rpm_depth(pr)); }
+    if (mask & SIM_SET_TPM) { pr->p.tpm = v->tpm; pr->tpm_tokens = fmin(pr->tpm_tokens, tpm_depth(pr)); }
+    if (mask & SIM_SET_CONCURRENCY) pr->p.concurrency = v->concurrency;
+    if (mask & SIM_SET_QUEUE) pr->p.queue = v->queue;
+    if (mask & SIM_SET_OVERLOAD_STATUS) pr->p.overload_status = v->overload_status;
+    if (mask & SIM_SET_LATENCY_FACTOR) pr->p.latency_factor = v->latency_factor;
+    if (mask & SIM_SET_ERROR_RATE) pr->p.error_rate = v->error_rate;
+    if (mask & SIM_SET_ERROR_STATUS) pr->p.error_status = v->error_status;
+    if (mask & SIM_SET_OUTAGE) pr->p.outage = v->outage;
+    if (mask & SIM_SET_OUTAGE_STATUS) pr->p.outage_status = v->outage_status;
+    drain_waiting(pm, pr);
+}
+
+/* ------------------------------------------------------------- timeline --- */
+int sim_pm_schedule_timeline(sim_pm *pm)
+{
+    const sim_scenario *sc = pm->sc;
+    for (int i = 0; i < sc->ntimeline; i++) {
+        const sim_change *ch = &sc->timeline[i];
+        if (sim_schedule(pm->eng, ch->at, SIM_PM_EV_TIMELINE, 0, 0, (uint32_t)i)) return POL_ENOMEM;
+        if (ch->dur > 0 && sim_schedule(pm->eng, ch->at + ch->dur, SIM_PM_EV_TIMELINE, 1, 0, (uint32_t)i))
+            return POL_ENOMEM;
+    }
+    return POL_OK;
+}
+
+static void on_timeline(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    sim_pm *pm = ctx;
+    const sim_change *ch = &pm->sc->timeline[ev->arg];
+    int ending = ev->ent == 1;
+    if (ch->provider >= 0)
+        sim_pm_apply(pm, ch->provider, ch->mask, ending ? &pm->sc->providers[ch->provider].base : &ch->set);
+    if (pm->host.change) pm->host.change(pm->host.ctx, ch, ending);
+}
+
+/* ------------------------------------------------------------- gauges --- */
+const sim_provider_params *sim_pm_params(const sim_pm *pm, int provider) { return &pm->prov[provider].p; }
+double sim_pm_capacity(const sim_pm *pm, int provider)
+{
+    const pm_prov *pr = &pm->prov[provider];
+    return sim_prov_capacity(pr->cfg, &pr->p, pm->sc);
+}
+double sim_pm_capacity0(const sim_pm *pm, int provider) { return pm->prov[provider].capacity0; }
+uint32_t sim_pm_in_system(const sim_pm *pm, int provider)
+{
+    return (uint32_t)pm->prov[provider].in_service + pm->prov[provider].wait_len;
+}
+void sim_pm_totals(const sim_pm *pm, double *service_s, uint64_t *admitted, double *waited_s)
+{
+    *service_s = pm->service_total;
+    *admitted = pm->waits;
+    *waited_s = pm->wait_total;
+}
