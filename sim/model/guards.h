@@ -12,13 +12,16 @@
 #define SIM_GUARDS_H
 #include "world.h"
 
-#define SIM_GUARD_PARTS 10
 typedef struct { void **v; uint32_t cap; } sim_guard_table;
 typedef struct sim_guards {
-    unsigned        used;            /* bit per part: the policy uses it */
+    unsigned        used;            /* bit per part (sim_part): the policy uses it */
     unsigned        request_scoped;  /* bit per part: used with scope request */
-    sim_guard_table t[SIM_GUARD_PARTS];
+    sim_guard_table t[SIM_PART__COUNT];
 } sim_guards;
+_Static_assert(SIM_PART__COUNT <= 16, "sim_client.gates has a bit per part");
+
+/* What a gate says about an attempt about to leave. */
+enum { SIM_GATE_PASS = 0, SIM_GATE_WAIT, SIM_GATE_REJECT };
 
 /* Whether policy p uses any stateful part: the world's fast path. */
 static inline int sim_guards_any(const sim_world *w, const sim_policy *p)
@@ -30,6 +33,14 @@ int  sim_guards_init(sim_world *w);
 void sim_guards_free(sim_world *w);
 /* Resets the request-scoped instances of client ci (request start). */
 int  sim_guards_request_start(sim_world *w, const sim_policy *p, uint32_t ci);
+/* The gates of the policy's parts (throttling, the client's rate limiter,
+ * quota awareness), in part order, before client ci's attempt to provider
+ * prov leaves: PASS, WAIT (*delay > 0, then ask again), or REJECT (the
+ * request ends). *part says which part answered. A part asked once per
+ * attempt marks its bit in the client's gates. */
+int  sim_guards_gate(sim_world *w, const sim_policy *p, uint32_t ci, int prov, int *part, pol_ns *delay);
+/* What every part learns from attempt s of client ci ending with o now. */
+void sim_guards_record(sim_world *w, const sim_policy *p, uint32_t ci, const sim_slot *s, const pol_outcome *o);
 
 pol_breaker  *sim_g_breaker(sim_world *w, const sim_policy *p, uint32_t ci, int provider);
 pol_budget   *sim_g_budget(sim_world *w, const sim_policy *p, uint32_t ci);
@@ -47,6 +58,8 @@ pol_monitor  *sim_g_monitor(sim_world *w, const sim_policy *p);                 
  * mean throttle level over instances (NaN when unused). */
 void   sim_guards_sample(sim_world *w, pol_ns now, uint32_t *open_breakers, uint32_t *cooled,
                          double *budget_level, double *throttle_level);
-uint64_t sim_guards_breaker_transitions(const sim_world *w);
+/* Adds what the parts count over the run into counts[SIM_M_*]
+ * (breaker_transitions). */
+void   sim_guards_totals(const sim_world *w, double *counts);
 
 #endif

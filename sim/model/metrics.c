@@ -182,7 +182,7 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
     m[SIM_M_WASTED_WORK] = w->wasted;
     m[SIM_M_WASTED_FRACTION] = service_total > 0 ? w->wasted / service_total : 0;
     recovery(w, &m[SIM_M_TIME_TO_RECOVER], &m[SIM_M_METASTABLE]);
-    m[SIM_M_BREAKER_TRANS] = (double)sim_guards_breaker_transitions(w);
+    sim_guards_totals(w, m);
     m[SIM_M_COMPLETION_TIME] = (double)w->last_finish / 1e9;
     m[SIM_M_QUEUE_WAIT] = waits ? wait_total / (double)waits : NAN;
 }

@@ -324,10 +324,10 @@ static void schedule_hedge(sim_world *w, uint32_t ci)
 }
 
 /* Client-side gates before an attempt leaves: target choice (breakers,
- * cooldowns, load balancing), adaptive throttling, the client's own rate
- * limiter, quota awareness. A gate that says "wait" schedules a wake-up that
- * comes back here; a gate that refuses ends the request. */
-enum { GATE_THROTTLE = 1, GATE_LIMITER = 2 };
+ * cooldowns, load balancing), then the parts' gates (guards.c: adaptive
+ * throttling, the client's own rate limiter, quota awareness), then the
+ * target's breaker. A gate that says "wait" schedules a wake-up that comes
+ * back here; a gate that refuses ends the request. */
 #define WAKE_REQUEST 0
 #define WAKE_ATTEMPT 1
 
@@ -353,30 +353,18 @@ static void start_attempt(sim_world *w, uint32_t ci)
         }
         if (!sim_guards_any(w, p)) { send_to(w, ci, prov, 0, 0); return; }
         pol_ns d = 0;
-        pol_throttle *th = sim_g_throttle(w, p, ci);
-        if (th && !(c->gates & GATE_THROTTLE)) {
-            int a = pol_throttle_before_send(th, now, c->prng, &d);
-            if (a == POL_THROTTLE_REJECT) {
-                w->counts[SIM_M_LOCAL_REJECTS] += 1;
-                w->br[sim_bucket_of(w, now)].throttled++;
-                end_request(w, ci, END_LOCAL_REJECT);
-                return;
-            }
-            c->gates |= GATE_THROTTLE;          /* SEND, or WAIT with the slot reserved */
-            if (a == POL_THROTTLE_WAIT && d > 0) { wait_then_retry_gates(w, ci, d); return; }
-        }
-        pol_bucket *lim = sim_g_limiter(w, p, ci);
-        if (lim && !(c->gates & GATE_LIMITER)) {
-            double amount = p->st.limiter_tokens ? (double)c->prompt + c->output : 1.0;
-            pol_bucket_reserve(lim, now, amount, &d);
-            c->gates |= GATE_LIMITER;
-            if (d > 0) { wait_then_retry_gates(w, ci, d); return; }
-        }
-        pol_quota *q = sim_g_quota(w, p, ci, prov);
-        if (q && pol_quota_check(&p->st.quota, q, now, (double)c->prompt + c->output, c->prng, &d) == POL_QUOTA_WAIT
-            && d > 0) {
+        int part;
+        switch (sim_guards_gate(w, p, ci, prov, &part, &d)) {
+        case SIM_GATE_REJECT:
+            w->counts[SIM_M_LOCAL_REJECTS] += 1;
+            w->br[sim_bucket_of(w, now)].throttled++;
+            end_request(w, ci, END_LOCAL_REJECT);
+            return;
+        case SIM_GATE_WAIT:
             wait_then_retry_gates(w, ci, d);
             return;
+        default:
+            break;
         }
         int probe = 0;
         pol_breaker *b = sim_g_breaker(w, p, ci, prov);
@@ -492,43 +480,8 @@ static void drop_att(sim_client *c, uint32_t id)
 /* What every stateful part learns from an attempt's outcome. */
 static void record_outcome(sim_world *w, uint32_t ci, const sim_slot *s, const pol_outcome *o)
 {
-    sim_client *c = &w->clients[ci];
-    const sim_policy *p = client_policy(w, c);
-    pol_ns now = w->eng.now;
-    if (!sim_guards_any(w, p)) return;
-    pol_ns dur = now - s->sent;
-    int ok = o->kind == POL_OUT_SUCCESS;
-    pol_breaker *b = s->probe ? sim_g_breaker(w, p, ci, s->provider) : NULL;
-    if (b) pol_breaker_record(b, now, o, dur);
-    pol_cooldown *cd = sim_g_cooldown(w, p, ci);
-    if (cd) pol_cooldown_record(cd, (size_t)s->provider, now, o);
-    pol_lb_target *lt;
-    pol_lb *lb = sim_g_lb(w, p, ci, &lt);
-    if (lb) {
-        for (int i = 0; i < p->ntargets; i++)
-            if (p->targets[i] == s->provider) pol_lb_on_done(lb, &lt[i], now, dur);
-    }
-    pol_throttle *th = sim_g_throttle(w, p, ci);
-    if (th) {
-        /* SRE counts accepts (any answer but a success is not accepted);
-         * botocore's adaptive mode reacts to throttling errors only (429) */
-        int throttled = th->cfg.kind == POL_THROTTLE_AWS_ADAPTIVE ? (o->kind == POL_OUT_HTTP && o->status == 429) : !ok;
-        pol_throttle_on_response(th, now, throttled);
-    }
-    pol_hedge *h = sim_g_hedge(w, p, ci);
-    if (h && ok) pol_hedge_observe(h, dur);
-    pol_quota *q = sim_g_quota(w, p, ci, s->provider);
-    if (q && s->rl_known) {
-        q->remaining_requests = s->rl_req;
-        q->remaining_tokens = s->rl_tok;
-        q->reset_requests_at = now + s->rl_reset;
-        q->reset_tokens_at = now + s->rl_reset;
-    }
-    pol_monitor *m = sim_g_monitor(w, p);
-    if (m && pol_monitor_record(m, (size_t)s->provider, now, o) > 0) {
-        w->counts[SIM_M_ALERTS] += 1;
-        if (w->alerts) sim_alert_write(w, s->provider, now, pol_monitor_count(m, (size_t)s->provider, now));
-    }
+    const sim_policy *p = client_policy(w, &w->clients[ci]);
+    if (sim_guards_any(w, p)) sim_guards_record(w, p, ci, s, o);
 }
 
 /* The client has the outcome of one of its attempts: ask the policy. */

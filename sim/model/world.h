@@ -68,7 +68,7 @@ typedef struct {
     uint8_t   natt;          /* attempts in flight */
     uint8_t   chain;         /* 0 = targets, 1 = context-window chain, 2 = content-policy chain */
     uint8_t   round_sent;    /* attempts sent in the current round (original + hedges) */
-    uint8_t   gates;         /* gates already passed for the next attempt (throttle, limiter) */
+    uint16_t  gates;         /* bit per part: its gate already passed for the next attempt */
     uint8_t   bulkhead;      /* holds a bulkhead permit */
     uint8_t   budget_open;   /* a retry-budget grant awaits its result */
 } sim_client;

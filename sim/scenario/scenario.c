@@ -373,11 +373,9 @@ static int load_provider(loader *L, const sim_cfg_node *n, int idx, void *elem)
 
 /* ---- policies -------------------------------------------------------------- */
 
-static const char *const POLICY_KEYS[] = {
-    "name", "preset", "retry", "targets",
-    /* the stateful parts (scenario_stateful.c) */
-    "breaker", "budget", "throttle", "rate_limiter", "bulkhead", "cooldown", "load_balancing",
-    "quota", "hedge", "monitor", "gateway_size", "degraded", "context_fallback", "content_fallback", NULL };
+/* A policy's own keys; the stateful parts' keys come from scenario_stateful.c. */
+static const char *const POLICY_OWN_KEYS[] = { "name", "preset", "retry", "targets" };
+#define NPOLICY_OWN (sizeof POLICY_OWN_KEYS / sizeof POLICY_OWN_KEYS[0])
 static const char *const RETRY_KEYS[] = {
     "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
     "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_jitter", "timeout", "deadline",
@@ -520,7 +518,11 @@ static int load_policy(loader *L, const sim_cfg_node *n, int idx, void *elem)
                 return sim_cfg_errf(L->err, n, "duplicate policy name '%s' (give this one a name:)", p->name);
     }
     snprintf(what, sizeof what, "policy '%s'", p->name);
-    TRY(sim_cfg_check_keys(n, what, POLICY_KEYS, L->err));
+    const char *policy_keys[NPOLICY_OWN + 32];
+    memcpy(policy_keys, POLICY_OWN_KEYS, sizeof POLICY_OWN_KEYS);
+    size_t nk = NPOLICY_OWN + sim_stateful_keys(policy_keys + NPOLICY_OWN, 31);
+    policy_keys[nk] = NULL;
+    TRY(sim_cfg_check_keys(n, what, policy_keys, L->err));
     const sim_cfg_node *r;
     TRY(get_submap(L, n, "retry", what, RETRY_KEYS, &r));
     if (r) TRY(load_retry(L, r, &p->retry));

@@ -112,26 +112,48 @@ typedef struct {
  * shared by `gateway_size` consecutive clients, or one for the whole run. */
 typedef enum { SIM_SCOPE_REQUEST = 0, SIM_SCOPE_CLIENT, SIM_SCOPE_GATEWAY, SIM_SCOPE_GLOBAL } sim_scope;
 
-/* The stateful parts a compared policy may add to its retry loop; each is off
- * unless its use_ flag is set (docs/scenario-format.md, "Stateful policies"). */
+/* The stateful parts a compared policy may add to its retry loop, as an
+ * X-macro: X(ID, field, "key", cfg type). The order is the order the loader
+ * reads their keys in and the order the model lets them learn from an
+ * outcome. A new kind of part is one row here, one key table in
+ * scenario_stateful.c and one ops row in sim/model/guards.c. */
+#define SIM_PARTS(X) \
+    X(BREAKER,  breaker,  "breaker",        pol_breaker_cfg)   /* one breaker per target */ \
+    X(BUDGET,   budget,   "budget",         pol_budget_cfg)    \
+    X(THROTTLE, throttle, "throttle",       pol_throttle_cfg)  \
+    X(LIMITER,  limiter,  "rate_limiter",   pol_bucket_cfg)    \
+    X(BULKHEAD, bulkhead, "bulkhead",       pol_bulkhead_cfg)  \
+    X(COOLDOWN, cooldown, "cooldown",       pol_cooldown_cfg)  /* targets = providers */ \
+    X(LB,       lb,       "load_balancing", pol_lb_cfg)        /* targets become a pool */ \
+    X(QUOTA,    quota,    "quota",          pol_quota_cfg)     /* x-ratelimit-* awareness, per target */ \
+    X(HEDGE,    hedge,    "hedge",          pol_hedge_cfg)     /* its scope is the latency window's */ \
+    X(MONITOR,  monitor,  "monitor",        pol_monitor_cfg)   /* per target, always global */
+
+typedef enum {
+#define SIM_PART_ENUM(ID, f, key, T) SIM_PART_##ID,
+    SIM_PARTS(SIM_PART_ENUM)
+#undef SIM_PART_ENUM
+    SIM_PART__COUNT
+} sim_part;
+
+/* Each part is off unless use[part] is set (docs/scenario-format.md,
+ * "Stateful policies"); scope[part] says where its state lives. */
 typedef struct {
-    int use_breaker;  pol_breaker_cfg  breaker;  sim_scope breaker_scope;   /* one breaker per target */
-    int use_budget;   pol_budget_cfg   budget;   sim_scope budget_scope;
-    int use_throttle; pol_throttle_cfg throttle; sim_scope throttle_scope;
-    int use_limiter;  pol_bucket_cfg   limiter;  sim_scope limiter_scope;
-    int limiter_tokens;                          /* the limiter counts tokens (TPM), not requests */
-    int use_bulkhead; pol_bulkhead_cfg bulkhead; sim_scope bulkhead_scope;
-    int use_cooldown; pol_cooldown_cfg cooldown; sim_scope cooldown_scope;
-    int use_lb;       pol_lb_cfg       lb;       sim_scope lb_scope;        /* targets become a pool */
+    unsigned char use[SIM_PART__COUNT];
+    sim_scope     scope[SIM_PART__COUNT];
+#define SIM_PART_FIELD(ID, f, key, T) T f;
+    SIM_PARTS(SIM_PART_FIELD)
+#undef SIM_PART_FIELD
+    int    limiter_tokens;                       /* the limiter counts tokens (TPM), not requests */
     double lb_weights[SIM_MAX_TARGETS];          /* weighted-random weights, default 1 */
-    int use_quota;    pol_quota_cfg    quota;    sim_scope quota_scope;     /* x-ratelimit-* awareness */
-    int use_hedge;    pol_hedge_cfg    hedge;    sim_scope hedge_scope;     /* latency window's scope */
-    int use_monitor;  pol_monitor_cfg  monitor;                             /* per target, global */
     int gateway_size;                            /* clients per gateway instance, default 100 */
     int degraded;                                /* answer with a degraded (cached) reply when all fails */
     int ctx_targets[SIM_MAX_TARGETS];     int nctx;      /* chain for context-window errors */
     int content_targets[SIM_MAX_TARGETS]; int ncontent;  /* chain for content-policy errors */
 } sim_stateful;
+
+/* The YAML key of a part ("breaker", "rate_limiter", ...). */
+const char *sim_part_key(sim_part part);
 
 typedef struct {
     char          name[SIM_NAME_MAX];

@@ -1,9 +1,19 @@
 /* scenario_stateful.c — parses the stateful parts of a policy entry (see
  * scenario_stateful.h and docs/scenario-format.md, "Stateful policies").
- * Each part starts from the library's documented defaults for its kind
- * (pol_*_default), or from a stack preset, and the file's keys override
- * them; the result is validated by the library's own _validate where there
- * is one. Unknown keys get a did-you-mean, like everywhere in the loader. */
+ *
+ * Each part is one row of PARTS[]: its key, its kind key (parsed with the
+ * library's own pol_*_kind_parse, suggestions from its pol_*_kind_name
+ * table), how its defaults are set (pol_*_default), a table of key bindings
+ * (key -> field of its cfg struct by offsetof, with a type and a range, like
+ * scenario.c's PARAMS[]), an optional hook for the keys that are not a plain
+ * field, and the library's _validate. The allowed keys of a part are its
+ * bindings, its hook's keys, "kind" and "scope": they cannot drift apart.
+ * A part starts from the library's documented defaults for its kind, or
+ * from a stack preset, and the file's keys override them. Unknown keys get
+ * a did-you-mean, like everywhere in the loader. Keys are read in table
+ * order, so the first error reported is the first key in that order.
+ * Cost: linear in the policy's keys.
+ */
 #include "scenario_stateful.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,54 +21,298 @@
 
 #define TRY(x) do { int rc_ = (x); if (rc_ < 0) return rc_; } while (0)
 
-const char *const SIM_STATEFUL_KEYS[] = {
-    "breaker", "budget", "throttle", "rate_limiter", "bulkhead", "cooldown", "load_balancing",
-    "quota", "hedge", "monitor", "gateway_size", "degraded", "context_fallback", "content_fallback", NULL };
+/* ---- typed key bindings --------------------------------------------------- */
+typedef enum {
+    B_INT,          /* int, in [lo, hi] */
+    B_INT64,        /* int64_t, in [lo, hi] */
+    B_DOUBLE,       /* double, in [lo, hi] */
+    B_PERCENT,      /* double percent, "10%" or 10 */
+    B_FRACTION,     /* double fraction, written as a percent */
+    B_DURATION,     /* pol_ns >= 0 */
+    B_DURATION_POS, /* pol_ns > 0 */
+    B_BOOL,         /* int 0/1 */
+    B_FAILMASK      /* pol_failmask: a list of outcomes (retry_on's items) */
+} bind_type;
 
+typedef struct {
+    const char *key;
+    bind_type   type;
+    size_t      off;        /* of the field in the part's cfg struct */
+    double      lo, hi;
+} bind;
+
+/* ---- the parts ------------------------------------------------------------ */
+typedef struct part_spec part_spec;
+typedef int (*hook_fn)(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err);
+
+struct part_spec {
+    sim_part    part;
+    size_t      cfg_off;                    /* of its cfg in sim_stateful */
+    /* kind: kind_key NULL = the part has no kinds */
+    const char *kind_key;                   /* "kind", or "strategy" */
+    int         kind_required;
+    int         default_kind;               /* when the key is absent and no preset set one */
+    int         nkinds;
+    const char *(*kind_name)(int k);
+    int         (*kind_parse)(const char *name, int *out);
+    int         (*kind_of)(const void *cfg);
+    /* defaults: set_default(kind, cfg) when the part starts or changes kind
+     * (always_default: every time its key appears, whatever a preset set) */
+    void        (*set_default)(int kind, void *cfg);
+    int          always_default;
+    const bind  *binds;  size_t nbinds;
+    const char *const *hook_keys;           /* NULL-terminated; the keys the hooks read */
+    hook_fn      pre, post;                 /* run before / after the bindings (NULL: none) */
+    int          (*validate)(const void *cfg);
+    int          has_scope;                 /* "scope:" is allowed (the monitor is always global) */
+};
+
+/* Wrappers over the library's typed functions (no function-pointer casts). */
+#define KINDS(pfx, T)                                                                            \
+    static const char *pfx##_kname(int k) { return pol_##pfx##_kind_name((T)k); }                 \
+    static int pfx##_kparse(const char *s, int *out)                                              \
+    {                                                                                             \
+        T k;                                                                                      \
+        int rc = pol_##pfx##_kind_parse(s, &k);                                                   \
+        if (rc == POL_OK) *out = (int)k;                                                          \
+        return rc;                                                                                \
+    }                                                                                             \
+    static int pfx##_kof(const void *c) { return (int)((const pol_##pfx##_cfg *)c)->kind; }       \
+    static void pfx##_kdefault(int k, void *c) { pol_##pfx##_default((T)k, c); }
+#define VALID(pfx) static int pfx##_valid(const void *c) { return pol_##pfx##_validate(c); }
+#define DEFAULT0(pfx) static void pfx##_default0(int k, void *c) { (void)k; pol_##pfx##_default(c); }
+
+KINDS(breaker, pol_breaker_kind)
+KINDS(budget, pol_budget_kind)
+KINDS(throttle, pol_throttle_kind)
+KINDS(cooldown, pol_cooldown_kind)
+KINDS(lb, pol_lb_kind)
+VALID(breaker)
+VALID(budget)
+VALID(throttle)
+VALID(cooldown)
+VALID(hedge)
+DEFAULT0(quota)
+DEFAULT0(hedge)
+DEFAULT0(monitor)
+
+#define BIND(T, key, type, field, lo, hi) { key, type, offsetof(T, field), lo, hi }
+#define N(a) (sizeof (a) / sizeof (a)[0])
+#define BIG 1e15
+
+/* window: count | time (pol_window_kind; the library has no name table for it) */
+static const char *const WINDOW_KINDS[] = { "count", "time" };
+
+static int breaker_hook(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err)
+{
+    (void)ps; (void)ntargets;
+    int wk = (int)st->breaker.window_kind;
+    TRY(sim_cfg_get_enum(m, "window", 0, WINDOW_KINDS, 2, wk, &wk, err));
+    st->breaker.window_kind = (pol_window_kind)wk;
+    return POL_OK;
+}
+static const char *const BREAKER_HOOK_KEYS[] = { "window", NULL };
+static const bind BREAKER_BINDS[] = {
+    BIND(pol_breaker_cfg, "fail_max",           B_INT,          fail_max,           1, 1000000),
+    BIND(pol_breaker_cfg, "window_size",        B_INT,          window_size,        1, 1000000),
+    BIND(pol_breaker_cfg, "min_calls",          B_INT,          min_calls,          1, 1000000),
+    BIND(pol_breaker_cfg, "failure_rate",       B_PERCENT,      failure_rate,       0, 0),
+    BIND(pol_breaker_cfg, "slow_rate",          B_PERCENT,      slow_rate,          0, 0),
+    BIND(pol_breaker_cfg, "slow_duration",      B_DURATION_POS, slow_duration,      0, 0),
+    BIND(pol_breaker_cfg, "failure_ratio",      B_DOUBLE,       failure_ratio,      0, 1),
+    BIND(pol_breaker_cfg, "sampling",           B_DURATION_POS, sampling,           0, 0),
+    BIND(pol_breaker_cfg, "min_throughput",     B_INT,          min_throughput,     2, 1000000),
+    BIND(pol_breaker_cfg, "break",              B_DURATION_POS, break_duration,     0, 0),
+    BIND(pol_breaker_cfg, "break_max",          B_DURATION,     break_max,          0, 0),
+    BIND(pol_breaker_cfg, "probes",             B_INT,          half_open_probes,   1, 1000000),
+    BIND(pol_breaker_cfg, "half_open_max_wait", B_DURATION,     half_open_max_wait, 0, 0),
+    BIND(pol_breaker_cfg, "fail_on",            B_FAILMASK,     fail,               0, 0),
+};
+
+static const bind BUDGET_BINDS[] = {
+    BIND(pol_budget_cfg, "capacity",        B_INT,          aws_capacity,        1, 1000000000),
+    BIND(pol_budget_cfg, "retry_cost",      B_INT,          aws_retry_cost,      0, 1000000),
+    BIND(pol_budget_cfg, "timeout_cost",    B_INT,          aws_timeout_cost,    0, 1000000),
+    BIND(pol_budget_cfg, "no_retry_refund", B_INT,          aws_no_retry_refund, 0, 1000000),
+    BIND(pol_budget_cfg, "max_tokens",      B_DOUBLE,       max_tokens,          0, 1000),
+    BIND(pol_budget_cfg, "token_ratio",     B_DOUBLE,       token_ratio,         0, 1000),
+    BIND(pol_budget_cfg, "percent",         B_FRACTION,     percent,             0, 0),
+    BIND(pol_budget_cfg, "min_per_sec",     B_INT,          min_per_sec,         0, 1000000),
+    BIND(pol_budget_cfg, "ttl",             B_DURATION_POS, ttl,                 0, 0),
+    BIND(pol_budget_cfg, "slices",          B_INT,          slices,              1, 1000),
+    BIND(pol_budget_cfg, "budget_percent",  B_PERCENT,      budget_percent,      0, 0),
+    BIND(pol_budget_cfg, "min_concurrency", B_INT,          min_concurrency,     0, 1000000),
+};
+
+static const bind THROTTLE_BINDS[] = {
+    BIND(pol_throttle_cfg, "k",              B_DOUBLE,       k,              0.0001, 1000),
+    BIND(pol_throttle_cfg, "window",         B_DURATION_POS, window,         0, 0),
+    BIND(pol_throttle_cfg, "slices",         B_INT,          slices,         1, 100000),
+    BIND(pol_throttle_cfg, "beta",           B_DOUBLE,       beta,           0, 1),
+    BIND(pol_throttle_cfg, "scale_c",        B_DOUBLE,       scale_c,        0, 1000),
+    BIND(pol_throttle_cfg, "min_fill_rate",  B_DOUBLE,       min_fill_rate,  0, 1e9),
+    BIND(pol_throttle_cfg, "smoothing",      B_DOUBLE,       smoothing,      0, 1),
+    BIND(pol_throttle_cfg, "rate_bucket",    B_DURATION_POS, rate_bucket,    0, 0),
+    BIND(pol_throttle_cfg, "max_rate_scale", B_DOUBLE,       max_rate_scale, 0, 1000),
+};
+
+/* rate (required, a rate), burst (default: one second of rate), tokens */
+static int limiter_hook(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err)
+{
+    (void)ps; (void)ntargets;
+    TRY(sim_cfg_get_rate(m, "rate", SIM_CFG_REQ | SIM_CFG_POS, 0, &st->limiter.rate, err));
+    st->limiter.burst = st->limiter.rate;
+    TRY(sim_cfg_get_double(m, "burst", 0, 1e-9, BIG, st->limiter.burst, &st->limiter.burst, err));
+    TRY(sim_cfg_get_bool(m, "tokens", 0, 0, &st->limiter_tokens, err));
+    return POL_OK;
+}
+static const char *const LIMITER_HOOK_KEYS[] = { "rate", "burst", "tokens", NULL };
+
+static int bulkhead_hook(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err)
+{
+    (void)ps; (void)ntargets;
+    long long v;
+    TRY(sim_cfg_get_int(m, "max", SIM_CFG_REQ, 1, 100000000, 0, &v, err));
+    st->bulkhead.max_concurrent = (int)v;
+    return POL_OK;
+}
+static const char *const BULKHEAD_HOOK_KEYS[] = { "max", NULL };
+
+static const bind COOLDOWN_BINDS[] = {
+    BIND(pol_cooldown_cfg, "allowed_fails",        B_INT,          allowed_fails,        0, 1000000),
+    BIND(pol_cooldown_cfg, "cooldown",             B_DURATION_POS, cooldown_time,        0, 0),
+    BIND(pol_cooldown_cfg, "failure_threshold",    B_DOUBLE,       failure_threshold,    0, 1),
+    BIND(pol_cooldown_cfg, "min_requests",         B_INT,          min_requests,         0, 1000000),
+    BIND(pol_cooldown_cfg, "retry_after_sets",     B_BOOL,         hint_sets_cooldown,   0, 0),
+    BIND(pol_cooldown_cfg, "retry_after_cap",      B_DURATION,     hint_cap,             0, 0),
+    BIND(pol_cooldown_cfg, "consecutive_5xx",      B_INT,          consecutive_5xx,      1, 1000000),
+    BIND(pol_cooldown_cfg, "base_ejection",        B_DURATION_POS, base_ejection,        0, 0),
+    BIND(pol_cooldown_cfg, "max_ejection",         B_DURATION_POS, max_ejection,         0, 0),
+    BIND(pol_cooldown_cfg, "max_ejection_percent", B_PERCENT,      max_ejection_percent, 0, 0),
+    BIND(pol_cooldown_cfg, "interval",             B_DURATION_POS, interval,             0, 0),
+    BIND(pol_cooldown_cfg, "fail_on",              B_FAILMASK,     fail,                 0, 0),
+};
+
+static const bind LB_BINDS[] = {
+    BIND(pol_lb_cfg, "decay",          B_DURATION_POS, decay,          0, 0),
+    BIND(pol_lb_cfg, "usage_relative", B_BOOL,         usage_relative, 0, 0),
+};
+/* weights: one per target, for weighted-random */
+static int lb_hook(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err)
+{
+    (void)ps;
+    const sim_cfg_node *wl = sim_cfg_get(m, "weights");
+    for (int i = 0; i < SIM_MAX_TARGETS; i++) st->lb_weights[i] = 1;
+    if (!wl) return POL_OK;
+    TRY(sim_cfg_want(wl, SIM_CFG_SEQ, "weights", err));
+    if ((int)wl->n != ntargets) return sim_cfg_errf(err, wl, "'weights' has %zu entries for %d targets", wl->n, ntargets);
+    for (size_t i = 0; i < wl->n; i++) TRY(sim_cfg_as_double(wl->items[i], "weight", 0, 1e12, &st->lb_weights[i], err));
+    return POL_OK;
+}
+static const char *const LB_HOOK_KEYS[] = { "weights", NULL };
+
+static const bind QUOTA_BINDS[] = {
+    BIND(pol_quota_cfg, "min_requests", B_INT64,    min_requests, 0, 1000000000),
+    BIND(pol_quota_cfg, "min_tokens",   B_INT64,    min_tokens,   0, 1000000000000.0),
+    BIND(pol_quota_cfg, "jitter",       B_DURATION, jitter,       0, 0),
+    BIND(pol_quota_cfg, "max_wait",     B_DURATION, max_wait,     0, 0),
+};
+
+static const bind HEDGE_BINDS[] = {
+    BIND(pol_hedge_cfg, "max_attempts",  B_INT, max_attempts,  1, 4),    /* SIM_MAX_INFLIGHT of the model */
+    BIND(pol_hedge_cfg, "max_in_flight", B_INT, max_in_flight, 0, 4),
+    BIND(pol_hedge_cfg, "window",        B_INT, window,        1, 1000000),
+    BIND(pol_hedge_cfg, "min_samples",   B_INT, min_samples,   1, 1000000),
+};
+/* mode: hedge | parallel; delay: a duration or a percentile like p95 */
+static const char *const HEDGE_MODES[] = { "hedge", "parallel" };
+static int hedge_pre(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err)
+{
+    (void)ps; (void)ntargets;
+    pol_hedge_cfg *c = &st->hedge;
+    int mode = 0;
+    TRY(sim_cfg_get_enum(m, "mode", 0, HEDGE_MODES, 2, 0, &mode, err));
+    const sim_cfg_node *d = sim_cfg_get(m, "delay");
+    if (d && d->kind == SIM_CFG_SCALAR && d->str[0] == 'p' && d->str[1] >= '0' && d->str[1] <= '9') {
+        char *end;
+        double q = strtod(d->str + 1, &end);
+        if (*end || q <= 0 || q >= 100) return sim_cfg_errf(err, d, "hedge delay '%s': expected a duration or a percentile like p95", d->str);
+        c->use_quantile = 1;
+        c->quantile = q / 100;
+    } else if (d) {
+        TRY(sim_cfg_as_duration(d, "hedge delay", 0, &c->delay, err));
+        c->use_quantile = 0;
+    }
+    if (mode == 1) { c->delay = 0; c->use_quantile = 0; }
+    return POL_OK;
+}
+static int hedge_post(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err)
+{
+    (void)ps; (void)ntargets;
+    int mode = 0;
+    TRY(sim_cfg_get_enum(m, "mode", 0, HEDGE_MODES, 2, 0, &mode, err));
+    if (mode == 0 && !st->hedge.use_quantile && st->hedge.delay == 0)
+        return sim_cfg_errf(err, m, "a hedge needs a delay > 0 or a percentile (or mode: parallel)");
+    return POL_OK;
+}
+static const char *const HEDGE_HOOK_KEYS[] = { "delay", "mode", NULL };
+
+static const bind MONITOR_BINDS[] = {
+    BIND(pol_monitor_cfg, "window",    B_DURATION_POS, window,    0, 0),
+    BIND(pol_monitor_cfg, "slices",    B_INT,          slices,    1, 100000),
+    BIND(pol_monitor_cfg, "threshold", B_INT,          threshold, 1, 1000000000),
+    BIND(pol_monitor_cfg, "fail_on",   B_FAILMASK,     fail,      0, 0),
+};
+
+#define CFG(f) offsetof(sim_stateful, f)
+#define KIND(pfx, key, req, def, n) key, req, def, n, pfx##_kname, pfx##_kparse, pfx##_kof
+#define NOKIND NULL, 0, 0, 0, NULL, NULL, NULL
+static const part_spec PARTS[SIM_PART__COUNT] = {
+    { SIM_PART_BREAKER,  CFG(breaker),  KIND(breaker, "kind", 0, POL_BREAKER_CONSECUTIVE, POL_BREAKER__COUNT),
+      breaker_kdefault, 0, BREAKER_BINDS, N(BREAKER_BINDS), BREAKER_HOOK_KEYS, breaker_hook, NULL, breaker_valid, 1 },
+    { SIM_PART_BUDGET,   CFG(budget),   KIND(budget, "kind", 0, POL_BUDGET_RATIO, POL_BUDGET__COUNT),
+      budget_kdefault, 0, BUDGET_BINDS, N(BUDGET_BINDS), NULL, NULL, NULL, budget_valid, 1 },
+    { SIM_PART_THROTTLE, CFG(throttle), KIND(throttle, "kind", 0, POL_THROTTLE_SRE, POL_THROTTLE__COUNT),
+      throttle_kdefault, 0, THROTTLE_BINDS, N(THROTTLE_BINDS), NULL, NULL, NULL, throttle_valid, 1 },
+    { SIM_PART_LIMITER,  CFG(limiter),  NOKIND,
+      NULL, 0, NULL, 0, LIMITER_HOOK_KEYS, limiter_hook, NULL, NULL, 1 },
+    { SIM_PART_BULKHEAD, CFG(bulkhead), NOKIND,
+      NULL, 0, NULL, 0, BULKHEAD_HOOK_KEYS, bulkhead_hook, NULL, NULL, 1 },
+    { SIM_PART_COOLDOWN, CFG(cooldown), KIND(cooldown, "kind", 0, POL_COOLDOWN_LITELLM, POL_COOLDOWN__COUNT),
+      cooldown_kdefault, 0, COOLDOWN_BINDS, N(COOLDOWN_BINDS), NULL, NULL, NULL, cooldown_valid, 1 },
+    { SIM_PART_LB,       CFG(lb),       KIND(lb, "strategy", 1, 0, POL_LB__COUNT),
+      lb_kdefault, 1, LB_BINDS, N(LB_BINDS), LB_HOOK_KEYS, NULL, lb_hook, NULL, 1 },
+    { SIM_PART_QUOTA,    CFG(quota),    NOKIND,
+      quota_default0, 0, QUOTA_BINDS, N(QUOTA_BINDS), NULL, NULL, NULL, NULL, 1 },
+    { SIM_PART_HEDGE,    CFG(hedge),    NOKIND,
+      hedge_default0, 0, HEDGE_BINDS, N(HEDGE_BINDS), HEDGE_HOOK_KEYS, hedge_pre, hedge_post, hedge_valid, 1 },
+    { SIM_PART_MONITOR,  CFG(monitor),  NOKIND,
+      monitor_default0, 1, MONITOR_BINDS, N(MONITOR_BINDS), NULL, NULL, NULL, NULL, 0 },
+};
+
+/* ---- the loader ------------------------------------------------------------- */
 static const char *const SCOPES[] = { "request", "client", "gateway", "global" };
+static const char *const PART_KEYS[SIM_PART__COUNT] = {
+#define SIM_PART_KEY(ID, f, key, T) key,
+    SIM_PARTS(SIM_PART_KEY)
+#undef SIM_PART_KEY
+};
+/* The policy-level keys of this file that are not a part. */
+static const char *const OTHER_KEYS[] = { "gateway_size", "degraded", "context_fallback", "content_fallback" };
 
-static int get_scope(const sim_cfg_node *m, sim_scope *out, sim_err *err)
-{
-    int v = (int)*out;
-    TRY(sim_cfg_get_enum(m, "scope", 0, SCOPES, 4, v, &v, err));
-    *out = (sim_scope)v;
-    return POL_OK;
-}
+const char *sim_part_key(sim_part part) { return part < SIM_PART__COUNT ? PART_KEYS[part] : "?"; }
 
-/* A submap of the policy, with its allowed keys checked. */
-static int submap(const sim_cfg_node *pol, const char *key, const char *const *allowed,
-                  const sim_cfg_node **out, sim_err *err)
+size_t sim_stateful_keys(const char **out, size_t cap)
 {
-    *out = NULL;
-    const sim_cfg_node *n = sim_cfg_get(pol, key);
-    if (!n) return POL_OK;
-    TRY(sim_cfg_want(n, SIM_CFG_MAP, key, err));
-    TRY(sim_cfg_check_keys(n, key, allowed, err));
-    *out = n;
-    return POL_OK;
-}
-
-/* A kind name parsed with the library's own parser. */
-typedef int (*kind_parse_fn)(const char *, void *);
-static int get_kind(const sim_cfg_node *m, const char *what, int (*parse)(const char *, int *),
-                    const char *const *names, size_t n, int *out, sim_err *err)
-{
-    const sim_cfg_node *k = sim_cfg_get(m, "kind");
-    if (!k) return POL_OK;
-    TRY(sim_cfg_want(k, SIM_CFG_SCALAR, "kind", err));
-    if (parse(k->str, out) == POL_OK) return POL_OK;
-    char msg[600];
-    snprintf(msg, sizeof msg, "unknown %s kind '%s'", what, k->str);
-    sim_cfg_did_you_mean(msg, sizeof msg, k->str, names, n);
-    return sim_cfg_errf(err, k, "%s", msg);
+    size_t n = 0;
+    for (size_t i = 0; i < SIM_PART__COUNT && n < cap; i++) out[n++] = PART_KEYS[i];
+    for (size_t i = 0; i < N(OTHER_KEYS) && n < cap; i++) out[n++] = OTHER_KEYS[i];
+    return n;
 }
 
 /* Percentages: "10%" or a plain number of percent. */
-static int get_percent(const sim_cfg_node *m, const char *key, double def, double *out, sim_err *err)
+static int as_percent(const sim_cfg_node *n, const char *key, double *out, sim_err *err)
 {
-    const sim_cfg_node *n = sim_cfg_get(m, key);
-    *out = def;
-    if (!n) return POL_OK;
     TRY(sim_cfg_want(n, SIM_CFG_SCALAR, key, err));
     char buf[64];
     snprintf(buf, sizeof buf, "%s", n->str);
@@ -66,35 +320,15 @@ static int get_percent(const sim_cfg_node *m, const char *key, double def, doubl
     if (len && buf[len - 1] == '%') buf[len - 1] = '\0';
     char *end;
     double v = strtod(buf, &end);
-    if (end == buf || *end || !(v >= 0 && v <= 100000))
+    if (strlen(n->str) >= sizeof buf || end == buf || *end || !(v >= 0 && v <= 100000))
         return sim_cfg_errf(err, n, "'%s' expects a percentage like 10%%, got '%s'", key, n->str);
     *out = v;
     return POL_OK;
 }
 
-static int get_ns(const sim_cfg_node *m, const char *key, unsigned flags, pol_ns *v, sim_err *err)
-{
-    return sim_cfg_get_duration(m, key, flags, *v, v, err);
-}
-
-static int get_i(const sim_cfg_node *m, const char *key, long long lo, long long hi, int *v, sim_err *err)
-{
-    long long x;
-    TRY(sim_cfg_get_int(m, key, 0, lo, hi, *v, &x, err));
-    *v = (int)x;
-    return POL_OK;
-}
-
-static int get_d(const sim_cfg_node *m, const char *key, double lo, double hi, double *v, sim_err *err)
-{
-    return sim_cfg_get_double(m, key, 0, lo, hi, *v, v, err);
-}
-
 /* fail_on: the same items as the retry lists (sim_cfg_as_outcome). */
-static int get_failmask(const sim_cfg_node *m, pol_failmask *fm, sim_err *err)
+static int as_failmask(const sim_cfg_node *l, pol_failmask *fm, sim_err *err)
 {
-    const sim_cfg_node *l = sim_cfg_get(m, "fail_on");
-    if (!l) return POL_OK;
     TRY(sim_cfg_want(l, SIM_CFG_SEQ, "fail_on", err));
     pol_failmask_none(fm);
     for (size_t i = 0; i < l->n; i++) {
@@ -105,6 +339,124 @@ static int get_failmask(const sim_cfg_node *m, pol_failmask *fm, sim_err *err)
     }
     return POL_OK;
 }
+
+/* Applies binding b of map m to cfg (absent or null: the field keeps its value). */
+static int apply_bind(const sim_cfg_node *m, const bind *b, void *cfg, sim_err *err)
+{
+    const sim_cfg_node *n = sim_cfg_get(m, b->key);
+    if (!n) return POL_OK;
+    char *f = (char *)cfg + b->off;
+    long long v;
+    double d;
+    switch (b->type) {
+    case B_INT:
+        TRY(sim_cfg_as_int(n, b->key, (long long)b->lo, (long long)b->hi, &v, err));
+        *(int *)(void *)f = (int)v;
+        return POL_OK;
+    case B_INT64:
+        TRY(sim_cfg_as_int(n, b->key, (long long)b->lo, (long long)b->hi, &v, err));
+        *(int64_t *)(void *)f = v;
+        return POL_OK;
+    case B_DOUBLE:
+        return sim_cfg_as_double(n, b->key, b->lo, b->hi, (double *)(void *)f, err);
+    case B_PERCENT:
+        return as_percent(n, b->key, (double *)(void *)f, err);
+    case B_FRACTION:
+        TRY(as_percent(n, b->key, &d, err));
+        *(double *)(void *)f = d / 100;
+        return POL_OK;
+    case B_DURATION:
+        return sim_cfg_as_duration(n, b->key, 0, (pol_ns *)(void *)f, err);
+    case B_DURATION_POS:
+        return sim_cfg_as_duration(n, b->key, SIM_CFG_POS, (pol_ns *)(void *)f, err);
+    case B_BOOL:
+        return sim_cfg_as_bool(n, b->key, (int *)(void *)f, err);
+    case B_FAILMASK:
+        return as_failmask(n, (pol_failmask *)(void *)f, err);
+    }
+    return POL_EINVAL;
+}
+
+/* The part's allowed keys: kind, bindings, hook keys, scope (NULL-terminated). */
+static size_t allowed_keys(const part_spec *ps, const char **out)
+{
+    size_t n = 0;
+    if (ps->kind_key) out[n++] = ps->kind_key;
+    for (size_t i = 0; i < ps->nbinds; i++) out[n++] = ps->binds[i].key;
+    for (size_t i = 0; ps->hook_keys && ps->hook_keys[i]; i++) out[n++] = ps->hook_keys[i];
+    if (ps->has_scope) out[n++] = "scope";
+    out[n] = NULL;
+    return n;
+}
+
+static int read_kind(const sim_cfg_node *m, const part_spec *ps, const char *key, int *kind, sim_err *err)
+{
+    const sim_cfg_node *k = sim_cfg_get(m, ps->kind_key);
+    if (!k) {
+        if (ps->kind_required) {
+            char list[400] = "";
+            for (int i = 0; i < ps->nkinds; i++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", ps->kind_name(i));
+            return sim_cfg_errf(err, m, "%s needs a %s (one of %s)", key, ps->kind_key, list);
+        }
+        return POL_OK;
+    }
+    TRY(sim_cfg_want(k, SIM_CFG_SCALAR, ps->kind_key, err));
+    if (ps->kind_parse(k->str, kind) == POL_OK) return POL_OK;
+    const char *names[32];
+    int nk = ps->nkinds < 32 ? ps->nkinds : 32;
+    for (int i = 0; i < nk; i++) names[i] = ps->kind_name(i);
+    char msg[600];
+    if (ps->part == SIM_PART_LB) snprintf(msg, sizeof msg, "unknown load-balancing strategy '%s'", k->str);
+    else snprintf(msg, sizeof msg, "unknown %s kind '%s'", key, k->str);
+    sim_cfg_did_you_mean(msg, sizeof msg, k->str, names, (size_t)nk);
+    return sim_cfg_errf(err, k, "%s", msg);
+}
+
+static int load_part(const sim_cfg_node *pol, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err)
+{
+    const char *key = PART_KEYS[ps->part];
+    const sim_cfg_node *m = sim_cfg_get(pol, key);
+    if (!m) return POL_OK;
+    TRY(sim_cfg_want(m, SIM_CFG_MAP, key, err));
+    const char *allowed[64];
+    allowed_keys(ps, allowed);
+    TRY(sim_cfg_check_keys(m, key, allowed, err));
+    void *cfg = (char *)st + ps->cfg_off;
+    int used = st->use[ps->part];
+    if (ps->kind_key) {
+        int kind = used ? ps->kind_of(cfg) : ps->default_kind;
+        TRY(read_kind(m, ps, key, &kind, err));
+        if (ps->always_default || !used || ps->kind_of(cfg) != kind) ps->set_default(kind, cfg);
+    } else if (ps->set_default && (ps->always_default || !used)) {
+        ps->set_default(0, cfg);
+    }
+    if (ps->pre) TRY(ps->pre(m, ps, ntargets, st, err));
+    for (size_t i = 0; i < ps->nbinds; i++) TRY(apply_bind(m, &ps->binds[i], cfg, err));
+    if (ps->post) TRY(ps->post(m, ps, ntargets, st, err));
+    if (ps->has_scope) {
+        int v = (int)st->scope[ps->part];
+        TRY(sim_cfg_get_enum(m, "scope", 0, SCOPES, 4, v, &v, err));
+        st->scope[ps->part] = (sim_scope)v;
+    }
+    if (ps->validate && ps->validate(cfg))
+        return sim_cfg_errf(err, m, "these %s settings are not valid (see docs/stateful-policies.md)", key);
+    st->use[ps->part] = 1;
+    return POL_OK;
+}
+
+/* What a stack preset (pol_stack_cfg) brings, part by part. */
+typedef struct { sim_part part; size_t use_off, cfg_off, st_off, size; } stack_map;
+#define SM(P, u, c, f) { SIM_PART_##P, offsetof(pol_stack_cfg, u), offsetof(pol_stack_cfg, c), \
+                         offsetof(sim_stateful, f), sizeof(((sim_stateful *)0)->f) }
+static const stack_map STACK[] = {
+    SM(BREAKER, use_breaker, breaker, breaker),   SM(BUDGET, use_budget, budget, budget),
+    SM(THROTTLE, use_throttle, throttle, throttle), SM(LIMITER, use_bucket, bucket, limiter),
+    SM(HEDGE, use_hedge, hedge, hedge),           SM(BULKHEAD, use_bulkhead, bulkhead, bulkhead),
+    SM(COOLDOWN, use_cooldown, cooldown, cooldown), SM(LB, use_lb, lb, lb),
+    SM(QUOTA, use_quota, quota, quota),
+};
+#undef SM
 
 static int provider_chain(const sim_cfg_node *pol, const char *key, const sim_scenario *s,
                           int *out, int *n_out, sim_err *err)
@@ -118,12 +470,12 @@ static int provider_chain(const sim_cfg_node *pol, const char *key, const sim_sc
         TRY(sim_cfg_want(it, SIM_CFG_SCALAR, "provider name", err));
         int k = sim_scenario_find_provider(s, it->str);
         if (k < 0) {
-            const char *names[64];
-            int np = s->nproviders < 64 ? s->nproviders : 64;
-            for (int j = 0; j < np; j++) names[j] = s->providers[j].name;
+            const char **names = malloc((size_t)(s->nproviders ? s->nproviders : 1) * sizeof *names);
+            for (int j = 0; names && j < s->nproviders; j++) names[j] = s->providers[j].name;
             char msg[600];
             snprintf(msg, sizeof msg, "'%s': no provider named '%s'", key, it->str);
-            sim_cfg_did_you_mean(msg, sizeof msg, it->str, names, (size_t)np);
+            if (names) sim_cfg_did_you_mean(msg, sizeof msg, it->str, names, (size_t)s->nproviders);
+            free(names);
             return sim_cfg_errf(err, it, "%s", msg);
         }
         out[i] = k;
@@ -132,313 +484,25 @@ static int provider_chain(const sim_cfg_node *pol, const char *key, const sim_sc
     return POL_OK;
 }
 
-static const char *const BREAKER_KEYS[] = { "kind", "fail_max", "window", "window_size", "min_calls", "failure_rate",
-    "slow_rate", "slow_duration", "failure_ratio", "sampling", "min_throughput", "break", "break_max", "probes",
-    "half_open_max_wait", "fail_on", "scope", NULL };
-static const char *const BREAKER_KINDS[] = { "consecutive", "rate", "ratio" };
-
-static int load_breaker(const sim_cfg_node *pol, sim_stateful *st, sim_err *err)
-{
-    const sim_cfg_node *m;
-    TRY(submap(pol, "breaker", BREAKER_KEYS, &m, err));
-    if (!m) return POL_OK;
-    int kind = st->use_breaker ? (int)st->breaker.kind : POL_BREAKER_CONSECUTIVE;
-    TRY(get_kind(m, "breaker", (int (*)(const char *, int *))pol_breaker_kind_parse, BREAKER_KINDS, 3, &kind, err));
-    if (!st->use_breaker || (int)st->breaker.kind != kind) pol_breaker_default((pol_breaker_kind)kind, &st->breaker);
-    pol_breaker_cfg *c = &st->breaker;
-    static const char *const WK[] = { "count", "time" };
-    int wk = (int)c->window_kind;
-    TRY(sim_cfg_get_enum(m, "window", 0, WK, 2, wk, &wk, err));
-    c->window_kind = (pol_window_kind)wk;
-    TRY(get_i(m, "fail_max", 1, 1000000, &c->fail_max, err));
-    TRY(get_i(m, "window_size", 1, 1000000, &c->window_size, err));
-    TRY(get_i(m, "min_calls", 1, 1000000, &c->min_calls, err));
-    TRY(get_percent(m, "failure_rate", c->failure_rate, &c->failure_rate, err));
-    TRY(get_percent(m, "slow_rate", c->slow_rate, &c->slow_rate, err));
-    TRY(get_ns(m, "slow_duration", SIM_CFG_POS, &c->slow_duration, err));
-    TRY(get_d(m, "failure_ratio", 0, 1, &c->failure_ratio, err));
-    TRY(get_ns(m, "sampling", SIM_CFG_POS, &c->sampling, err));
-    TRY(get_i(m, "min_throughput", 2, 1000000, &c->min_throughput, err));
-    TRY(get_ns(m, "break", SIM_CFG_POS, &c->break_duration, err));
-    TRY(get_ns(m, "break_max", 0, &c->break_max, err));
-    TRY(get_i(m, "probes", 1, 1000000, &c->half_open_probes, err));
-    TRY(get_ns(m, "half_open_max_wait", 0, &c->half_open_max_wait, err));
-    TRY(get_failmask(m, &c->fail, err));
-    TRY(get_scope(m, &st->breaker_scope, err));
-    if (pol_breaker_validate(c)) return sim_cfg_errf(err, m, "these breaker settings are not valid (see docs/stateful-policies.md)");
-    st->use_breaker = 1;
-    return POL_OK;
-}
-
-static const char *const BUDGET_KEYS[] = { "kind", "capacity", "retry_cost", "timeout_cost", "no_retry_refund",
-    "max_tokens", "token_ratio", "percent", "min_per_sec", "ttl", "slices", "budget_percent", "min_concurrency",
-    "scope", NULL };
-static const char *const BUDGET_KINDS[] = { "aws", "grpc", "ratio", "envoy" };
-
-static int load_budget(const sim_cfg_node *pol, sim_stateful *st, sim_err *err)
-{
-    const sim_cfg_node *m;
-    TRY(submap(pol, "budget", BUDGET_KEYS, &m, err));
-    if (!m) return POL_OK;
-    int kind = st->use_budget ? (int)st->budget.kind : POL_BUDGET_RATIO;
-    TRY(get_kind(m, "budget", (int (*)(const char *, int *))pol_budget_kind_parse, BUDGET_KINDS, 4, &kind, err));
-    if (!st->use_budget || (int)st->budget.kind != kind) pol_budget_default((pol_budget_kind)kind, &st->budget);
-    pol_budget_cfg *c = &st->budget;
-    TRY(get_i(m, "capacity", 1, 1000000000, &c->aws_capacity, err));
-    TRY(get_i(m, "retry_cost", 0, 1000000, &c->aws_retry_cost, err));
-    TRY(get_i(m, "timeout_cost", 0, 1000000, &c->aws_timeout_cost, err));
-    TRY(get_i(m, "no_retry_refund", 0, 1000000, &c->aws_no_retry_refund, err));
-    TRY(get_d(m, "max_tokens", 0, 1000, &c->max_tokens, err));
-    TRY(get_d(m, "token_ratio", 0, 1000, &c->token_ratio, err));
-    double pct = c->percent * 100;
-    TRY(get_percent(m, "percent", pct, &pct, err));
-    c->percent = pct / 100;
-    TRY(get_i(m, "min_per_sec", 0, 1000000, &c->min_per_sec, err));
-    TRY(get_ns(m, "ttl", SIM_CFG_POS, &c->ttl, err));
-    TRY(get_i(m, "slices", 1, 1000, &c->slices, err));
-    TRY(get_percent(m, "budget_percent", c->budget_percent, &c->budget_percent, err));
-    TRY(get_i(m, "min_concurrency", 0, 1000000, &c->min_concurrency, err));
-    TRY(get_scope(m, &st->budget_scope, err));
-    if (pol_budget_validate(c)) return sim_cfg_errf(err, m, "these budget settings are not valid (see docs/stateful-policies.md)");
-    st->use_budget = 1;
-    return POL_OK;
-}
-
-static const char *const THROTTLE_KEYS[] = { "kind", "k", "window", "slices", "beta", "scale_c", "min_fill_rate",
-    "smoothing", "rate_bucket", "max_rate_scale", "scope", NULL };
-static const char *const THROTTLE_KINDS[] = { "sre", "aws-adaptive" };
-
-static int load_throttle(const sim_cfg_node *pol, sim_stateful *st, sim_err *err)
-{
-    const sim_cfg_node *m;
-    TRY(submap(pol, "throttle", THROTTLE_KEYS, &m, err));
-    if (!m) return POL_OK;
-    int kind = st->use_throttle ? (int)st->throttle.kind : POL_THROTTLE_SRE;
-    TRY(get_kind(m, "throttle", (int (*)(const char *, int *))pol_throttle_kind_parse, THROTTLE_KINDS, 2, &kind, err));
-    if (!st->use_throttle || (int)st->throttle.kind != kind) pol_throttle_default((pol_throttle_kind)kind, &st->throttle);
-    pol_throttle_cfg *c = &st->throttle;
-    TRY(get_d(m, "k", 0.0001, 1000, &c->k, err));
-    TRY(get_ns(m, "window", SIM_CFG_POS, &c->window, err));
-    TRY(get_i(m, "slices", 1, 100000, &c->slices, err));
-    TRY(get_d(m, "beta", 0, 1, &c->beta, err));
-    TRY(get_d(m, "scale_c", 0, 1000, &c->scale_c, err));
-    TRY(get_d(m, "min_fill_rate", 0, 1e9, &c->min_fill_rate, err));
-    TRY(get_d(m, "smoothing", 0, 1, &c->smoothing, err));
-    TRY(get_ns(m, "rate_bucket", SIM_CFG_POS, &c->rate_bucket, err));
-    TRY(get_d(m, "max_rate_scale", 0, 1000, &c->max_rate_scale, err));
-    TRY(get_scope(m, &st->throttle_scope, err));
-    if (pol_throttle_validate(c)) return sim_cfg_errf(err, m, "these throttle settings are not valid (see docs/stateful-policies.md)");
-    st->use_throttle = 1;
-    return POL_OK;
-}
-
-static const char *const LIMITER_KEYS[] = { "rate", "burst", "tokens", "scope", NULL };
-
-static int load_limiter(const sim_cfg_node *pol, sim_stateful *st, sim_err *err)
-{
-    const sim_cfg_node *m;
-    TRY(submap(pol, "rate_limiter", LIMITER_KEYS, &m, err));
-    if (!m) return POL_OK;
-    TRY(sim_cfg_get_rate(m, "rate", SIM_CFG_REQ | SIM_CFG_POS, 0, &st->limiter.rate, err));
-    st->limiter.burst = st->limiter.rate;
-    TRY(get_d(m, "burst", 1e-9, 1e15, &st->limiter.burst, err));
-    TRY(sim_cfg_get_bool(m, "tokens", 0, 0, &st->limiter_tokens, err));
-    TRY(get_scope(m, &st->limiter_scope, err));
-    st->use_limiter = 1;
-    return POL_OK;
-}
-
-static const char *const BULKHEAD_KEYS[] = { "max", "scope", NULL };
-
-static int load_bulkhead(const sim_cfg_node *pol, sim_stateful *st, sim_err *err)
-{
-    const sim_cfg_node *m;
-    TRY(submap(pol, "bulkhead", BULKHEAD_KEYS, &m, err));
-    if (!m) return POL_OK;
-    long long v;
-    TRY(sim_cfg_get_int(m, "max", SIM_CFG_REQ, 1, 100000000, 0, &v, err));
-    st->bulkhead.max_concurrent = (int)v;
-    TRY(get_scope(m, &st->bulkhead_scope, err));
-    st->use_bulkhead = 1;
-    return POL_OK;
-}
-
-static const char *const COOLDOWN_KEYS[] = { "kind", "allowed_fails", "cooldown", "failure_threshold", "min_requests",
-    "retry_after_sets", "retry_after_cap", "consecutive_5xx", "base_ejection", "max_ejection", "max_ejection_percent",
-    "interval", "fail_on", "scope", NULL };
-static const char *const COOLDOWN_KINDS[] = { "litellm", "envoy" };
-
-static int load_cooldown(const sim_cfg_node *pol, sim_stateful *st, sim_err *err)
-{
-    const sim_cfg_node *m;
-    TRY(submap(pol, "cooldown", COOLDOWN_KEYS, &m, err));
-    if (!m) return POL_OK;
-    int kind = st->use_cooldown ? (int)st->cooldown.kind : POL_COOLDOWN_LITELLM;
-    TRY(get_kind(m, "cooldown", (int (*)(const char *, int *))pol_cooldown_kind_parse, COOLDOWN_KINDS, 2, &kind, err));
-    if (!st->use_cooldown || (int)st->cooldown.kind != kind) pol_cooldown_default((pol_cooldown_kind)kind, &st->cooldown);
-    pol_cooldown_cfg *c = &st->cooldown;
-    TRY(get_i(m, "allowed_fails", 0, 1000000, &c->allowed_fails, err));
-    TRY(get_ns(m, "cooldown", SIM_CFG_POS, &c->cooldown_time, err));
-    TRY(get_d(m, "failure_threshold", 0, 1, &c->failure_threshold, err));
-    TRY(get_i(m, "min_requests", 0, 1000000, &c->min_requests, err));
-    TRY(sim_cfg_get_bool(m, "retry_after_sets", 0, c->hint_sets_cooldown, &c->hint_sets_cooldown, err));
-    TRY(get_ns(m, "retry_after_cap", 0, &c->hint_cap, err));
-    TRY(get_i(m, "consecutive_5xx", 1, 1000000, &c->consecutive_5xx, err));
-    TRY(get_ns(m, "base_ejection", SIM_CFG_POS, &c->base_ejection, err));
-    TRY(get_ns(m, "max_ejection", SIM_CFG_POS, &c->max_ejection, err));
-    TRY(get_percent(m, "max_ejection_percent", c->max_ejection_percent, &c->max_ejection_percent, err));
-    TRY(get_ns(m, "interval", SIM_CFG_POS, &c->interval, err));
-    TRY(get_failmask(m, &c->fail, err));
-    TRY(get_scope(m, &st->cooldown_scope, err));
-    if (pol_cooldown_validate(c)) return sim_cfg_errf(err, m, "these cooldown settings are not valid (see docs/stateful-policies.md)");
-    st->use_cooldown = 1;
-    return POL_OK;
-}
-
-static const char *const LB_KEYS[] = { "strategy", "weights", "decay", "usage_relative", "scope", NULL };
-static const char *const LB_KINDS[] = { "weighted-random", "round-robin", "least-outstanding", "p2c", "ewma",
-                                        "lowest-usage", "lowest-cost" };
-
-static int load_lb(const sim_cfg_node *pol, int ntargets, sim_stateful *st, sim_err *err)
-{
-    const sim_cfg_node *m;
-    TRY(submap(pol, "load_balancing", LB_KEYS, &m, err));
-    if (!m) return POL_OK;
-    const sim_cfg_node *k = sim_cfg_get(m, "strategy");
-    if (!k) return sim_cfg_errf(err, m, "load_balancing needs a strategy (one of weighted-random, round-robin, "
-                                "least-outstanding, p2c, ewma, lowest-usage, lowest-cost)");
-    TRY(sim_cfg_want(k, SIM_CFG_SCALAR, "strategy", err));
-    pol_lb_kind kind;
-    if (pol_lb_kind_parse(k->str, &kind)) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "unknown load-balancing strategy '%s'", k->str);
-        sim_cfg_did_you_mean(msg, sizeof msg, k->str, LB_KINDS, 7);
-        return sim_cfg_errf(err, k, "%s", msg);
-    }
-    pol_lb_default(kind, &st->lb);
-    TRY(get_ns(m, "decay", SIM_CFG_POS, &st->lb.decay, err));
-    TRY(sim_cfg_get_bool(m, "usage_relative", 0, st->lb.usage_relative, &st->lb.usage_relative, err));
-    const sim_cfg_node *wl = sim_cfg_get(m, "weights");
-    for (int i = 0; i < SIM_MAX_TARGETS; i++) st->lb_weights[i] = 1;
-    if (wl) {
-        TRY(sim_cfg_want(wl, SIM_CFG_SEQ, "weights", err));
-        if ((int)wl->n != ntargets)
-            return sim_cfg_errf(err, wl, "'weights' has %zu entries for %d targets", wl->n, ntargets);
-        for (size_t i = 0; i < wl->n; i++)
-            TRY(sim_cfg_as_double(wl->items[i], "weight", 0, 1e12, &st->lb_weights[i], err));
-    }
-    TRY(get_scope(m, &st->lb_scope, err));
-    st->use_lb = 1;
-    return POL_OK;
-}
-
-static const char *const QUOTA_KEYS[] = { "min_requests", "min_tokens", "jitter", "max_wait", "scope", NULL };
-
-static int load_quota(const sim_cfg_node *pol, sim_stateful *st, sim_err *err)
-{
-    const sim_cfg_node *m;
-    TRY(submap(pol, "quota", QUOTA_KEYS, &m, err));
-    if (!m) return POL_OK;
-    if (!st->use_quota) pol_quota_default(&st->quota);
-    long long v;
-    TRY(sim_cfg_get_int(m, "min_requests", 0, 0, 1000000000, st->quota.min_requests, &v, err));
-    st->quota.min_requests = v;
-    TRY(sim_cfg_get_int(m, "min_tokens", 0, 0, 1000000000000LL, st->quota.min_tokens, &v, err));
-    st->quota.min_tokens = v;
-    TRY(get_ns(m, "jitter", 0, &st->quota.jitter, err));
-    TRY(get_ns(m, "max_wait", 0, &st->quota.max_wait, err));
-    TRY(get_scope(m, &st->quota_scope, err));
-    st->use_quota = 1;
-    return POL_OK;
-}
-
-static const char *const HEDGE_KEYS[] = { "delay", "max_attempts", "max_in_flight", "window", "min_samples",
-                                          "mode", "scope", NULL };
-
-static int load_hedge(const sim_cfg_node *pol, sim_stateful *st, sim_err *err)
-{
-    const sim_cfg_node *m;
-    TRY(submap(pol, "hedge", HEDGE_KEYS, &m, err));
-    if (!m) return POL_OK;
-    pol_hedge_cfg *c = &st->hedge;
-    if (!st->use_hedge) pol_hedge_default(c);
-    static const char *const MODES[] = { "hedge", "parallel" };
-    int mode = 0;
-    TRY(sim_cfg_get_enum(m, "mode", 0, MODES, 2, 0, &mode, err));
-    const sim_cfg_node *d = sim_cfg_get(m, "delay");
-    if (d && d->kind == SIM_CFG_SCALAR && d->str[0] == 'p' && d->str[1] >= '0' && d->str[1] <= '9') {
-        char *end;
-        double q = strtod(d->str + 1, &end);
-        if (*end || q <= 0 || q >= 100) return sim_cfg_errf(err, d, "hedge delay '%s': expected a duration or a percentile like p95", d->str);
-        c->use_quantile = 1;
-        c->quantile = q / 100;
-    } else if (d) {
-        TRY(sim_cfg_as_duration(d, "hedge delay", 0, &c->delay, err));
-        c->use_quantile = 0;
-    }
-    if (mode == 1) { c->delay = 0; c->use_quantile = 0; }
-    TRY(get_i(m, "max_attempts", 1, 4, &c->max_attempts, err));
-    TRY(get_i(m, "max_in_flight", 0, 4, &c->max_in_flight, err));
-    TRY(get_i(m, "window", 1, 1000000, &c->window, err));
-    TRY(get_i(m, "min_samples", 1, 1000000, &c->min_samples, err));
-    TRY(get_scope(m, &st->hedge_scope, err));
-    if (mode == 0 && !c->use_quantile && c->delay == 0)
-        return sim_cfg_errf(err, m, "a hedge needs a delay > 0 or a percentile (or mode: parallel)");
-    if (pol_hedge_validate(c)) return sim_cfg_errf(err, m, "these hedge settings are not valid (see docs/stateful-policies.md)");
-    st->use_hedge = 1;
-    return POL_OK;
-}
-
-static const char *const MONITOR_KEYS[] = { "window", "slices", "threshold", "fail_on", NULL };
-
-static int load_monitor(const sim_cfg_node *pol, sim_stateful *st, sim_err *err)
-{
-    const sim_cfg_node *m;
-    TRY(submap(pol, "monitor", MONITOR_KEYS, &m, err));
-    if (!m) return POL_OK;
-    pol_monitor_default(&st->monitor);
-    TRY(get_ns(m, "window", SIM_CFG_POS, &st->monitor.window, err));
-    TRY(get_i(m, "slices", 1, 100000, &st->monitor.slices, err));
-    TRY(get_i(m, "threshold", 1, 1000000000, &st->monitor.threshold, err));
-    TRY(get_failmask(m, &st->monitor.fail, err));
-    st->use_monitor = 1;
-    return POL_OK;
-}
-
 int sim_stateful_load(const sim_cfg_node *pol, const sim_scenario *s, const char *preset,
                       sim_stateful *st, sim_err *err)
 {
     memset(st, 0, sizeof *st);
-    st->breaker_scope = st->budget_scope = st->throttle_scope = st->limiter_scope = SIM_SCOPE_GLOBAL;
-    st->bulkhead_scope = st->cooldown_scope = st->lb_scope = st->quota_scope = SIM_SCOPE_GLOBAL;
-    st->hedge_scope = SIM_SCOPE_GLOBAL;
+    for (int i = 0; i < SIM_PART__COUNT; i++) st->scope[i] = SIM_SCOPE_GLOBAL;
     st->gateway_size = 100;
     pol_stack_cfg stack;
     if (preset && preset[0] && pol_stack_preset(preset, &stack) == POL_OK) {
-        st->use_breaker = stack.use_breaker;   st->breaker = stack.breaker;
-        st->use_budget = stack.use_budget;     st->budget = stack.budget;
-        st->use_throttle = stack.use_throttle; st->throttle = stack.throttle;
-        st->use_limiter = stack.use_bucket;    st->limiter = stack.bucket;
-        st->use_hedge = stack.use_hedge;       st->hedge = stack.hedge;
-        st->use_bulkhead = stack.use_bulkhead; st->bulkhead = stack.bulkhead;
-        st->use_cooldown = stack.use_cooldown; st->cooldown = stack.cooldown;
-        st->use_lb = stack.use_lb;             st->lb = stack.lb;
-        st->use_quota = stack.use_quota;       st->quota = stack.quota;
+        for (size_t i = 0; i < N(STACK); i++) {
+            const char *base = (const char *)&stack;
+            st->use[STACK[i].part] = (unsigned char)(*(const int *)(const void *)(base + STACK[i].use_off) != 0);
+            memcpy((char *)st + STACK[i].st_off, base + STACK[i].cfg_off, STACK[i].size);
+        }
         for (int i = 0; i < SIM_MAX_TARGETS; i++) st->lb_weights[i] = 1;
     }
     int ntargets = 1;
     const sim_cfg_node *t = sim_cfg_get(pol, "targets");
     if (t && t->kind == SIM_CFG_SEQ && t->n > 0) ntargets = (int)t->n;
-    TRY(load_breaker(pol, st, err));
-    TRY(load_budget(pol, st, err));
-    TRY(load_throttle(pol, st, err));
-    TRY(load_limiter(pol, st, err));
-    TRY(load_bulkhead(pol, st, err));
-    TRY(load_cooldown(pol, st, err));
-    TRY(load_lb(pol, ntargets, st, err));
-    TRY(load_quota(pol, st, err));
-    TRY(load_hedge(pol, st, err));
-    TRY(load_monitor(pol, st, err));
+    for (int i = 0; i < SIM_PART__COUNT; i++) TRY(load_part(pol, &PARTS[i], ntargets, st, err));
     long long g;
     TRY(sim_cfg_get_int(pol, "gateway_size", 0, 1, 100000000, 100, &g, err));
     st->gateway_size = (int)g;

@@ -10,7 +10,10 @@
 #include "cfg.h"
 #include "scenario.h"
 
-extern const char *const SIM_STATEFUL_KEYS[];   /* NULL-terminated */
+/* The policy-level keys this file reads (the parts' keys, gateway_size,
+ * degraded, context_fallback, content_fallback) into out[0..cap); returns
+ * how many. The scenario loader allows them beside its own. */
+size_t sim_stateful_keys(const char **out, size_t cap);
 
 int sim_stateful_load(const sim_cfg_node *policy, const sim_scenario *s, const char *preset,
                       sim_stateful *out, sim_err *err);
