@@ -48,6 +48,10 @@
 #include "pol_failmask.h"
 #include "pol_window.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     POL_BREAKER_CONSECUTIVE = 0,  /* pybreaker */
     POL_BREAKER_RATE,             /* Resilience4j CircuitBreaker */
@@ -100,31 +104,34 @@ typedef struct {
 } pol_breaker;
 
 /* Defaults of the kind's reference library (see the top of this file). */
-void pol_breaker_default(pol_breaker_kind k, pol_breaker_cfg *out);
-int  pol_breaker_validate(const pol_breaker_cfg *c);
+POL_API void pol_breaker_default(pol_breaker_kind k, pol_breaker_cfg *out);
+POL_API int  pol_breaker_validate(const pol_breaker_cfg *c);
 /* Allocates the window; POL_EINVAL (bad cfg) or POL_ENOMEM. Starts CLOSED. */
-int  pol_breaker_init(pol_breaker *b, const pol_breaker_cfg *c);
-void pol_breaker_free(pol_breaker *b);
-void pol_breaker_reset(pol_breaker *b);          /* CLOSED, empty window, transitions 0 */
+POL_API int  pol_breaker_init(pol_breaker *b, const pol_breaker_cfg *c);
+POL_API void pol_breaker_free(pol_breaker *b);
+POL_API void pol_breaker_reset(pol_breaker *b);          /* CLOSED, empty window, transitions 0 */
 
 /* Admission. NULL b answers ALLOW (no breaker). */
-pol_breaker_answer pol_breaker_allow(pol_breaker *b, pol_ns now);
+POL_API pol_breaker_answer pol_breaker_allow(pol_breaker *b, pol_ns now);
 /* Returns an unused PROBE permit (no effect in other states). */
-void pol_breaker_cancel(pol_breaker *b);
+POL_API void pol_breaker_cancel(pol_breaker *b);
 /* Reports an admitted call: the outcome is classified by cfg.fail, and the
  * call is slow when duration > cfg.slow_duration (RATE only). */
-int  pol_breaker_record(pol_breaker *b, pol_ns now, const pol_outcome *o, pol_ns duration);
+POL_API int  pol_breaker_record(pol_breaker *b, pol_ns now, const pol_outcome *o, pol_ns duration);
 /* The same with the classification done by the caller. */
-int  pol_breaker_record_result(pol_breaker *b, pol_ns now, int failed, pol_ns duration);
+POL_API int  pol_breaker_record_result(pol_breaker *b, pol_ns now, int failed, pol_ns duration);
 
 /* State as the next pol_breaker_allow would see it (an OPEN breaker whose
  * break has elapsed reads HALF_OPEN). Does not change b. */
-pol_breaker_state pol_breaker_state_at(const pol_breaker *b, pol_ns now);
-uint64_t pol_breaker_transitions(const pol_breaker *b);
+POL_API pol_breaker_state pol_breaker_state_at(const pol_breaker *b, pol_ns now);
+POL_API uint64_t pol_breaker_transitions(const pol_breaker *b);
 
-const char *pol_breaker_state_name(pol_breaker_state s);    /* "closed","open","half-open" */
-const char *pol_breaker_answer_name(pol_breaker_answer a);  /* "allow","reject","probe" */
-const char *pol_breaker_kind_name(pol_breaker_kind k);      /* "consecutive","rate","ratio" */
-int         pol_breaker_kind_parse(const char *name, pol_breaker_kind *out);
+POL_API const char *pol_breaker_state_name(pol_breaker_state s);    /* "closed","open","half-open" */
+POL_API const char *pol_breaker_answer_name(pol_breaker_answer a);  /* "allow","reject","probe" */
+POL_API const char *pol_breaker_kind_name(pol_breaker_kind k);      /* "consecutive","rate","ratio" */
+POL_API int         pol_breaker_kind_parse(const char *name, pol_breaker_kind *out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

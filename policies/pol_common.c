@@ -5,6 +5,7 @@
  * Cost: pol_strerror O(1); pol_name_index O(n) string compares, n < 16.
  */
 #include "pol_common.h"
+#include "pol_internal.h"
 #include <string.h>
 #include <strings.h>
 

@@ -33,6 +33,10 @@
 #define POL_LB_H
 #include "pol_common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     POL_LB_WEIGHTED_RANDOM = 0,
     POL_LB_ROUND_ROBIN,
@@ -70,17 +74,20 @@ typedef struct {
     size_t     rr_next;
 } pol_lb;
 
-void pol_lb_default(pol_lb_kind k, pol_lb_cfg *out);
-int  pol_lb_init(pol_lb *lb, const pol_lb_cfg *c);
-void pol_lb_reset(pol_lb *lb);
-void pol_lb_target_init(pol_lb_target *t);   /* available, weight 1, no limits */
+POL_API void pol_lb_default(pol_lb_kind k, pol_lb_cfg *out);
+POL_API int  pol_lb_init(pol_lb *lb, const pol_lb_cfg *c);
+POL_API void pol_lb_reset(pol_lb *lb);
+POL_API void pol_lb_target_init(pol_lb_target *t);   /* available, weight 1, no limits */
 /* Returns POL_LB_PICKED / POL_LB_NONE (>= 0) or POL_EINVAL. */
-int  pol_lb_pick(pol_lb *lb, pol_lb_target *t, size_t n, pol_ns now, double tokens,
-                 gsl_rng *r, size_t *index_out);
-void pol_lb_on_send(pol_lb_target *t, pol_ns now, double tokens);
-void pol_lb_on_done(const pol_lb *lb, pol_lb_target *t, pol_ns now, pol_ns latency);
+POL_API int  pol_lb_pick(pol_lb *lb, pol_lb_target *t, size_t n, pol_ns now, double tokens,
+                         gsl_rng *r, size_t *index_out);
+POL_API void pol_lb_on_send(pol_lb_target *t, pol_ns now, double tokens);
+POL_API void pol_lb_on_done(const pol_lb *lb, pol_lb_target *t, pol_ns now, pol_ns latency);
 
-const char *pol_lb_kind_name(pol_lb_kind k);  /* "weighted-random","round-robin","least-outstanding","p2c","ewma","lowest-usage","lowest-cost" */
-int         pol_lb_kind_parse(const char *name, pol_lb_kind *out);
+POL_API const char *pol_lb_kind_name(pol_lb_kind k);  /* "weighted-random","round-robin","least-outstanding","p2c","ewma","lowest-usage","lowest-cost" */
+POL_API int         pol_lb_kind_parse(const char *name, pol_lb_kind *out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -16,6 +16,10 @@
 #include "pol_failmask.h"
 #include "pol_window.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     pol_ns  window;               /* 60 s */
     int     slices;               /* 60 */
@@ -32,13 +36,16 @@ typedef struct {
     uint64_t    alerts;
 } pol_monitor;
 
-void pol_monitor_default(pol_monitor_cfg *out);
-int  pol_monitor_init(pol_monitor *m, const pol_monitor_cfg *c, size_t n_targets);
-void pol_monitor_free(pol_monitor *m);
-void pol_monitor_reset(pol_monitor *m);
+POL_API void pol_monitor_default(pol_monitor_cfg *out);
+POL_API int  pol_monitor_init(pol_monitor *m, const pol_monitor_cfg *c, size_t n_targets);
+POL_API void pol_monitor_free(pol_monitor *m);
+POL_API void pol_monitor_reset(pol_monitor *m);
 /* 1 = alert fired now, 0 = no alert, < 0 error (POL_EINVAL, bad index). */
-int  pol_monitor_record(pol_monitor *m, size_t i, pol_ns now, const pol_outcome *o);
+POL_API int  pol_monitor_record(pol_monitor *m, size_t i, pol_ns now, const pol_outcome *o);
 /* Failures of target i in the window at now (re-arms when below); < 0 error. */
-int64_t pol_monitor_count(pol_monitor *m, size_t i, pol_ns now);
+POL_API int64_t pol_monitor_count(pol_monitor *m, size_t i, pol_ns now);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

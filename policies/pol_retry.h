@@ -25,6 +25,10 @@
 #include "pol_hint.h"
 #include "pol_classify.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     int     max_attempts;        /* total attempts including the first, >= 1; 0 = unlimited */
     pol_ns  deadline;            /* total time budget from begin, 0 = none */
@@ -68,15 +72,18 @@ typedef struct {
     pol_backoff_state bo;
 } pol_retry_state;
 
-void pol_retry_default(pol_retry_cfg *out);   /* 3 attempts, exp 1s x2 cap 60s full jitter, honor hints, default classes */
-int  pol_retry_validate(const pol_retry_cfg *c);
-void pol_retry_begin(pol_retry_state *s, pol_ns now);
+POL_API void pol_retry_default(pol_retry_cfg *out);   /* 3 attempts, exp 1s x2 cap 60s full jitter, honor hints, default classes */
+POL_API int  pol_retry_validate(const pol_retry_cfg *c);
+POL_API void pol_retry_begin(pol_retry_state *s, pol_ns now);
 /* Reports the attempt just finished and decides. Returns POL_OK or POL_EINVAL
  * (null args); the answer is in *v. */
-int  pol_retry_next(const pol_retry_cfg *c, pol_retry_state *s, const pol_outcome *o,
-                    pol_ns now, gsl_rng *r, pol_verdict *v);
+POL_API int  pol_retry_next(const pol_retry_cfg *c, pol_retry_state *s, const pol_outcome *o,
+                            pol_ns now, gsl_rng *r, pol_verdict *v);
 
-const char *pol_action_name(pol_action a);   /* "done","retry","fallback","give-up" */
-const char *pol_reason_name(pol_reason r);   /* "none","not-retryable","max-attempts","deadline",... */
+POL_API const char *pol_action_name(pol_action a);   /* "done","retry","fallback","give-up" */
+POL_API const char *pol_reason_name(pol_reason r);   /* "none","not-retryable","max-attempts","deadline",... */
 
+#ifdef __cplusplus
+}
+#endif
 #endif
