@@ -45,6 +45,7 @@ typedef enum {
 } pol_jitter_kind;
 
 typedef struct {
+    /* public */
     pol_backoff_kind kind;
     pol_ns  base;          /* first nominal delay (> 0 unless constant 0 = immediate) */
     double  multiplier;    /* exponential growth factor, default 2 */
@@ -56,8 +57,10 @@ typedef struct {
     pol_ns  jitter_max;    /* for ADDITIVE */
 } pol_backoff_cfg;
 
-/* Per logical request state (decorrelated kinds remember the previous delay). */
+/* Per logical request state (decorrelated kinds remember the previous delay);
+ * pol_backoff_reset or pol_retry_begin initialise it. */
 typedef struct {
+    /* private */
     pol_ns prev;           /* DECORRELATED: previous delay (0 = none yet) */
     double v2_prev;        /* DECORRELATED_V2: previous value of the formula */
 } pol_backoff_state;

@@ -64,6 +64,7 @@ typedef enum { POL_BREAKER_ALLOW = 0, POL_BREAKER_REJECT, POL_BREAKER_PROBE } po
 typedef enum { POL_WINDOW_COUNT_BASED = 0, POL_WINDOW_TIME_BASED } pol_window_kind;
 
 typedef struct {
+    /* public */
     pol_breaker_kind kind;
     /* CONSECUTIVE */
     int     fail_max;             /* consecutive failures that open, >= 1 */
@@ -87,14 +88,16 @@ typedef struct {
 } pol_breaker_cfg;
 
 typedef struct {
-    pol_breaker_cfg cfg;
-    pol_breaker_state state;
+    /* read-only */
+    pol_breaker_cfg cfg;          /* the copy pol_breaker_init took */
+    pol_breaker_state state;      /* as last stored (pol_breaker_state_at: as of now) */
     pol_ns   open_until;          /* OPEN: when probes start */
     pol_ns   half_open_at;        /* HALF_OPEN: when it was entered */
     int      openings;            /* consecutive openings (reset on close) */
     int      consecutive;         /* CONSECUTIVE: current run of failures */
     int      probes_admitted, probes_recorded, probe_failures, probe_slow;
-    uint64_t transitions;
+    uint64_t transitions;         /* also pol_breaker_transitions() */
+    /* private */
     /* RATE count-based ring: one byte per call (bit0 failed, bit1 slow) */
     uint8_t *ring;
     int      ring_head, ring_len, ring_fail, ring_slow;

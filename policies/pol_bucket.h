@@ -28,12 +28,15 @@ extern "C" {
 typedef enum { POL_BUCKET_GO = 0, POL_BUCKET_WAIT = 1 } pol_bucket_answer;
 
 typedef struct {
+    /* public */
     double rate;     /* tokens per second, > 0 */
     double burst;    /* capacity, > 0 */
 } pol_bucket_cfg;
 
 typedef struct {
-    pol_bucket_cfg cfg;
+    /* read-only */
+    pol_bucket_cfg cfg;   /* as given to init, or to pol_bucket_set_rate */
+    /* private (pol_bucket_level reads the level) */
     double level;    /* tokens at time `at` */
     pol_ns at;       /* may lie in the future (reservations) */
 } pol_bucket;

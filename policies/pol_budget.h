@@ -47,6 +47,7 @@ typedef enum {
 } pol_budget_kind;
 
 typedef struct {
+    /* public */
     pol_budget_kind kind;
     /* AWS */
     int     aws_capacity;         /* 500 */
@@ -67,18 +68,24 @@ typedef struct {
 } pol_budget_cfg;
 
 typedef struct {
+    /* read-only */
     int retries;                  /* retries granted to this request */
+    /* private */
     int last_cost;                /* AWS: cost of the last granted retry */
     int in_retry;                 /* ENVOY: the attempt in flight is a retry */
 } pol_budget_req;
 
 typedef struct {
-    pol_budget_cfg cfg;
+    /* read-only */
+    pol_budget_cfg cfg;           /* the copy pol_budget_init took */
+    /* private (pol_budget_level reads the level) */
     int64_t  level;               /* AWS tokens; GRPC thousandths of a token */
     int64_t  grpc_max, grpc_ratio;/* GRPC in thousandths */
     int64_t  deposit, withdrawal, reserve;  /* RATIO, Finagle's integers */
     int      attempts_active, retries_active; /* ENVOY */
-    uint64_t granted, denied;
+    /* read-only */
+    uint64_t granted, denied;     /* pol_budget_can_retry answers 1 / 0 */
+    /* private */
     pol_window win;
     int64_t *cells;
 } pol_budget;

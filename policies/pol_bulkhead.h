@@ -18,9 +18,10 @@ extern "C" {
 
 typedef enum { POL_BULKHEAD_ACQUIRED = 0, POL_BULKHEAD_REJECT = 1 } pol_bulkhead_answer;
 
-typedef struct { int max_concurrent; } pol_bulkhead_cfg;   /* >= 1 */
+typedef struct { int max_concurrent; } pol_bulkhead_cfg;   /* public; >= 1 */
 
 typedef struct {
+    /* read-only */
     pol_bulkhead_cfg cfg;
     int      in_flight;
     uint64_t acquired, rejected;

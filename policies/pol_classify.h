@@ -25,6 +25,8 @@ typedef enum {
 #define POL_STATUS_MAX 599
 
 typedef struct {
+    /* public: by_status[s - POL_STATUS_MIN] and by_kind[k] hold a pol_class;
+     * pol_classify_set_status / _set_kind are the checked way to write them */
     uint8_t by_status[POL_STATUS_MAX - POL_STATUS_MIN + 1];
     uint8_t by_kind[POL_OUT__COUNT];  /* for the non-HTTP kinds; SUCCESS/HTTP entries unused */
 } pol_classify_cfg;

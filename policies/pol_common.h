@@ -94,7 +94,8 @@ typedef enum {
     POL_OUT__COUNT
 } pol_outcome_kind;
 
-typedef struct {             /* public: plain data */
+typedef struct {
+    /* public: plain data (pol_outcome_make, pol_hint_apply_header fill it) */
     pol_outcome_kind kind;
     int     status;          /* HTTP status for POL_OUT_HTTP (and 2xx on success), else 0 */
     pol_ns  retry_after;     /* server hint already converted to a delay, or -1 for none */

@@ -43,6 +43,7 @@ extern "C" {
 typedef enum { POL_COOLDOWN_LITELLM = 0, POL_COOLDOWN_ENVOY, POL_COOLDOWN__COUNT } pol_cooldown_kind;
 
 typedef struct {
+    /* public */
     pol_cooldown_kind kind;
     /* LITELLM */
     int     allowed_fails;        /* 0 = current rate logic; > 0 = legacy allowed_fails */
@@ -61,22 +62,28 @@ typedef struct {
 } pol_cooldown_cfg;
 
 typedef struct {
+    /* read-only (pol_cooldown_init initialises the array) */
     pol_ns  until;                /* unavailable before this */
     int     consecutive;          /* ENVOY run of failures */
     int     ejections;            /* ENVOY multiplier */
+    /* private */
     pol_ns  healthy_since;        /* ENVOY: when the last ejection ended */
     int64_t minute;               /* LITELLM current-minute counters */
     int     fails_minute, successes_minute;
     int     fails;                /* LITELLM legacy counter ... */
     pol_ns  fails_expire;         /* ... and when it expires */
+    /* read-only */
     uint64_t cooldowns;           /* times cooled down / ejected */
 } pol_cooldown_target;
 
 typedef struct {
-    pol_cooldown_cfg cfg;
+    /* read-only */
+    pol_cooldown_cfg cfg;         /* the copy pol_cooldown_init took */
     pol_cooldown_target *t;       /* caller-owned array */
     size_t  n;
+    /* private */
     pol_ns  origin;               /* ENVOY sweep grid origin */
+    /* read-only */
     uint64_t overflows;           /* ENVOY ejections refused by the percentage */
 } pol_cooldown;
 

@@ -25,6 +25,8 @@ extern "C" {
 #define POL_FAILMASK_NSTATUS (POL_STATUS_MAX - POL_STATUS_MIN + 1)
 
 typedef struct {
+    /* private: build and test it with the pol_failmask_* functions; plain
+     * data, copy it freely */
     uint8_t  status_bits[(POL_FAILMASK_NSTATUS + 7) / 8];
     uint32_t kind_bits;      /* bit (1u << kind) for the non-HTTP kinds */
 } pol_failmask;

@@ -27,6 +27,7 @@ extern "C" {
 #endif
 
 typedef struct {
+    /* public */
     int     max_attempts;         /* total, original included, >= 1 (A6 example 4) */
     pol_ns  delay;                /* fixed delay; 0 = parallel */
     int     max_in_flight;        /* 0 = max_attempts */
@@ -37,7 +38,9 @@ typedef struct {
 } pol_hedge_cfg;
 
 typedef struct {
-    pol_hedge_cfg cfg;
+    /* read-only */
+    pol_hedge_cfg cfg;            /* the copy pol_hedge_init took */
+    /* private (pol_hedge_delay reads the quantile) */
     pol_ns *ring;                 /* arrival order */
     pol_ns *sorted;               /* same values, ascending */
     int     n, head;

@@ -39,6 +39,7 @@ typedef enum {
 } pol_hint_mode;
 
 typedef struct {
+    /* public */
     pol_hint_mode mode;
     pol_ns ceiling;          /* for the CEIL modes */
     pol_ns jitter;           /* for PLUS_JITTER */

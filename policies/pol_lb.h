@@ -51,11 +51,12 @@ typedef enum {
 typedef enum { POL_LB_PICKED = 0, POL_LB_NONE = 1 } pol_lb_answer;
 
 typedef struct {
+    /* public: the caller sets these (pol_lb_target_init gives defaults) */
     int     available;            /* 0 = skip */
     double  weight;               /* WEIGHTED_RANDOM, >= 0 */
     double  cost;                 /* LOWEST_COST: price per request or per token */
     double  rpm_limit, tpm_limit; /* LOWEST_USAGE, 0 = no limit */
-    /* maintained by pol_lb_on_send / pol_lb_on_done */
+    /* read-only: maintained by pol_lb_on_send / pol_lb_on_done */
     int     outstanding;
     double  ewma;                 /* ns */
     pol_ns  ewma_at;              /* last observation, -1 = none */
@@ -64,13 +65,16 @@ typedef struct {
 } pol_lb_target;
 
 typedef struct {
+    /* public */
     pol_lb_kind kind;
     pol_ns  decay;                /* EWMA tau, 10 s */
     int     usage_relative;       /* LOWEST_USAGE: compare shares of the limits */
 } pol_lb_cfg;
 
 typedef struct {
+    /* read-only */
     pol_lb_cfg cfg;
+    /* private */
     size_t     rr_next;
 } pol_lb;
 

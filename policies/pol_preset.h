@@ -13,6 +13,7 @@ extern "C" {
 #endif
 
 typedef struct {
+    /* read-only: the library's constant tables */
     const char *name;         /* e.g. "openai-python" */
     const char *summary;      /* one line: what it does */
     const char *source;       /* where the constants come from (library, version, file) */

@@ -34,6 +34,7 @@ extern "C" {
 typedef enum { POL_QUOTA_GO = 0, POL_QUOTA_WAIT = 1 } pol_quota_answer;
 
 typedef struct {
+    /* public */
     int64_t min_requests;     /* wait when remaining requests < this (default 1) */
     int64_t min_tokens;       /* wait when remaining tokens < max(this, needed) (0) */
     pol_ns  jitter;           /* spread: + U(0, jitter) (default 1 s) */
@@ -41,6 +42,9 @@ typedef struct {
 } pol_quota_cfg;
 
 typedef struct {
+    /* public: the caller's view of its quota, plain data. pol_quota_reset
+     * and pol_quota_apply_header write it; a caller that learns the quota
+     * some other way may set the fields itself (the simulator does) */
     int64_t remaining_requests, remaining_tokens;   /* -1 = unknown */
     pol_ns  reset_requests_at, reset_tokens_at;     /* absolute, -1 = unknown */
 } pol_quota;

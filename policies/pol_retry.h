@@ -30,6 +30,7 @@ extern "C" {
 #endif
 
 typedef struct {
+    /* public */
     int     max_attempts;        /* total attempts including the first, >= 1; 0 = unlimited */
     pol_ns  deadline;            /* total time budget from begin, 0 = none */
     pol_ns  attempt_timeout;     /* per-attempt timeout the caller enforces, 0 = none */
@@ -59,6 +60,7 @@ typedef enum {
 } pol_reason;
 
 typedef struct {
+    /* public: the answer, filled by pol_retry_next */
     pol_action action;
     pol_reason reason;
     pol_ns     delay;            /* for RETRY: how long to sleep before the next attempt */
@@ -66,9 +68,15 @@ typedef struct {
 } pol_verdict;
 
 typedef struct {
-    pol_ns  start;               /* when begin was called */
+    /* public */
+    pol_ns  start;               /* the deadline's origin: pol_retry_begin sets it to
+                                    `now`; a caller may move it (e.g. back to the
+                                    first begin, so that one deadline covers the
+                                    fallback targets too, as the simulator does) */
+    /* read-only */
     int     attempts;            /* attempts reported so far */
-    pol_ns  last_delay;
+    pol_ns  last_delay;          /* the delay of the last RETRY verdict, 0 before */
+    /* private */
     pol_backoff_state bo;
 } pol_retry_state;
 

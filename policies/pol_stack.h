@@ -40,6 +40,7 @@ extern "C" {
 #endif
 
 typedef struct {
+    /* public */
     pol_retry_cfg    retry;
     int use_breaker;   pol_breaker_cfg  breaker;
     int use_budget;    pol_budget_cfg   budget;

@@ -41,6 +41,7 @@ typedef enum { POL_THROTTLE_SRE = 0, POL_THROTTLE_AWS_ADAPTIVE, POL_THROTTLE__CO
 typedef enum { POL_THROTTLE_SEND = 0, POL_THROTTLE_WAIT = 1, POL_THROTTLE_REJECT = 2 } pol_throttle_answer;
 
 typedef struct {
+    /* public */
     pol_throttle_kind kind;
     /* SRE */
     double  k;                    /* 2 */
@@ -56,7 +57,9 @@ typedef struct {
 } pol_throttle_cfg;
 
 typedef struct {
-    pol_throttle_cfg cfg;
+    /* read-only */
+    pol_throttle_cfg cfg;         /* the copy pol_throttle_init took */
+    /* private (pol_throttle_level reads the state) */
     /* SRE: counters 0 requests, 1 accepts */
     pol_window win;
     int64_t *cells;
@@ -69,7 +72,8 @@ typedef struct {
 
 POL_API void pol_throttle_default(pol_throttle_kind k, pol_throttle_cfg *out);
 POL_API int  pol_throttle_validate(const pol_throttle_cfg *c);
-/* now = the creation time (botocore's CUBIC start_time and RateClocker origin). */
+/* now = the creation time (botocore's CUBIC start_time and RateClocker origin).
+ * POL_EINVAL (bad cfg) or POL_ENOMEM (SRE allocates its ring). */
 POL_API int  pol_throttle_init(pol_throttle *t, const pol_throttle_cfg *c, pol_ns now);
 POL_API void pol_throttle_free(pol_throttle *t);
 POL_API void pol_throttle_reset(pol_throttle *t, pol_ns now);

@@ -26,9 +26,11 @@ extern "C" {
 #define POL_WINDOW_MAX_COUNTERS 4
 
 typedef struct {
+    /* read-only: the geometry given to pol_window_init */
     pol_ns   slice;          /* slice length, > 0 */
     int      n_slices;       /* >= 1 */
     int      n_counters;     /* 1..POL_WINDOW_MAX_COUNTERS */
+    /* private (pol_window_sum reads the counts) */
     int64_t  newest;         /* absolute index of the newest slice (INT64_MIN = empty) */
     int64_t *cells;          /* [n_slices][n_counters], owner-supplied */
     int64_t  sum[POL_WINDOW_MAX_COUNTERS];
