@@ -1,19 +1,33 @@
 /* pol_internal.h — internal to libretrypol: what its .c files share and no
  * caller may use. Not installed (layers.mk PUBLIC_policies lists the
- * installed headers), declared without POL_API, so hidden in libretrypol.so;
- * in libretrypol.a these are ordinary global symbols under the library's
- * pol_ prefix. Anything here may change or go in any release.
+ * installed headers). Its helpers are static inline, so they are symbols of
+ * neither libretrypol.so nor libretrypol.a: both define exactly the API.
+ * Anything here may change or go in any release.
+ * Cost: pol_name_index O(n) string compares (n < 16), pol_name_of O(1).
  */
 #ifndef POL_INTERNAL_H
 #define POL_INTERNAL_H
 #include "pol_common.h"
+#include <strings.h>
 
 /* Name tables (used by every *_name / *_parse pair of the library).
  * pol_name_index: index of `name` in names[0..n) (case-insensitive), or
  * POL_EINVAL (NULL argument) / POL_ENOTFOUND. pol_name_of: names[value], or
  * "?" when value is out of range; never NULL. */
-int         pol_name_index(const char *const *names, int n, const char *name);
-const char *pol_name_of(const char *const *names, int n, int value);
+static inline int pol_name_index(const char *const *names, int n, const char *name)
+{
+    if (!names || !name) return POL_EINVAL;
+    for (int i = 0; i < n; i++)
+        if (names[i] && strcasecmp(names[i], name) == 0) return i;
+    return POL_ENOTFOUND;
+}
+
+static inline const char *pol_name_of(const char *const *names, int n, int value)
+{
+    if (!names || value < 0 || value >= n || !names[value]) return "?";
+    return names[value];
+}
+
 /* Defines `const char *NAME_FN(TYPE)` and `int PARSE_FN(const char *, TYPE *out)`
  * over the table NAMES[N]; both must be declared POL_API in a public header
  * (the definitions take their visibility from that declaration). */
