@@ -1,7 +1,9 @@
 # retrysim — top-level build.
 # Out-of-tree: everything lands in $(BUILD) (build/, or build-san/ when SANITIZE is set).
 # Sources are discovered by wildcard, so a new module is a new file, not a Makefile edit:
-#   policies/*.c          -> libretrypol.a / libretrypol.so  (the production library)
+#   policies/*.c          -> libretrypol.a / libretrypol.so  (the production library;
+#                            compiled -fvisibility=hidden: the .so exports only the
+#                            POL_API functions of the headers in PUBLIC_policies)
 #   sim/*/ bench/ live/   -> libretrysim.a, linked into `retrysim` with cli/*.c
 #   tests/test_*.c        -> one CUnit program per module, run by `make test`
 # Each directory compiles with only its own and its lower layers' include
@@ -16,7 +18,20 @@ else
 BUILD      ?= build-san
 endif
 CC         ?= cc
-VERSION    := 0.1.0
+# The version is written once, in policies/pol_version.h; VERSION (the
+# installed file name and retrypol.pc) and the soname are read from it.
+# Soname rule: libretrypol.so.MAJOR (libretrypol.so.0 for every 0.x); what
+# that promises: docs/policies.md, "ABI stability and versioning".
+pol_version_field = $(shell sed -n 's/^\#define POL_VERSION_$(1)  *\([0-9][0-9]*\)$$/\1/p' policies/pol_version.h)
+VERSION_MAJOR := $(call pol_version_field,MAJOR)
+VERSION_MINOR := $(call pol_version_field,MINOR)
+VERSION_PATCH := $(call pol_version_field,PATCH)
+ifeq ($(words $(VERSION_MAJOR) $(VERSION_MINOR) $(VERSION_PATCH)),3)
+VERSION    := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+else
+$(error cannot read POL_VERSION_MAJOR/MINOR/PATCH from policies/pol_version.h)
+endif
+POL_SONAME := libretrypol.so.$(VERSION_MAJOR)
 OPT        ?= -O2
 CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 include layers.mk
@@ -40,7 +55,8 @@ LDFLAGS    += -fsanitize=$(SANITIZE)
 endif
 
 POL_SRC    := $(wildcard policies/*.c)
-POL_HDR    := $(wildcard policies/*.h)
+# the installed headers (layers.mk); policies/ has internal ones too
+POL_HDR    := $(addprefix policies/,$(PUBLIC_policies))
 SIM_SRC    := $(wildcard sim/*/*.c bench/*.c live/*.c)
 CLI_SRC    := $(wildcard cli/*.c)
 TEST_SRC   := $(wildcard tests/test_*.c)
@@ -53,18 +69,24 @@ LIBPOL_SO  := $(BUILD)/libretrypol.so
 LIBSIM_A   := $(BUILD)/libretrysim.a
 BIN        := $(BUILD)/retrysim
 
-.PHONY: FORCE all deps test unit e2e demo bench plots install uninstall clean tests
+.PHONY: FORCE all deps test unit e2e demo bench plots install uninstall clean tests version
 all: $(BIN) $(LIBPOL_A) $(LIBPOL_SO)
 tests: $(TEST_BIN)
 
 deps:
 	@bash scripts/deps.sh
 
+version:
+	@echo $(VERSION)
+
 # the include paths of a source file's layer (its directory; tests/ for tests)
 layer_inc = $(addprefix -I,$(LAYER_$(patsubst %/,%,$(dir $(1)))))
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(call layer_inc,$<) $(CFLAGS) -c $< -o $@
+
+# libretrypol exports only what its public headers declare POL_API
+$(POL_OBJ): CFLAGS += -fvisibility=hidden
 
 # sweep_mpi.o is rebuilt when MPI appears or goes (the flags are recorded)
 $(BUILD)/bench/sweep_mpi.o: CPPFLAGS += $(MPI_CPPFLAGS)
@@ -79,7 +101,7 @@ $(LIBPOL_A): $(POL_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(LIBPOL_SO): $(POL_OBJ)
-	$(CC) -shared -Wl,-soname,libretrypol.so.0 $(LDFLAGS) -o $@ $^ -lgsl -lgslcblas -lm
+	$(CC) -shared -Wl,-soname,$(POL_SONAME) $(LDFLAGS) -o $@ $^ -lgsl -lgslcblas -lm
 
 $(LIBSIM_A): $(SIM_OBJ)
 	@mkdir -p $(@D)
@@ -120,8 +142,8 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/retrysim
 	install -m 644 $(LIBPOL_A) $(DESTDIR)$(PREFIX)/lib/libretrypol.a
 	install -m 755 $(LIBPOL_SO) $(DESTDIR)$(PREFIX)/lib/libretrypol.so.$(VERSION)
-	ln -sf libretrypol.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libretrypol.so.0
-	ln -sf libretrypol.so.0 $(DESTDIR)$(PREFIX)/lib/libretrypol.so
+	ln -sf libretrypol.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(POL_SONAME)
+	ln -sf $(POL_SONAME) $(DESTDIR)$(PREFIX)/lib/libretrypol.so
 	install -m 644 $(POL_HDR) $(DESTDIR)$(PREFIX)/include/retrypol/
 	install -d $(DESTDIR)$(PREFIX)/share/retrysim/plots && install -m 644 plots/*.gp plots/*.awk $(DESTDIR)$(PREFIX)/share/retrysim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' retrypol.pc.in \

@@ -7,6 +7,8 @@
  * and CLOCK_REALTIME as the wall clock for HTTP-date hints. To make the
  * output checkable, this example replays scripted responses on a virtual
  * clock and seeds its generator: the same binary prints the same lines.
+ * It first checks that the libretrypol it runs with is the one whose headers
+ * it was compiled against (docs/policies.md, "ABI stability and versioning").
  * Cost: nothing allocated per request; one gsl_rng per client.
  */
 #include <retrypol.h>
@@ -65,6 +67,16 @@ static pol_action run_request(const char *title, const pol_retry_cfg *cfg,
 
 int main(void)
 {
+    /* the header says POL_VERSION_*, the shared library pol_version*(): in 0.x
+     * a minor release may change the ABI under the same soname, so insist on
+     * the exact version (from 1.0 on, the same major and a minor at least the
+     * header's would do) */
+    if (pol_version_number() != POL_VERSION_NUMBER) {
+        fprintf(stderr, "libretrypol %s, but this program was built against %s\n",
+                pol_version(), POL_VERSION_STRING);
+        return 1;
+    }
+    printf("libretrypol %s\n", pol_version());
     pol_retry_cfg cfg;
     if (pol_preset_get("openai-python", &cfg) != POL_OK || pol_retry_validate(&cfg) != POL_OK) {
         fprintf(stderr, "no openai-python preset\n");

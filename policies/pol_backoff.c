@@ -10,6 +10,7 @@
  * Cost: O(1) per delay (one pow), at most one rng draw, no allocation.
  */
 #include "pol_backoff.h"
+#include "pol_internal.h"
 #include <math.h>
 #include <gsl/gsl_randist.h>
 

@@ -22,6 +22,10 @@
 #define POL_BACKOFF_H
 #include "pol_common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     POL_BACKOFF_CONSTANT = 0,
     POL_BACKOFF_LINEAR,
@@ -41,6 +45,7 @@ typedef enum {
 } pol_jitter_kind;
 
 typedef struct {
+    /* public */
     pol_backoff_kind kind;
     pol_ns  base;          /* first nominal delay (> 0 unless constant 0 = immediate) */
     double  multiplier;    /* exponential growth factor, default 2 */
@@ -52,27 +57,32 @@ typedef struct {
     pol_ns  jitter_max;    /* for ADDITIVE */
 } pol_backoff_cfg;
 
-/* Per logical request state (decorrelated kinds remember the previous delay). */
+/* Per logical request state (decorrelated kinds remember the previous delay);
+ * pol_backoff_reset or pol_retry_begin initialise it. */
 typedef struct {
+    /* private */
     pol_ns prev;           /* DECORRELATED: previous delay (0 = none yet) */
     double v2_prev;        /* DECORRELATED_V2: previous value of the formula */
 } pol_backoff_state;
 
-void   pol_backoff_default(pol_backoff_cfg *out);        /* exp, 1s, x2, cap 60s, full jitter */
-int    pol_backoff_validate(const pol_backoff_cfg *c);    /* POL_OK or POL_EINVAL */
-void   pol_backoff_reset(pol_backoff_state *s);
+POL_API void   pol_backoff_default(pol_backoff_cfg *out);        /* exp, 1s, x2, cap 60s, full jitter */
+POL_API int    pol_backoff_validate(const pol_backoff_cfg *c);    /* POL_OK or POL_EINVAL */
+POL_API void   pol_backoff_reset(pol_backoff_state *s);
 /* Nominal (un-jittered, clamped) delay before retry n >= 1. */
-pol_ns pol_backoff_nominal(const pol_backoff_cfg *c, int n);
+POL_API pol_ns pol_backoff_nominal(const pol_backoff_cfg *c, int n);
 /* Delay to sleep before retry n >= 1; updates s; draws from r. */
-pol_ns pol_backoff_next(const pol_backoff_cfg *c, pol_backoff_state *s, int n, gsl_rng *r);
+POL_API pol_ns pol_backoff_next(const pol_backoff_cfg *c, pol_backoff_state *s, int n, gsl_rng *r);
 /* Analytic mean and bounds of pol_backoff_next for retry n given a fresh
  * state; for the decorrelated kinds (path-dependent) returns POL_EINVAL. */
-int    pol_backoff_moments(const pol_backoff_cfg *c, int n,
-                           double *mean_out, pol_ns *lo_out, pol_ns *hi_out);
+POL_API int    pol_backoff_moments(const pol_backoff_cfg *c, int n,
+                                   double *mean_out, pol_ns *lo_out, pol_ns *hi_out);
 
-const char *pol_jitter_name(pol_jitter_kind k);                 /* "full", "decorrelated-v2", ... */
-int         pol_jitter_parse(const char *name, pol_jitter_kind *out);
-const char *pol_backoff_kind_name(pol_backoff_kind k);          /* "constant", "linear", "exponential" */
-int         pol_backoff_kind_parse(const char *name, pol_backoff_kind *out);
+POL_API const char *pol_jitter_name(pol_jitter_kind k);                 /* "full", "decorrelated-v2", ... */
+POL_API int         pol_jitter_parse(const char *name, pol_jitter_kind *out);
+POL_API const char *pol_backoff_kind_name(pol_backoff_kind k);          /* "constant", "linear", "exponential" */
+POL_API int         pol_backoff_kind_parse(const char *name, pol_backoff_kind *out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -6,6 +6,7 @@
  * Cost: O(1) per allow/record; the ring is allocated once in init.
  */
 #include "pol_breaker.h"
+#include "pol_internal.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -48,6 +48,10 @@
 #include "pol_failmask.h"
 #include "pol_window.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     POL_BREAKER_CONSECUTIVE = 0,  /* pybreaker */
     POL_BREAKER_RATE,             /* Resilience4j CircuitBreaker */
@@ -60,6 +64,7 @@ typedef enum { POL_BREAKER_ALLOW = 0, POL_BREAKER_REJECT, POL_BREAKER_PROBE } po
 typedef enum { POL_WINDOW_COUNT_BASED = 0, POL_WINDOW_TIME_BASED } pol_window_kind;
 
 typedef struct {
+    /* public */
     pol_breaker_kind kind;
     /* CONSECUTIVE */
     int     fail_max;             /* consecutive failures that open, >= 1 */
@@ -83,14 +88,16 @@ typedef struct {
 } pol_breaker_cfg;
 
 typedef struct {
-    pol_breaker_cfg cfg;
-    pol_breaker_state state;
+    /* read-only */
+    pol_breaker_cfg cfg;          /* the copy pol_breaker_init took */
+    pol_breaker_state state;      /* as last stored (pol_breaker_state_at: as of now) */
     pol_ns   open_until;          /* OPEN: when probes start */
     pol_ns   half_open_at;        /* HALF_OPEN: when it was entered */
     int      openings;            /* consecutive openings (reset on close) */
     int      consecutive;         /* CONSECUTIVE: current run of failures */
     int      probes_admitted, probes_recorded, probe_failures, probe_slow;
-    uint64_t transitions;
+    uint64_t transitions;         /* also pol_breaker_transitions() */
+    /* private */
     /* RATE count-based ring: one byte per call (bit0 failed, bit1 slow) */
     uint8_t *ring;
     int      ring_head, ring_len, ring_fail, ring_slow;
@@ -100,31 +107,34 @@ typedef struct {
 } pol_breaker;
 
 /* Defaults of the kind's reference library (see the top of this file). */
-void pol_breaker_default(pol_breaker_kind k, pol_breaker_cfg *out);
-int  pol_breaker_validate(const pol_breaker_cfg *c);
+POL_API void pol_breaker_default(pol_breaker_kind k, pol_breaker_cfg *out);
+POL_API int  pol_breaker_validate(const pol_breaker_cfg *c);
 /* Allocates the window; POL_EINVAL (bad cfg) or POL_ENOMEM. Starts CLOSED. */
-int  pol_breaker_init(pol_breaker *b, const pol_breaker_cfg *c);
-void pol_breaker_free(pol_breaker *b);
-void pol_breaker_reset(pol_breaker *b);          /* CLOSED, empty window, transitions 0 */
+POL_API int  pol_breaker_init(pol_breaker *b, const pol_breaker_cfg *c);
+POL_API void pol_breaker_free(pol_breaker *b);
+POL_API void pol_breaker_reset(pol_breaker *b);          /* CLOSED, empty window, transitions 0 */
 
 /* Admission. NULL b answers ALLOW (no breaker). */
-pol_breaker_answer pol_breaker_allow(pol_breaker *b, pol_ns now);
+POL_API pol_breaker_answer pol_breaker_allow(pol_breaker *b, pol_ns now);
 /* Returns an unused PROBE permit (no effect in other states). */
-void pol_breaker_cancel(pol_breaker *b);
+POL_API void pol_breaker_cancel(pol_breaker *b);
 /* Reports an admitted call: the outcome is classified by cfg.fail, and the
  * call is slow when duration > cfg.slow_duration (RATE only). */
-int  pol_breaker_record(pol_breaker *b, pol_ns now, const pol_outcome *o, pol_ns duration);
+POL_API int  pol_breaker_record(pol_breaker *b, pol_ns now, const pol_outcome *o, pol_ns duration);
 /* The same with the classification done by the caller. */
-int  pol_breaker_record_result(pol_breaker *b, pol_ns now, int failed, pol_ns duration);
+POL_API int  pol_breaker_record_result(pol_breaker *b, pol_ns now, int failed, pol_ns duration);
 
 /* State as the next pol_breaker_allow would see it (an OPEN breaker whose
  * break has elapsed reads HALF_OPEN). Does not change b. */
-pol_breaker_state pol_breaker_state_at(const pol_breaker *b, pol_ns now);
-uint64_t pol_breaker_transitions(const pol_breaker *b);
+POL_API pol_breaker_state pol_breaker_state_at(const pol_breaker *b, pol_ns now);
+POL_API uint64_t pol_breaker_transitions(const pol_breaker *b);
 
-const char *pol_breaker_state_name(pol_breaker_state s);    /* "closed","open","half-open" */
-const char *pol_breaker_answer_name(pol_breaker_answer a);  /* "allow","reject","probe" */
-const char *pol_breaker_kind_name(pol_breaker_kind k);      /* "consecutive","rate","ratio" */
-int         pol_breaker_kind_parse(const char *name, pol_breaker_kind *out);
+POL_API const char *pol_breaker_state_name(pol_breaker_state s);    /* "closed","open","half-open" */
+POL_API const char *pol_breaker_answer_name(pol_breaker_answer a);  /* "allow","reject","probe" */
+POL_API const char *pol_breaker_kind_name(pol_breaker_kind k);      /* "consecutive","rate","ratio" */
+POL_API int         pol_breaker_kind_parse(const char *name, pol_breaker_kind *out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -21,30 +21,40 @@
 #define POL_BUCKET_H
 #include "pol_common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { POL_BUCKET_GO = 0, POL_BUCKET_WAIT = 1 } pol_bucket_answer;
 
 typedef struct {
+    /* public */
     double rate;     /* tokens per second, > 0 */
     double burst;    /* capacity, > 0 */
 } pol_bucket_cfg;
 
 typedef struct {
-    pol_bucket_cfg cfg;
+    /* read-only */
+    pol_bucket_cfg cfg;   /* as given to init, or to pol_bucket_set_rate */
+    /* private (pol_bucket_level reads the level) */
     double level;    /* tokens at time `at` */
     pol_ns at;       /* may lie in the future (reservations) */
 } pol_bucket;
 
 /* rate = limit/60 per second, burst = limit (an RPM or TPM limit). */
-int    pol_bucket_per_minute(pol_bucket_cfg *out, double limit);
-int    pol_bucket_init(pol_bucket *b, const pol_bucket_cfg *c, pol_ns now);  /* starts full */
-void   pol_bucket_reset(pol_bucket *b, pol_ns now);                          /* full again */
+POL_API int    pol_bucket_per_minute(pol_bucket_cfg *out, double limit);
+POL_API int    pol_bucket_init(pol_bucket *b, const pol_bucket_cfg *c, pol_ns now);  /* starts full */
+POL_API void   pol_bucket_reset(pol_bucket *b, pol_ns now);                          /* full again */
 /* Return POL_BUCKET_GO or POL_BUCKET_WAIT (>= 0), or POL_EINVAL / POL_ERANGE. */
-int    pol_bucket_take(pol_bucket *b, pol_ns now, double amount, pol_ns *wait_out);
-int    pol_bucket_reserve(pol_bucket *b, pol_ns now, double amount, pol_ns *wait_out);
+POL_API int    pol_bucket_take(pol_bucket *b, pol_ns now, double amount, pol_ns *wait_out);
+POL_API int    pol_bucket_reserve(pol_bucket *b, pol_ns now, double amount, pol_ns *wait_out);
 /* Level available at now (0 while reservations are pending). */
-double pol_bucket_level(const pol_bucket *b, pol_ns now);
+POL_API double pol_bucket_level(const pol_bucket *b, pol_ns now);
 /* Changes rate and burst: refills at the old rate up to now first, then
  * clamps the level to the new burst (botocore TokenBucket.max_rate setter). */
-int    pol_bucket_set_rate(pol_bucket *b, pol_ns now, double rate, double burst);
+POL_API int    pol_bucket_set_rate(pol_bucket *b, pol_ns now, double rate, double burst);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

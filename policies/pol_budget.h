@@ -34,6 +34,10 @@
 #include "pol_common.h"
 #include "pol_window.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     POL_BUDGET_AWS = 0,
     POL_BUDGET_GRPC,
@@ -43,6 +47,7 @@ typedef enum {
 } pol_budget_kind;
 
 typedef struct {
+    /* public */
     pol_budget_kind kind;
     /* AWS */
     int     aws_capacity;         /* 500 */
@@ -63,37 +68,46 @@ typedef struct {
 } pol_budget_cfg;
 
 typedef struct {
+    /* read-only */
     int retries;                  /* retries granted to this request */
+    /* private */
     int last_cost;                /* AWS: cost of the last granted retry */
     int in_retry;                 /* ENVOY: the attempt in flight is a retry */
 } pol_budget_req;
 
 typedef struct {
-    pol_budget_cfg cfg;
+    /* read-only */
+    pol_budget_cfg cfg;           /* the copy pol_budget_init took */
+    /* private (pol_budget_level reads the level) */
     int64_t  level;               /* AWS tokens; GRPC thousandths of a token */
     int64_t  grpc_max, grpc_ratio;/* GRPC in thousandths */
     int64_t  deposit, withdrawal, reserve;  /* RATIO, Finagle's integers */
     int      attempts_active, retries_active; /* ENVOY */
-    uint64_t granted, denied;
+    /* read-only */
+    uint64_t granted, denied;     /* pol_budget_can_retry answers 1 / 0 */
+    /* private */
     pol_window win;
     int64_t *cells;
 } pol_budget;
 
-void pol_budget_default(pol_budget_kind k, pol_budget_cfg *out);
-int  pol_budget_validate(const pol_budget_cfg *c);
-int  pol_budget_init(pol_budget *b, const pol_budget_cfg *c);   /* POL_EINVAL / POL_ENOMEM */
-void pol_budget_free(pol_budget *b);
-void pol_budget_reset(pol_budget *b);
+POL_API void pol_budget_default(pol_budget_kind k, pol_budget_cfg *out);
+POL_API int  pol_budget_validate(const pol_budget_cfg *c);
+POL_API int  pol_budget_init(pol_budget *b, const pol_budget_cfg *c);   /* POL_EINVAL / POL_ENOMEM */
+POL_API void pol_budget_free(pol_budget *b);
+POL_API void pol_budget_reset(pol_budget *b);
 
-int  pol_budget_on_request(pol_budget *b, pol_ns now, pol_budget_req *rq);
+POL_API int  pol_budget_on_request(pol_budget *b, pol_ns now, pol_budget_req *rq);
 /* 1 = allowed (charged to the budget), 0 = denied, < 0 = error. */
-int  pol_budget_can_retry(pol_budget *b, pol_ns now, pol_budget_req *rq, int is_timeout);
-int  pol_budget_on_result(pol_budget *b, pol_ns now, pol_budget_req *rq, int ok);
+POL_API int  pol_budget_can_retry(pol_budget *b, pol_ns now, pol_budget_req *rq, int is_timeout);
+POL_API int  pol_budget_on_result(pol_budget *b, pol_ns now, pol_budget_req *rq, int ok);
 /* Remaining budget: AWS tokens, GRPC tokens, RATIO retries allowed now,
  * ENVOY retries that could start now. */
-double pol_budget_level(pol_budget *b, pol_ns now);
+POL_API double pol_budget_level(pol_budget *b, pol_ns now);
 
-const char *pol_budget_kind_name(pol_budget_kind k);   /* "aws","grpc","ratio","envoy" */
-int         pol_budget_kind_parse(const char *name, pol_budget_kind *out);
+POL_API const char *pol_budget_kind_name(pol_budget_kind k);   /* "aws","grpc","ratio","envoy" */
+POL_API int         pol_budget_kind_parse(const char *name, pol_budget_kind *out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -12,19 +12,27 @@
 #define POL_BULKHEAD_H
 #include "pol_common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { POL_BULKHEAD_ACQUIRED = 0, POL_BULKHEAD_REJECT = 1 } pol_bulkhead_answer;
 
-typedef struct { int max_concurrent; } pol_bulkhead_cfg;   /* >= 1 */
+typedef struct { int max_concurrent; } pol_bulkhead_cfg;   /* public; >= 1 */
 
 typedef struct {
+    /* read-only */
     pol_bulkhead_cfg cfg;
     int      in_flight;
     uint64_t acquired, rejected;
 } pol_bulkhead;
 
-int  pol_bulkhead_init(pol_bulkhead *b, const pol_bulkhead_cfg *c);
-void pol_bulkhead_reset(pol_bulkhead *b);
-pol_bulkhead_answer pol_bulkhead_acquire(pol_bulkhead *b);   /* NULL b: REJECT */
-int  pol_bulkhead_release(pol_bulkhead *b);
+POL_API int  pol_bulkhead_init(pol_bulkhead *b, const pol_bulkhead_cfg *c);
+POL_API void pol_bulkhead_reset(pol_bulkhead *b);
+POL_API pol_bulkhead_answer pol_bulkhead_acquire(pol_bulkhead *b);   /* NULL b: REJECT */
+POL_API int  pol_bulkhead_release(pol_bulkhead *b);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

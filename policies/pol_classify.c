@@ -6,6 +6,7 @@
  * Cost: one table lookup; the table is ~520 bytes of plain copyable data.
  */
 #include "pol_classify.h"
+#include "pol_internal.h"
 
 static const char *const class_names[] = { "success", "retry", "fallback", "fail" };
 #define N_CLASSES ((int)(sizeof class_names / sizeof class_names[0]))

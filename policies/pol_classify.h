@@ -10,6 +10,10 @@
 #define POL_CLASSIFY_H
 #include "pol_common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     POL_CLASS_SUCCESS = 0,
     POL_CLASS_RETRY,         /* retry (same target), subject to the retry state machine */
@@ -21,16 +25,21 @@ typedef enum {
 #define POL_STATUS_MAX 599
 
 typedef struct {
+    /* public: by_status[s - POL_STATUS_MIN] and by_kind[k] hold a pol_class;
+     * pol_classify_set_status / _set_kind are the checked way to write them */
     uint8_t by_status[POL_STATUS_MAX - POL_STATUS_MIN + 1];
     uint8_t by_kind[POL_OUT__COUNT];  /* for the non-HTTP kinds; SUCCESS/HTTP entries unused */
 } pol_classify_cfg;
 
-void      pol_classify_default(pol_classify_cfg *out);
-int       pol_classify_set_status(pol_classify_cfg *c, int status, pol_class cls);
-int       pol_classify_set_kind(pol_classify_cfg *c, pol_outcome_kind k, pol_class cls);
-pol_class pol_classify(const pol_classify_cfg *c, const pol_outcome *o);
-const char *pol_class_name(pol_class c);      /* "success","retry","fallback","fail" */
-int         pol_class_parse(const char *name, pol_class *out);
-const char *pol_outcome_kind_name(pol_outcome_kind k); /* "success","http","timeout","refused","reset","context-window","content-policy" */
+POL_API void      pol_classify_default(pol_classify_cfg *out);
+POL_API int       pol_classify_set_status(pol_classify_cfg *c, int status, pol_class cls);
+POL_API int       pol_classify_set_kind(pol_classify_cfg *c, pol_outcome_kind k, pol_class cls);
+POL_API pol_class pol_classify(const pol_classify_cfg *c, const pol_outcome *o);
+POL_API const char *pol_class_name(pol_class c);      /* "success","retry","fallback","fail" */
+POL_API int         pol_class_parse(const char *name, pol_class *out);
+POL_API const char *pol_outcome_kind_name(pol_outcome_kind k); /* "success","http","timeout","refused","reset","context-window","content-policy" */
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,12 +1,10 @@
-/* pol_common.c — error strings and the name<->enum helper shared by the
- * modules of libretrypol.
+/* pol_common.c — error strings of libretrypol (the name<->enum helpers the
+ * modules share are static inline in pol_internal.h).
  * Invariants: every POL_E* code has a message; unknown codes get a generic
- * one, never NULL. Name tables are static const arrays indexed by enum value.
- * Cost: pol_strerror O(1); pol_name_index O(n) string compares, n < 16.
+ * one, never NULL.
+ * Cost: pol_strerror O(1).
  */
 #include "pol_common.h"
-#include <string.h>
-#include <strings.h>
 
 const char *pol_strerror(int err)
 {
@@ -19,18 +17,4 @@ const char *pol_strerror(int err)
     case POL_ENOMEM:    return "out of memory";
     default:            return "unknown error";
     }
-}
-
-int pol_name_index(const char *const *names, int n, const char *name)
-{
-    if (!names || !name) return POL_EINVAL;
-    for (int i = 0; i < n; i++)
-        if (names[i] && strcasecmp(names[i], name) == 0) return i;
-    return POL_ENOTFOUND;
-}
-
-const char *pol_name_of(const char *const *names, int n, int value)
-{
-    if (!names || value < 0 || value >= n || !names[value]) return "?";
-    return names[value];
 }

@@ -6,12 +6,52 @@
  * gsl_rng passed in. Functions that can fail return 0 or a negative POL_E*
  * code; pol_strerror() names it. "Breaker open" or "give up" are answers
  * (enums), never errors. Nothing here allocates.
+ *
+ * The API is what the installed headers (retrypol.h and the pol_*.h it
+ * includes) declare with POL_API; libretrypol.so exports exactly those
+ * functions and nothing else (tests/e2e/abi.sh checks it).
+ *
+ * Struct fields are marked as libuv marks its handles':
+ *   public     the caller sets them and may read them (every *_cfg struct and
+ *              the plain values pol_outcome, pol_verdict, pol_preset_info are
+ *              public throughout);
+ *   read-only  maintained by the library: the caller may read them, never
+ *              write them;
+ *   private    the library's bookkeeping: neither read nor write; meaning and
+ *              layout may change in any minor release.
+ * State structs (pol_breaker, pol_budget, ...) are allocated by the caller
+ * (their size is part of the ABI) but only the library's _init / _begin /
+ * _reset functions initialise them; copying one that owns memory (an _init
+ * that can return POL_ENOMEM) copies the pointers, not the memory.
+ *
+ * Threads: there is no global mutable state (no writable static data: every
+ * table is const), so distinct objects may be used from distinct threads
+ * with no locking. One object (a state struct, a gsl_rng) used from several
+ * threads needs the caller's lock; cfg structs and the pure functions'
+ * inputs are only read and may be shared. Per-type table and ABI/version
+ * rules: docs/policies.md, "ABI stability and versioning" and "Threads".
  */
 #ifndef POL_COMMON_H
 #define POL_COMMON_H
 #include <stdint.h>
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
+#include "pol_version.h"
+
+/* POL_API marks every function of the API: default visibility, while the
+ * library is compiled with -fvisibility=hidden so that everything else stays
+ * internal. Defined only if the includer has not defined it. */
+#ifndef POL_API
+# if defined(__GNUC__) && __GNUC__ >= 4
+#  define POL_API __attribute__((visibility("default")))
+# else
+#  define POL_API
+# endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef int64_t pol_ns;                 /* a time or a duration, nanoseconds */
 #define POL_NS_PER_US   1000LL
@@ -27,26 +67,20 @@ enum {
     POL_EPARSE   = -2,   /* text (a header value) does not parse */
     POL_ERANGE   = -3,   /* a value parses but is out of range (negative, overflow) */
     POL_ENOTFOUND= -4,   /* no such preset / name */
-    POL_ENOMEM   = -5    /* only from _new functions, never on a decision path */
+    POL_ENOMEM   = -5    /* allocation failed: only from the five constructors that
+                            allocate, pol_breaker_init, pol_budget_init,
+                            pol_hedge_init, pol_monitor_init and
+                            pol_throttle_init; never on a decision path */
 };
-const char *pol_strerror(int err);
+/* The message of a POL_E* code ("out of memory", ...); never NULL. */
+POL_API const char *pol_strerror(int err);
 
-/* Name tables (used by every *_name / *_parse pair of the library).
- * pol_name_index: index of `name` in names[0..n) (case-insensitive), or
- * POL_EINVAL (NULL argument) / POL_ENOTFOUND. pol_name_of: names[value], or
- * "?" when value is out of range; never NULL. */
-int         pol_name_index(const char *const *names, int n, const char *name);
-const char *pol_name_of(const char *const *names, int n, int value);
-/* Defines `const char *NAME_FN(TYPE)` and `int PARSE_FN(const char *, TYPE *out)`
- * over the table NAMES[N] (used by the library's .c files). */
-#define POL_NAME_FUNCS(TYPE, NAME_FN, PARSE_FN, NAMES, N)                      \
-    const char *NAME_FN(TYPE v) { return pol_name_of(NAMES, (N), (int)v); }  \
-    int PARSE_FN(const char *name, TYPE *out)                                 \
-    {                                                                         \
-        int i_ = pol_name_index(NAMES, (N), name);                            \
-        if (i_ >= 0 && out) *out = (TYPE)i_;                                  \
-        return i_ < 0 ? i_ : POL_OK;                                          \
-    }
+/* The version of the library running, as POL_VERSION_STRING and
+ * POL_VERSION_NUMBER (pol_version.h) give that of the header compiled
+ * against. Compare them at start-up: a mismatch means the program runs with
+ * another libretrypol.so than the one it was built for. */
+POL_API const char *pol_version(void);          /* e.g. "0.1.0" */
+POL_API int         pol_version_number(void);   /* e.g. 1000 (0.1.0) */
 
 /* What one attempt ended with, as a client sees it. */
 typedef enum {
@@ -61,6 +95,7 @@ typedef enum {
 } pol_outcome_kind;
 
 typedef struct {
+    /* public: plain data (pol_outcome_make, pol_hint_apply_header fill it) */
     pol_outcome_kind kind;
     int     status;          /* HTTP status for POL_OUT_HTTP (and 2xx on success), else 0 */
     pol_ns  retry_after;     /* server hint already converted to a delay, or -1 for none */
@@ -74,4 +109,7 @@ static inline pol_outcome pol_outcome_make(pol_outcome_kind k, int status)
     return o;
 }
 
+#ifdef __cplusplus
+}
+#endif
 #endif

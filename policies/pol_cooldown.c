@@ -7,6 +7,7 @@
  * Cost: O(1) per record, O(n) for an ENVOY ejection decision, no allocation.
  */
 #include "pol_cooldown.h"
+#include "pol_internal.h"
 #include <string.h>
 
 #define MINUTE (60 * POL_NS_PER_S)

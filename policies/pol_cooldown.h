@@ -36,9 +36,14 @@
 #include "pol_common.h"
 #include "pol_failmask.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { POL_COOLDOWN_LITELLM = 0, POL_COOLDOWN_ENVOY, POL_COOLDOWN__COUNT } pol_cooldown_kind;
 
 typedef struct {
+    /* public */
     pol_cooldown_kind kind;
     /* LITELLM */
     int     allowed_fails;        /* 0 = current rate logic; > 0 = legacy allowed_fails */
@@ -57,36 +62,45 @@ typedef struct {
 } pol_cooldown_cfg;
 
 typedef struct {
+    /* read-only (pol_cooldown_init initialises the array) */
     pol_ns  until;                /* unavailable before this */
     int     consecutive;          /* ENVOY run of failures */
     int     ejections;            /* ENVOY multiplier */
+    /* private */
     pol_ns  healthy_since;        /* ENVOY: when the last ejection ended */
     int64_t minute;               /* LITELLM current-minute counters */
     int     fails_minute, successes_minute;
     int     fails;                /* LITELLM legacy counter ... */
     pol_ns  fails_expire;         /* ... and when it expires */
+    /* read-only */
     uint64_t cooldowns;           /* times cooled down / ejected */
 } pol_cooldown_target;
 
 typedef struct {
-    pol_cooldown_cfg cfg;
+    /* read-only */
+    pol_cooldown_cfg cfg;         /* the copy pol_cooldown_init took */
     pol_cooldown_target *t;       /* caller-owned array */
     size_t  n;
+    /* private */
     pol_ns  origin;               /* ENVOY sweep grid origin */
+    /* read-only */
     uint64_t overflows;           /* ENVOY ejections refused by the percentage */
 } pol_cooldown;
 
-void pol_cooldown_default(pol_cooldown_kind k, pol_cooldown_cfg *out);
-int  pol_cooldown_validate(const pol_cooldown_cfg *c);
-int  pol_cooldown_init(pol_cooldown *c, const pol_cooldown_cfg *cfg,
-                       pol_cooldown_target *targets, size_t n, pol_ns now);
-void pol_cooldown_reset(pol_cooldown *c, pol_ns now);
+POL_API void pol_cooldown_default(pol_cooldown_kind k, pol_cooldown_cfg *out);
+POL_API int  pol_cooldown_validate(const pol_cooldown_cfg *c);
+POL_API int  pol_cooldown_init(pol_cooldown *c, const pol_cooldown_cfg *cfg,
+                               pol_cooldown_target *targets, size_t n, pol_ns now);
+POL_API void pol_cooldown_reset(pol_cooldown *c, pol_ns now);
 /* 1 when this outcome started a cooldown / ejection now, 0 when not, < 0 error. */
-int  pol_cooldown_record(pol_cooldown *c, size_t i, pol_ns now, const pol_outcome *o);
-int  pol_cooldown_available(const pol_cooldown *c, size_t i, pol_ns now);  /* 1 / 0 */
-size_t pol_cooldown_unavailable(const pol_cooldown *c, pol_ns now);      /* how many out */
+POL_API int  pol_cooldown_record(pol_cooldown *c, size_t i, pol_ns now, const pol_outcome *o);
+POL_API int  pol_cooldown_available(const pol_cooldown *c, size_t i, pol_ns now);  /* 1 / 0 */
+POL_API size_t pol_cooldown_unavailable(const pol_cooldown *c, pol_ns now);      /* how many out */
 
-const char *pol_cooldown_kind_name(pol_cooldown_kind k);  /* "litellm","envoy" */
-int         pol_cooldown_kind_parse(const char *name, pol_cooldown_kind *out);
+POL_API const char *pol_cooldown_kind_name(pol_cooldown_kind k);  /* "litellm","envoy" */
+POL_API int         pol_cooldown_kind_parse(const char *name, pol_cooldown_kind *out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

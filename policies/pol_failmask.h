@@ -18,22 +18,31 @@
 #include "pol_common.h"
 #include "pol_classify.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define POL_FAILMASK_NSTATUS (POL_STATUS_MAX - POL_STATUS_MIN + 1)
 
 typedef struct {
+    /* private: build and test it with the pol_failmask_* functions; plain
+     * data, copy it freely */
     uint8_t  status_bits[(POL_FAILMASK_NSTATUS + 7) / 8];
     uint32_t kind_bits;      /* bit (1u << kind) for the non-HTTP kinds */
 } pol_failmask;
 
-void pol_failmask_default(pol_failmask *m);        /* 408, 429, 5xx, timeout, refused, reset */
-void pol_failmask_none(pol_failmask *m);           /* nothing counts */
+POL_API void pol_failmask_default(pol_failmask *m);        /* 408, 429, 5xx, timeout, refused, reset */
+POL_API void pol_failmask_none(pol_failmask *m);           /* nothing counts */
 /* Sets statuses lo..hi (inclusive, within 100..599) to count or not. */
-int  pol_failmask_set_status(pol_failmask *m, int lo, int hi, int counts);
-int  pol_failmask_set_kind(pol_failmask *m, pol_outcome_kind k, int counts);
+POL_API int  pol_failmask_set_status(pol_failmask *m, int lo, int hi, int counts);
+POL_API int  pol_failmask_set_kind(pol_failmask *m, pol_outcome_kind k, int counts);
 /* Every status and non-HTTP kind whose class (per c) has its bit
  * (1u << pol_class) in class_bits counts; nothing else does. */
-int  pol_failmask_from_classes(pol_failmask *m, const pol_classify_cfg *c, unsigned class_bits);
+POL_API int  pol_failmask_from_classes(pol_failmask *m, const pol_classify_cfg *c, unsigned class_bits);
 /* 1 when o counts as a failure, 0 when not (also for NULL arguments). */
-int  pol_failmask_test(const pol_failmask *m, const pol_outcome *o);
+POL_API int  pol_failmask_test(const pol_failmask *m, const pol_outcome *o);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

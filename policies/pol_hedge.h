@@ -22,7 +22,12 @@
 #define POL_HEDGE_H
 #include "pol_common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
+    /* public */
     int     max_attempts;         /* total, original included, >= 1 (A6 example 4) */
     pol_ns  delay;                /* fixed delay; 0 = parallel */
     int     max_in_flight;        /* 0 = max_attempts */
@@ -33,19 +38,24 @@ typedef struct {
 } pol_hedge_cfg;
 
 typedef struct {
-    pol_hedge_cfg cfg;
+    /* read-only */
+    pol_hedge_cfg cfg;            /* the copy pol_hedge_init took */
+    /* private (pol_hedge_delay reads the quantile) */
     pol_ns *ring;                 /* arrival order */
     pol_ns *sorted;               /* same values, ascending */
     int     n, head;
 } pol_hedge;
 
-void   pol_hedge_default(pol_hedge_cfg *out);   /* 2 attempts, 500 ms, p95 of 100 after 20 */
-int    pol_hedge_validate(const pol_hedge_cfg *c);
-int    pol_hedge_init(pol_hedge *h, const pol_hedge_cfg *c);   /* POL_EINVAL / POL_ENOMEM */
-void   pol_hedge_free(pol_hedge *h);
-void   pol_hedge_reset(pol_hedge *h);
-int    pol_hedge_observe(pol_hedge *h, pol_ns latency);
-pol_ns pol_hedge_delay(const pol_hedge *h);
-pol_ns pol_hedge_next_at(const pol_hedge *h, pol_ns started_at, int sent, int in_flight);
+POL_API void   pol_hedge_default(pol_hedge_cfg *out);   /* 2 attempts, 500 ms, p95 of 100 after 20 */
+POL_API int    pol_hedge_validate(const pol_hedge_cfg *c);
+POL_API int    pol_hedge_init(pol_hedge *h, const pol_hedge_cfg *c);   /* POL_EINVAL / POL_ENOMEM */
+POL_API void   pol_hedge_free(pol_hedge *h);
+POL_API void   pol_hedge_reset(pol_hedge *h);
+POL_API int    pol_hedge_observe(pol_hedge *h, pol_ns latency);
+POL_API pol_ns pol_hedge_delay(const pol_hedge *h);
+POL_API pol_ns pol_hedge_next_at(const pol_hedge *h, pol_ns started_at, int sent, int in_flight);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -11,6 +11,7 @@
  * Cost: O(length of the value), no allocation.
  */
 #include "pol_hint.h"
+#include "pol_internal.h"
 #include "pol_lex.h"
 #include <string.h>
 #include <strings.h>

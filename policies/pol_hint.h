@@ -12,17 +12,21 @@
 #define POL_HINT_H
 #include "pol_common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define POL_HINT_MAX_DELAY (86400LL * POL_NS_PER_S)
 
-int pol_hint_parse_retry_after_ms(const char *value, pol_ns *delay_out);
-int pol_hint_parse_retry_after(const char *value, int64_t wall_now, pol_ns *delay_out);
-int pol_hint_parse_should_retry(const char *value, int *flag_out);  /* "true"/"false" */
+POL_API int pol_hint_parse_retry_after_ms(const char *value, pol_ns *delay_out);
+POL_API int pol_hint_parse_retry_after(const char *value, int64_t wall_now, pol_ns *delay_out);
+POL_API int pol_hint_parse_should_retry(const char *value, int *flag_out);  /* "true"/"false" */
 
 /* Folds one response header into an outcome: retry-after-ms wins over
  * retry-after (as in the OpenAI/Anthropic SDKs); x-should-retry sets
  * should_retry. Unknown headers are ignored (return POL_OK). Header names are
  * case-insensitive. A malformed value returns its error and leaves o as it was. */
-int pol_hint_apply_header(pol_outcome *o, const char *name, const char *value, int64_t wall_now);
+POL_API int pol_hint_apply_header(pol_outcome *o, const char *name, const char *value, int64_t wall_now);
 
 typedef enum {
     POL_HINT_IGNORE = 0,     /* backoff only */
@@ -35,6 +39,7 @@ typedef enum {
 } pol_hint_mode;
 
 typedef struct {
+    /* public */
     pol_hint_mode mode;
     pol_ns ceiling;          /* for the CEIL modes */
     pol_ns jitter;           /* for PLUS_JITTER */
@@ -42,7 +47,10 @@ typedef struct {
                                 anthropic-sdk honor a hint only when 0 < hint) */
 } pol_hint_cfg;
 
-const char *pol_hint_mode_name(pol_hint_mode m);   /* "ignore","honor","ceiling-give-up",... */
-int         pol_hint_mode_parse(const char *name, pol_hint_mode *out);
+POL_API const char *pol_hint_mode_name(pol_hint_mode m);   /* "ignore","honor","ceiling-give-up",... */
+POL_API int         pol_hint_mode_parse(const char *name, pol_hint_mode *out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

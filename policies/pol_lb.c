@@ -5,6 +5,7 @@
  * reproducible from the seed. Cost: O(n) per pick, no allocation.
  */
 #include "pol_lb.h"
+#include "pol_internal.h"
 #include <math.h>
 
 #define MINUTE (60 * POL_NS_PER_S)

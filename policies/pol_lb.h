@@ -33,6 +33,10 @@
 #define POL_LB_H
 #include "pol_common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     POL_LB_WEIGHTED_RANDOM = 0,
     POL_LB_ROUND_ROBIN,
@@ -47,11 +51,12 @@ typedef enum {
 typedef enum { POL_LB_PICKED = 0, POL_LB_NONE = 1 } pol_lb_answer;
 
 typedef struct {
+    /* public: the caller sets these (pol_lb_target_init gives defaults) */
     int     available;            /* 0 = skip */
     double  weight;               /* WEIGHTED_RANDOM, >= 0 */
     double  cost;                 /* LOWEST_COST: price per request or per token */
     double  rpm_limit, tpm_limit; /* LOWEST_USAGE, 0 = no limit */
-    /* maintained by pol_lb_on_send / pol_lb_on_done */
+    /* read-only: maintained by pol_lb_on_send / pol_lb_on_done */
     int     outstanding;
     double  ewma;                 /* ns */
     pol_ns  ewma_at;              /* last observation, -1 = none */
@@ -60,27 +65,33 @@ typedef struct {
 } pol_lb_target;
 
 typedef struct {
+    /* public */
     pol_lb_kind kind;
     pol_ns  decay;                /* EWMA tau, 10 s */
     int     usage_relative;       /* LOWEST_USAGE: compare shares of the limits */
 } pol_lb_cfg;
 
 typedef struct {
+    /* read-only */
     pol_lb_cfg cfg;
+    /* private */
     size_t     rr_next;
 } pol_lb;
 
-void pol_lb_default(pol_lb_kind k, pol_lb_cfg *out);
-int  pol_lb_init(pol_lb *lb, const pol_lb_cfg *c);
-void pol_lb_reset(pol_lb *lb);
-void pol_lb_target_init(pol_lb_target *t);   /* available, weight 1, no limits */
+POL_API void pol_lb_default(pol_lb_kind k, pol_lb_cfg *out);
+POL_API int  pol_lb_init(pol_lb *lb, const pol_lb_cfg *c);
+POL_API void pol_lb_reset(pol_lb *lb);
+POL_API void pol_lb_target_init(pol_lb_target *t);   /* available, weight 1, no limits */
 /* Returns POL_LB_PICKED / POL_LB_NONE (>= 0) or POL_EINVAL. */
-int  pol_lb_pick(pol_lb *lb, pol_lb_target *t, size_t n, pol_ns now, double tokens,
-                 gsl_rng *r, size_t *index_out);
-void pol_lb_on_send(pol_lb_target *t, pol_ns now, double tokens);
-void pol_lb_on_done(const pol_lb *lb, pol_lb_target *t, pol_ns now, pol_ns latency);
+POL_API int  pol_lb_pick(pol_lb *lb, pol_lb_target *t, size_t n, pol_ns now, double tokens,
+                         gsl_rng *r, size_t *index_out);
+POL_API void pol_lb_on_send(pol_lb_target *t, pol_ns now, double tokens);
+POL_API void pol_lb_on_done(const pol_lb *lb, pol_lb_target *t, pol_ns now, pol_ns latency);
 
-const char *pol_lb_kind_name(pol_lb_kind k);  /* "weighted-random","round-robin","least-outstanding","p2c","ewma","lowest-usage","lowest-cost" */
-int         pol_lb_kind_parse(const char *name, pol_lb_kind *out);
+POL_API const char *pol_lb_kind_name(pol_lb_kind k);  /* "weighted-random","round-robin","least-outstanding","p2c","ewma","lowest-usage","lowest-cost" */
+POL_API int         pol_lb_kind_parse(const char *name, pol_lb_kind *out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

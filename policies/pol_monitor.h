@@ -16,7 +16,12 @@
 #include "pol_failmask.h"
 #include "pol_window.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
+    /* public */
     pol_ns  window;               /* 60 s */
     int     slices;               /* 60 */
     int     threshold;            /* failures in the window that alert, 10 */
@@ -24,21 +29,27 @@ typedef struct {
 } pol_monitor_cfg;
 
 typedef struct {
-    pol_monitor_cfg cfg;
-    size_t      n;
+    /* read-only */
+    pol_monitor_cfg cfg;          /* the copy pol_monitor_init took */
+    size_t      n;                /* targets */
+    /* private (pol_monitor_count reads a target's count) */
     pol_window *win;              /* one per target */
     uint8_t    *armed;
     int64_t    *cells;
-    uint64_t    alerts;
+    /* read-only */
+    uint64_t    alerts;           /* alerts fired */
 } pol_monitor;
 
-void pol_monitor_default(pol_monitor_cfg *out);
-int  pol_monitor_init(pol_monitor *m, const pol_monitor_cfg *c, size_t n_targets);
-void pol_monitor_free(pol_monitor *m);
-void pol_monitor_reset(pol_monitor *m);
+POL_API void pol_monitor_default(pol_monitor_cfg *out);
+POL_API int  pol_monitor_init(pol_monitor *m, const pol_monitor_cfg *c, size_t n_targets); /* POL_EINVAL / POL_ENOMEM */
+POL_API void pol_monitor_free(pol_monitor *m);
+POL_API void pol_monitor_reset(pol_monitor *m);
 /* 1 = alert fired now, 0 = no alert, < 0 error (POL_EINVAL, bad index). */
-int  pol_monitor_record(pol_monitor *m, size_t i, pol_ns now, const pol_outcome *o);
+POL_API int  pol_monitor_record(pol_monitor *m, size_t i, pol_ns now, const pol_outcome *o);
 /* Failures of target i in the window at now (re-arms when below); < 0 error. */
-int64_t pol_monitor_count(pol_monitor *m, size_t i, pol_ns now);
+POL_API int64_t pol_monitor_count(pol_monitor *m, size_t i, pol_ns now);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -8,13 +8,21 @@
 #define POL_PRESET_H
 #include "pol_retry.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
+    /* read-only: the library's constant tables */
     const char *name;         /* e.g. "openai-python" */
     const char *summary;      /* one line: what it does */
     const char *source;       /* where the constants come from (library, version, file) */
 } pol_preset_info;
 
-int  pol_preset_get(const char *name, pol_retry_cfg *out);   /* POL_OK or POL_ENOTFOUND */
-const pol_preset_info *pol_preset_list(size_t *n_out);
+POL_API int  pol_preset_get(const char *name, pol_retry_cfg *out);   /* POL_OK or POL_ENOTFOUND */
+POL_API const pol_preset_info *pol_preset_list(size_t *n_out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

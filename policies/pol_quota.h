@@ -27,9 +27,14 @@
 #define POL_QUOTA_H
 #include "pol_common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { POL_QUOTA_GO = 0, POL_QUOTA_WAIT = 1 } pol_quota_answer;
 
 typedef struct {
+    /* public */
     int64_t min_requests;     /* wait when remaining requests < this (default 1) */
     int64_t min_tokens;       /* wait when remaining tokens < max(this, needed) (0) */
     pol_ns  jitter;           /* spread: + U(0, jitter) (default 1 s) */
@@ -37,25 +42,31 @@ typedef struct {
 } pol_quota_cfg;
 
 typedef struct {
+    /* public: the caller's view of its quota, plain data. pol_quota_reset
+     * and pol_quota_apply_header write it; a caller that learns the quota
+     * some other way may set the fields itself (the simulator does) */
     int64_t remaining_requests, remaining_tokens;   /* -1 = unknown */
     pol_ns  reset_requests_at, reset_tokens_at;     /* absolute, -1 = unknown */
 } pol_quota;
 
-void pol_quota_default(pol_quota_cfg *out);
-void pol_quota_reset(pol_quota *q);
+POL_API void pol_quota_default(pol_quota_cfg *out);
+POL_API void pol_quota_reset(pol_quota *q);
 /* OpenAI duration ("6m0s", "250ms") -> ns. */
-int  pol_quota_parse_duration(const char *value, pol_ns *out);
+POL_API int  pol_quota_parse_duration(const char *value, pol_ns *out);
 /* Non-negative decimal integer. */
-int  pol_quota_parse_count(const char *value, int64_t *out);
+POL_API int  pol_quota_parse_count(const char *value, int64_t *out);
 /* RFC 3339 timestamp -> delay from wall_now (Unix ns); past times give 0. */
-int  pol_quota_parse_timestamp(const char *value, int64_t wall_now, pol_ns *delay_out);
+POL_API int  pol_quota_parse_timestamp(const char *value, int64_t wall_now, pol_ns *delay_out);
 /* Folds one header (case-insensitive name); unknown names are ignored
  * (POL_OK); a malformed value returns its error and leaves q unchanged. */
-int  pol_quota_apply_header(pol_quota *q, const char *name, const char *value,
-                            pol_ns now, int64_t wall_now);
+POL_API int  pol_quota_apply_header(pol_quota *q, const char *name, const char *value,
+                                    pol_ns now, int64_t wall_now);
 /* Returns GO or WAIT (>= 0) or POL_EINVAL; *wait_out is the delay (0 for GO). */
-int  pol_quota_check(const pol_quota_cfg *c, const pol_quota *q, pol_ns now, double tokens,
-                     gsl_rng *r, pol_ns *wait_out);
-void pol_quota_on_send(pol_quota *q, double tokens);
+POL_API int  pol_quota_check(const pol_quota_cfg *c, const pol_quota *q, pol_ns now, double tokens,
+                             gsl_rng *r, pol_ns *wait_out);
+POL_API void pol_quota_on_send(pol_quota *q, double tokens);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

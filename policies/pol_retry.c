@@ -9,6 +9,7 @@
  * Cost: O(1), at most two rng draws, no allocation.
  */
 #include "pol_retry.h"
+#include "pol_internal.h"
 #include <gsl/gsl_randist.h>
 
 static const char *const action_names[] = { "done", "retry", "fallback", "give-up" };

@@ -25,7 +25,12 @@
 #include "pol_hint.h"
 #include "pol_classify.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
+    /* public */
     int     max_attempts;        /* total attempts including the first, >= 1; 0 = unlimited */
     pol_ns  deadline;            /* total time budget from begin, 0 = none */
     pol_ns  attempt_timeout;     /* per-attempt timeout the caller enforces, 0 = none */
@@ -55,6 +60,7 @@ typedef enum {
 } pol_reason;
 
 typedef struct {
+    /* public: the answer, filled by pol_retry_next */
     pol_action action;
     pol_reason reason;
     pol_ns     delay;            /* for RETRY: how long to sleep before the next attempt */
@@ -62,21 +68,30 @@ typedef struct {
 } pol_verdict;
 
 typedef struct {
-    pol_ns  start;               /* when begin was called */
+    /* public */
+    pol_ns  start;               /* the deadline's origin: pol_retry_begin sets it to
+                                    `now`; a caller may move it (e.g. back to the
+                                    first begin, so that one deadline covers the
+                                    fallback targets too, as the simulator does) */
+    /* read-only */
     int     attempts;            /* attempts reported so far */
-    pol_ns  last_delay;
+    pol_ns  last_delay;          /* the delay of the last RETRY verdict, 0 before */
+    /* private */
     pol_backoff_state bo;
 } pol_retry_state;
 
-void pol_retry_default(pol_retry_cfg *out);   /* 3 attempts, exp 1s x2 cap 60s full jitter, honor hints, default classes */
-int  pol_retry_validate(const pol_retry_cfg *c);
-void pol_retry_begin(pol_retry_state *s, pol_ns now);
+POL_API void pol_retry_default(pol_retry_cfg *out);   /* 3 attempts, exp 1s x2 cap 60s full jitter, honor hints, default classes */
+POL_API int  pol_retry_validate(const pol_retry_cfg *c);
+POL_API void pol_retry_begin(pol_retry_state *s, pol_ns now);
 /* Reports the attempt just finished and decides. Returns POL_OK or POL_EINVAL
  * (null args); the answer is in *v. */
-int  pol_retry_next(const pol_retry_cfg *c, pol_retry_state *s, const pol_outcome *o,
-                    pol_ns now, gsl_rng *r, pol_verdict *v);
+POL_API int  pol_retry_next(const pol_retry_cfg *c, pol_retry_state *s, const pol_outcome *o,
+                            pol_ns now, gsl_rng *r, pol_verdict *v);
 
-const char *pol_action_name(pol_action a);   /* "done","retry","fallback","give-up" */
-const char *pol_reason_name(pol_reason r);   /* "none","not-retryable","max-attempts","deadline",... */
+POL_API const char *pol_action_name(pol_action a);   /* "done","retry","fallback","give-up" */
+POL_API const char *pol_reason_name(pol_reason r);   /* "none","not-retryable","max-attempts","deadline",... */
 
+#ifdef __cplusplus
+}
+#endif
 #endif

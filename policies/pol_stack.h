@@ -35,7 +35,12 @@
 #include "pol_lb.h"
 #include "pol_quota.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
+    /* public */
     pol_retry_cfg    retry;
     int use_breaker;   pol_breaker_cfg  breaker;
     int use_budget;    pol_budget_cfg   budget;
@@ -50,10 +55,13 @@ typedef struct {
 
 /* Retry defaults (pol_retry_default), everything else off but filled with
  * its defaults, so that turning a flag on gives a valid configuration. */
-void pol_stack_default(pol_stack_cfg *out);
-int  pol_stack_preset(const char *name, pol_stack_cfg *out);   /* POL_OK or POL_ENOTFOUND */
+POL_API void pol_stack_default(pol_stack_cfg *out);
+POL_API int  pol_stack_preset(const char *name, pol_stack_cfg *out);   /* POL_OK or POL_ENOTFOUND */
 /* Validates the retry cfg and every enabled part. */
-int  pol_stack_validate(const pol_stack_cfg *c);
-const pol_preset_info *pol_stack_list(size_t *n_out);
+POL_API int  pol_stack_validate(const pol_stack_cfg *c);
+POL_API const pol_preset_info *pol_stack_list(size_t *n_out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -7,6 +7,7 @@
  * Cost: O(1) per call; SRE's ring is allocated once in init.
  */
 #include "pol_throttle.h"
+#include "pol_internal.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -33,10 +33,15 @@
 #include "pol_window.h"
 #include "pol_bucket.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { POL_THROTTLE_SRE = 0, POL_THROTTLE_AWS_ADAPTIVE, POL_THROTTLE__COUNT } pol_throttle_kind;
 typedef enum { POL_THROTTLE_SEND = 0, POL_THROTTLE_WAIT = 1, POL_THROTTLE_REJECT = 2 } pol_throttle_answer;
 
 typedef struct {
+    /* public */
     pol_throttle_kind kind;
     /* SRE */
     double  k;                    /* 2 */
@@ -52,7 +57,9 @@ typedef struct {
 } pol_throttle_cfg;
 
 typedef struct {
-    pol_throttle_cfg cfg;
+    /* read-only */
+    pol_throttle_cfg cfg;         /* the copy pol_throttle_init took */
+    /* private (pol_throttle_level reads the state) */
     /* SRE: counters 0 requests, 1 accepts */
     pol_window win;
     int64_t *cells;
@@ -63,19 +70,23 @@ typedef struct {
     pol_bucket bucket;
 } pol_throttle;
 
-void pol_throttle_default(pol_throttle_kind k, pol_throttle_cfg *out);
-int  pol_throttle_validate(const pol_throttle_cfg *c);
-/* now = the creation time (botocore's CUBIC start_time and RateClocker origin). */
-int  pol_throttle_init(pol_throttle *t, const pol_throttle_cfg *c, pol_ns now);
-void pol_throttle_free(pol_throttle *t);
-void pol_throttle_reset(pol_throttle *t, pol_ns now);
+POL_API void pol_throttle_default(pol_throttle_kind k, pol_throttle_cfg *out);
+POL_API int  pol_throttle_validate(const pol_throttle_cfg *c);
+/* now = the creation time (botocore's CUBIC start_time and RateClocker origin).
+ * POL_EINVAL (bad cfg) or POL_ENOMEM (SRE allocates its ring). */
+POL_API int  pol_throttle_init(pol_throttle *t, const pol_throttle_cfg *c, pol_ns now);
+POL_API void pol_throttle_free(pol_throttle *t);
+POL_API void pol_throttle_reset(pol_throttle *t, pol_ns now);
 /* Returns a pol_throttle_answer (>= 0) or POL_EINVAL; *wait_out set for WAIT. */
-int  pol_throttle_before_send(pol_throttle *t, pol_ns now, gsl_rng *r, pol_ns *wait_out);
-int  pol_throttle_on_response(pol_throttle *t, pol_ns now, int throttled);
+POL_API int  pol_throttle_before_send(pol_throttle *t, pol_ns now, gsl_rng *r, pol_ns *wait_out);
+POL_API int  pol_throttle_on_response(pol_throttle *t, pol_ns now, int throttled);
 /* SRE: current rejection probability. AWS: current bucket rate (0 = not engaged). */
-double pol_throttle_level(pol_throttle *t, pol_ns now);
+POL_API double pol_throttle_level(pol_throttle *t, pol_ns now);
 
-const char *pol_throttle_kind_name(pol_throttle_kind k);   /* "sre","aws-adaptive" */
-int         pol_throttle_kind_parse(const char *name, pol_throttle_kind *out);
+POL_API const char *pol_throttle_kind_name(pol_throttle_kind k);   /* "sre","aws-adaptive" */
+POL_API int         pol_throttle_kind_parse(const char *name, pol_throttle_kind *out);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -19,26 +19,35 @@
 #define POL_WINDOW_H
 #include "pol_common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define POL_WINDOW_MAX_COUNTERS 4
 
 typedef struct {
+    /* read-only: the geometry given to pol_window_init */
     pol_ns   slice;          /* slice length, > 0 */
     int      n_slices;       /* >= 1 */
     int      n_counters;     /* 1..POL_WINDOW_MAX_COUNTERS */
+    /* private (pol_window_sum reads the counts) */
     int64_t  newest;         /* absolute index of the newest slice (INT64_MIN = empty) */
     int64_t *cells;          /* [n_slices][n_counters], owner-supplied */
     int64_t  sum[POL_WINDOW_MAX_COUNTERS];
 } pol_window;
 
 /* Storage needed for a geometry, in int64_t elements. */
-size_t  pol_window_cells(int n_slices, int n_counters);
-int     pol_window_init(pol_window *w, pol_ns slice, int n_slices, int n_counters, int64_t *cells);
-void    pol_window_reset(pol_window *w);
+POL_API size_t  pol_window_cells(int n_slices, int n_counters);
+POL_API int     pol_window_init(pol_window *w, pol_ns slice, int n_slices, int n_counters, int64_t *cells);
+POL_API void    pol_window_reset(pol_window *w);
 /* Moves the window to `now` (drops expired slices). */
-void    pol_window_advance(pol_window *w, pol_ns now);
-void    pol_window_add(pol_window *w, pol_ns now, int counter, int64_t delta);
-int64_t pol_window_sum(pol_window *w, pol_ns now, int counter);
+POL_API void    pol_window_advance(pol_window *w, pol_ns now);
+POL_API void    pol_window_add(pol_window *w, pol_ns now, int counter, int64_t delta);
+POL_API int64_t pol_window_sum(pol_window *w, pol_ns now, int counter);
 /* Absolute index of the slice holding time t (floor division). */
-int64_t pol_window_slice_of(pol_ns t, pol_ns slice);
+POL_API int64_t pol_window_slice_of(pol_ns t, pol_ns slice);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

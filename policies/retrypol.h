@@ -1,8 +1,13 @@
 /* retrypol.h — umbrella header of libretrypol, the retry policy library of
  * retrysim. Production clients include this one header and link -lretrypol
- * (pkg-config --cflags --libs retrypol). See docs/policies.md. */
+ * (pkg-config --cflags --libs retrypol). See docs/policies.md. It includes
+ * every installed header (each also compiles alone, from C or C++, and gives
+ * its declarations C linkage itself); the list is PUBLIC_policies in
+ * layers.mk, and pol_internal.h / pol_lex.h are the library's own, never
+ * installed. */
 #ifndef RETRYPOL_H
 #define RETRYPOL_H
+#include "pol_version.h"
 #include "pol_common.h"
 #include "pol_backoff.h"
 #include "pol_hint.h"

@@ -23,6 +23,7 @@ fi
 probe_bin mpirun               openmpi-bin
 probe_bin pkg-config           pkg-config
 probe_bin cc                   gcc
+probe_bin g++                  g++
 probe_bin make                 make
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "deps: installing missing Debian packages: ${need[*]}" >&2

@@ -11,7 +11,10 @@ for f in lib/libretrypol.a lib/libretrypol.so lib/libretrypol.so.0 lib/pkgconfig
          include/retrypol/retrypol.h include/retrypol/pol_retry.h bin/retrysim; do
   [ -e "$P/$f" ] || fail "make install did not install $f"
 done
-ok "installed into a scratch prefix"
+for f in pol_internal.h pol_lex.h; do
+  [ -e "$P/include/retrypol/$f" ] && fail "make install installed the internal header $f"
+done
+ok "installed into a scratch prefix (public headers only)"
 
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
 pkg-config --exists retrypol || fail "pkg-config does not find retrypol"
@@ -20,6 +23,7 @@ LIBS_RP=$(pkg-config --libs retrypol)
 [[ "$CFLAGS_RP" == *"$P/include/retrypol"* ]] || fail "bad --cflags: $CFLAGS_RP"
 
 check_output() {  # check_output FILE: the scripted requests' decisions
+  grep -qx "libretrypol $(make --no-print-directory -s version)" "$1" || fail "client did not report the library version"
   grep -q '^  attempt 1: http 429 -> retry after 2.000 s$' "$1" || fail "Retry-After: 2 not honored"
   grep -q '^  attempt 3: http 200 -> done$' "$1" || fail "request 1 did not succeed"
   grep -q 'attempt 3: http 500 -> give-up (max-attempts)$' "$1" || fail "max attempts not enforced"
@@ -45,3 +49,14 @@ ldd "$TMPDIR/client_static" | grep -q libretrypol && fail "client_static still n
 "$TMPDIR/client_static" > "$TMPDIR/static.out" || fail "static client failed"
 cmp -s "$TMPDIR/shared.out" "$TMPDIR/static.out" || fail "static and shared clients disagree"
 ok "example linked against libretrypol.a, same output"
+
+# a program built against another version's header refuses to run with this
+# library (examples/client.c's start-up check; the header is faked by
+# defining its guard and macros)
+cc -std=c11 -Wall -Wextra -Werror $SAN -DPOL_VERSION_H -DPOL_VERSION_NUMBER=999000 \
+  -DPOL_VERSION_STRING='"0.999.0"' examples/client.c $CFLAGS_RP $LIBS_RP -o "$TMPDIR/client_other" \
+  || fail "cannot build the example against a faked header version"
+LD_LIBRARY_PATH="$P/lib" "$TMPDIR/client_other" > "$TMPDIR/other.out" 2> "$TMPDIR/other.err" \
+  && fail "client built for 0.999.0 ran with libretrypol $(make --no-print-directory -s version)"
+grep -q "built against 0.999.0" "$TMPDIR/other.err" || fail "no version mismatch message: $(cat "$TMPDIR/other.err")"
+ok "a client built against another header version stops at start-up"
