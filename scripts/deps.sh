@@ -30,10 +30,12 @@ DEPS=(
   # --- `retrysim plot` (demo, tests/e2e/plots.sh)
   "bin gnuplot           gnuplot-nox"
   # --- the end-to-end tests: XML/SVG well-formedness (check.sh, plots.sh),
-  #     process lookups (sweep_mpi.sh), HTTP by hand
+  #     a sweep's workers and mpirun's pid (sweep.sh, sweep_mpi.sh), a terminal
+  #     for tune's progress bar (tune.sh), HTTP to `retrysim mock` by hand
   "bin python3           python3"
   "py  xml.dom.minidom   python3"
   "bin pgrep             procps"
+  "bin script            bsdutils"
   "bin curl              curl"
 )
 need=()
