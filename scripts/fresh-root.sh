@@ -91,33 +91,61 @@ head=$(git -C "$repo" rev-parse --verify -q HEAD) || die "$repo is not a git che
 
 # --- clean-up, on every exit path
 work="" root="" mounts=()
-under_work() {  # the mount points at or under $work, deepest first
-  [ -n "$work" ] || return 0
-  awk -v w="$work" '{ m = $5; gsub(/\\040/, " ", m); if (m == w || index(m, w "/") == 1) print length(m), m }' /proc/self/mountinfo |
+under() {  # under DIR: the mount points at or under DIR, deepest first
+  awk -v w="$1" '{ m = $5; gsub(/\\040/, " ", m); if (m == w || index(m, w "/") == 1) print length(m), m }' /proc/self/mountinfo |
     sort -rn | cut -d' ' -f2-
 }
-chroot_pids() {  # processes whose root directory is the fresh root (all started by this script)
+under_work() { [ -z "$work" ] || under "$work"; }
+pids_in() {  # pids_in ROOT: the processes whose root directory is ROOT (all started by this script)
   local p
-  [ -n "$root" ] || return 0
-  for p in /proc/[0-9]*; do [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && echo "${p#/proc/}"; done
+  for p in /proc/[0-9]*; do [ "$(readlink "$p/root" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"; done
+}
+chroot_pids() { [ -z "$root" ] || pids_in "$root"; }
+stop_pids_in() {  # stop_pids_in ROOT: SIGTERM, 5 s, SIGKILL
+  local pids i
+  pids=$(pids_in "$1")
+  [ -n "$pids" ] || return 0
+  kill -TERM $pids 2>/dev/null
+  for i in $(seq 50); do pids=$(pids_in "$1"); [ -z "$pids" ] && return 0; sleep 0.1; done
+  kill -KILL $pids 2>/dev/null; sleep 0.5
+}
+unmount_under() {  # unmount_under DIR: whatever is still mounted there, deepest first, lazily if busy
+  local m
+  while read -r m; do
+    [ -n "$m" ] && { umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || echo "fresh-root: cannot unmount $m" >&2; }
+  done < <(under "$1")
+}
+start_time() { awk '{ print $22 }' "/proc/$1/stat" 2>/dev/null; }
+# a run killed with SIGKILL cannot clean up: the next one removes what it left
+# (its processes, anything mounted, the directory) once its owner is gone
+reap_stale() {
+  local d opid ostart
+  for d in /var/tmp/retrysim-root.*; do
+    [ -d "$d" ] && [ -f "$d/owner" ] || continue
+    read -r opid ostart < "$d/owner" || continue
+    [ -n "$opid" ] && [ "$(start_time "$opid")" = "$ostart" ] && continue      # that run is still going
+    say "removing $d, left by a run that did not finish (pid $opid)"
+    stop_pids_in "$d/root"
+    unmount_under "$d"
+    if [ -n "$(under "$d")" ]; then echo "fresh-root: still mounted under $d, NOT deleting it" >&2
+    else rm -rf --one-file-system "$d"; fi
+  done
+}
+new_work() {
+  work=$(mktemp -d /var/tmp/retrysim-root.XXXXXX) || die "mktemp failed"
+  root=$work/root
+  echo "$$ $(start_time $$)" > "$work/owner"
 }
 cleanup() {
-  local rc=$? pids m i
+  local rc=$? m i
   trap - EXIT INT TERM
-  pids=$(chroot_pids)
-  if [ -n "$pids" ]; then
-    kill -TERM $pids 2>/dev/null
-    for i in $(seq 50); do pids=$(chroot_pids); [ -z "$pids" ] && break; sleep 0.1; done
-    [ -n "$pids" ] && kill -KILL $pids 2>/dev/null && sleep 0.5
-  fi
+  [ -n "$root" ] && stop_pids_in "$root"
   for (( i = ${#mounts[@]} - 1; i >= 0; i-- )); do       # reverse order of mounting
     m=${mounts[i]}
     mountpoint -q "$m" || continue
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || echo "fresh-root: cannot unmount $m" >&2
   done
-  while read -r m; do                                      # anything else (mounted from inside)
-    [ -n "$m" ] && { umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; }
-  done < <(under_work)
+  [ -n "$work" ] && unmount_under "$work"                   # anything else (mounted from inside)
   if [ -n "$work" ] && [ -d "$work" ]; then
     if [ -n "$(under_work)" ]; then
       echo "fresh-root: still mounted under $work, NOT deleting it:" >&2; under_work >&2; rc=2
@@ -138,19 +166,19 @@ set -m    # each phase in its own process group, signals not ignored; `wait` let
 run_bg() { "$@" < /dev/null & wait $!; }
 
 # --- the base root: cached tarball, or debootstrap
+reap_stale
 mkdir -p "$cache_dir" || die "cannot create $cache_dir"
 t=$(now)
 exec 9> "$cache_dir/.lock"
 flock 9 || die "cannot lock $cache_dir/.lock"
 if [ "$refresh" -eq 1 ] || [ ! -s "$cache" ]; then
   say "base: building with debootstrap --variant=minbase $release (cache $([ -s "$cache" ] && echo refresh || echo missing))"
-  work=$(mktemp -d /var/tmp/retrysim-root.XXXXXX) || die "mktemp failed"
-  root=$work/root
+  new_work
   if ! run_bg debootstrap --variant=minbase --arch="$arch" "$release" "$root" "$mirror" > "$work/debootstrap.out" 2>&1; then
     tail -n 20 "$work/debootstrap.out" >&2; [ -f "$root/debootstrap/debootstrap.log" ] && tail -n 20 "$root/debootstrap/debootstrap.log" >&2
     die "debootstrap failed (mirror $mirror)"
   fi
-  while read -r m; do [ -n "$m" ] && { umount "$m" 2>/dev/null || umount -l "$m"; }; done < <(under_work)
+  unmount_under "$work"
   [ -z "$(under_work)" ] || die "debootstrap left mounts under $work"
   rm -rf "$root"/var/cache/apt/archives/*.deb
   tar --numeric-owner --xattrs --xattrs-include='*' -C "$root" -czpf "$cache.tmp" . && mv "$cache.tmp" "$cache" \
@@ -162,7 +190,7 @@ else
 fi
 flock -u 9
 t=$(now)
-if [ -z "$work" ]; then work=$(mktemp -d /var/tmp/retrysim-root.XXXXXX) || die "mktemp failed"; root=$work/root; fi
+[ -n "$work" ] || new_work
 rm -rf --one-file-system "$root" && mkdir -p "$root" \
   && tar --numeric-owner --xattrs --xattrs-include='*' -C "$root" -xzpf "$cache" || die "cannot unpack $cache into $root"
 t_unpack=$(secs "$t")
