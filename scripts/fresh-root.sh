@@ -183,12 +183,12 @@ if [ "$refresh" -eq 1 ] || [ ! -s "$cache" ]; then
   rm -rf "$root"/var/cache/apt/archives/*.deb
   tar --numeric-owner --xattrs --xattrs-include='*' -C "$root" -czpf "$cache.tmp" . && mv "$cache.tmp" "$cache" \
     || { rm -f "$cache.tmp"; die "cannot write $cache"; }
-  say "base: built and cached in $(secs "$t") s ($(du -m "$cache" | cut -f1) MB)"
-  base_how="built, uncached"
+  base_how="built by debootstrap in $(secs "$t") s (no cache)"
+  say "base: $base_how, cached ($(du -m "$cache" | cut -f1) MB)"
 else
-  base_how="cached"
+  base_how="cached ($(du -m "$cache" | cut -f1) MB tarball)"
 fi
-flock -u 9
+flock -u 9; exec 9>&-
 t=$(now)
 [ -n "$work" ] || new_work
 rm -rf --one-file-system "$root" && mkdir -p "$root" \
@@ -246,7 +246,7 @@ summary=$(grep -a '^tests: [0-9]* passed, [0-9]* failed' "$root/root/test.log" 2
 say "make test: exit $test_rc in $t_test s: ${summary:-no summary line}"
 
 echo "fresh-root: Debian $release/$arch, HEAD $head"
-echo "fresh-root: phases: base ${base_how} + unpack $t_unpack s, apt-get install make $t_make s, source $t_src s," \
+echo "fresh-root: phases: base $base_how, unpack $t_unpack s, apt-get install make $t_make s, source $t_src s," \
      "make demo $t_demo s, make test $t_test s; total $(secs "$t_all") s"
 echo "fresh-root: make demo exit $demo_rc; make test exit $test_rc (${summary:-no summary line})"
 [ "$demo_rc" -eq 0 ] && [ "$test_rc" -eq 0 ] && exit 0
