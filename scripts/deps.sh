@@ -1,30 +1,56 @@
 #!/usr/bin/env bash
-# Installs the Debian packages retrysim needs, and only those that are missing.
-# Probes headers and binaries (fast, no apt call) and runs apt-get only when
-# something is absent, through sudo when not root. Safe to run on every make.
+# Installs the Debian packages retrysim's build, demo and tests need, and only
+# those that are missing. Probes headers, programs and Python modules first
+# (fast, no apt call) and runs apt-get only when something is absent, through
+# sudo when not root. Safe to run on every make.
+#
+# To add a dependency, add one row to DEPS: "KIND WHAT PACKAGE", where KIND is
+#   hdr  a C header that ${CC:-cc} must find        (hdr gsl/gsl_rng.h libgsl-dev)
+#   bin  a program on PATH                           (bin pgrep procps)
+#   py   a module python3 must import                (py xml.dom.minidom python3)
+#   mpi  a header the mpicc wrapper must find        (mpi mpi.h libopenmpi-dev)
+# The list was checked by running `make demo` and `make test` in a fresh
+# Debian root (scripts/fresh-root.sh), where only make was installed.
 set -u
+DEPS=(
+  # --- the build: compiler, libraries, pkg-config (tests/e2e/install.sh)
+  "bin cc                gcc"
+  "bin g++               g++"          # public headers compiled as C++ (tests/e2e/abi.sh)
+  "hdr stdio.h           libc6-dev"
+  "bin make              make"
+  "bin pkg-config        pkg-config"
+  "hdr gsl/gsl_rng.h     libgsl-dev"
+  "hdr csv.h             libcsv-dev"
+  "hdr yaml.h            libyaml-dev"
+  "hdr CUnit/Basic.h     libcunit1-dev"
+  "hdr curl/curl.h       libcurl4-openssl-dev"
+  "hdr microhttpd.h      libmicrohttpd-dev"
+  # --- Open MPI (distributed sweeps): mpicc must find mpi.h; mpirun runs them
+  "mpi mpi.h             libopenmpi-dev"
+  "bin mpirun            openmpi-bin"
+  # --- `retrysim plot` (demo, tests/e2e/plots.sh)
+  "bin gnuplot           gnuplot-nox"
+  # --- the end-to-end tests: XML/SVG well-formedness (check.sh, plots.sh),
+  #     a sweep's workers and mpirun's pid (sweep.sh, sweep_mpi.sh), a terminal
+  #     for tune's progress bar (tune.sh), HTTP to `retrysim mock` by hand
+  "bin python3           python3"
+  "py  xml.dom.minidom   python3"
+  "bin pgrep             procps"
+  "bin script            bsdutils"
+  "bin curl              curl"
+)
 need=()
-probe_hdr() { # header package
-  local h=$1 pkg=$2
-  if ! echo "#include <$h>" | ${CC:-cc} -E -x c - >/dev/null 2>&1; then need+=("$pkg"); fi
-}
-probe_bin() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
-probe_hdr gsl/gsl_rng.h        libgsl-dev
-probe_hdr csv.h                libcsv-dev
-probe_hdr yaml.h               libyaml-dev
-probe_hdr CUnit/Basic.h        libcunit1-dev
-probe_hdr curl/curl.h          libcurl4-openssl-dev
-probe_hdr microhttpd.h         libmicrohttpd-dev
-probe_bin gnuplot              gnuplot-nox
-# Open MPI (distributed sweeps): the mpicc wrapper must find mpi.h; mpirun runs them
-if ! command -v mpicc >/dev/null 2>&1 || ! echo "#include <mpi.h>" | mpicc -E -x c - >/dev/null 2>&1; then
-  need+=(libopenmpi-dev)
-fi
-probe_bin mpirun               openmpi-bin
-probe_bin pkg-config           pkg-config
-probe_bin cc                   gcc
-probe_bin g++                  g++
-probe_bin make                 make
+want() { local p; for p in "${need[@]}"; do [ "$p" = "$1" ] && return; done; need+=("$1"); }
+for row in "${DEPS[@]}"; do
+  read -r kind what pkg <<< "$row"
+  case $kind in
+    hdr) echo "#include <$what>" | ${CC:-cc} -E -x c - > /dev/null 2>&1 || want "$pkg";;
+    bin) command -v "$what" > /dev/null 2>&1 || want "$pkg";;
+    py)  python3 -c "import $what" > /dev/null 2>&1 || want "$pkg";;
+    mpi) command -v mpicc > /dev/null 2>&1 && echo "#include <$what>" | mpicc -E -x c - > /dev/null 2>&1 || want "$pkg";;
+    *)   echo "deps: bad row in scripts/deps.sh: $row" >&2; exit 2;;
+  esac
+done
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "deps: installing missing Debian packages: ${need[*]}" >&2
 SUDO=""

@@ -27,3 +27,18 @@ ci() {
 }
 # assert_cmp A OP B MESSAGE
 assert_cmp() { fcmp "$1" "$2" "$3" || fail "$4 (got $1 $2 $3 false)"; ok "$4 ($1 $2 $3)"; }
+# wait_for TIMEOUT_S CMD...: polls CMD (every 0.1 s) until it succeeds; returns 1
+# if it still fails after TIMEOUT_S seconds. For waiting on another process's
+# observable state (a file's first row, a line it printed), never a fixed sleep.
+wait_for() {
+  local t=$1; shift
+  local end=$(( ${EPOCHREALTIME//[!0-9]/} + t * 1000000 ))
+  until "$@"; do
+    [ "${EPOCHREALTIME//[!0-9]/}" -lt "$end" ] || return 1
+    sleep 0.1
+  done
+}
+# has_rows FILE N: FILE exists and has at least N lines after its header
+has_rows() { [ -f "$1" ] && [ "$(($(wc -l < "$1") - 1))" -ge "$2" ]; }
+# now_s: wall-clock seconds (for bounds measured by a test, not waited on)
+now_s() { local t=${EPOCHREALTIME//[!0-9]/}; echo "$((t / 1000000)).$(printf '%06d' $((t % 1000000)))"; }

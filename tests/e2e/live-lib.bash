@@ -5,18 +5,19 @@
 MOCK_PID=
 # start_mock SCENARIO [ARGS...]: starts `retrysim mock` on 127.0.0.1:0 in the
 # background; sets MOCK_PID, MOCK_URL (http://127.0.0.1:PORT) and MOCK_ERR
-# (its stderr). Fails the test if it is not listening within 10 s.
+# (its stderr). Fails the test if it is not listening within 30 s.
 start_mock() {
   local out
   out=$(mktemp "$TMPDIR/mock.XXXXXX")
   MOCK_ERR="$out.err"
   "$RETRYSIM" mock "$@" > "$out" 2> "$MOCK_ERR" &
   MOCK_PID=$!
-  for _ in $(seq 1 100); do
-    grep -q '^listening on ' "$out" && break
+  mock_up() {
+    grep -q '^listening on ' "$out" && return 0
     kill -0 "$MOCK_PID" 2>/dev/null || { cat "$MOCK_ERR" >&2; fail "retrysim mock exited before listening"; }
-    sleep 0.1
-  done
+    return 1
+  }
+  wait_for 30 mock_up
   grep -q '^listening on 127\.0\.0\.1:[0-9][0-9]*$' "$out" || fail "mock did not print 'listening on 127.0.0.1:PORT' ($(cat "$out"))"
   MOCK_URL="http://$(sed -n 's/^listening on //p' "$out")"
 }

@@ -19,9 +19,12 @@ start_mock "$SC"
 LIVE=$!
 ( sleep 60; kill -9 "$LIVE" ) > /dev/null 2>&1 &   # bound: the run itself takes 12 s
 WATCHDOG=$!
-sleep 5                                     # all 1000 sent at t=0, answered at t=8 s
+# all 1000 are sent at t=0 and answered at t=8 s: measure once both sides hold them
+both_hold_1000() { [ "$(nfd "$LIVE")" -ge 1000 ] && [ "$(nfd "$MOCK_PID")" -ge 1000 ]; }
+t0=$(now_s)
+wait_for 30 both_hold_1000 || { kill -9 "$LIVE"; fail "live and the mock never held 1000 descriptors each (live $(nfd "$LIVE"), mock $(nfd "$MOCK_PID"))"; }
 lfd=$(nfd "$LIVE"); mfd=$(nfd "$MOCK_PID")
-echo "at 5 s: live $lfd fds, $(threads "$LIVE") thread(s), RSS $(rss_kb "$LIVE") kB;" \
+echo "after $(awk -v a="$t0" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }') s: live $lfd fds, $(threads "$LIVE") thread(s), RSS $(rss_kb "$LIVE") kB;" \
      "mock $mfd fds, $(threads "$MOCK_PID") thread(s), RSS $(rss_kb "$MOCK_PID") kB"
 assert_cmp "$lfd" ">=" 1000 "live holds ~1000 connections"
 assert_cmp "$mfd" ">=" 1000 "the mock holds ~1000 connections"

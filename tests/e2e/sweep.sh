@@ -102,13 +102,18 @@ ok "--max-runs 7, --resume --max-runs 5, --resume: exit 130, 130, 0; same bytes 
 out=$TMPDIR/sig
 "$RETRYSIM" sweep $S --grid 'retry.timeout=500ms,1s' --replications 300 "${P[@]}" --jobs 2 --out "$out" --quiet 2> "$TMPDIR/sigerr" &
 pid=$!
-sleep 1
+# the signal goes once the workers are forked (the sweep then has runs in progress and
+# catches SIGINT: signals stay blocked from before the fork until the handler is set)
+wait_for 60 pgrep -P $pid > /dev/null || { kill $pid; cat "$TMPDIR/sigerr" >&2; fail "SIGINT: the sweep started no worker within 60 s"; }
 kill -INT $pid
 wait $pid; st=$?
 [ $st -eq 130 ] || { cat "$TMPDIR/sigerr" >&2; fail "SIGINT: exit $st, want 130"; }
-grep -q "interrupted; finishing" "$TMPDIR/sigerr" || fail "SIGINT message"
+inprog=$(sed -n 's/.*interrupted; finishing \([0-9]*\) runs* in progress.*/\1/p' "$TMPDIR/sigerr")
+[ -n "$inprog" ] || { cat "$TMPDIR/sigerr" >&2; fail "SIGINT message"; }
 [ -s "$out/sweep.partial.csv" ] && [ ! -e "$out/sweep.csv" ] || fail "SIGINT: no partial file, or a sweep.csv"
-ok "SIGINT: exit 130 with $(($(wc -l < "$out/sweep.partial.csv") - 1)) finished runs in sweep.partial.csv"
+kept=$(($(wc -l < "$out/sweep.partial.csv") - 1))
+[ "$kept" -ge "$inprog" ] || fail "SIGINT: $inprog runs were finishing, only $kept in sweep.partial.csv"
+ok "SIGINT: exit 130 with $kept finished runs in sweep.partial.csv ($inprog in progress at the signal)"
 
 # --- a worker dies: the run is named, exit 2, the partial file is kept and resumable
 out=$TMPDIR/crash
