@@ -1,16 +1,18 @@
 /* bench_engine.c — the classic "hold" benchmark of an event queue.
  *
  * A queue is prefilled with N events; then each step pops the earliest event
- * and pushes one at now + Exp(1 s). We time the retrysim engine (sim_run with
- * a handler that reschedules; binary, the simulator's default, and 4-ary)
- * against a bare inline binary
- * heap of the same 32-byte entries written here with no dispatch, no
- * generation check and no growth check. Runs are interleaved (bare, 4-ary,
- * binary, repeated) and the median of the repeats is reported. The
- * increments come from one precomputed table of GSL exponential draws shared
- * by every variant, so the comparison measures queue cost, not log(). Before
- * printing, every variant must end at the same virtual time with the same
- * checksum of popped times, or the benchmark fails.
+ * and pushes one at now + an increment. We time the retrysim engine (sim_run
+ * with a handler that reschedules) with each of its queues — binary heap,
+ * 4-ary heap, ladder queue (ladder.h) — against a bare inline binary heap of
+ * the same 32-byte entries written here with no dispatch, no generation check
+ * and no growth check. Two increment distributions: Exp(1 s) (the textbook
+ * hold model) and "recorded": the delays (event time - now) of the events
+ * that the full model (bench model's standard scenario, 10k clients)
+ * actually scheduled, replayed in their order. Runs are interleaved (bare,
+ * binary, 4-ary, ladder, repeated) and the median of the repeats is
+ * reported. Every variant draws the same table, so the comparison measures
+ * queue cost, not log(). Before printing, every variant must end with the
+ * same checksum of popped times, or the benchmark fails.
  */
 #include "bench.h"
 #include "eventq.h"
@@ -104,10 +106,10 @@ static void hold_handler(sim_engine *e, const sim_event *ev, void *ctx)
     sim_schedule(e, ev->t + st->incr[st->pos++ & (TABLE_SIZE - 1)], 0, ev->ent, ev->gen, 0);
 }
 
-static double run_engine(int arity, size_t size, uint64_t steps, const int64_t *incr, uint64_t *sum_out)
+static double run_engine(int queue, size_t size, uint64_t steps, const int64_t *incr, uint64_t *sum_out)
 {
     sim_engine e;
-    if (sim_engine_init(&e, arity, size + 1)) return -1;
+    if (sim_engine_init(&e, queue, size + 1)) return -1;
     hold_state st = { incr, 0, 0, steps };
     sim_engine_on(&e, 0, hold_handler, NULL, &st);
     for (size_t i = 0; i < size; i++) sim_schedule(&e, incr[st.pos++ & (TABLE_SIZE - 1)], 0, 0, 0, 0);
@@ -126,52 +128,84 @@ static double median(double *v, size_t n)
     return gsl_stats_median_from_sorted_data(v, 1, n);
 }
 
+/* The recorded table: the model's delays, cycled to TABLE_SIZE entries;
+ * 0 delays become 1 ns (the hold model needs time to advance). */
+static int recorded_table(int64_t *incr)
+{
+    size_t cap = TABLE_SIZE;
+    int64_t *dt = malloc(cap * sizeof *dt);
+    if (!dt) return -1;
+    size_t n = bench_model_record(10000, dt, cap);
+    if (n < 1000) { free(dt); return -1; }
+    for (size_t i = 0; i < TABLE_SIZE; i++) incr[i] = dt[i % n] > 0 ? dt[i % n] : 1;
+    free(dt);
+    return 0;
+}
+
 int bench_engine(int argc, char **argv)
 {
-    int reps = 5;
+    int reps = 3;
     uint64_t min_steps = 2000000;
+    size_t max_size = 10000000;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--steps") && i + 1 < argc) min_steps = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--max-size") && i + 1 < argc) max_size = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: retrysim bench engine [--reps N] [--steps N]\n"
-                   "Hold model (pop earliest, push at now + Exp(1 s)) at queue sizes 1e3..1e6:\n"
-                   "ns per event for a bare inline binary heap and the engine (4-ary, binary),\n"
-                   "interleaved, median of N repeats, with the ratio engine/bare.\n");
+            printf("usage: retrysim bench engine [--reps N] [--steps N] [--max-size N]\n"
+                   "Hold model (pop earliest, push at now + an increment) at queue sizes 1e3..1e7\n"
+                   "(up to --max-size), increments Exp(1 s) and as recorded from the full model:\n"
+                   "ns per event for a bare inline binary heap and the engine's queues (binary,\n"
+                   "4-ary, ladder), interleaved, median of N repeats, each as a ratio to bare.\n");
             return 0;
         } else { fprintf(stderr, "retrysim bench engine: unknown argument '%s'\n", argv[i]); return 2; }
     }
-    if (reps < 1 || reps > 101 || min_steps < 1000) { fprintf(stderr, "retrysim bench engine: bad --reps/--steps\n"); return 2; }
-    int64_t *incr = malloc(TABLE_SIZE * sizeof *incr);
-    gsl_rng *r = sim_rng_new(gsl_rng_taus2, 1, 0, SIM_STREAM_BENCH, 0);
-    for (uint32_t i = 0; i < TABLE_SIZE; i++) incr[i] = (int64_t)(gsl_ran_exponential(r, 1.0) * 1e9) + 1;
-    gsl_rng_free(r);
-
-    printf("%-9s %10s %12s %14s %12s %13s %12s\n", "size", "steps", "bare ns/ev", "binary ns/ev", "binary/bare",
-           "4-ary ns/ev", "4-ary/bare");
-    int failed = 0;
-    const size_t sizes[] = { 1000, 10000, 100000, 1000000 };
-    for (size_t si = 0; si < 4; si++) {
-        size_t size = sizes[si];
-        uint64_t steps = min_steps > 10 * size ? min_steps : 10 * size;
-        double tb[101], t4[101], t2[101];
-        for (int k = 0; k < reps; k++) {
-            uint64_t sb, s4, s2;
-            tb[k] = run_bare(size, steps, incr, &sb);
-            t4[k] = run_engine(4, size, steps, incr, &s4);
-            t2[k] = run_engine(2, size, steps, incr, &s2);
-            if (sb != s4 || sb != s2 || t4[k] < 0 || t2[k] < 0) {
-                fprintf(stderr, "bench engine: self-check failed at size %zu (checksums %llu %llu %llu)\n",
-                        size, (unsigned long long)sb, (unsigned long long)s4, (unsigned long long)s2);
-                failed = 1;
-            }
-        }
-        if (failed) break;
-        double mb = median(tb, (size_t)reps), m4 = median(t4, (size_t)reps), m2 = median(t2, (size_t)reps);
-        printf("%-9zu %10llu %12.1f %14.1f %12.2f %13.1f %12.2f\n", size, (unsigned long long)steps, mb, m2,
-               m2 / mb, m4, m4 / mb);
-        fflush(stdout);
+    if (reps < 1 || reps > 101 || min_steps < 1000 || max_size < 1000) {
+        fprintf(stderr, "retrysim bench engine: bad --reps/--steps/--max-size\n");
+        return 2;
     }
-    free(incr);
+    int64_t *tables[2] = { malloc(TABLE_SIZE * sizeof(int64_t)), malloc(TABLE_SIZE * sizeof(int64_t)) };
+    if (!tables[0] || !tables[1]) { free(tables[0]); free(tables[1]); return 1; }
+    gsl_rng *r = sim_rng_new(gsl_rng_taus2, 1, 0, SIM_STREAM_BENCH, 0);
+    for (uint32_t i = 0; i < TABLE_SIZE; i++) tables[0][i] = (int64_t)(gsl_ran_exponential(r, 1.0) * 1e9) + 1;
+    gsl_rng_free(r);
+    if (recorded_table(tables[1])) {
+        fprintf(stderr, "bench engine: could not record the model's event delays\n");
+        free(tables[0]); free(tables[1]);
+        return 1;
+    }
+    static const char *const DIST[] = { "exp(1s)", "recorded" };
+    static const int QUEUE[] = { SIM_QUEUE_BINARY, SIM_QUEUE_4ARY, SIM_QUEUE_LADDER };
+    printf("%-9s %-9s %10s %9s %9s %7s %9s %7s %9s %7s\n", "size", "incr", "steps", "bare ns", "binary",
+           "/bare", "4-ary", "/bare", "ladder", "/bare");
+    int failed = 0;
+    const size_t sizes[] = { 1000, 10000, 100000, 1000000, 10000000 };
+    for (size_t si = 0; si < 5 && !failed && sizes[si] <= max_size; si++) {
+        size_t size = sizes[si];
+        uint64_t steps = size >= 1000000 ? 3 * size : 10 * size;
+        if (steps < min_steps) steps = min_steps;
+        for (int d = 0; d < 2 && !failed; d++) {
+            double tb[101], tq[3][101];
+            for (int k = 0; k < reps; k++) {
+                uint64_t sb, sq[3];
+                tb[k] = run_bare(size, steps, tables[d], &sb);
+                for (int q = 0; q < 3; q++) {
+                    tq[q][k] = run_engine(QUEUE[q], size, steps, tables[d], &sq[q]);
+                    if (sq[q] != sb || tq[q][k] < 0) {
+                        fprintf(stderr, "bench engine: self-check failed at size %zu (%s, queue %d)\n", size, DIST[d], QUEUE[q]);
+                        failed = 1;
+                    }
+                }
+            }
+            if (failed) break;
+            double mb = median(tb, (size_t)reps), m[3];
+            for (int q = 0; q < 3; q++) m[q] = median(tq[q], (size_t)reps);
+            printf("%-9zu %-9s %10llu %9.1f %9.1f %7.2f %9.1f %7.2f %9.1f %7.2f\n", size, DIST[d],
+                   (unsigned long long)steps, mb, m[0], m[0] / mb, m[1], m[1] / mb, m[2], m[2] / mb);
+            fflush(stdout);
+        }
+    }
+    free(tables[0]);
+    free(tables[1]);
     return failed;
 }

@@ -49,6 +49,51 @@ typedef struct {
     int    ok;
 } model_result;
 
+/* The overrides that scale the standard scenario to `clients`. */
+static void model_overrides(long clients, const char *duration, char o[6][64])
+{
+    snprintf(o[0], 64, "workload.clients=%ld", clients);
+    snprintf(o[1], 64, "providers[primary].rate_limit.rpm=%ld", clients * 60);
+    snprintf(o[2], 64, "providers[primary].concurrency=%ld", clients);
+    snprintf(o[3], 64, "duration=%s", duration);
+    /* shorter runs keep the storm window inside the run: a third of it, starting at a third */
+    pol_ns d = 0;
+    sim_parse_duration(duration, &d);
+    snprintf(o[4], 64, "timeline[0].at=%lldms", (long long)(d / 3 / POL_NS_PER_MS));
+    snprintf(o[5], 64, "timeline[0].for=%lldms", (long long)(d / 4 / POL_NS_PER_MS));
+}
+
+static int write_model(char *path)
+{
+    int fd = mkstemp(path);
+    if (fd < 0) return -1;
+    int ok = write(fd, MODEL_YAML, sizeof MODEL_YAML - 1) == (ssize_t)(sizeof MODEL_YAML - 1);
+    close(fd);
+    if (!ok) { unlink(path); return -1; }
+    return 0;
+}
+
+size_t bench_model_record(long clients, int64_t *dt, size_t cap)
+{
+    char path[] = "/tmp/retrysim-bench-XXXXXX";
+    if (write_model(path)) return 0;
+    char o[6][64];
+    model_overrides(clients, "60s", o);
+    const char *ov[] = { o[0], o[1], o[2], o[3], o[4], o[5] };
+    sim_scenario sc;
+    sim_err err;
+    size_t n = 0;
+    if (sim_scenario_load(path, ov, 6, &sc, &err) == 0) {
+        sim_run_metrics m;
+        sim_run_stats st;
+        if (sim_run_world(&(sim_run_opts){ .sc = &sc, .record_dt = dt, .record_cap = cap }, &m, &st) == 0)
+            n = st.recorded;
+        sim_scenario_free(&sc);
+    }
+    unlink(path);
+    return n;
+}
+
 static int run_child(const char *path, long clients, const char *duration, model_result *out)
 {
     int fd[2];
@@ -59,17 +104,9 @@ static int run_child(const char *path, long clients, const char *duration, model
         close(fd[0]);
         model_result r;
         memset(&r, 0, sizeof r);
-        char o1[64], o2[64], o3[64], o4[64], o5[64], o6[64];
-        snprintf(o1, sizeof o1, "workload.clients=%ld", clients);
-        snprintf(o2, sizeof o2, "providers[primary].rate_limit.rpm=%ld", clients * 60);
-        snprintf(o3, sizeof o3, "providers[primary].concurrency=%ld", clients);
-        snprintf(o4, sizeof o4, "duration=%s", duration);
-        /* shorter runs keep the storm window inside the run: a third of it, starting at a third */
-        pol_ns d = 0;
-        sim_parse_duration(duration, &d);
-        snprintf(o5, sizeof o5, "timeline[0].at=%lldms", (long long)(d / 3 / POL_NS_PER_MS));
-        snprintf(o6, sizeof o6, "timeline[0].for=%lldms", (long long)(d / 4 / POL_NS_PER_MS));
-        const char *ov[] = { o1, o2, o3, o4, o5, o6 };
+        char o[6][64];
+        model_overrides(clients, duration, o);
+        const char *ov[] = { o[0], o[1], o[2], o[3], o[4], o[5] };
         sim_scenario sc;
         sim_err err;
         if (sim_scenario_load(path, ov, 6, &sc, &err) == 0) {
@@ -117,12 +154,10 @@ int bench_model(int argc, char **argv)
         } else { fprintf(stderr, "retrysim bench model: unknown argument '%s'\n", argv[i]); return 2; }
     }
     char path[] = "/tmp/retrysim-bench-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0 || write(fd, MODEL_YAML, sizeof MODEL_YAML - 1) != (ssize_t)(sizeof MODEL_YAML - 1)) {
+    if (write_model(path)) {
         fprintf(stderr, "retrysim bench model: cannot write a temporary scenario\n");
         return 1;
     }
-    close(fd);
     model_result base;
     if (run_child(path, 1, "60s", &base)) { unlink(path); fprintf(stderr, "bench model: baseline run failed\n"); return 1; }
     printf("%-9s %9s %12s %12s %10s %12s %12s %12s %10s\n", "clients", "sim time", "requests", "attempts",

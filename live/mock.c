@@ -753,7 +753,7 @@ int live_mock_run(const sim_scenario *sc, const live_mock_opts *o)
     int rc = 2;
     sim_pm_opts po = { .sc = sc, .seed = sc->seed, .replication = 0, .eng = &m->eng,
                        .host = { .answer = pm_answer, .change = pm_change, .ctx = m } };
-    if (sim_engine_init(&m->eng, 2, 4096) || sim_pm_new(&po, &m->pm) || sim_pm_schedule_timeline(m->pm)) {
+    if (sim_engine_init(&m->eng, SIM_QUEUE_BINARY, 4096) || sim_pm_new(&po, &m->pm) || sim_pm_schedule_timeline(m->pm)) {
         fprintf(stderr, "retrysim mock: out of memory\n");
         goto out;
     }

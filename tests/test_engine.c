@@ -31,8 +31,9 @@ static void ties_in_insertion_order(int arity)
     CU_ASSERT_EQUAL(e.now, 1000);
     sim_engine_free(&e);
 }
-static void test_ties_binary(void) { ties_in_insertion_order(2); }
-static void test_ties_4ary(void) { ties_in_insertion_order(4); }
+static void test_ties_binary(void) { ties_in_insertion_order(SIM_QUEUE_BINARY); }
+static void test_ties_4ary(void) { ties_in_insertion_order(SIM_QUEUE_4ARY); }
+static void test_ties_ladder(void) { ties_in_insertion_order(SIM_QUEUE_LADDER); }
 
 /* Cancellation: an entity whose generation moved on never sees old events. */
 typedef struct { uint32_t gen[8]; int fired[8]; int stale_fired; } cancel_ctx;
@@ -44,10 +45,10 @@ static void cancel_handler(sim_engine *e, const sim_event *ev, void *ctx)
     if (ev->gen != c->gen[ev->ent]) c->stale_fired++;
     c->fired[ev->ent]++;
 }
-static void test_cancelled_never_fire(void)
+static void cancelled_never_fire(int queue)
 {
     sim_engine e;
-    sim_engine_init(&e, 2, 16);
+    sim_engine_init(&e, queue, 16);
     cancel_ctx c;
     memset(&c, 0, sizeof c);
     sim_engine_on(&e, 2, cancel_handler, cancel_live, &c);
@@ -64,8 +65,11 @@ static void test_cancelled_never_fire(void)
     }
     CU_ASSERT_EQUAL(e.skipped, 4);
     CU_ASSERT_EQUAL(e.dispatched, 6);
+    CU_ASSERT_EQUAL(e.n, 0);
     sim_engine_free(&e);
 }
+static void test_cancelled_never_fire(void) { cancelled_never_fire(SIM_QUEUE_BINARY); }
+static void test_cancelled_ladder(void) { cancelled_never_fire(SIM_QUEUE_LADDER); }
 
 /* A handler that schedules several events (the first replaces the root). */
 typedef struct { gsl_rng *r; uint64_t hash; int64_t last_t; int order_ok; uint32_t left; } trace_ctx;
@@ -102,6 +106,12 @@ static void test_trace_deterministic(void)
     uint64_t h1 = trace_hash(2, 99, &ok1, &d1);
     uint64_t h2 = trace_hash(2, 99, &ok2, &d2);
     uint64_t h3 = trace_hash(4, 99, &ok3, &d3);
+    int ok5;
+    uint64_t d5;
+    uint64_t h5 = trace_hash(SIM_QUEUE_LADDER, 99, &ok5, &d5);
+    CU_ASSERT(ok5);
+    CU_ASSERT_EQUAL(h1, h5);
+    CU_ASSERT_EQUAL(d1, d5);
     CU_ASSERT(ok1 && ok2 && ok3);
     CU_ASSERT(d1 > 1000);
     CU_ASSERT_EQUAL(h1, h2);
@@ -113,10 +123,10 @@ static void test_trace_deterministic(void)
     CU_ASSERT_NOT_EQUAL(trace_hash(2, 100, &ok4, &d4), h1);
 }
 
-static void test_stop_time_and_stop(void)
+static void stop_time_and_stop(int queue)
 {
     sim_engine e;
-    sim_engine_init(&e, 2, 16);
+    sim_engine_init(&e, queue, 16);
     log_ctx l = { {0}, 0 };
     sim_engine_on(&e, 1, log_handler, NULL, &l);
     sim_schedule(&e, 10, 1, 0, 0, 1);
@@ -133,6 +143,70 @@ static void test_stop_time_and_stop(void)
     CU_ASSERT_EQUAL(sim_engine_init(&e, 3, 4), POL_EINVAL);
     sim_engine_free(&e);
 }
+static void test_stop_time_and_stop(void) { stop_time_and_stop(SIM_QUEUE_BINARY); }
+static void test_stop_ladder(void) { stop_time_and_stop(SIM_QUEUE_LADDER); }
+
+/* The ladder queue pops exactly the heap's (time, seq) order under every
+ * pattern that stresses it: many equal times (a synchronized start), huge
+ * ranges (times near INT64_MAX), crowded buckets that spawn rungs, far
+ * events that stay in Top, events pushed below the current bucket, and
+ * queues that drain to empty and fill again. */
+static void ladder_matches_heap(uint64_t seed, int pattern)
+{
+    sim_engine h, l;
+    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&h, SIM_QUEUE_BINARY, 16), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&l, SIM_QUEUE_LADDER, 16), 0);
+    gsl_rng *r = sim_rng_new(gsl_rng_taus2, seed, 0, SIM_STREAM_BENCH, 11);
+    int64_t now = 0;
+    uint64_t mismatches = 0, pops = 0;
+    for (int round = 0; round < 40; round++) {
+        int pushes = 1 + (int)gsl_rng_uniform_int(r, pattern == 3 ? 20 : 3000);
+        for (int i = 0; i < pushes; i++) {
+            int64_t dt;
+            switch (pattern) {
+            case 0:  dt = (int64_t)gsl_rng_uniform_int(r, 1000000); break;               /* uniform */
+            case 1:  dt = (int64_t)gsl_rng_uniform_int(r, 3); break;                     /* ties */
+            case 2:  dt = gsl_rng_uniform(r) < 0.1 ? INT64_MAX / 4 + (int64_t)gsl_rng_uniform_int(r, 1000)
+                                                     : (int64_t)(gsl_ran_exponential(r, 1e9)); break;  /* huge range */
+            default: dt = (int64_t)(gsl_ran_exponential(r, 1e6) * (gsl_rng_uniform(r) < 0.5 ? 1 : 1e4)); break;
+            }
+            int64_t t = now + dt;
+            uint32_t arg = (uint32_t)gsl_rng_get(r);
+            CU_ASSERT_EQUAL_FATAL(sim_schedule(&h, t, 0, 0, 0, arg), 0);
+            CU_ASSERT_EQUAL_FATAL(sim_schedule(&l, t, 0, 0, 0, arg), 0);
+        }
+        CU_ASSERT_EQUAL(h.n, l.n);
+        /* pop part of it (all of it every 8th round) */
+        size_t take = round % 8 == 7 ? h.n : h.n / 2 + 1;
+        for (size_t i = 0; i < take && h.n; i++) {
+            sim_event a, b;
+            CU_ASSERT_EQUAL(sim_next_time(&h), sim_next_time(&l));
+            sim_pop(&h, &a);
+            CU_ASSERT_EQUAL_FATAL(sim_pop(&l, &b), 1);
+            if (a.t != b.t || a.seq != b.seq || a.arg != b.arg) mismatches++;
+            pops++;
+            now = a.t;
+            h.now = l.now = now;                /* sim_schedule clamps to now, as in a run */
+        }
+    }
+    while (h.n) {
+        sim_event a, b;
+        sim_pop(&h, &a);
+        CU_ASSERT_EQUAL_FATAL(sim_pop(&l, &b), 1);
+        if (a.t != b.t || a.seq != b.seq) mismatches++;
+        pops++;
+    }
+    CU_ASSERT_EQUAL(l.n, 0);
+    CU_ASSERT(pops > (pattern == 3 ? 200u : 1000u));
+    CU_ASSERT_EQUAL(mismatches, 0);
+    gsl_rng_free(r);
+    sim_engine_free(&h);
+    sim_engine_free(&l);
+}
+static void test_ladder_uniform(void) { ladder_matches_heap(1, 0); ladder_matches_heap(2, 0); }
+static void test_ladder_ties(void) { ladder_matches_heap(3, 1); }
+static void test_ladder_huge(void) { ladder_matches_heap(4, 2); }
+static void test_ladder_mixed(void) { ladder_matches_heap(5, 3); ladder_matches_heap(6, 3); }
 
 static void test_streams(void)
 {
@@ -164,6 +238,14 @@ static void register_suites(void)
              {"cancelled events never fire", test_cancelled_never_fire},
              {"same seed -> identical event trace; arities agree", test_trace_deterministic},
              {"stop time, clamping, pop", test_stop_time_and_stop});
+    CU_SUITE("ladder queue",
+             {"ties pop in insertion order", test_ties_ladder},
+             {"cancelled events never fire", test_cancelled_ladder},
+             {"stop time, clamping, pop", test_stop_ladder},
+             {"same order as the heap: uniform", test_ladder_uniform},
+             {"same order as the heap: equal times", test_ladder_ties},
+             {"same order as the heap: times near INT64_MAX", test_ladder_huge},
+             {"same order as the heap: two scales, draining", test_ladder_mixed});
     CU_SUITE("rng", {"stream seeding", test_streams});
 }
 CU_TEST_MAIN(register_suites)

@@ -1,11 +1,15 @@
-/* eventq.c — implicit d-ary heap of sim_event ordered by (t, seq), and the
- * run loop. Sifts move a hole instead of swapping (one store per level).
+/* eventq.c — implicit d-ary heap of sim_event ordered by (t, seq), the
+ * dispatch to the ladder queue (ladder.c), and the run loop. Sifts move a
+ * hole instead of swapping (one store per level).
  * Invariant: heap[i] <= heap[child] for every child; seq strictly increases
  * with insertions, so (t, seq) is a total order and pops are deterministic.
- * During a dispatch the handled event stays at the root until the handler's
- * first schedule replaces it (or the handler returns and it is removed):
- * the common "handle, then schedule the next event" costs one sift-down. */
+ * Heaps: during a dispatch the handled event stays at the root until the
+ * handler's first schedule replaces it (or the handler returns and it is
+ * removed): the common "handle, then schedule the next event" costs one
+ * sift-down. Ladder: the event is taken out before its handler runs, and
+ * the heap (Bottom) is refilled from the rungs whenever it runs empty. */
 #include "eventq.h"
+#include "ladder.h"
 #include "pol_common.h"
 #include <stdlib.h>
 #include <string.h>
@@ -15,27 +19,32 @@ static inline int ev_less(const sim_event *a, const sim_event *b)
     return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-int sim_engine_init(sim_engine *e, int arity, size_t initial_cap)
+int sim_engine_init(sim_engine *e, int queue, size_t initial_cap)
 {
-    if (!e || (arity != 2 && arity != 4)) return POL_EINVAL;
+    if (!e || (queue != SIM_QUEUE_BINARY && queue != SIM_QUEUE_4ARY && queue != SIM_QUEUE_LADDER)) return POL_EINVAL;
     memset(e, 0, sizeof *e);
-    e->arity = arity;
+    e->arity = queue == SIM_QUEUE_4ARY ? 4 : 2;
     e->cap = initial_cap < 16 ? 16 : initial_cap;
+    if (queue == SIM_QUEUE_LADDER && e->cap > 1024) e->cap = 1024;   /* Bottom stays small */
     e->heap = malloc(e->cap * sizeof *e->heap);
-    return e->heap ? POL_OK : POL_ENOMEM;
+    if (!e->heap) return POL_ENOMEM;
+    if (queue == SIM_QUEUE_LADDER && sim_ladder_new(e)) { sim_engine_free(e); return POL_ENOMEM; }
+    return POL_OK;
 }
 
 void sim_engine_free(sim_engine *e)
 {
     if (!e) return;
+    if (e->lq) sim_ladder_free(e);
     free(e->heap);
     e->heap = NULL;
-    e->n = e->cap = 0;
+    e->n = e->nheap = e->cap = 0;
 }
 
 void sim_engine_clear(sim_engine *e)
 {
-    e->n = 0;
+    if (e->lq) sim_ladder_clear(e);
+    e->n = e->nheap = 0;
     e->seq = 0;
     e->now = 0;
     e->stopped = 0;
@@ -86,6 +95,7 @@ ALWAYS_INLINE void sift_down(sim_event *h, size_t n, sim_event x, const size_t D
     h[i] = x;
 }
 
+/* Heap storage. */
 static int grow(sim_engine *e)
 {
     size_t nc = e->cap * 2;
@@ -96,37 +106,63 @@ static int grow(sim_engine *e)
     return POL_OK;
 }
 
+/* The heap part: push x (the ladder's Bottom uses it too). */
+int sim_heap_push(sim_engine *e, const sim_event *x)
+{
+    if (e->nheap == e->cap && grow(e)) return POL_ENOMEM;
+    if (e->arity == 4) sift_up(e->heap, e->nheap++, *x, 4);
+    else sift_up(e->heap, e->nheap++, *x, 2);
+    return POL_OK;
+}
+
 /* While a handler runs, the event it handles is still at the root
- * (root_free = 1): the first event it schedules replaces the root and sifts
- * down once, instead of a pop and a push. */
+ * (root_free = 1, heaps only): the first event it schedules replaces the
+ * root and sifts down once, instead of a pop and a push. */
 int sim_schedule(sim_engine *e, int64_t t, uint32_t kind, uint32_t ent, uint32_t gen, uint32_t arg)
 {
     if (t < e->now) t = e->now;
+    if (e->rec && e->rec_n < e->rec_cap) e->rec[e->rec_n++] = t - e->now;
     sim_event x = { t, e->seq++, kind, ent, gen, arg };
     if (e->root_free) {
         e->root_free = 0;
-        if (e->arity == 4) sift_down(e->heap, e->n, x, 4);
-        else sift_down(e->heap, e->n, x, 2);
+        if (e->arity == 4) sift_down(e->heap, e->nheap, x, 4);
+        else sift_down(e->heap, e->nheap, x, 2);
         return POL_OK;
     }
-    if (e->n == e->cap && grow(e)) return POL_ENOMEM;
-    if (e->arity == 4) sift_up(e->heap, e->n++, x, 4);
-    else sift_up(e->heap, e->n++, x, 2);
+    if (e->lq) {
+        int rc = sim_ladder_push(e, &x);
+        if (rc == POL_OK) e->n++;
+        return rc;
+    }
+    if (sim_heap_push(e, &x)) return POL_ENOMEM;
+    e->n++;
     return POL_OK;
 }
 
 ALWAYS_INLINE void remove_root(sim_engine *e, const size_t D)
 {
-    sim_event last = e->heap[--e->n];
-    if (e->n) sift_down(e->heap, e->n, last, D);
+    sim_event last = e->heap[--e->nheap];
+    if (e->nheap) sift_down(e->heap, e->nheap, last, D);
+}
+
+/* Removes the root; the ladder then refills an empty Bottom. */
+static inline int take_root(sim_engine *e)
+{
+    remove_root(e, 2);
+    e->n--;
+    return e->nheap == 0 && e->n ? sim_ladder_refill(e) : POL_OK;
 }
 
 int sim_pop(sim_engine *e, sim_event *out)
 {
     if (e->n == 0) return 0;
     *out = e->heap[0];
-    if (e->arity == 4) remove_root(e, 4);
-    else remove_root(e, 2);
+    if (e->lq) take_root(e);
+    else {
+        if (e->arity == 4) remove_root(e, 4);
+        else remove_root(e, 2);
+        e->n--;
+    }
     return 1;
 }
 
@@ -140,11 +176,27 @@ ALWAYS_INLINE uint64_t run_loop(sim_engine *e, int64_t stop, const size_t D)
         if (k->live && !k->live(&ev, k->ctx)) {
             e->skipped++;
             remove_root(e, D);
+            e->n--;
             continue;
         }
         e->root_free = 1;
         k->fn(e, &ev, k->ctx);
-        if (e->root_free) { e->root_free = 0; remove_root(e, D); }
+        if (e->root_free) { e->root_free = 0; remove_root(e, D); e->n--; }
+        count++;                     /* else its place went to the handler's first event: n unchanged */
+    }
+    return count;
+}
+
+static uint64_t run_ladder(sim_engine *e, int64_t stop)
+{
+    uint64_t count = 0;
+    while (e->n && !e->stopped && e->heap[0].t <= stop) {
+        sim_event ev = e->heap[0];
+        e->now = ev.t;
+        if (take_root(e)) { e->stopped = 1; break; }   /* out of memory: refill failed */
+        const sim_kind_entry *k = &e->kinds[ev.kind];
+        if (k->live && !k->live(&ev, k->ctx)) { e->skipped++; continue; }
+        k->fn(e, &ev, k->ctx);
         count++;
     }
     return count;
@@ -153,7 +205,7 @@ ALWAYS_INLINE uint64_t run_loop(sim_engine *e, int64_t stop, const size_t D)
 uint64_t sim_run(sim_engine *e, int64_t stop)
 {
     e->stopped = 0;
-    uint64_t count = e->arity == 4 ? run_loop(e, stop, 4) : run_loop(e, stop, 2);
+    uint64_t count = e->lq ? run_ladder(e, stop) : e->arity == 4 ? run_loop(e, stop, 4) : run_loop(e, stop, 2);
     e->dispatched += count;
     if (!e->stopped && e->now < stop) e->now = stop;
     return count;

@@ -1,16 +1,18 @@
 /* eventq.h — the discrete-event engine: a virtual clock, an event queue and a
  * run loop with a handler table per event kind.
  *
- * Events are small plain 32-byte entries in a flat implicit heap (binary,
- * the arity the simulator uses; 4-ary selectable at sim_engine_init;
- * `retrysim bench engine` measures both), ordered
- * by (time, seq) where seq is a counter assigned at insertion, so ties pop in
- * insertion order on every machine. Nothing is ever removed from the middle
+ * Events are small plain 32-byte entries ordered by (time, seq) where seq is
+ * a counter assigned at insertion, so ties pop in insertion order on every
+ * machine, whatever the queue: a flat implicit binary heap, a 4-ary heap, or
+ * a ladder queue (ladder.h: O(1) amortised; the heap is then its Bottom),
+ * chosen at sim_engine_init; `retrysim bench engine` measures all three and
+ * docs/performance.md says which the simulator uses. Nothing is ever removed from the middle
  * of the heap: an event that became moot (a timeout whose response already
  * arrived) carries the generation number its entity had when it was
  * scheduled, and the kind's `live` predicate compares it with the entity's
  * current generation; stale events are skipped (counted in `skipped`).
- * Cost: schedule O(log n), pop O(log n); the heap grows by doubling.
+ * Cost: heaps: schedule O(log n), pop O(log n); ladder: O(1) amortised;
+ * storage grows by doubling.
  */
 #ifndef SIM_EVENTQ_H
 #define SIM_EVENTQ_H
@@ -39,19 +41,32 @@ typedef struct {
     void       *ctx;
 } sim_kind_entry;
 
+/* Queues for sim_engine_init. */
+#define SIM_QUEUE_LADDER 1
+#define SIM_QUEUE_BINARY 2
+#define SIM_QUEUE_4ARY   4
+
+struct sim_ladder;
+
 typedef struct sim_engine {
-    sim_event     *heap;
-    size_t         n, cap;
-    int            arity;          /* 2 or 4 */
+    sim_event     *heap;           /* the heap (the ladder's Bottom) */
+    size_t         nheap, cap;     /* entries of the heap */
+    size_t         n;              /* events pending in all (heap, and the ladder's rungs and Top) */
+    int            arity;          /* 2 or 4: the heap's; ladder: 2 */
+    struct sim_ladder *lq;         /* NULL unless SIM_QUEUE_LADDER */
     uint64_t       seq;
     int64_t        now;
     int            stopped;
     int            root_free;      /* during dispatch: the root may be overwritten */
     uint64_t       dispatched, skipped;
+    int64_t       *rec;            /* when set: the delays (t - now) of the first rec_cap schedules */
+    size_t         rec_n, rec_cap;
     sim_kind_entry kinds[SIM_MAX_KINDS];
 } sim_engine;
 
-int  sim_engine_init(sim_engine *e, int arity, size_t initial_cap);   /* 0 or POL_EINVAL/POL_ENOMEM */
+/* queue: SIM_QUEUE_BINARY, SIM_QUEUE_4ARY or SIM_QUEUE_LADDER.
+ * Returns 0 or POL_EINVAL/POL_ENOMEM. */
+int  sim_engine_init(sim_engine *e, int queue, size_t initial_cap);
 void sim_engine_free(sim_engine *e);
 /* Empties the queue and resets the clock to 0, keeping the allocation and kinds. */
 void sim_engine_clear(sim_engine *e);
@@ -65,6 +80,8 @@ int  sim_pop(sim_engine *e, sim_event *out);
  * was not called; then sets now = stop (if not stopped). Returns the number
  * of events dispatched. */
 uint64_t sim_run(sim_engine *e, int64_t stop);
+/* Internal to sim/engine (the ladder queue): push x onto the heap part. */
+int  sim_heap_push(sim_engine *e, const sim_event *x);
 static inline void sim_engine_stop(sim_engine *e) { e->stopped = 1; }
 static inline int64_t sim_now(const sim_engine *e) { return e->now; }
 /* The time of the earliest pending event (the heap's root), INT64_MAX if none. */

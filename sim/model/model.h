@@ -99,10 +99,12 @@ typedef struct {
     FILE                *alerts;       /* alerts.csv rows appended, or NULL */
     FILE                *timeseries;   /* timeseries.csv rows appended at the end, or NULL */
     const sim_transport *transport;    /* NULL = the simulated network and providers */
+    int64_t             *record_dt;    /* bench: when set, the delays (time - now) of the */
+    size_t               record_cap;   /*   run's first record_cap scheduled events */
 } sim_run_opts;
 
 /* Engine counters of a finished run (bench model). */
-typedef struct { uint64_t dispatched, skipped; } sim_run_stats;
+typedef struct { uint64_t dispatched, skipped; size_t recorded; } sim_run_stats;
 
 /* A whole run, simulated from t=0 to the scenario's duration: fills *out
  * (and *stats when not NULL). Returns 0 or a negative POL_E* / SIM_E*. */

@@ -758,7 +758,7 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     w->bp = calloc((size_t)w->nbuckets * (size_t)sc->nproviders, sizeof *w->bp);
     w->br = calloc(w->nbuckets, sizeof *w->br);
     w->in_flight = calloc((size_t)sc->nproviders, sizeof *w->in_flight);
-    if (!w->bp || !w->br || !w->in_flight || sim_engine_init(&w->eng, 2, 4096)) return POL_ENOMEM;
+    if (!w->bp || !w->br || !w->in_flight || sim_engine_init(&w->eng, SIM_QUEUE_BINARY, 4096)) return POL_ENOMEM;
     sim_pm_opts po = { .sc = sc, .seed = w->seed, .replication = w->replication, .eng = &w->eng };
     sim_net_host(w, &po.host);
     if (sim_pm_new(&po, &w->pm) || sim_guards_init(w)) return POL_ENOMEM;
@@ -855,12 +855,14 @@ int sim_run_world(const sim_run_opts *o, sim_run_metrics *out, sim_run_stats *st
     sim_world *w;
     int rc = sim_world_open(o, &w);
     if (rc) return rc;
+    w->eng.rec = o->record_dt;
+    w->eng.rec_cap = o->record_dt ? o->record_cap : 0;
     sim_run(&w->eng, o->sc->duration);
     rc = w->error ? w->error : sim_pm_error(w->pm);
     if (rc == POL_OK) {
         sim_metrics_finish(w, out);
         if (o->timeseries) sim_timeseries_write(o->timeseries, w);
-        if (stats) *stats = (sim_run_stats){ w->eng.dispatched, w->eng.skipped };
+        if (stats) *stats = (sim_run_stats){ w->eng.dispatched, w->eng.skipped, w->eng.rec_n };
     }
     sim_world_free(w);
     return rc;

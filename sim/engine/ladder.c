@@ -1,0 +1,224 @@
+/* ladder.c — the ladder queue (see ladder.h for the structure, its
+ * invariant and the paper).
+ *
+ * Nodes live in one pool (index links, a free list), so buckets are lists
+ * that cost no allocation per event. Bucket arithmetic is on unsigned
+ * offsets from the rung's start, so ranges up to the whole int64 span work:
+ * a rung of nb buckets of width w covers [start, start + nb*w), and w is
+ * chosen as range/nb + 1 so that nb*w exceeds the range it must hold.
+ * Bottom is the engine's binary heap (sim_heap_push / the engine's pops).
+ * Where an event goes (sim_ladder_push): t >= top_start -> Top; else the
+ * first rung (coarsest first) whose current bucket starts at or before t;
+ * else Bottom. Top's events are later than every rung's (top_start is the
+ * largest time Top held when it was spread: equal times stay in seq order
+ * because the spread ones were inserted first).
+ */
+#include "ladder.h"
+#include "pol_common.h"
+#include <stdlib.h>
+#include <string.h>
+
+int sim_ladder_new(sim_engine *e)
+{
+    e->lq = calloc(1, sizeof *e->lq);
+    if (!e->lq) return POL_ENOMEM;
+    sim_ladder_clear(e);
+    return POL_OK;
+}
+
+void sim_ladder_free(sim_engine *e)
+{
+    struct sim_ladder *l = e->lq;
+    if (!l) return;
+    for (int i = 0; i < LQ_MAX_RUNGS; i++) {
+        free(l->rung[i].head);
+        free(l->rung[i].count);
+    }
+    free(l->nodes);
+    free(l);
+    e->lq = NULL;
+}
+
+void sim_ladder_clear(sim_engine *e)
+{
+    struct sim_ladder *l = e->lq;
+    l->nnodes = 0;
+    l->free_node = LQ_NIL;
+    l->top_head = LQ_NIL;
+    l->top_n = 0;
+    l->top_min = INT64_MAX;
+    l->top_max = INT64_MIN;
+    l->top_start = INT64_MIN;
+    l->nrungs = 0;
+    l->in_rungs = 0;
+}
+
+static uint32_t node_new(struct sim_ladder *l, const sim_event *x)
+{
+    uint32_t id = l->free_node;
+    if (id != LQ_NIL) {
+        l->free_node = l->nodes[id].next;
+    } else {
+        if (l->nnodes == l->cap_nodes) {
+            uint32_t nc = l->cap_nodes ? l->cap_nodes * 2 : 1024;
+            if (nc <= l->cap_nodes) return LQ_NIL;
+            lq_node *n = realloc(l->nodes, (size_t)nc * sizeof *n);
+            if (!n) return LQ_NIL;
+            l->nodes = n;
+            l->cap_nodes = nc;
+        }
+        id = l->nnodes++;
+    }
+    l->nodes[id].ev = *x;
+    return id;
+}
+
+static void node_free(struct sim_ladder *l, uint32_t id)
+{
+    l->nodes[id].next = l->free_node;
+    l->free_node = id;
+}
+
+static int64_t sat_add(int64_t a, uint64_t b)
+{
+    uint64_t room = (uint64_t)INT64_MAX - (uint64_t)a;   /* a <= INT64_MAX, so no wrap */
+    return b >= room ? INT64_MAX : (int64_t)((uint64_t)a + b);
+}
+
+static void rung_advance(lq_rung *r, uint32_t to)
+{
+    r->cur = to;
+    uint64_t off = (uint64_t)to * r->width;
+    /* to * width may pass 2^64 only for the end of a rung spanning it all */
+    r->cur_start = (r->width && off / r->width != to) ? INT64_MAX : sat_add(r->start, off);
+}
+
+/* Sets up rung k with nb buckets of `width` from `start`. */
+static int rung_make(lq_rung *r, int64_t start, uint64_t width, uint32_t nb)
+{
+    if (nb > r->cap) {
+        uint32_t *h = realloc(r->head, (size_t)nb * sizeof *h);
+        if (!h) return POL_ENOMEM;
+        r->head = h;
+        uint32_t *c = realloc(r->count, (size_t)nb * sizeof *c);
+        if (!c) return POL_ENOMEM;
+        r->count = c;
+        r->cap = nb;
+    }
+    memset(r->head, 0xff, (size_t)nb * sizeof *r->head);
+    memset(r->count, 0, (size_t)nb * sizeof *r->count);
+    r->nb = nb;
+    r->start = start;
+    r->width = width ? width : 1;
+    rung_advance(r, 0);
+    return POL_OK;
+}
+
+static void rung_put(struct sim_ladder *l, lq_rung *r, uint32_t id)
+{
+    uint64_t b = ((uint64_t)l->nodes[id].ev.t - (uint64_t)r->start) / r->width;
+    uint32_t k = b < r->nb ? (uint32_t)b : r->nb - 1;   /* b < nb by construction; guard anyway */
+    l->nodes[id].next = r->head[k];
+    r->head[k] = id;
+    r->count[k]++;
+    l->in_rungs++;
+}
+
+int sim_ladder_push(sim_engine *e, const sim_event *x)
+{
+    struct sim_ladder *l = e->lq;
+    if (e->n == 0) {                       /* empty: this event is the whole near future */
+        sim_ladder_clear(e);
+        l->top_start = x->t == INT64_MAX ? INT64_MAX : x->t + 1;
+        return sim_heap_push(e, x);
+    }
+    if (x->t >= l->top_start) {
+        uint32_t id = node_new(l, x);
+        if (id == LQ_NIL) return POL_ENOMEM;
+        l->nodes[id].next = l->top_head;
+        l->top_head = id;
+        l->top_n++;
+        if (x->t < l->top_min) l->top_min = x->t;
+        if (x->t > l->top_max) l->top_max = x->t;
+        return POL_OK;
+    }
+    for (int i = 0; i < l->nrungs; i++) {
+        lq_rung *r = &l->rung[i];
+        if (x->t >= r->cur_start) {
+            uint32_t id = node_new(l, x);
+            if (id == LQ_NIL) return POL_ENOMEM;
+            rung_put(l, r, id);
+            return POL_OK;
+        }
+    }
+    return sim_heap_push(e, x);
+}
+
+/* Top becomes rung 0. */
+static int spread_top(struct sim_ladder *l)
+{
+    uint64_t n = l->top_n;
+    uint32_t nb = n > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)n;
+    uint64_t range = (uint64_t)l->top_max - (uint64_t)l->top_min;
+    lq_rung *r = &l->rung[0];
+    if (rung_make(r, l->top_min, range / nb + 1, nb)) return POL_ENOMEM;
+    l->nrungs = 1;
+    uint32_t id = l->top_head;
+    while (id != LQ_NIL) {
+        uint32_t next = l->nodes[id].next;
+        rung_put(l, r, id);
+        id = next;
+    }
+    l->top_start = l->top_max;
+    l->top_head = LQ_NIL;
+    l->top_n = 0;
+    l->top_min = INT64_MAX;
+    l->top_max = INT64_MIN;
+    return POL_OK;
+}
+
+int sim_ladder_refill(sim_engine *e)
+{
+    struct sim_ladder *l = e->lq;
+    for (;;) {
+        if (l->nrungs == 0) {
+            if (l->top_n == 0) return POL_OK;      /* empty */
+            if (spread_top(l)) return POL_ENOMEM;
+        }
+        lq_rung *r = &l->rung[l->nrungs - 1];
+        uint32_t k = r->cur;
+        while (k < r->nb && r->count[k] == 0) k++;
+        if (k == r->nb) {                          /* this rung is spent */
+            rung_advance(r, k);
+            l->nrungs--;
+            continue;
+        }
+        uint32_t c = r->count[k];
+        uint32_t id = r->head[k];
+        r->head[k] = LQ_NIL;
+        r->count[k] = 0;
+        l->in_rungs -= c;
+        int64_t bstart = sat_add(r->start, (uint64_t)k * r->width);
+        uint64_t width = r->width;
+        rung_advance(r, k + 1);
+        if (c > LQ_THRES && width > 1 && l->nrungs < LQ_MAX_RUNGS) {
+            /* a crowded bucket: spread it over a finer rung below */
+            lq_rung *child = &l->rung[l->nrungs];
+            if (rung_make(child, bstart, width / c + 1, c)) return POL_ENOMEM;
+            l->nrungs++;
+            while (id != LQ_NIL) {
+                uint32_t next = l->nodes[id].next;
+                rung_put(l, child, id);
+                id = next;
+            }
+            continue;
+        }
+        while (id != LQ_NIL) {                     /* into Bottom, ordered by the heap */
+            uint32_t next = l->nodes[id].next;
+            if (sim_heap_push(e, &l->nodes[id].ev)) return POL_ENOMEM;
+            node_free(l, id);
+            id = next;
+        }
+        return POL_OK;
+    }
+}

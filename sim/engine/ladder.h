@@ -1,0 +1,59 @@
+/* ladder.h — internal to sim/engine: the ladder queue behind
+ * sim_engine_init(e, SIM_QUEUE_LADDER, ...).
+ *
+ * Tang, Goh and Thng, "Ladder Queue: An O(1) Priority Queue Structure for
+ * Large-Scale Discrete Event Simulation", ACM TOMACS 15(3), 2005. Events far
+ * in the future wait unsorted in Top; when the near future runs dry, Top is
+ * spread over the buckets of rung 0; a bucket that still holds more than
+ * LQ_THRES events is spread over a finer rung below it (at most
+ * LQ_MAX_RUNGS); a small bucket is moved into Bottom. Bottom here is the
+ * engine's own binary heap (e->heap, e->nheap) rather than the paper's
+ * sorted list, so that many events at one instant (a synchronized start)
+ * cost O(log n) each, not O(n), and (time, seq) order is kept exactly.
+ * Invariant: every event in Bottom precedes (by time, seq) every event in a
+ * rung, and every event in a rung precedes every event in Top; whenever the
+ * queue holds an event, Bottom holds one (so e->heap[0] is the minimum).
+ * Cost: O(1) amortised per event for distributions the buckets can split
+ * (the paper's analysis); O(log b) for the b events that share one Bottom.
+ */
+#ifndef SIM_LADDER_H
+#define SIM_LADDER_H
+#include "eventq.h"
+
+#define LQ_THRES     50   /* a bucket larger than this is split into a new rung (the paper's THRES) */
+#define LQ_MAX_RUNGS 8    /* the paper's MaxRungs */
+#define LQ_NIL       UINT32_MAX
+
+typedef struct { sim_event ev; uint32_t next; } lq_node;
+
+typedef struct {
+    uint32_t *head;       /* [nb]: first node of each bucket's list, LQ_NIL when empty */
+    uint32_t *count;      /* [nb]: events in each bucket */
+    uint32_t  nb, cap;    /* buckets in use, allocated */
+    int64_t   start;      /* time at which bucket 0 starts */
+    uint64_t  width;      /* bucket width, >= 1 ns */
+    uint32_t  cur;        /* buckets before cur are empty and will stay so */
+    int64_t   cur_start;  /* start time of bucket cur (saturating) */
+} lq_rung;
+
+struct sim_ladder {
+    lq_node  *nodes;
+    uint32_t  nnodes, cap_nodes, free_node;
+    uint32_t  top_head;
+    uint64_t  top_n;
+    int64_t   top_min, top_max;
+    int64_t   top_start;  /* events at or after it go to Top */
+    lq_rung   rung[LQ_MAX_RUNGS];
+    int       nrungs;
+    uint64_t  in_rungs;
+};
+
+int  sim_ladder_new(sim_engine *e);
+void sim_ladder_free(sim_engine *e);
+void sim_ladder_clear(sim_engine *e);
+/* x goes where its time belongs; the heap part (Bottom) through heap_push. */
+int  sim_ladder_push(sim_engine *e, const sim_event *x);
+/* After Bottom was emptied: moves the next bucket into it (0, or POL_ENOMEM). */
+int  sim_ladder_refill(sim_engine *e);
+
+#endif
