@@ -1,7 +1,8 @@
 /* cmd_run.c — `retrysim run SCENARIO`: replay a scenario, write
- * summary.csv, summary-ci.csv, timeseries.csv (and attempts.csv with
- * --trace) into --out DIR, print the compact table. All files are written
- * to temporaries and renamed only when every run succeeded. */
+ * summary.csv, summary-ci.csv, timeseries.csv, timeseries-requests.csv,
+ * alerts.csv (and attempts.csv with --trace) into --out DIR, print the
+ * compact table. All files are written to temporaries and renamed only when
+ * every run succeeded. */
 #include "cli.h"
 #include "model.h"
 #include "outfile.h"
@@ -83,20 +84,24 @@ int cmd_run(int argc, char **argv)
         sim_scenario_free(&sc);
         return 2;
     }
-    sim_outfile fs, fci, fts, ftr, fal;
+    sim_outfile fs, fci, fts, ftq, ftr, fal;
+    memset(&ftq, 0, sizeof ftq);
     memset(&ftr, 0, sizeof ftr);
     memset(&fal, 0, sizeof fal);
     int rc = 2;
     if (sim_out_open(&fs, out, "summary.csv")) goto done0;
     if (sim_out_open(&fci, out, "summary-ci.csv")) goto done1;
     if (sim_out_open(&fts, out, "timeseries.csv")) goto done2;
+    if (sim_out_open(&ftq, out, "timeseries-requests.csv")) goto done3;
     if (trace && sim_out_open(&ftr, out, "attempts.csv")) goto done3;
     if (sim_out_open(&fal, out, "alerts.csv")) goto done4;
     sim_timeseries_header(fts.f);
-    if (trace) sim_trace_header(ftr.f);
+    sim_timeseries_requests_header(ftq.f);
+    if (trace) sim_attempts_header(ftr.f);
     sim_alert_header(fal.f);
     sim_runner_opts o = { .policies = npol ? idx : NULL, .npolicies = npol, .timeseries = fts.f,
-                          .trace = trace ? ftr.f : NULL, .alerts = fal.f, .progress = 1, .label = sc.name };
+                          .timeseries_requests = ftq.f, .trace = trace ? ftr.f : NULL, .alerts = fal.f,
+                          .progress = 1, .label = sc.name };
     sim_results res;
     if (sim_runner_run(&sc, &o, &res)) goto done5;
     sim_summary_header(fs.f);
@@ -106,16 +111,17 @@ int cmd_run(int argc, char **argv)
     if (!quiet) sim_summary_table(stdout, &sc, &res);
     sim_results_free(&res);
     rc = 0;
-    if (sim_out_commit(&fs) || sim_out_commit(&fci) || sim_out_commit(&fts) || sim_out_commit(&fal) ||
-        (trace && sim_out_commit(&ftr))) rc = 2;
-    else if (!quiet) printf("wrote %s/summary.csv, %s/summary-ci.csv, %s/timeseries.csv, %s/alerts.csv%s%s%s\n", out, out,
-                            out, out, trace ? ", " : "", trace ? out : "", trace ? "/attempts.csv" : "");
+    if (sim_out_commit(&fs) || sim_out_commit(&fci) || sim_out_commit(&fts) || sim_out_commit(&ftq) ||
+        sim_out_commit(&fal) || (trace && sim_out_commit(&ftr))) rc = 2;
+    else if (!quiet) printf("wrote %s/summary.csv, %s/summary-ci.csv, %s/timeseries.csv, %s/timeseries-requests.csv, "
+                            "%s/alerts.csv%s%s%s\n", out, out, out, out, out,
+                            trace ? ", " : "", trace ? out : "", trace ? "/attempts.csv" : "");
 done5:
     if (rc) sim_out_abort(&fal);
 done4:
     if (rc) { sim_out_abort(&ftr); }
 done3:
-    if (rc) sim_out_abort(&fts);
+    if (rc) { sim_out_abort(&ftq); sim_out_abort(&fts); }
 done2:
     if (rc) sim_out_abort(&fci);
 done1:

@@ -10,9 +10,10 @@
  * transfer ends, its outcome (status, body, hint and rate-limit headers,
  * converted to scenario time) goes into the slot and sim_world_answer hands
  * it to the client; the world's decision comes back through tp_verdict,
- * which writes the attempts.csv row. Timeouts are the world's: its timeout
- * events fire on its engine and tp_cancel aborts the transfer (libcurl only
- * has a generous safety timeout). The loop: advance the engine to the
+ * where the model's writer (sim_attempts_write) writes the attempts.csv row
+ * with the transfer's HTTP-only columns. Timeouts are the world's: its
+ * timeout events fire on its engine and tp_cancel aborts the transfer
+ * (libcurl only has a generous safety timeout). The loop: advance the engine to the
  * scenario clock (CLOCK_MONOTONIC x --time-scale), deliver finished
  * transfers, and ppoll on the epoll set of libcurl's sockets until the next
  * engine event or libcurl timer. Outputs are the world's metrics, written
@@ -379,54 +380,26 @@ fail:
     return POL_ENOMEM;
 }
 
-/* attempts.csv */
-static void attempts_header(FILE *f)
-{
-    fputs("scenario,policy,request_id,attempt,trace_id,client,provider,start,end,wall_start,status,outcome,"
-          "retry_after,delay_before,decision,reason,next_delay,bytes_sent,bytes_received,prompt_tokens,"
-          "completion_tokens,server_request_id,ratelimit_remaining_requests,ratelimit_remaining_tokens,error\n", f);
-}
-
-/* The row of slot id's attempt: o and v are its outcome and the client's
- * decision, or NULL for an attempt abandoned without one (why says how). */
+/* attempts.csv: the model writes the row (the columns of `run --trace`);
+ * this supplies the columns only an HTTP client knows. o and v are the
+ * attempt's outcome and the client's decision, or NULL for an attempt
+ * abandoned without one (why says how). */
 static void attempts_row(live_run *L, uint32_t id, const pol_outcome *o, const pol_verdict *v, const char *why)
 {
-    const sim_world *w = L->w;
-    sim_attempt at, *s = &at;
-    if (sim_world_attempt(w, id, s)) return;
     xfer *x = L->x[id];
-    x->row = 1;
-    sim_csv r;
-    sim_csv_begin(&r, L->attempts);
-    sim_csv_str(&r, L->sc->name);
-    sim_csv_str(&r, s->policy);
-    sim_csv_int(&r, s->req_id);
-    sim_csv_int(&r, s->attempt_no);
-    sim_csv_str(&r, x->trace);
-    sim_csv_int(&r, s->client);
-    sim_csv_str(&r, L->sc->providers[s->provider].name);
-    sim_csv_num(&r, (double)s->sent / 1e9);
-    sim_csv_num(&r, (double)sim_world_now(w) / 1e9);
-    char wall[32];
-    snprintf(wall, sizeof wall, "%.3f", (double)x->wall / 1e9);
-    sim_csv_str(&r, wall);
-    if (o) sim_csv_int(&r, o->status);
-    else sim_csv_str(&r, "");
-    sim_csv_str(&r, o ? pol_outcome_kind_name(o->kind) : "");
-    sim_csv_num(&r, o && o->retry_after >= 0 ? (double)o->retry_after / 1e9 : NAN);
-    sim_csv_num(&r, (double)s->delay_before / 1e9);
-    sim_csv_str(&r, v ? pol_action_name(v->action) : "");
-    sim_csv_str(&r, v ? pol_reason_name(v->reason) : "");
-    sim_csv_num(&r, v && v->action == POL_ACT_RETRY ? (double)v->delay / 1e9 : NAN);
-    sim_csv_int(&r, (long long)x->body_len);
-    sim_csv_int(&r, (long long)x->resp_bytes);
-    sim_csv_num(&r, x->ptok >= 0 ? x->ptok : NAN);
-    sim_csv_num(&r, x->ctok >= 0 ? x->ctok : NAN);
-    sim_csv_str(&r, x->srv_id);
-    sim_csv_num(&r, x->quota.remaining_requests >= 0 ? (double)x->quota.remaining_requests : NAN);
-    sim_csv_num(&r, x->quota.remaining_tokens >= 0 ? (double)x->quota.remaining_tokens : NAN);
-    sim_csv_str(&r, x->curl_code ? curl_easy_strerror((CURLcode)x->curl_code) : why ? why : "");
-    sim_csv_end(&r);
+    const sim_attempt_extra ex = {
+        .trace_id = x->trace,
+        .wall_start = (double)x->wall / 1e9,
+        .bytes_sent = (long long)x->body_len,
+        .bytes_received = (long long)x->resp_bytes,
+        .prompt_tokens = x->ptok >= 0 ? x->ptok : NAN,
+        .completion_tokens = x->ctok >= 0 ? x->ctok : NAN,
+        .server_request_id = x->srv_id,
+        .ratelimit_remaining_requests = x->quota.remaining_requests >= 0 ? (double)x->quota.remaining_requests : NAN,
+        .ratelimit_remaining_tokens = x->quota.remaining_tokens >= 0 ? (double)x->quota.remaining_tokens : NAN,
+        .error = x->curl_code ? curl_easy_strerror((CURLcode)x->curl_code) : why ? why : "",
+    };
+    if (sim_attempts_write(L->attempts, L->w, id, o, v, &ex) == 0) x->row = 1;
 }
 
 /* Takes transfer x out of flight (out of the multi handle); its answer will
@@ -776,21 +749,28 @@ int live_map_targets(const sim_scenario *sc, const live_opts *o, const char **ur
 static int write_outputs(live_run *L, sim_outfile *fa, sim_outfile *fal, const sim_run_metrics *m)
 {
     const char *out = L->o->out;
-    sim_outfile fs, fci, fts;
+    sim_outfile fs, fci, fts, ftq;
     int idx = L->o->policy;
     sim_results res = { 1, &idx, 1, (sim_run_metrics *)m };
     if (sim_out_open(&fs, out, "summary.csv")) return -1;
     if (sim_out_open(&fci, out, "summary-ci.csv")) { sim_out_abort(&fs); return -1; }
     if (sim_out_open(&fts, out, "timeseries.csv")) { sim_out_abort(&fs); sim_out_abort(&fci); return -1; }
+    if (sim_out_open(&ftq, out, "timeseries-requests.csv")) {
+        sim_out_abort(&fs); sim_out_abort(&fci); sim_out_abort(&fts);
+        return -1;
+    }
     sim_summary_header(fs.f);
     sim_summary_write(fs.f, L->sc, &res);
     sim_summary_ci_header(fci.f);
     sim_summary_ci_write(fci.f, L->sc, &res);
     sim_timeseries_header(fts.f);
     sim_timeseries_write(fts.f, L->w);
+    sim_timeseries_requests_header(ftq.f);
+    sim_timeseries_requests_write(ftq.f, L->w);
     int bad = sim_out_commit(&fs);
     bad |= sim_out_commit(&fci);
     bad |= sim_out_commit(&fts);
+    bad |= sim_out_commit(&ftq);
     bad |= sim_out_commit(fa);
     bad |= sim_out_commit(fal);
     if (!L->o->quiet) sim_summary_table(stdout, L->sc, &res);
@@ -830,7 +810,7 @@ int live_drive(sim_scenario *sc, const live_opts *o)
     sim_outfile fa, fal;
     if (sim_out_open(&fa, o->out, "attempts.csv")) { free(L->url_of); return 2; }
     if (sim_out_open(&fal, o->out, "alerts.csv")) { sim_out_abort(&fa); free(L->url_of); return 2; }
-    attempts_header(fa.f);
+    sim_attempts_header(fa.f);
     sim_alert_header(fal.f);
     L->attempts = fa.f;
     int rc = 2;
@@ -863,8 +843,8 @@ int live_drive(sim_scenario *sc, const live_opts *o)
     rc = L->interrupted ? 130 : 0;
     if (!o->quiet)
         printf("live: %llu HTTP requests, at most %u in flight, billed %.4f USD; wrote %s/summary.csv, "
-               "summary-ci.csv, timeseries.csv, attempts.csv, alerts.csv\n", (unsigned long long)sent, peak, L->spent,
-               o->out);
+               "summary-ci.csv, timeseries.csv, timeseries-requests.csv, attempts.csv, alerts.csv\n",
+               (unsigned long long)sent, peak, L->spent, o->out);
     if (o->report_fds)
         fprintf(stderr, "fds: start %d, peak %d, end %d; peak in flight %u; peak RSS %ld kB\n",
                 L->fd_start, L->fd_peak, fd_end, peak, live_peak_rss_kb());

@@ -9,9 +9,10 @@
  * rate-limit headers) goes back to the client that sent it. One thread:
  * libcurl's multi interface with socket callbacks on epoll, and the world's
  * event engine as the timer heap. Results are written by the simulator's
- * own metric code, so summary.csv, summary-ci.csv, timeseries.csv and
- * alerts.csv compare column for column with `retrysim run`; attempts.csv has
- * one row per attempt. docs/live.md is the manual.
+ * own metric code, so summary.csv, summary-ci.csv, timeseries.csv,
+ * timeseries-requests.csv, alerts.csv and attempts.csv compare column for
+ * column with `retrysim run --trace` (attempts.csv: the same writer, with the
+ * columns only an HTTP client knows filled in). docs/live.md is the manual.
  * Cost: O(log n) per timer, O(1) bookkeeping per attempt, plus libcurl; no
  * thread per client.
  */

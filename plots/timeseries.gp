@@ -4,15 +4,17 @@
 #   gnuplot -e "in='results/timeseries.csv'; out='results/plots/timeseries'" plots/timeseries.gp
 #
 # Parameters (besides common.gp's in/out/fmt/width/height):
-#   provider  the provider rows to draw, or "*" for the all-providers sum (default "*")
+#   provider  the provider rows to draw, or "*" for the sum over all providers
+#             (default "*"; sum-providers.awk adds up each bucket's rows)
 #   rep       replication to draw, or -1 = the mean over all replications (default -1)
 #   policies  space-separated policies, in panel order (default: all, in file order)
 #   trange    "t0:t1", the time range to show in seconds (default: the whole run)
 #   faults    fault windows "start:end start:end" in seconds (default: the
 #             buckets where the capacity is below its maximum)
 # Reads timeseries.csv (one row per policy x replication x bucket x provider,
-# rates already per second). The mean over replications is gnuplot's
-# `smooth unique` (the average of the rows that share a bucket time).
+# rates already per second: time_s, offered_per_s, successes_per_s,
+# capacity_per_s). The mean over replications is gnuplot's `smooth unique`
+# (the average of the rows that share a bucket time).
 if (!exists("plotdir")) plotdir = system("dirname '".ARG0."'")
 if (!exists("height")) height = -1
 load plotdir."/common.gp"
@@ -24,13 +26,15 @@ if (!exists("policies")) { call plotdir."/uniq.gp" in "policy"; policies = uniq_
 npol = words(policies)
 if (npol == 0) { print "timeseries.gp: no policies in ".in; exit status 2 }
 stats in using (scen = strcol("scenario"), nrep = column("replication") + 1, 0) nooutput
+# the rows drawn: one provider's, or every bucket's sum over the providers
+data = (provider eq "*") ? sprintf("< awk -f '%s/sum-providers.awk' '%s'", plotdir, in) : in
 
 # One datablock per policy: time, offered, successes, capacity (every replication).
 ymax = 1
 tmax = 0
 do for [i = 1:npol] {
     eval sprintf("set table $D%d separator comma", i)
-    plot in using "time":"offered":"successes":"capacity" with table \
+    plot data using "time_s":"offered_per_s":"successes_per_s":"capacity_per_s" with table \
         if (strcol("policy") eq word(policies, i) && strcol("provider") eq provider \
             && (rep < 0 || column("replication") == rep))
     unset table

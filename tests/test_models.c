@@ -182,6 +182,111 @@ static void test_run_deterministic(void)
     sim_results_free(&r2);
 }
 
+/* CSV: the number of fields of one line (quote-aware; "" inside quotes is a quote). */
+static int csv_nfields(const char *s, const char *end, int *empty)
+{
+    int n = 1, q = 0, len = 0;
+    *empty = 0;
+    for (const char *p = s; p < end; p++) {
+        if (*p == '"') { q = !q; len++; }
+        else if (*p == ',' && !q) { if (!len) (*empty)++; n++; len = 0; }
+        else len++;
+    }
+    if (!len) (*empty)++;
+    return n;
+}
+/* Every line of buf has as many fields as its header, which has `want`
+ * names; returns the number of data rows and the empty fields in them. */
+static int csv_check(const char *buf, size_t n, int want, int *empties)
+{
+    int rows = -1, hdr = 0;
+    *empties = 0;
+    for (const char *p = buf, *e; p < buf + n; p = e + 1) {
+        e = memchr(p, '\n', (size_t)(buf + n - p));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(e);           /* every line ends */
+        int empty, k = csv_nfields(p, e, &empty);
+        if (rows < 0) { hdr = k; CU_ASSERT_EQUAL(k, want); CU_ASSERT_EQUAL(empty, 0); }
+        else { CU_ASSERT_EQUAL(k, hdr); *empties += empty; }
+        rows++;
+    }
+    return rows;
+}
+/* The index of column `name` in the header line of buf, -1 if none. */
+static int csv_col(const char *buf, const char *name)
+{
+    size_t len = strlen(name);
+    int i = 0;
+    for (const char *p = buf; *p && *p != '\n'; i++) {
+        const char *e = p + strcspn(p, ",\n");
+        if ((size_t)(e - p) == len && !memcmp(p, name, len)) return i;
+        p = *e == ',' ? e + 1 : e;
+    }
+    return -1;
+}
+static int header_fields(void (*hdr)(FILE *))
+{
+    char *b = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&b, &n);
+    hdr(f);
+    fclose(f);
+    int empty, k = csv_nfields(b, b + n - 1, &empty);
+    free(b);
+    return k;
+}
+
+/* One schema per file: each stream's header and every row have the same
+ * number of fields; timeseries.csv has one row per bucket x provider and no
+ * empty field (capacities are finite here), timeseries-requests.csv one row
+ * per bucket; attempts.csv's live-only columns are empty in a simulated run. */
+static void test_csv_schema(void)
+{
+    sim_scenario sc;
+    sim_provider prov[2];
+    sim_policy pol;
+    base_scenario(&sc, &prov[0], &pol);
+    prov[0].base.rpm = 600;                       /* 10/s: 429s, a finite capacity */
+    prov[0].base.error_rate = 0.2;
+    prov[1] = prov[0];
+    strcpy(prov[1].name, "backup");
+    prov[1].base.error_rate = 0;
+    sc.providers = prov;
+    sc.nproviders = 2;
+    sc.duration = 20 * POL_NS_PER_S;
+    sc.bucket = 3 * POL_NS_PER_S;                 /* the last bucket is shorter: 7 buckets */
+    sc.workload.rate = 12;
+    sc.replications = 2;
+    pol.retry.max_attempts = 3;                   /* to the first provider only: the second's rows are zeros */
+    char *b[4] = { NULL };
+    size_t n[4] = { 0 };
+    FILE *f[4];
+    for (int i = 0; i < 4; i++) f[i] = open_memstream(&b[i], &n[i]);
+    sim_timeseries_header(f[0]);
+    sim_timeseries_requests_header(f[1]);
+    sim_attempts_header(f[2]);
+    sim_alert_header(f[3]);
+    sim_runner_opts o = { .timeseries = f[0], .timeseries_requests = f[1], .trace = f[2], .alerts = f[3] };
+    sim_results r;
+    CU_ASSERT_EQUAL_FATAL(sim_runner_run(&sc, &o, &r), 0);
+    for (int i = 0; i < 4; i++) fclose(f[i]);
+    int empties;
+    CU_ASSERT_EQUAL(csv_check(b[0], n[0], header_fields(sim_timeseries_header), &empties), 7 * 2 * 2);
+    CU_ASSERT_EQUAL(empties, 0);
+    CU_ASSERT(strstr(b[0], "\"*\"") == NULL);
+    CU_ASSERT_EQUAL(csv_check(b[1], n[1], header_fields(sim_timeseries_requests_header), &empties), 7 * 2);
+    CU_ASSERT_EQUAL(empties, 7 * 2 * 2);          /* budget_level, throttle_level: no budget, no throttle */
+    int natt = csv_check(b[2], n[2], header_fields(sim_attempts_header), &empties);
+    CU_ASSERT_EQUAL(natt, (int)(r.m[0].m[SIM_M_ATTEMPTS] + r.m[1].m[SIM_M_ATTEMPTS]));
+    CU_ASSERT(empties >= natt * 7);               /* the 7 numeric live-only columns (and retry_after_s, next_delay_s) */
+    CU_ASSERT(strstr(b[0], "\"backup\"") != NULL);         /* a row for every provider, used or not */
+    CU_ASSERT_EQUAL(csv_col(b[2], "trace_id"), 16);   /* the common columns first, then live's */
+    CU_ASSERT_EQUAL(csv_col(b[2], "error"), header_fields(sim_attempts_header) - 1);
+    CU_ASSERT_EQUAL(csv_check(b[3], n[3], header_fields(sim_alert_header), &empties), 0);
+    printf("\n    csv: %d attempts, %d time series rows", natt, 7 * 2 * 2);
+    for (int i = 0; i < 4; i++) free(b[i]);
+    sim_results_free(&r);
+}
+
 /* The transport API (live mode): a fake transport that answers 200 after
  * 50 ms of the caller's clock, or never (timeouts must cancel). */
 typedef struct { uint32_t pending[4096]; pol_ns due[4096]; int n; int sent, cancelled, answer, cap; } fake_tp;
@@ -271,6 +376,102 @@ static void test_transport_answers(void) { transport_case(1, 0); }
 static void test_transport_timeouts_cancel(void) { transport_case(0, 0); }
 static void test_transport_cap(void) { transport_case(1, 20); }
 
+/* Live mode's rows: the model's writer with the columns only an HTTP
+ * client knows (here from a fake transport whose attempts all time out; the
+ * cancel after a timeout writes an "abandoned" row too, as live's would
+ * without its one-row-per-transfer guard). */
+typedef struct { fake_tp f; FILE *out; int verdicts, abandoned; } extra_tp;
+static sim_attempt_extra fake_extra(const char *error)
+{
+    return (sim_attempt_extra){ .trace_id = "t-1", .wall_start = 1700000000.25, .bytes_sent = 123,
+                                .bytes_received = 456, .prompt_tokens = 10, .completion_tokens = NAN,
+                                .server_request_id = "req_1", .ratelimit_remaining_requests = 5,
+                                .ratelimit_remaining_tokens = NAN, .error = error };
+}
+static void extra_verdict(sim_world *w, uint32_t id, const pol_outcome *o, const pol_verdict *v, void *ctx)
+{
+    extra_tp *x = ctx;
+    sim_attempt_extra ex = fake_extra("");
+    if (sim_attempts_write(x->out, w, id, o, v, &ex) == 0) x->verdicts++;
+}
+static void extra_cancel(sim_world *w, uint32_t id, void *ctx)
+{
+    extra_tp *x = ctx;
+    sim_attempt_extra ex = fake_extra("abandoned: test");
+    if (sim_attempts_write(x->out, w, id, NULL, NULL, &ex) == 0) x->abandoned++;
+    fake_cancel(w, id, &x->f);
+}
+/* field i (0-based) of a line without quoted commas, into out */
+static void field(const char *line, int i, char *out, size_t cap)
+{
+    const char *p = line;
+    for (; i > 0 && p; i--) { p = strchr(p, ','); if (p) p++; }
+    size_t n = p ? strcspn(p, ",\n") : 0;
+    if (n >= cap) n = cap - 1;
+    memcpy(out, p ? p : "", n);
+    out[n] = '\0';
+}
+static void test_csv_live_extra(void)
+{
+    sim_scenario sc;
+    sim_provider prov;
+    sim_policy pol;
+    base_scenario(&sc, &prov, &pol);
+    sc.workload.loop = SIM_LOOP_CLOSED;
+    sc.workload.clients = 3;
+    sc.workload.think = dconst(1e8);
+    sc.duration = 3 * POL_NS_PER_S;
+    pol.retry.max_attempts = 2;
+    pol.retry.attempt_timeout = 200 * POL_NS_PER_MS;
+    extra_tp x;
+    memset(&x, 0, sizeof x);
+    char *b = NULL;
+    size_t n = 0;
+    x.out = open_memstream(&b, &n);
+    sim_attempts_header(x.out);
+    sim_transport tp = { .send = fake_send, .cancel = extra_cancel, .verdict = extra_verdict, .ctx = &x };
+    sim_world *w;
+    CU_ASSERT_EQUAL_FATAL(sim_world_open(&(sim_run_opts){ .sc = &sc, .transport = &tp }, &w), 0);
+    drive(w, &x.f, sc.duration);
+    sim_world_free(w);
+    fclose(x.out);
+    int empties, ncols = header_fields(sim_attempts_header);
+    CU_ASSERT_EQUAL(csv_check(b, n, ncols, &empties), x.verdicts + x.abandoned);
+    CU_ASSERT(x.verdicts > 5 && x.abandoned > 5);
+    int c_trace = csv_col(b, "trace_id"), c_wall = csv_col(b, "wall_start_s"), c_sent = csv_col(b, "bytes_sent"),
+        c_ctok = csv_col(b, "completion_tokens"), c_err = csv_col(b, "error"), c_out = csv_col(b, "outcome"),
+        c_status = csv_col(b, "status"), c_rep = csv_col(b, "replication");
+    int seen_abandoned = 0, seen_timeout = 0;
+    for (const char *p = strchr(b, '\n') + 1; *p; p = strchr(p, '\n') + 1) {
+        char v[64], e[64], o[64], st[16];
+        field(p, c_trace, v, sizeof v);
+        CU_ASSERT_STRING_EQUAL(v, "\"t-1\"");
+        field(p, c_wall, v, sizeof v);
+        CU_ASSERT_STRING_EQUAL(v, "\"1700000000.250\"");
+        field(p, c_sent, v, sizeof v);
+        CU_ASSERT_STRING_EQUAL(v, "123");
+        field(p, c_ctok, v, sizeof v);
+        CU_ASSERT_STRING_EQUAL(v, "");
+        field(p, c_rep, v, sizeof v);
+        CU_ASSERT_STRING_EQUAL(v, "0");               /* live is replication 0 */
+        field(p, c_err, e, sizeof e);
+        field(p, c_out, o, sizeof o);
+        field(p, c_status, st, sizeof st);
+        if (!strcmp(e, "\"abandoned: test\"")) {
+            seen_abandoned++;
+            CU_ASSERT_STRING_EQUAL(o, "\"\"");
+            CU_ASSERT_STRING_EQUAL(st, "");
+        } else {
+            seen_timeout++;
+            CU_ASSERT_STRING_EQUAL(o, "\"timeout\"");
+            CU_ASSERT_STRING_EQUAL(st, "0");
+        }
+    }
+    CU_ASSERT_EQUAL(seen_abandoned, x.abandoned);
+    CU_ASSERT_EQUAL(seen_timeout, x.verdicts);
+    free(b);
+}
+
 /* The provider model on its own engine (as the mock uses it). */
 typedef struct { int n; uint64_t tag[64]; sim_answer a[64]; pol_ns at[64]; sim_engine *e; } pm_log;
 static void log_answer(void *ctx, uint64_t tag, const sim_answer *a)
@@ -345,6 +546,8 @@ static void register_suites(void)
              {"RPM token bucket caps admitted rate", test_rate_limit},
              {"timeouts: wasted work and duplicate billing", test_timeouts_waste});
     CU_SUITE("determinism", {"same seed -> identical metrics and timeseries", test_run_deterministic});
+    CU_SUITE("csv", {"one schema per file: header and rows agree, no empty provider columns", test_csv_schema},
+             {"attempts.csv: live's extra columns through the model's writer", test_csv_live_extra});
     CU_SUITE("transport",
              {"a transport's answers drive the real client loop", test_transport_answers},
              {"timeouts cancel the transport's attempts", test_transport_timeouts_cancel},

@@ -6,6 +6,7 @@
  * sorting. Recovery: see docs/metrics.md ("time_to_recover").
  */
 #include "metrics.h"
+#include "columns.h"
 #include "guards.h"
 #include <csv.h>
 #include <gsl/gsl_cdf.h>
@@ -204,62 +205,59 @@ void sim_ci95(const double *x, size_t n, size_t *n_out, double *mean, double *sd
     free(v);
 }
 
-void sim_trace_header(FILE *f)
+/* ---- the per-run streams: header and rows from one column list each --- */
+/* columns.h: X("name", kind, value); each value is written by put_<kind>. */
+static void put_str(sim_csv *c, const char *s) { sim_csv_str(c, s); }
+static void put_int(sim_csv *c, long long v) { sim_csv_int(c, v); }
+static void put_num(sim_csv *c, double v) { sim_csv_num(c, v); }
+static void put_wall(sim_csv *c, double unix_s)
 {
-    fputs("scenario,policy,replication,request_id,attempt,client,provider,send_time,end_time,"
-          "outcome,status,retry_after,delay_before,decision,reason,next_delay\n", f);
+    char b[32];
+    if (!isfinite(unix_s)) { sim_csv_num(c, NAN); return; }
+    snprintf(b, sizeof b, "%.3f", unix_s);
+    sim_csv_str(c, b);
 }
 
-void sim_trace_write(sim_world *w, uint32_t req_id, int attempt, uint32_t client, int provider,
-                     pol_ns sent, pol_ns end, const pol_outcome *o, pol_ns delay_before,
-                     const pol_verdict *v)
+#define COL_NAME(name, kind, value) name,
+#define COL_PUT(name, kind, value) put_##kind(&c, (value));
+
+static void put_header(FILE *f, const char *const *names, size_t n)
 {
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputc(',', f);
+        fputs(names[i], f);
+    }
+    fputc('\n', f);
+}
+#define HEADER(f, LIST) do { \
+        static const char *const names_[] = { LIST(COL_NAME) }; \
+        put_header(f, names_, sizeof names_ / sizeof names_[0]); \
+    } while (0)
+
+void sim_attempts_header(FILE *f) { HEADER(f, SIM_ATTEMPT_COLUMNS); }
+void sim_alert_header(FILE *f) { HEADER(f, SIM_ALERT_COLUMNS); }
+void sim_timeseries_header(FILE *f) { HEADER(f, SIM_TIMESERIES_COLUMNS); }
+void sim_timeseries_requests_header(FILE *f) { HEADER(f, SIM_TIMESERIES_REQUESTS_COLUMNS); }
+
+int sim_attempts_write(FILE *f, const sim_world *w, uint32_t id, const pol_outcome *o, const pol_verdict *v,
+                       const sim_attempt_extra *x)
+{
+    if (id >= w->nslots || w->slots[id].state == SLOT_FREE) return -1;
+    const sim_attempt_rec rec = { w, &w->slots[id], w->eng.now, o, v, x }, *r = &rec;
     sim_csv c;
-    sim_csv_begin(&c, w->trace);
-    sim_csv_str(&c, w->sc->name);
-    sim_csv_str(&c, w->pol->name);
-    sim_csv_int(&c, w->replication);
-    sim_csv_int(&c, req_id);
-    sim_csv_int(&c, attempt);
-    sim_csv_int(&c, client);
-    sim_csv_str(&c, w->sc->providers[provider].name);
-    sim_csv_num(&c, (double)sent / 1e9);
-    sim_csv_num(&c, (double)end / 1e9);
-    sim_csv_str(&c, pol_outcome_kind_name(o->kind));
-    sim_csv_int(&c, o->status);
-    sim_csv_num(&c, o->retry_after >= 0 ? (double)o->retry_after / 1e9 : NAN);
-    sim_csv_num(&c, (double)delay_before / 1e9);
-    sim_csv_str(&c, pol_action_name(v->action));
-    sim_csv_str(&c, pol_reason_name(v->reason));
-    sim_csv_num(&c, v->action == POL_ACT_RETRY ? (double)v->delay / 1e9 : NAN);
+    sim_csv_begin(&c, f);
+    SIM_ATTEMPT_COLUMNS(COL_PUT)
     sim_csv_end(&c);
-}
-
-void sim_alert_header(FILE *f)
-{
-    fputs("scenario,policy,replication,time,provider,failures_in_window,threshold\n", f);
+    return 0;
 }
 
 void sim_alert_write(sim_world *w, int provider, pol_ns when, long long failures)
 {
+    const sim_alert_rec rec = { w, provider, when, failures }, *r = &rec;
     sim_csv c;
     sim_csv_begin(&c, w->alerts);
-    sim_csv_str(&c, w->sc->name);
-    sim_csv_str(&c, w->pol->name);
-    sim_csv_int(&c, w->replication);
-    sim_csv_num(&c, (double)when / 1e9);
-    sim_csv_str(&c, w->sc->providers[provider].name);
-    sim_csv_int(&c, failures);
-    sim_csv_int(&c, w->pol->st.monitor.threshold);
+    SIM_ALERT_COLUMNS(COL_PUT)
     sim_csv_end(&c);
-}
-
-void sim_timeseries_header(FILE *f)
-{
-    fputs("scenario,policy,replication,bucket,time,provider,offered,successes,http_429,http_5xx,"
-          "http_4xx,timeouts,conn_errors,in_flight,in_system,capacity,open_breakers,cooled,hedges,"
-          "local_rejects,requests_started,requests_succeeded,requests_degraded,give_ups,attempts_sent,"
-          "budget_denied,throttled,budget_level,throttle_level\n", f);
 }
 
 void sim_timeseries_write(FILE *f, const sim_world *w)
@@ -268,61 +266,24 @@ void sim_timeseries_write(FILE *f, const sim_world *w)
     sim_csv c;
     sim_csv_begin(&c, f);
     for (uint32_t b = 0; b < w->nbuckets; b++) {
-        double bw = bucket_width(w, b);
-        double t = (double)((pol_ns)b * sc->bucket) / 1e9;
-        for (int p = -1; p < sc->nproviders; p++) {
-            sim_bucket_prov sum;
-            memset(&sum, 0, sizeof sum);
-            const sim_bucket_prov *x = &sum;
-            if (p >= 0) x = &w->bp[(size_t)b * (size_t)sc->nproviders + (size_t)p];
-            else {
-                for (int q = 0; q < sc->nproviders; q++) {
-                    const sim_bucket_prov *y = &w->bp[(size_t)b * (size_t)sc->nproviders + (size_t)q];
-                    sum.offered += y->offered; sum.successes += y->successes;
-                    sum.http_429 += y->http_429; sum.http_5xx += y->http_5xx; sum.http_4xx += y->http_4xx;
-                    sum.timeouts += y->timeouts; sum.conn_errors += y->conn_errors;
-                    sum.in_flight += y->in_flight; sum.in_system += y->in_system;
-                    sum.capacity += y->capacity;
-                    sum.open_breakers += y->open_breakers; sum.cooled += y->cooled;
-                    sum.hedges += y->hedges; sum.local_rejects += y->local_rejects;
-                }
-            }
-            sim_csv_str(&c, sc->name);
-            sim_csv_str(&c, w->pol->name);
-            sim_csv_int(&c, w->replication);
-            sim_csv_int(&c, b);
-            sim_csv_num(&c, t);
-            sim_csv_str(&c, p >= 0 ? sc->providers[p].name : "*");
-            /* rates per second, so buckets of any width compare */
-            sim_csv_num(&c, x->offered / bw);
-            sim_csv_num(&c, x->successes / bw);
-            sim_csv_num(&c, x->http_429 / bw);
-            sim_csv_num(&c, x->http_5xx / bw);
-            sim_csv_num(&c, x->http_4xx / bw);
-            sim_csv_num(&c, x->timeouts / bw);
-            sim_csv_num(&c, x->conn_errors / bw);
-            sim_csv_int(&c, x->in_flight);
-            sim_csv_int(&c, x->in_system);
-            sim_csv_num(&c, isfinite(x->capacity) ? x->capacity : NAN);
-            sim_csv_int(&c, x->open_breakers);
-            sim_csv_int(&c, x->cooled);
-            sim_csv_num(&c, x->hedges / bw);
-            sim_csv_num(&c, x->local_rejects / bw);
-            if (p < 0) {
-                const sim_bucket_req *r = &w->br[b];
-                sim_csv_num(&c, r->started / bw);
-                sim_csv_num(&c, r->succeeded / bw);
-                sim_csv_num(&c, r->degraded / bw);
-                sim_csv_num(&c, r->gave_up / bw);
-                sim_csv_num(&c, r->attempts / bw);
-                sim_csv_num(&c, r->budget_denied / bw);
-                sim_csv_num(&c, r->throttled / bw);
-                sim_csv_num(&c, r->budget_level);
-                sim_csv_num(&c, r->throttle_level);
-            } else {
-                for (int k = 0; k < 9; k++) sim_csv_str(&c, "");
-            }
+        for (int p = 0; p < sc->nproviders; p++) {
+            const sim_ts_rec rec = { w, b, (double)((pol_ns)b * sc->bucket) / 1e9, bucket_width(w, b), p,
+                                     &w->bp[(size_t)b * (size_t)sc->nproviders + (size_t)p] }, *r = &rec;
+            SIM_TIMESERIES_COLUMNS(COL_PUT)
             sim_csv_end(&c);
         }
+    }
+}
+
+void sim_timeseries_requests_write(FILE *f, const sim_world *w)
+{
+    const sim_scenario *sc = w->sc;
+    sim_csv c;
+    sim_csv_begin(&c, f);
+    for (uint32_t b = 0; b < w->nbuckets; b++) {
+        const sim_req_rec rec = { w, b, (double)((pol_ns)b * sc->bucket) / 1e9, bucket_width(w, b), &w->br[b] },
+                          *r = &rec;
+        SIM_TIMESERIES_REQUESTS_COLUMNS(COL_PUT)
+        sim_csv_end(&c);
     }
 }

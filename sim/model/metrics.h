@@ -12,9 +12,6 @@ void sim_metrics_abandoned(sim_world *w, const sim_slot *s);             /* answ
 void sim_metrics_finish(sim_world *w, sim_run_metrics *out);
 double sim_slot_cost(const sim_world *w, const sim_slot *s);
 
-void sim_trace_write(sim_world *w, uint32_t req_id, int attempt, uint32_t client, int provider,
-                     pol_ns sent, pol_ns end, const pol_outcome *o, pol_ns delay_before,
-                     const pol_verdict *v);
 /* alerts.csv: one row per failure-monitor alert */
 void sim_alert_write(sim_world *w, int provider, pol_ns when, long long failures);
 

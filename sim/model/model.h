@@ -98,6 +98,7 @@ typedef struct {
     FILE                *trace;        /* attempts.csv rows appended, or NULL */
     FILE                *alerts;       /* alerts.csv rows appended, or NULL */
     FILE                *timeseries;   /* timeseries.csv rows appended at the end, or NULL */
+    FILE                *timeseries_requests;  /* timeseries-requests.csv rows, likewise */
     const sim_transport *transport;    /* NULL = the simulated network and providers */
     int64_t             *record_dt;    /* bench: when set, the delays (time - now) of the */
     size_t               record_cap;   /*   run's first record_cap scheduled events */
@@ -136,8 +137,10 @@ void   sim_world_dropped(sim_world *w, uint32_t id);    /* black-holed: no answe
  * (ran <= 0: the whole duration). */
 void   sim_world_finish(sim_world *w, pol_ns ran, sim_run_metrics *out);
 void   sim_world_free(sim_world *w);
-/* timeseries.csv rows of a finished run */
+/* The time series of a finished run: timeseries.csv rows (one per bucket x
+ * provider) and timeseries-requests.csv rows (one per bucket). */
 void   sim_timeseries_write(FILE *f, const sim_world *w);
+void   sim_timeseries_requests_write(FILE *f, const sim_world *w);
 
 /* ---- the provider model --------------------------------------------------- */
 
@@ -200,6 +203,7 @@ typedef struct {
     const int  *policies;         /* indices to run, NULL = all of the scenario's */
     int         npolicies;        /* with policies */
     FILE       *timeseries;       /* or NULL */
+    FILE       *timeseries_requests;  /* timeseries-requests.csv stream, or NULL */
     FILE       *trace;            /* attempts.csv stream, or NULL */
     FILE       *alerts;           /* alerts.csv stream, or NULL */
     int         progress;         /* draw a progress bar on stderr (when it is a terminal) */
@@ -224,8 +228,29 @@ void sim_summary_write(FILE *f, const sim_scenario *sc, const sim_results *r);
 void sim_summary_ci_header(FILE *f);
 void sim_summary_ci_write(FILE *f, const sim_scenario *sc, const sim_results *r);
 void sim_summary_table(FILE *f, const sim_scenario *sc, const sim_results *r);   /* what `run` prints */
+/* The per-run streams' headers; their rows are written by the runs (or the
+ * writers above and below). sim/model/columns.h lists every file's columns. */
 void sim_timeseries_header(FILE *f);
-void sim_trace_header(FILE *f);
+void sim_timeseries_requests_header(FILE *f);
+void sim_attempts_header(FILE *f);
 void sim_alert_header(FILE *f);
+
+/* attempts.csv, one schema for `run --trace` and `live`. The columns only an
+ * HTTP client knows come last; `run --trace` leaves them empty (x = NULL). */
+typedef struct {
+    const char *trace_id;           /* the X-Trace-Id sent */
+    double      wall_start;         /* Unix seconds when it was sent */
+    long long   bytes_sent, bytes_received;
+    double      prompt_tokens, completion_tokens;   /* the answer's usage; NaN unknown */
+    const char *server_request_id;  /* the provider's request id, "" none */
+    double      ratelimit_remaining_requests, ratelimit_remaining_tokens;   /* NaN unknown */
+    const char *error;              /* the transport's error, or why there is no answer; "" none */
+} sim_attempt_extra;
+/* Appends the row of attempt id (in flight in w) to f, as of now (its end):
+ * o its outcome and v the client's decision, or both NULL for an attempt
+ * abandoned without one; x the live-only columns, or NULL. Returns 0, or -1
+ * (nothing written) when id is not in flight. */
+int  sim_attempts_write(FILE *f, const sim_world *w, uint32_t id, const pol_outcome *o, const pol_verdict *v,
+                        const sim_attempt_extra *x);
 
 #endif

@@ -27,7 +27,8 @@ int sim_runner_run(const sim_scenario *sc, const sim_runner_opts *o, sim_results
         for (int r = 0; r < res->reps; r++) {
             sim_run_opts ro = { .sc = sc, .policy = res->policy[i], .replication = r,
                                 .trace = o ? o->trace : NULL, .alerts = o ? o->alerts : NULL,
-                                .timeseries = o ? o->timeseries : NULL };
+                                .timeseries = o ? o->timeseries : NULL,
+                                .timeseries_requests = o ? o->timeseries_requests : NULL };
             int rc = sim_run_world(&ro, &res->m[(size_t)i * (size_t)res->reps + (size_t)r], NULL);
             if (rc) {
                 sim_progress_end(&pb);

@@ -61,11 +61,8 @@ static void slot_free(sim_world *w, uint32_t id)
 
 static void trace_row(sim_world *w, uint32_t slot_id, const pol_outcome *o, const pol_verdict *v)
 {
-    const sim_slot *s = &w->slots[slot_id];
     if (w->tp.verdict) w->tp.verdict(w, slot_id, o, v, w->tp.ctx);
-    if (!w->trace) return;
-    sim_trace_write(w, s->req_id, s->attempt_no, s->client, s->provider, s->sent, w->eng.now, o,
-                    s->delay_before, v);
+    if (w->trace) sim_attempts_write(w->trace, w, slot_id, o, v, NULL);
 }
 
 /* -------------------------------------------------------------- clients --- */
@@ -862,6 +859,7 @@ int sim_run_world(const sim_run_opts *o, sim_run_metrics *out, sim_run_stats *st
     if (rc == POL_OK) {
         sim_metrics_finish(w, out);
         if (o->timeseries) sim_timeseries_write(o->timeseries, w);
+        if (o->timeseries_requests) sim_timeseries_requests_write(o->timeseries_requests, w);
         if (stats) *stats = (sim_run_stats){ w->eng.dispatched, w->eng.skipped, w->eng.rec_n };
     }
     sim_world_free(w);

@@ -42,3 +42,40 @@ wait_for() {
 has_rows() { [ -f "$1" ] && [ "$(($(wc -l < "$1") - 1))" -ge "$2" ]; }
 # now_s: wall-clock seconds (for bounds measured by a test, not waited on)
 now_s() { local t=${EPOCHREALTIME//[!0-9]/}; echo "$((t / 1000000)).$(printf '%06d' $((t % 1000000)))"; }
+# csv_shape FILE: fails unless FILE's header and every row have the same
+# number of fields (python3's csv module: quoted commas are one field);
+# prints the number of rows.
+csv_shape() {
+  python3 - "$1" <<'PY' || fail "$1: a row's field count differs from the header's"
+import csv, sys
+with open(sys.argv[1], newline='') as f:
+    r = csv.reader(f)
+    n = len(next(r))
+    rows = 0
+    for k, row in enumerate(r, 2):
+        if len(row) != n:
+            sys.exit(f'{sys.argv[1]}:{k}: {len(row)} fields, header {n}')
+        rows += 1
+print(rows)
+PY
+}
+# csv_no_empty FILE [COLUMN...]: fails if a row of FILE has an empty field
+# outside the named columns; prints the number of rows.
+csv_no_empty() {
+  python3 - "$@" <<'PY' || fail "$1: empty fields"
+import csv, sys
+with open(sys.argv[1], newline='') as f:
+    r = csv.reader(f)
+    h = next(r)
+    allowed = set(sys.argv[2:])
+    rows = 0
+    for k, row in enumerate(r, 2):
+        bad = [h[i] for i, v in enumerate(row) if v == '' and h[i] not in allowed]
+        if bad:
+            sys.exit(f'{sys.argv[1]}:{k}: empty {", ".join(bad)}')
+        rows += 1
+print(rows)
+PY
+}
+# csv_column FILE NAME: the 1-based index of column NAME in FILE's header (empty if none)
+csv_column() { head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }

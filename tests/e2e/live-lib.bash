@@ -39,3 +39,17 @@ sumval() {
   awk -F, -v m="$2" 'NR==1 { for (i=1;i<=NF;i++) { gsub(/"/, "", $i); h[$i]=i }; next }
                      NR==2 { print $h[m]; exit }' "$1"
 }
+
+# same_schema LIVE_DIR SIM_DIR: live wrote every file `run --trace` writes,
+# each with run's header, and every row of live's as wide as its header.
+same_schema() {
+  local f
+  for f in summary.csv summary-ci.csv timeseries.csv timeseries-requests.csv attempts.csv alerts.csv; do
+    [ -f "$1/$f" ] || fail "live wrote no $f"
+    [ -f "$2/$f" ] || fail "run wrote no $f"
+    [ "$(head -1 "$1/$f")" = "$(head -1 "$2/$f")" ] \
+      || fail "$f: live's header differs from run's:"$'\n'"live: $(head -1 "$1/$f")"$'\n'"run:  $(head -1 "$2/$f")"
+    csv_shape "$1/$f" > /dev/null
+  done
+  ok "live and run --trace write the same headers (attempts.csv: $(head -1 "$1/attempts.csv" | tr ',' '\n' | wc -l) columns), every live row as wide"
+}

@@ -26,11 +26,12 @@ timeout 90 "$RETRYSIM" live "$SC" --target "$MOCK_URL" --time-scale "$SCALE" --o
   --max-requests 20000 --quiet > "$TMPDIR/live.out" 2> "$TMPDIR/live.err" \
   || { cat "$TMPDIR/live.err" >&2; fail "retrysim live failed"; }
 stop_mock
-expect_status 0 timeout 60 "$RETRYSIM" run "$SC" --out "$TMPDIR/sim" --quiet
+expect_status 0 timeout 60 "$RETRYSIM" run "$SC" --out "$TMPDIR/sim" --trace --quiet
+same_schema "$TMPDIR/live" "$TMPDIR/sim"
 
 L="$TMPDIR/live/summary.csv"
 S="$TMPDIR/sim/summary-ci.csv"
-for f in summary.csv summary-ci.csv timeseries.csv attempts.csv; do
+for f in summary.csv summary-ci.csv timeseries.csv timeseries-requests.csv attempts.csv; do
   [ -s "$TMPDIR/live/$f" ] || fail "live wrote no $f"
 done
 assert_cmp "$(sumval "$L" conn_errors)" "==" 0 "live: no connection errors against a healthy mock"

@@ -25,7 +25,15 @@ fault() {
   assert_cmp "$(sumval "$TMPDIR/$name/summary.csv" successes)" ">" 50 "$name: requests succeed outside the fault"
 }
 # outcomes NAME KIND: attempts.csv rows with that outcome kind
-outcomes() { awk -F, -v k="\"$2\"" 'NR > 1 && $12 == k' "$TMPDIR/$1/attempts.csv" | wc -l; }
+outcomes() {
+  local a=$TMPDIR/$1/attempts.csv
+  awk -F, -v k="\"$2\"" -v c="$(csv_column "$a" outcome)" 'NR > 1 && $c == k' "$a" | wc -l
+}
+# statuses NAME STATUS: attempts.csv rows answered with that HTTP status
+statuses() {
+  local a=$TMPDIR/$1/attempts.csv
+  awk -F, -v s="$2" -v c="$(csv_column "$a" status)" 'NR > 1 && $c == s' "$a" | wc -l
+}
 
 fault refuse --set "$(window refuse)"
 assert_cmp "$(outcomes refuse refused)" ">" 20 "refuse: refused connections are counted as refused"
@@ -37,7 +45,7 @@ assert_cmp "$(sumval "$TMPDIR/blackhole/summary.csv" timeouts)" "==" "$(outcomes
 
 fault storm --set "$(window 503)"
 assert_cmp "$(sumval "$TMPDIR/storm/summary.csv" http_5xx)" ">" 20 "503 storm: 5xx answers counted"
-assert_cmp "$(awk -F, 'NR > 1 && $11 == 503' "$TMPDIR/storm/attempts.csv" | wc -l)" ">" 20 "503 storm: attempts.csv has the 503s"
+assert_cmp "$(statuses storm 503)" ">" 20 "503 storm: attempts.csv has the 503s"
 
 fault garbage --garbage-rate 0.3
 assert_cmp "$(outcomes garbage reset)" ">" 20 "garbage: non-JSON and truncated 200s are connection errors (reset)"
@@ -64,7 +72,7 @@ for fmt in openai anthropic; do
     --api-key-env RETRYSIM_TEST_KEY --out "$TMPDIR/key-$fmt" > "$TMPDIR/key-$fmt.out" 2> "$TMPDIR/key-$fmt.err" \
     || fail "live with a key ($fmt) failed"
   stop_mock
-  assert_cmp "$(awk -F, 'NR > 1 && $11 == 401' "$TMPDIR/key-$fmt/attempts.csv" | wc -l)" "==" 0 "key ($fmt): accepted"
+  assert_cmp "$(statuses "key-$fmt" 401)" "==" 0 "key ($fmt): accepted"
   assert_cmp "$(sumval "$TMPDIR/key-$fmt/summary.csv" successes)" ">" 50 "key ($fmt): requests succeed"
   cat "$MOCK_ERR" >> "$TMPDIR/key-$fmt.err"
 done
@@ -72,7 +80,7 @@ start_mock "$SC" --time-scale "$SCALE" --api-key-env RETRYSIM_TEST_KEY
 RETRYSIM_TEST_KEY=wrong-key timeout 30 "$RETRYSIM" live "$SC" --target "$MOCK_URL" --time-scale "$SCALE" \
   --api-key-env RETRYSIM_TEST_KEY --out "$TMPDIR/key-wrong" --quiet || fail "live with a wrong key failed"
 stop_mock
-assert_cmp "$(awk -F, 'NR > 1 && $11 == 401' "$TMPDIR/key-wrong/attempts.csv" | wc -l)" ">" 0 "key: a wrong key gets 401"
+assert_cmp "$(statuses key-wrong 401)" ">" 0 "key: a wrong key gets 401"
 assert_cmp "$(sumval "$TMPDIR/key-wrong/summary.csv" successes)" "==" 0 "key: and no success"
 if grep -rqF "$RETRYSIM_TEST_KEY" "$TMPDIR"; then
   grep -rlF "$RETRYSIM_TEST_KEY" "$TMPDIR" >&2

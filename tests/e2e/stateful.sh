@@ -10,7 +10,7 @@ expect_status 0 "$RETRYSIM" run scenarios/retry-storm-defenses.yaml --out "$out"
 load() {
   tr -d '"' < "$out/timeseries.csv" | awk -F, -v p="$1" -v a="${2:-90}" -v b="${3:-175}" '
     NR==1 { for (i=1;i<=NF;i++) h[$i]=i; next }
-    $h["policy"]==p && $h["provider"]=="api" && $h["time"]>=a && $h["time"]<b { s+=$h["offered"]; n++ }
+    $h["policy"]==p && $h["provider"]=="api" && $h["time_s"]>=a && $h["time_s"]<b { s+=$h["offered_per_s"]; n++ }
     END { printf "%.3f\n", s/n/100 }'
 }
 m() { ci "$out/summary-ci.csv" "$1" "$2"; }
@@ -33,7 +33,7 @@ assert_cmp "$(m retry-3-sre-throttle-30s metastable)" "==" 0 "a 30 s window reco
 assert_cmp "$(m retry-3-breaker breaker_transitions)" ">" 3 "the breaker opened, probed and closed"
 assert_cmp "$(m retry-3-ratio-budget budget_denied)" ">" 1000 "the budget refused retries"
 # per-bucket gauges are written
-head -1 "$out/timeseries.csv" | grep -q "open_breakers,cooled,hedges,local_rejects" || fail "timeseries lacks the stateful columns"
+head -1 "$out/timeseries.csv" | grep -q "open_breakers,cooled,hedges_per_s,local_rejects_per_s" || fail "timeseries lacks the stateful columns"
 ob=$(tr -d '"' < "$out/timeseries.csv" | awk -F, 'NR==1{for(i=1;i<=NF;i++)h[$i]=i;next} $h["policy"]=="retry-3-breaker" && $h["provider"]=="api" {s+=$h["open_breakers"]} END{print s+0}')
 assert_cmp "$ob" ">" 0 "open breakers show in the time series"
 
