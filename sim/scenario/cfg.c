@@ -37,6 +37,29 @@
 
 /* ---- errors ---------------------------------------------------------------- */
 
+void sim_err_oneline(char *msg, size_t cap)
+{
+    size_t n = strlen(msg), bad = 0;
+    for (size_t i = 0; i < n; i++) bad += (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f;
+    if (!bad || cap < 2) return;
+    char tmp[sizeof ((sim_err *)0)->msg];
+    if (n >= sizeof tmp) n = sizeof tmp - 1;
+    memcpy(tmp, msg, n);
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char)tmp[i];
+        if (c >= 0x20 && c != 0x7f) { msg[o++] = (char)c; continue; }
+        char x[8];
+        const char *e = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : x;
+        if (e == x) snprintf(x, sizeof x, "\\x%02X", c);
+        size_t l = strlen(e);
+        if (o + l + 1 > cap) break;
+        memcpy(msg + o, e, l);
+        o += l;
+    }
+    msg[o] = '\0';
+}
+
 static int verrf(sim_err *err, const char *src, int line, int col, const char *fmt, va_list ap)
 {
     if (!err) return POL_EINVAL;
@@ -46,6 +69,7 @@ static int verrf(sim_err *err, const char *src, int line, int col, const char *f
     if (len < 0) len = 0;
     if ((size_t)len >= sizeof err->msg) len = (int)sizeof err->msg - 1;
     vsnprintf(err->msg + len, sizeof err->msg - (size_t)len, fmt, ap);
+    sim_err_oneline(err->msg, sizeof err->msg);
     return POL_EINVAL;
 }
 

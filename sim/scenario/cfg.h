@@ -92,6 +92,10 @@ const sim_cfg_node *sim_cfg_get(const sim_cfg_node *map, const char *key);
 const sim_cfg_node *sim_cfg_key_node(const sim_cfg_node *map, const char *key);
 
 /* ---- errors --------------------------------------------------------------- */
+/* Rewrites control characters of msg (a newline from a quoted multi-line
+ * scalar, an override or a CSV cell) as \n, \r, \t or \xNN, cutting to cap,
+ * so that every message is one line. The writers below call it. */
+void sim_err_oneline(char *msg, size_t cap);
 /* Writes "src:line:col: message" (or "override '...': message") and returns
  * POL_EINVAL, so that `return sim_cfg_errf(err, node, ...)` reads well. */
 int sim_cfg_errf(sim_err *err, const sim_cfg_node *at, const char *fmt, ...)

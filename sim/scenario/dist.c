@@ -57,6 +57,7 @@ static int errf(sim_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     if (err) vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    if (err) sim_err_oneline(err->msg, sizeof err->msg);
     return POL_EINVAL;
 }
 
