@@ -103,9 +103,13 @@ static int emp_row(void *user, const sim_csv_row *row, sim_err *err)
     }
     if (rc == POL_EPARSE && row->index == 0) return POL_OK;   /* a header row */
     char q[96];
+    const char *what = r->durations ? "duration (250ms, or seconds)" : "number";
+    if ((rc || x < 0) && !sim_cfg_plausible_name(cell))   /* not a file of values: do not echo it */
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                "expected a non-negative %s (is this a file of values, one per row?)", what);
     if (rc || x < 0)
         return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected a non-negative %s, got '%s'",
-                                r->durations ? "duration (250ms, or seconds)" : "number", sim_cfg_quote(cell, q, sizeof q));
+                                what, sim_cfg_quote(cell, q, sizeof q));
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 256;
         double *v = realloc(r->v, cap * sizeof *v);

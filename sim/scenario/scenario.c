@@ -651,6 +651,9 @@ static int arrivals_row(void *user, const sim_csv_row *row, sim_err *err)
                                 1 + r->has_class, r->has_class ? "s" : "", row->n);
     pol_ns t;
     char q[96];
+    if (csv_time(row->field[0], &t) && !sim_cfg_plausible_name(row->field[0]))
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                "expected a time like 1.5s or 1.5 (seconds) (is this an arrivals CSV file?)");
     if (csv_time(row->field[0], &t))
         return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
                                 "expected a time like 1.5s or 1.5 (seconds), got '%s'", sim_cfg_quote(row->field[0], q, sizeof q));
