@@ -111,7 +111,39 @@ $(BIN): $(CLI_OBJ) $(LIBSIM_A) $(LIBPOL_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBSIM_A) $(LIBPOL_A)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+	$(CC) $(LDFLAGS) $(if $(filter test_oom%,$*),$(OOM_WRAP)) -o $@ $^ -lcunit $(LDLIBS)
+
+# tests/test_oom*.c: the allocator calls of the static libraries' objects go
+# through the test's counting wrappers (__wrap_malloc ...), which fail the Nth
+# allocation (docs/robustness.md, "Allocation failures").
+OOM_WRAP   := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+
+# `make fuzz`: every tests/fuzz/fuzz_<name>.c becomes $(FUZZ_BUILD)/fuzz_<name>, a
+# libFuzzer program (clang, ASan + UBSan); the code under test (policies/,
+# sim/, bench/, live/; without MPI) is compiled into $(FUZZ_BUILD)/ with
+# -fsanitize=fuzzer-no-link. A new target is a new file. Run them with
+# scripts/fuzz.sh (docs/robustness.md).
+FUZZ_CC    ?= clang
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := -g -O1 -std=c11 -Wall -Wextra -MMD -MP $(FUZZ_SAN)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_OBJ   := $(POL_SRC:%.c=$(FUZZ_BUILD)/%.o) $(SIM_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_LIB   := $(FUZZ_BUILD)/libfuzzed.a
+FUZZ_LDLIBS := -lyaml -lcsv -lcurl -lmicrohttpd -lgsl -lgslcblas -lm
+.PHONY: fuzz
+fuzz: $(FUZZ_BIN)
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(call layer_inc,$<) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(addprefix -I,$(LAYER_tests)) -Itests/fuzz $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS)
 
 # `make test`: install what is missing, build, run every CUnit suite and the
 # end-to-end tests; the last line is "N passed, N failed".
@@ -154,6 +186,7 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/include/retrypol $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc $(DESTDIR)$(PREFIX)/share/retrysim
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(POL_OBJ:.o=.d) $(SIM_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+-include $(FUZZ_OBJ:.o=.d) $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/tests/fuzz/%.d)

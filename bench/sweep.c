@@ -155,6 +155,10 @@ static int grid_row(void *user, const sim_csv_row *row, sim_err *err)
 {
     bench_grid *g = user;
     if (row->index == 0) {
+        for (size_t k = 0; k < row->n; k++)
+            if (row->field[k][0] && !sim_cfg_plausible_name(row->field[k]))   /* do not echo a file that is not a CSV */
+                return sim_cfg_errf_loc(err, row->path, row->line[k], row->col[k],
+                                        "the first row is not a header of override keys (is this a grid CSV file?)");
         g->keys = calloc(row->n, sizeof *g->keys);
         if (!g->keys) return errf(err, "out of memory");
         for (size_t k = 0; k < row->n; k++) {
@@ -192,7 +196,7 @@ int bench_grid_file(bench_grid *g, const char *path, sim_err *err)
     if (g->nkeys || g->file) return errf(err, "--grid and --grid-file cannot be combined");
     bench_grid_free(g);
     if (!(g->file = strdup(path))) return errf(err, "out of memory");
-    int rc = sim_cfg_csv_read(path, grid_row, g, err);
+    int rc = sim_cfg_csv_read_input(path, "a header of override keys, then one row per point", grid_row, g, err);
     if (!rc && !g->nkeys) rc = errf(err, "%s: empty file (expected a header of override keys, then one row per point)", path);
     if (!rc && !g->npoints) rc = errf(err, "%s: no points (the header is followed by no rows)", path);
     return rc;

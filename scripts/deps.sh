@@ -38,6 +38,8 @@ DEPS=(
   "bin pgrep             procps"
   "bin script            bsdutils"
   "bin curl              curl"
+  # --- make fuzz (tests/fuzz/, .ci/run): clang with libFuzzer (libclang-rt-14-dev comes with it)
+  "bin clang             clang"
 )
 need=()
 want() { local p; for p in "${need[@]}"; do [ "$p" = "$1" ] && return; done; need+=("$1"); }

@@ -343,7 +343,7 @@ static void test_err_types(void)
         { "scenario: t\nduration: 0s\n", 2, 11, "expected a positive duration like 250ms for 'duration', got '0s'" },
         { "scenario: t\nduration: 10\n", 2, 11, "got '10'" },
         { BASE "seed: -1\n", 8, 7, "value for 'seed' must be >= 0, got '-1'" },
-        { BASE "replications: 0\n", 8, 15, "value for 'replications' must be between 1 and 1000000" },
+        { BASE "replications: 0\n", 8, 15, "value for 'replications' must be between 1 and 100000" },
         { BASE "rng: mt1993\n", 8, 6, "unknown GSL generator 'mt1993'; did you mean 'mt19937'?" },
         { BASE "providers2: x\n", 8, 1, "did you mean 'providers'?" },
         { "scenario: t\nduration: 1m\nproviders: { name: a }\n", 3, 12, "expected a list for 'providers', got a map" },

@@ -750,8 +750,14 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     w->free_slot = SIM_NONE;
     w->free_client = SIM_NONE;
     sim_rng_pool_init(&w->client_rngs, sim_rng_type(sc->rng));
-    w->nbuckets = (uint32_t)((sc->duration + sc->bucket - 1) / sc->bucket);
-    if (w->nbuckets == 0) w->nbuckets = 1;
+    /* the loader bounds these (SIM_MAX_BUCKETS, SIM_MAX_BUCKET_CELLS, SIM_MAX_PROVIDERS);
+     * a scenario built another way gets POL_ERANGE, never a cut count */
+    uint64_t nb = sim_scenario_buckets(sc);
+    if (nb == 0) nb = 1;
+    if (nb > SIM_MAX_BUCKETS || sc->nproviders < 1 || sc->nproviders > SIM_MAX_PROVIDERS ||
+        nb * (uint64_t)sc->nproviders > SIM_MAX_BUCKET_CELLS || wl->nclasses < 1 || wl->nclasses > SIM_MAX_CLASSES)
+        return POL_ERANGE;
+    w->nbuckets = (uint32_t)nb;
     w->bp = calloc((size_t)w->nbuckets * (size_t)sc->nproviders, sizeof *w->bp);
     w->br = calloc(w->nbuckets, sizeof *w->br);
     w->in_flight = calloc((size_t)sc->nproviders, sizeof *w->in_flight);
@@ -841,8 +847,8 @@ int sim_world_status(const sim_world *w)
 void sim_world_finish(sim_world *w, pol_ns ran, sim_run_metrics *out)
 {
     if (ran > 0) {
-        uint32_t nb = (uint32_t)((ran + w->sc->bucket - 1) / w->sc->bucket);
-        if (nb >= 1 && nb < w->nbuckets) w->nbuckets = nb;
+        uint64_t nb = (uint64_t)(ran / w->sc->bucket) + (ran % w->sc->bucket != 0);
+        if (nb >= 1 && nb < w->nbuckets) w->nbuckets = (uint32_t)nb;
     }
     sim_metrics_finish(w, out);
 }

@@ -1,14 +1,19 @@
 /* cfg.c — the YAML document model, overrides, typed accessors and the CSV
  * row reader (see cfg.h).
  *
- * Loading uses libyaml's document API (yaml_parser_load) and copies the
- * result into sim_cfg_node trees; aliases are expanded by the copy, with a
- * depth and a node-count limit so that a recursive or exponential alias
- * ("billion laughs") is an error, not a hang. Inside flow collections YAML
+ * Loading reads libyaml's events (yaml_parser_parse) into a parse tree and
+ * checks every limit as each event arrives: nesting depth, node count and
+ * the nodes that aliases expand to (so 200k nested '[' or a "billion laughs"
+ * alias bomb stop at the event that crosses the limit, at its line:col,
+ * having read only that far). The tree is then copied into sim_cfg_node
+ * trees, expanding aliases. Inside flow collections YAML
  * splits `lognormal(400ms, 0.5)` at its comma; the copy rejoins such plain
  * scalars while their parentheses are unbalanced, so the scenario syntax of
  * DESIGN.md works unquoted. Overrides parse their value as YAML too.
- * Cost: linear in the input; nothing here is on a simulation hot path.
+ * The CSV reader streams the file through libcsv in 64 KiB chunks (never
+ * the whole file in memory), with the caps of cfg.h.
+ * Cost: linear in the input (maps check duplicate keys with a hash set);
+ * nothing here is on a simulation hot path.
  */
 #include "cfg.h"
 #include "retrypol.h"
@@ -16,16 +21,44 @@
 #include <csv.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
-#define CFG_MAX_DEPTH 64
-#define CFG_MAX_NODES 1000000
+#define CFG_MAX_DEPTH       64       /* levels of nesting, aliases expanded */
+#define CFG_MAX_NODES       100000   /* nodes of a document, aliases expanded */
+#define CFG_MAX_ALIAS_NODES 10000    /* of which copies made by aliases */
 
 /* ---- errors ---------------------------------------------------------------- */
+
+void sim_err_oneline(char *msg, size_t cap)
+{
+    size_t n = strlen(msg), bad = 0;
+    for (size_t i = 0; i < n; i++) bad += (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f;
+    if (!bad || cap < 2) return;
+    char tmp[sizeof ((sim_err *)0)->msg];
+    if (n >= sizeof tmp) n = sizeof tmp - 1;
+    memcpy(tmp, msg, n);
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char)tmp[i];
+        if (c >= 0x20 && c != 0x7f) { msg[o++] = (char)c; continue; }
+        char x[8];
+        const char *e = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : x;
+        if (e == x) snprintf(x, sizeof x, "\\x%02X", c);
+        size_t l = strlen(e);
+        if (o + l + 1 > cap) break;
+        memcpy(msg + o, e, l);
+        o += l;
+    }
+    msg[o] = '\0';
+}
 
 static int verrf(sim_err *err, const char *src, int line, int col, const char *fmt, va_list ap)
 {
@@ -36,6 +69,7 @@ static int verrf(sim_err *err, const char *src, int line, int col, const char *f
     if (len < 0) len = 0;
     if ((size_t)len >= sizeof err->msg) len = (int)sizeof err->msg - 1;
     vsnprintf(err->msg + len, sizeof err->msg - (size_t)len, fmt, ap);
+    sim_err_oneline(err->msg, sizeof err->msg);
     return POL_EINVAL;
 }
 
@@ -209,27 +243,290 @@ static sim_cfg_node *node_copy(const sim_cfg_node *n, const char *src)
     return c;
 }
 
-/* ---- loading (libyaml) ----------------------------------------------------- */
+/* ---- loading (libyaml events) ---------------------------------------------- */
+
+/* The parse tree is built from libyaml's event stream (yaml_parser_parse),
+ * not from its document API, so that every limit is checked while parsing:
+ * a node deeper than CFG_MAX_DEPTH, more than CFG_MAX_NODES nodes (aliases
+ * expanded) or aliases that expand to more than CFG_MAX_ALIAS_NODES nodes
+ * stop the parse at the event that crosses the limit, after reading only
+ * the input up to it. An alias is a pointer to its anchor's node (the tree
+ * is a DAG until the conversion copies it); each node knows its expanded
+ * size (weight) and its height, so an alias costs O(1) to check. */
+typedef struct ynode ynode;
+struct ynode {
+    sim_cfg_kind  kind;          /* SCALAR, MAP or SEQ (nulls are plain scalars here) */
+    unsigned char plain, flow, done;
+    int           line, col;     /* 1-based start mark */
+    char         *value;         /* SCALAR: the text (NUL-terminated; len may be larger) */
+    size_t        len;
+    ynode       **kids;          /* SEQ: items; MAP: key, value, key, value, ... */
+    size_t        n, cap;
+    size_t        weight;        /* nodes of its expansion, keys and aliases included */
+    int           height;        /* levels below it (0: a scalar) */
+};
+
+typedef struct { char *name; ynode *node; } yanchor;
 
 typedef struct {
-    yaml_document_t *doc;
-    const char      *src;
-    int              line0;   /* 0: keep marks; otherwise nodes get line 0 (overrides) */
-    size_t           count;
-    sim_err         *err;
+    const char *src;
+    int         line0;           /* 0: keep marks; otherwise nodes get line 0 (overrides) */
+    const char *text;            /* the input, for locating reader errors */
+    size_t      text_len;
+    sim_err    *err;
+    ynode     **all;             /* every node, freed at the end (aliases share nodes) */
+    size_t      nall, capall;
+    yanchor    *anch;
+    size_t      nanch, capanch;
+    ynode      *stack[CFG_MAX_DEPTH + 1];
+    int         depth;           /* open collections */
+    ynode      *root;
+    size_t      total, aliased;  /* nodes of the expansion so far; of which through aliases */
+} ybuild;
+
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return POL_OK;
+    size_t nc = *cap ? 2 * *cap : 8;
+    void *a = realloc(*arr, nc * size);
+    if (!a) return POL_ENOMEM;
+    *arr = a;
+    *cap = nc;
+    return POL_OK;
+}
+
+static int yb_err(ybuild *b, int line, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int yb_err(ybuild *b, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verrf(b->err, b->src, b->line0 ? 0 : line, col, fmt, ap);
+    va_end(ap);
+    return POL_EINVAL;
+}
+
+static int yb_oom(ybuild *b)
+{
+    sim_cfg_errf_loc(b->err, NULL, 0, 0, "%s: out of memory", b->src);
+    return POL_ENOMEM;
+}
+
+static void yb_free(ybuild *b)
+{
+    for (size_t i = 0; i < b->nall; i++) {
+        free(b->all[i]->value);
+        free(b->all[i]->kids);
+        free(b->all[i]);
+    }
+    free(b->all);
+    for (size_t i = 0; i < b->nanch; i++) free(b->anch[i].name);
+    free(b->anch);
+    memset(b->stack, 0, sizeof b->stack);
+    b->all = NULL;
+    b->anch = NULL;
+    b->nall = b->capall = b->nanch = b->capanch = 0;
+    b->depth = 0;
+    b->root = NULL;
+    b->total = b->aliased = 0;
+}
+
+/* Counts `add` more nodes of the expansion at line:col. */
+static int yb_count(ybuild *b, size_t add, int line, int col)
+{
+    b->total += add;
+    if (b->total > CFG_MAX_NODES)
+        return yb_err(b, line, col, "too many nodes (more than %d, after expanding aliases)", CFG_MAX_NODES);
+    return POL_OK;
+}
+
+/* Adds child to the open collection (or makes it the root). */
+static int yb_attach(ybuild *b, ynode *child)
+{
+    if (b->depth == 0) { b->root = child; return POL_OK; }
+    ynode *p = b->stack[b->depth - 1];
+    if (grow((void **)&p->kids, &p->cap, p->n, sizeof *p->kids)) return yb_oom(b);
+    p->kids[p->n++] = child;
+    return POL_OK;
+}
+
+static int yb_anchor(ybuild *b, const yaml_char_t *anchor, ynode *n)
+{
+    if (!anchor) return POL_OK;
+    if (grow((void **)&b->anch, &b->capanch, b->nanch, sizeof *b->anch)) return yb_oom(b);
+    char *name = strdup((const char *)anchor);
+    if (!name) return yb_oom(b);
+    b->anch[b->nanch++] = (yanchor){ name, n };
+    return POL_OK;
+}
+
+/* A new node for event ev (its anchor registered), attached to its parent. */
+static int yb_node(ybuild *b, const yaml_event_t *ev, sim_cfg_kind kind, const yaml_char_t *anchor, ynode **out)
+{
+    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+    if (b->depth > CFG_MAX_DEPTH) return yb_err(b, line, col, "nesting deeper than %d levels", CFG_MAX_DEPTH);
+    int rc = yb_count(b, 1, line, col);
+    if (rc) return rc;
+    if (grow((void **)&b->all, &b->capall, b->nall, sizeof *b->all)) return yb_oom(b);
+    ynode *n = calloc(1, sizeof *n);
+    if (!n) return yb_oom(b);
+    b->all[b->nall++] = n;
+    n->kind = kind;
+    n->line = line;
+    n->col = col;
+    n->weight = 1;
+    if ((rc = yb_anchor(b, anchor, n)) || (rc = yb_attach(b, n))) return rc;
+    *out = n;
+    return POL_OK;
+}
+
+static int yb_alias(ybuild *b, const yaml_event_t *ev)
+{
+    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+    const char *name = (const char *)ev->data.alias.anchor;
+    ynode *t = NULL;
+    for (size_t i = b->nanch; i-- > 0; )
+        if (!strcmp(b->anch[i].name, name)) { t = b->anch[i].node; break; }
+    if (!t) return yb_err(b, line, col, "YAML syntax error: found undefined alias '*%s'", name);
+    if (!t->done)
+        return yb_err(b, t->line, t->col, "nesting deeper than %d levels: alias '*%s' is inside its own anchor "
+                      "(a recursive alias)", CFG_MAX_DEPTH, name);
+    if (b->depth + t->height > CFG_MAX_DEPTH)
+        return yb_err(b, line, col, "nesting deeper than %d levels (after expanding alias '*%s')", CFG_MAX_DEPTH, name);
+    b->aliased += t->weight;
+    if (b->aliased > CFG_MAX_ALIAS_NODES)
+        return yb_err(b, line, col, "aliases expand to more than %d nodes (an alias bomb?)", CFG_MAX_ALIAS_NODES);
+    int rc = yb_count(b, t->weight, line, col);
+    return rc ? rc : yb_attach(b, t);
+}
+
+static void yb_close(ybuild *b)
+{
+    ynode *n = b->stack[--b->depth];
+    n->done = 1;
+    for (size_t i = 0; i < n->n; i++) {
+        n->weight += n->kids[i]->weight;
+        if (n->kids[i]->height + 1 > n->height) n->height = n->kids[i]->height + 1;
+    }
+}
+
+/* Line and column (1-based, in characters) of byte offset off of the input. */
+static void text_pos(const ybuild *b, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    if (!b->text) return;
+    if (off > b->text_len) off = b->text_len;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char c = (unsigned char)b->text[i];
+        if (c == '\n') { ++*line; *col = 1; }
+        else if ((c & 0xC0) != 0x80) ++*col;     /* not a UTF-8 continuation byte */
+    }
+}
+
+static int yaml_error(const yaml_parser_t *p, ybuild *b)
+{
+    const char *src = b->src;
+    sim_err *err = b->err;
+    if (p->error == YAML_MEMORY_ERROR) return yb_oom(b);
+    if (p->error == YAML_READER_ERROR) {
+        int line, col;
+        text_pos(b, p->problem_offset, &line, &col);
+        char what[64] = "";
+        if (p->problem_value >= 0)
+            snprintf(what, sizeof what, p->problem && strstr(p->problem, "octet") ? " (byte 0x%02X)" : " (U+%04X)",
+                     (unsigned)p->problem_value);
+        const char *prob = p->problem ? p->problem : "cannot read";
+        if (b->line0) return sim_cfg_errf_loc(err, src, 0, 0, "the value is not valid text: %s%s at column %d", prob, what, col);
+        return sim_cfg_errf_loc(err, src, line, col, "not valid text: %s%s", prob, what);
+    }
+    char ctx[256] = "";
+    if (p->context)
+        snprintf(ctx, sizeof ctx, " (%s at line %zu, column %zu)", p->context,
+                 p->context_mark.line + 1, p->context_mark.column + 1);
+    if (b->line0) return sim_cfg_errf_loc(err, src, 0, 0, "YAML syntax error in the value: %s",
+                                          p->problem ? p->problem : "malformed");
+    return sim_cfg_errf_loc(err, src, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1,
+                            "YAML syntax error: %s%s", p->problem ? p->problem : "malformed", ctx);
+}
+
+/* Feeds the parser's events into b until the end of the first document;
+ * then checks that no second document follows. */
+static int yb_parse(yaml_parser_t *p, ybuild *b)
+{
+    int rc = POL_OK, docs = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(p, &ev)) return yaml_error(p, b);
+        ynode *n = NULL;
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            yaml_event_delete(&ev);
+            return POL_OK;
+        case YAML_DOCUMENT_START_EVENT:
+            docs++;
+            break;
+        case YAML_DOCUMENT_END_EVENT:
+            break;
+        case YAML_SCALAR_EVENT:
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+        case YAML_ALIAS_EVENT:
+            if (docs > 1) {   /* a second document is almost always a mistake (a stray '---') */
+                rc = yb_err(b, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+                            "only one YAML document is allowed per file");
+                break;
+            }
+            if (ev.type == YAML_ALIAS_EVENT) { rc = yb_alias(b, &ev); break; }
+            if (ev.type == YAML_SCALAR_EVENT) {
+                rc = yb_node(b, &ev, SIM_CFG_SCALAR, ev.data.scalar.anchor, &n);
+                if (rc) break;
+                n->done = 1;
+                n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                n->len = ev.data.scalar.length;
+                if (!(n->value = malloc(n->len + 1))) { rc = yb_oom(b); break; }
+                memcpy(n->value, ev.data.scalar.value, n->len);
+                n->value[n->len] = '\0';
+                break;
+            }
+            {
+                int seq = ev.type == YAML_SEQUENCE_START_EVENT;
+                rc = yb_node(b, &ev, seq ? SIM_CFG_SEQ : SIM_CFG_MAP,
+                             seq ? ev.data.sequence_start.anchor : ev.data.mapping_start.anchor, &n);
+                if (rc) break;
+                n->flow = seq ? ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                              : ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+                b->stack[b->depth++] = n;
+            }
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            if (b->depth > 0) yb_close(b);
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+        if (rc) return rc;
+    }
+}
+
+/* ---- conversion into sim_cfg_node ------------------------------------------ */
+
+typedef struct {
+    const char *src;
+    int         line0;
+    size_t      count;
+    sim_err    *err;
 } loader;
 
-static int is_plain(const yaml_node_t *y)
+static int is_null_scalar(const ynode *y)
 {
-    return y && y->type == YAML_SCALAR_NODE && y->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-}
-
-static int is_null_scalar(const yaml_node_t *y)
-{
-    if (!is_plain(y)) return 0;
-    const char *v = (const char *)y->data.scalar.value;
+    if (!y || y->kind != SIM_CFG_SCALAR || !y->plain) return 0;
+    const char *v = y->value;
     return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL");
 }
+
+static int is_plain(const ynode *y) { return y && y->kind == SIM_CFG_SCALAR && y->plain; }
 
 static int paren_balance(const char *s)
 {
@@ -250,64 +547,55 @@ static int join_piece(char **text, const char *piece)
     return POL_OK;
 }
 
-static sim_cfg_node *convert(loader *L, yaml_node_t *y, int depth);
+static sim_cfg_node *convert(loader *L, const ynode *y, int depth);
 
-/* An error at a libyaml node's start mark; returns NULL for the converters. */
-static sim_cfg_node *mark_err(loader *L, const yaml_node_t *y, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static sim_cfg_node *mark_err(loader *L, const yaml_node_t *y, const char *fmt, ...)
+/* An error at a node's start mark; returns NULL for the converters. */
+static sim_cfg_node *mark_err(loader *L, const ynode *y, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static sim_cfg_node *mark_err(loader *L, const ynode *y, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    verrf(L->err, L->src, L->line0 ? 0 : (int)y->start_mark.line + 1, (int)y->start_mark.column + 1, fmt, ap);
+    verrf(L->err, L->src, L->line0 ? 0 : y->line, y->col, fmt, ap);
     va_end(ap);
     return NULL;
 }
 
-static sim_cfg_node *new_at(loader *L, sim_cfg_kind kind, const yaml_node_t *y, const char *text)
+static sim_cfg_node *new_at(loader *L, sim_cfg_kind kind, const ynode *y, const char *text)
 {
     if (++L->count > CFG_MAX_NODES)
         return mark_err(L, y, "too many nodes (more than %d, after expanding aliases)", CFG_MAX_NODES);
-    int line = L->line0 ? 0 : (int)y->start_mark.line + 1;
-    int col = L->line0 ? 0 : (int)y->start_mark.column + 1;
-    sim_cfg_node *n = sim_cfg_new(kind, L->src, line, col, text);
-    if (!n) snprintf(L->err->msg, sizeof L->err->msg, "%s: out of memory", L->src);
+    sim_cfg_node *n = sim_cfg_new(kind, L->src, L->line0 ? 0 : y->line, L->line0 ? 0 : y->col, text);
+    if (!n) sim_cfg_errf_loc(L->err, NULL, 0, 0, "%s: out of memory", L->src);
     return n;
 }
 
 /* Converts a flow collection's plain scalar at *i, rejoining the pieces YAML
  * split at commas while parentheses stay open. `piece(j)` yields the j-th
  * continuation or NULL when it is not a plain fragment. */
-typedef const yaml_node_t *(*piece_fn)(loader *L, const yaml_node_t *coll, size_t j);
+typedef const ynode *(*piece_fn)(const ynode *coll, size_t j);
 
-static const yaml_node_t *seq_piece(loader *L, const yaml_node_t *coll, size_t j)
+static const ynode *seq_piece(const ynode *coll, size_t j)
 {
-    size_t n = (size_t)(coll->data.sequence.items.top - coll->data.sequence.items.start);
-    if (j >= n) return NULL;
-    const yaml_node_t *y = yaml_document_get_node(L->doc, coll->data.sequence.items.start[j]);
-    return is_plain(y) ? y : NULL;
+    return j < coll->n && is_plain(coll->kids[j]) ? coll->kids[j] : NULL;
 }
 
-static const yaml_node_t *map_piece(loader *L, const yaml_node_t *coll, size_t j)
+static const ynode *map_piece(const ynode *coll, size_t j)
 {
-    size_t n = (size_t)(coll->data.mapping.pairs.top - coll->data.mapping.pairs.start);
-    if (j >= n) return NULL;
-    yaml_node_pair_t *p = coll->data.mapping.pairs.start + j;
-    const yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
-    const yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
-    return is_plain(k) && is_null_scalar(v) && *(const char *)v->data.scalar.value == '\0' ? k : NULL;
+    if (2 * j + 1 >= coll->n) return NULL;
+    const ynode *k = coll->kids[2 * j], *v = coll->kids[2 * j + 1];
+    return is_plain(k) && is_null_scalar(v) && v->value[0] == '\0' ? k : NULL;
 }
 
-static sim_cfg_node *convert_flow_scalar(loader *L, const yaml_node_t *coll, yaml_node_t *y,
+static sim_cfg_node *convert_flow_scalar(loader *L, const ynode *coll, const ynode *y,
                                          piece_fn piece, size_t *j, int depth)
 {
-    const char *v = (const char *)y->data.scalar.value;
-    if (!is_plain(y) || paren_balance(v) <= 0) return convert(L, y, depth);
-    char *text = strdup(v);
-    if (!text) return NULL;
+    if (!is_plain(y) || paren_balance(y->value) <= 0) return convert(L, y, depth);
+    char *text = strdup(y->value);
+    if (!text) return mark_err(L, y, "out of memory");
     size_t k = *j;
-    const yaml_node_t *p;
-    while (paren_balance(text) > 0 && (p = piece(L, coll, k)) != NULL) {
-        if (join_piece(&text, (const char *)p->data.scalar.value)) { free(text); return NULL; }
+    const ynode *p;
+    while (paren_balance(text) > 0 && (p = piece(coll, k)) != NULL) {
+        if (join_piece(&text, p->value)) { free(text); return mark_err(L, y, "out of memory"); }
         k++;
     }
     if (paren_balance(text) == 0) *j = k;   /* the pieces are consumed */
@@ -319,112 +607,132 @@ static sim_cfg_node *convert_flow_scalar(loader *L, const yaml_node_t *coll, yam
 
 /* An item of a collection at depth: in flow style (piece != NULL) with the
  * rejoining of split scalars. */
-static sim_cfg_node *convert_item(loader *L, const yaml_node_t *coll, yaml_node_t *y, piece_fn piece,
+static sim_cfg_node *convert_item(loader *L, const ynode *coll, const ynode *y, piece_fn piece,
                                   size_t *next, int depth)
 {
     return piece ? convert_flow_scalar(L, coll, y, piece, next, depth + 1) : convert(L, y, depth + 1);
 }
 
-static sim_cfg_node *convert_map(loader *L, yaml_node_t *y, int depth)
+/* Appends key -> val to map m, which the caller knows has no such key. */
+static int map_append(sim_cfg_node *m, sim_cfg_node *k, sim_cfg_node *v)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 8;
+        sim_cfg_node **items = realloc(m->items, cap * sizeof *items);
+        if (items) m->items = items;
+        sim_cfg_node **keys = items ? realloc(m->keys, cap * sizeof *keys) : NULL;
+        if (keys) m->keys = keys;
+        if (!items || !keys) { sim_cfg_node_free(k); sim_cfg_node_free(v); return POL_ENOMEM; }
+        m->cap = cap;
+    }
+    m->keys[m->n] = k;
+    m->items[m->n++] = v;
+    return POL_OK;
+}
+
+/* Duplicate keys: a hash set of the keys so far (open addressing), so that
+ * a map of n keys costs O(n), not O(n^2). */
+typedef struct { const sim_cfg_node **slot; size_t mask; } keyset;
+
+static size_t key_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* The key node already in the set under the same text, or NULL after adding k. */
+static const sim_cfg_node *keyset_add(keyset *ks, const sim_cfg_node *k)
+{
+    for (size_t i = key_hash(k->str) & ks->mask;; i = (i + 1) & ks->mask) {
+        if (!ks->slot[i]) { ks->slot[i] = k; return NULL; }
+        if (!strcmp(ks->slot[i]->str, k->str)) return ks->slot[i];
+    }
+}
+
+static sim_cfg_node *convert_map(loader *L, const ynode *y, int depth)
 {
     sim_cfg_node *m = new_at(L, SIM_CFG_MAP, y, NULL);
     if (!m) return NULL;
-    int flow = y->data.mapping.style == YAML_FLOW_MAPPING_STYLE;
-    size_t np = (size_t)(y->data.mapping.pairs.top - y->data.mapping.pairs.start);
+    size_t np = y->n / 2, size = 16;
+    while (size < 2 * np) size *= 2;
+    keyset ks = { calloc(size, sizeof *ks.slot), size - 1 };
+    if (!ks.slot) { sim_cfg_node_free(m); return mark_err(L, y, "out of memory"); }
     for (size_t i = 0; i < np; i++) {
-        yaml_node_pair_t *p = y->data.mapping.pairs.start + i;
-        yaml_node_t *yk = yaml_document_get_node(L->doc, p->key);
-        yaml_node_t *yv = yaml_document_get_node(L->doc, p->value);
-        if (yk->type != YAML_SCALAR_NODE) { mark_err(L, yk, "a key must be a plain string"); goto fail; }
-        const char *ks = (const char *)yk->data.scalar.value;
-        const sim_cfg_node *prev = sim_cfg_key_node(m, ks);
-        if (prev) { mark_err(L, yk, "duplicate key '%s' (first written at line %d)", ks, prev->line); goto fail; }
+        const ynode *yk = y->kids[2 * i], *yv = y->kids[2 * i + 1];
+        if (yk->kind != SIM_CFG_SCALAR) { mark_err(L, yk, "a key must be a plain string"); goto fail; }
         size_t next = i + 1;
-        sim_cfg_node *k = new_at(L, SIM_CFG_SCALAR, yk, ks);
-        sim_cfg_node *v = k ? convert_item(L, y, yv, flow ? map_piece : NULL, &next, depth) : NULL;
-        if (!k || !v) { sim_cfg_node_free(k); goto fail; }
-        if (sim_cfg_put(m, k, v)) goto fail;
+        sim_cfg_node *k = new_at(L, SIM_CFG_SCALAR, yk, yk->value);
+        if (!k) goto fail;
+        const sim_cfg_node *prev = keyset_add(&ks, k);
+        if (prev) {
+            mark_err(L, yk, "duplicate key '%s' (first written at line %d)", yk->value, prev->line);
+            sim_cfg_node_free(k);
+            goto fail;
+        }
+        sim_cfg_node *v = convert_item(L, y, yv, y->flow ? map_piece : NULL, &next, depth);
+        if (!v) { sim_cfg_node_free(k); goto fail; }
+        if (map_append(m, k, v)) { mark_err(L, y, "out of memory"); goto fail; }
         i = next - 1;
     }
+    free(ks.slot);
     return m;
 fail:
+    free(ks.slot);
     sim_cfg_node_free(m);
     return NULL;
 }
 
-static sim_cfg_node *convert_seq(loader *L, yaml_node_t *y, int depth)
+static sim_cfg_node *convert_seq(loader *L, const ynode *y, int depth)
 {
     sim_cfg_node *s = new_at(L, SIM_CFG_SEQ, y, NULL);
     if (!s) return NULL;
-    int flow = y->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE;
-    size_t ni = (size_t)(y->data.sequence.items.top - y->data.sequence.items.start);
-    for (size_t i = 0; i < ni; i++) {
-        yaml_node_t *yi = yaml_document_get_node(L->doc, y->data.sequence.items.start[i]);
+    for (size_t i = 0; i < y->n; i++) {
         size_t next = i + 1;
-        sim_cfg_node *v = convert_item(L, y, yi, flow ? seq_piece : NULL, &next, depth);
-        if (!v || sim_cfg_put(s, NULL, v)) { sim_cfg_node_free(s); return NULL; }
+        sim_cfg_node *v = convert_item(L, y, y->kids[i], y->flow ? seq_piece : NULL, &next, depth);
+        if (!v) { sim_cfg_node_free(s); return NULL; }
+        if (sim_cfg_put(s, NULL, v)) { sim_cfg_node_free(s); return mark_err(L, y, "out of memory"); }
         i = next - 1;
     }
     return s;
 }
 
-static sim_cfg_node *convert(loader *L, yaml_node_t *y, int depth)
+static sim_cfg_node *convert(loader *L, const ynode *y, int depth)
 {
-    if (depth > CFG_MAX_DEPTH) return mark_err(L, y, "nesting deeper than %d levels (a recursive alias?)", CFG_MAX_DEPTH);
-    switch (y->type) {
-    case YAML_SCALAR_NODE:
+    if (depth > CFG_MAX_DEPTH) return mark_err(L, y, "nesting deeper than %d levels", CFG_MAX_DEPTH);
+    switch (y->kind) {
+    case SIM_CFG_SCALAR:
         if (is_null_scalar(y)) return new_at(L, SIM_CFG_NULL, y, NULL);
-        if (strlen((const char *)y->data.scalar.value) != y->data.scalar.length)
-            return mark_err(L, y, "a NUL character in a string");
-        return new_at(L, SIM_CFG_SCALAR, y, (const char *)y->data.scalar.value);
-    case YAML_MAPPING_NODE: return convert_map(L, y, depth);
-    case YAML_SEQUENCE_NODE: return convert_seq(L, y, depth);
+        if (strlen(y->value) != y->len) return mark_err(L, y, "a NUL character in a string");
+        return new_at(L, SIM_CFG_SCALAR, y, y->value);
+    case SIM_CFG_MAP: return convert_map(L, y, depth);
+    case SIM_CFG_SEQ: return convert_seq(L, y, depth);
     default: return mark_err(L, y, "empty node");
     }
 }
 
-/* line0: src is an override, whose text has no lines worth naming. */
-static int yaml_error(const yaml_parser_t *p, const char *src, int line0, sim_err *err)
+/* Parses len bytes of text into a node tree (NULL for an empty document);
+ * nodes name src (line0: as an override, without positions). */
+static int parse_text(const char *text, size_t len, const char *src, int line0, sim_cfg_node **out, sim_err *err)
 {
-    if (p->error == YAML_MEMORY_ERROR) return sim_cfg_errf_loc(err, NULL, 0, 0, "%s: out of memory", src);
-    if (p->error == YAML_READER_ERROR)
-        return sim_cfg_errf_loc(err, NULL, 0, 0, "%s: %s at byte %zu", src,
-                                p->problem ? p->problem : "cannot read", p->problem_offset);
-    char ctx[256] = "";
-    if (p->context)
-        snprintf(ctx, sizeof ctx, " (%s at line %zu, column %zu)", p->context,
-                 p->context_mark.line + 1, p->context_mark.column + 1);
-    if (line0) return sim_cfg_errf_loc(err, src, 0, 0, "YAML syntax error in the value: %s",
-                                       p->problem ? p->problem : "malformed");
-    return sim_cfg_errf_loc(err, src, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1,
-                            "YAML syntax error: %s%s", p->problem ? p->problem : "malformed", ctx);
-}
-
-/* Parses the parser's input into a node tree (NULL node for an empty document). */
-static int load_tree(yaml_parser_t *p, const char *src, int line0, sim_cfg_node **out, sim_err *err)
-{
-    yaml_document_t d;
     *out = NULL;
-    if (!yaml_parser_load(p, &d)) return yaml_error(p, src, line0, err);
-    yaml_node_t *root = yaml_document_get_root_node(&d);
-    int rc = POL_OK;
-    if (root) {
-        loader L = { &d, src, line0, 0, err };
-        *out = convert(&L, root, 0);
+    if (len > SIM_CFG_MAX_BYTES) {
+        if (line0) return sim_cfg_errf_loc(err, src, 0, 0, "the value is longer than %d MiB", SIM_CFG_MAX_BYTES >> 20);
+        return sim_cfg_errf_loc(err, NULL, 0, 0, "%s: larger than %d MiB (the limit of a YAML input)", src,
+                                SIM_CFG_MAX_BYTES >> 20);
+    }
+    yaml_parser_t p;
+    ybuild b = { .src = src, .line0 = line0, .text = text, .text_len = len, .err = err };
+    if (!yaml_parser_initialize(&p)) return yb_oom(&b);
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    int rc = yb_parse(&p, &b);
+    yaml_parser_delete(&p);
+    if (!rc && b.root) {
+        loader L = { src, line0, 0, err };
+        *out = convert(&L, b.root, 0);
         if (!*out) rc = POL_EINVAL;
     }
-    yaml_document_delete(&d);
-    if (rc || !root) return rc;
-    /* a second document is almost always a mistake (a stray '---') */
-    if (!yaml_parser_load(p, &d)) rc = yaml_error(p, src, line0, err);
-    else {
-        yaml_node_t *r2 = yaml_document_get_root_node(&d);
-        if (r2) rc = sim_cfg_errf_loc(err, src, line0 ? 0 : (int)r2->start_mark.line + 1,
-                                      (int)r2->start_mark.column + 1,
-                                      "only one YAML document is allowed per file");
-        yaml_document_delete(&d);
-    }
-    if (rc) { sim_cfg_node_free(*out); *out = NULL; }
+    yb_free(&b);
     return rc;
 }
 
@@ -444,42 +752,96 @@ static int doc_finish(sim_cfg_doc *doc, int rc, sim_err *err)
     return rc;
 }
 
+/* Opens path for reading if it is a regular file: else a message "what
+ * 'path': reason" (what: "cannot open"...) and POL_ENOTFOUND. The open
+ * does not block on a FIFO. */
+int sim_cfg_open_regular(const char *path, FILE **out, struct stat *st_out, sim_err *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        sim_cfg_errf_loc(err, NULL, 0, 0, "cannot open '%s': %s", path, strerror(errno));
+        return POL_ENOTFOUND;
+    }
+    struct stat st;
+    const char *why = NULL;
+    if (fstat(fd, &st)) why = strerror(errno);
+    else if (S_ISDIR(st.st_mode)) why = "it is a directory";
+    else if (!S_ISREG(st.st_mode))
+        why = S_ISFIFO(st.st_mode) ? "not a regular file (a FIFO)"
+            : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "not a regular file (a device)"
+            : S_ISSOCK(st.st_mode) ? "not a regular file (a socket)" : "not a regular file";
+    if (!why) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) why = strerror(errno);
+    }
+    FILE *f = why ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        if (!why) why = strerror(errno);
+        close(fd);
+        sim_cfg_errf_loc(err, NULL, 0, 0, "cannot read '%s': %s", path, why);
+        return POL_ENOTFOUND;
+    }
+    if (st_out) *st_out = st;
+    *out = f;
+    return POL_OK;
+}
+
 int sim_cfg_load(const char *path, sim_cfg_doc *out, sim_err *err)
 {
     if (doc_init(out, path)) { sim_cfg_free(out); return sim_cfg_errf_loc(err, NULL, 0, 0, "out of memory"); }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
+    FILE *f;
+    sim_err e;
+    if (sim_cfg_open_regular(path, &f, NULL, &e)) {
+        /* "path: cannot open: reason" (the CLI's and the tests' wording) */
+        const char *why = strstr(e.msg, "': ");
         sim_cfg_free(out);
-        sim_cfg_errf_loc(err, NULL, 0, 0, "%s: cannot open: %s", path, strerror(e));
+        sim_cfg_errf_loc(err, NULL, 0, 0, "%s: %s: %s", path, strncmp(e.msg, "cannot open", 11) ? "cannot read" : "cannot open",
+                         why ? why + 3 : "error");
         return POL_ENOTFOUND;
     }
-    yaml_parser_t p;
-    int rc = POL_ENOMEM;
-    if (yaml_parser_initialize(&p)) {
-        yaml_parser_set_input_file(&p, f);
-        rc = load_tree(&p, out->path, 0, &out->root, err);
-        yaml_parser_delete(&p);
+    /* read whole (at most one byte past the limit: parse_text refuses it) */
+    size_t cap = 1 << 14, n = 0;
+    char *buf = malloc(cap);
+    int rc = buf ? POL_OK : POL_ENOMEM;
+    while (!rc) {
+        if (n == cap) {
+            size_t nc = cap * 2 > (size_t)SIM_CFG_MAX_BYTES + 1 ? (size_t)SIM_CFG_MAX_BYTES + 1 : cap * 2;
+            if (nc == cap) break;
+            char *nb = realloc(buf, nc);
+            if (!nb) { rc = POL_ENOMEM; break; }
+            buf = nb;
+            cap = nc;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
     }
+    int bad = !rc && ferror(f);
+    int e_no = errno;
     fclose(f);
+    if (rc) { free(buf); sim_cfg_free(out); return sim_cfg_errf_loc(err, NULL, 0, 0, "%s: out of memory", path), POL_ENOMEM; }
+    if (bad) {
+        free(buf);
+        sim_cfg_free(out);
+        sim_cfg_errf_loc(err, NULL, 0, 0, "%s: read error: %s", path, strerror(e_no));
+        return POL_ENOTFOUND;
+    }
+    rc = parse_text(buf, n, out->path, 0, &out->root, err);
+    free(buf);
     return doc_finish(out, rc, err);
-}
-
-/* Parses text into a tree whose nodes name src (line0: as an override). */
-static int parse_text(const char *text, const char *src, int line0, sim_cfg_node **out, sim_err *err)
-{
-    yaml_parser_t p;
-    if (!yaml_parser_initialize(&p)) return sim_cfg_errf_loc(err, NULL, 0, 0, "out of memory");
-    yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
-    int rc = load_tree(&p, src, line0, out, err);
-    yaml_parser_delete(&p);
-    return rc;
 }
 
 int sim_cfg_load_string(const char *text, const char *name, sim_cfg_doc *out, sim_err *err)
 {
     if (doc_init(out, name)) { sim_cfg_free(out); return sim_cfg_errf_loc(err, NULL, 0, 0, "out of memory"); }
-    return doc_finish(out, parse_text(text, out->path, 0, &out->root, err), err);
+    return doc_finish(out, parse_text(text, strlen(text), out->path, 0, &out->root, err), err);
+}
+
+int sim_cfg_load_mem(const char *text, size_t len, const char *name, sim_cfg_doc *out, sim_err *err)
+{
+    if (doc_init(out, name)) { sim_cfg_free(out); return sim_cfg_errf_loc(err, NULL, 0, 0, "out of memory"); }
+    return doc_finish(out, parse_text(text, len, out->path, 0, &out->root, err), err);
 }
 
 void sim_cfg_free(sim_cfg_doc *doc)
@@ -567,9 +929,9 @@ static int ov_parse_path(ov_ctx *o, const char *path, size_t len)
         i = j;
         need_key = 0;
     }
-    if (!o->n || !o->steps[0].key) return ov_err(o, "expected key.path=value");
-    for (size_t k = 0; k < o->n; k++)
+    for (size_t k = 0; k < o->n; k++)   /* a failed strndup leaves both NULL */
         if (!o->steps[k].key && !o->steps[k].sel) return ov_err(o, "out of memory");
+    if (!o->n || !o->steps[0].key) return ov_err(o, "expected key.path=value");
     if (!strcmp(o->steps[0].key, "retry")) {          /* retry.X = policies.retry.X */
         memmove(o->steps + 1, o->steps, o->n * sizeof *o->steps);
         o->n++;
@@ -686,7 +1048,7 @@ int sim_cfg_override(sim_cfg_doc *doc, const char *override, sim_err *err)
     if (!eq || eq == text) return ov_err(&o, "expected key.path=value");
     int rc = ov_parse_path(&o, text, (size_t)(eq - text));
     sim_cfg_node *value = NULL;
-    if (!rc) rc = parse_text(eq + 1, text, 1, &value, err);
+    if (!rc) rc = parse_text(eq + 1, strlen(eq + 1), text, 1, &value, err);
     if (!rc && !value) value = sim_cfg_new(SIM_CFG_NULL, text, 0, 0, NULL);
     if (!rc && !value) rc = ov_err(&o, "out of memory");
     o.value = value;
@@ -1021,7 +1383,8 @@ typedef struct {
     int            rc;
     char         **field;
     int           *line, *col;
-    size_t         n, cap, rows;
+    size_t         n, cap, rows, max_rows;
+    size_t         cell_len;            /* bytes of the current cell so far */
     int            cur_line, cur_col;   /* position of the byte being fed */
     int            tok_line, tok_col;   /* start of the current cell */
     int            at_start;            /* no byte of the current cell fed yet */
@@ -1031,6 +1394,12 @@ static void csv_cell(void *s, size_t len, void *data)
 {
     csv_state *st = data;
     if (st->rc) return;
+    int line = st->at_start ? st->cur_line : st->tok_line, col = st->at_start ? st->cur_col : st->tok_col;
+    if (st->n >= SIM_CSV_MAX_CELLS) {
+        st->rc = sim_cfg_errf_loc(st->err, st->path, line, col, "more than %d cells in a row (the limit of a CSV input)",
+                                  SIM_CSV_MAX_CELLS);
+        return;
+    }
     if (st->n == st->cap) {
         size_t cap = st->cap ? 2 * st->cap : 8;
         char **f = realloc(st->field, cap * sizeof *f);
@@ -1039,14 +1408,14 @@ static void csv_cell(void *s, size_t len, void *data)
         if (l) st->line = l;
         int *c = realloc(st->col, cap * sizeof *c);
         if (c) st->col = c;
-        if (!f || !l || !c) { st->rc = sim_cfg_errf_loc(st->err, NULL, 0, 0, "out of memory"); return; }
+        if (!f || !l || !c) { st->rc = sim_cfg_errf_loc(st->err, NULL, 0, 0, "out of memory"); st->rc = POL_ENOMEM; return; }
         st->cap = cap;
     }
     char *t = strndup(s ? s : "", s ? len : 0);
-    if (!t) { st->rc = sim_cfg_errf_loc(st->err, NULL, 0, 0, "out of memory"); return; }
+    if (!t) { sim_cfg_errf_loc(st->err, NULL, 0, 0, "out of memory"); st->rc = POL_ENOMEM; return; }
     st->field[st->n] = t;
-    st->line[st->n] = st->at_start ? st->cur_line : st->tok_line;
-    st->col[st->n] = st->at_start ? st->cur_col : st->tok_col;
+    st->line[st->n] = line;
+    st->col[st->n] = col;
     st->n++;
     st->at_start = 1;
 }
@@ -1063,9 +1432,14 @@ static void csv_row_end(int c, void *data)
     csv_state *st = data;
     st->at_start = 1;
     if (!st->rc && st->n) {
-        sim_csv_row row = { st->path, st->n, (const char *const *)st->field, st->line, st->col, st->rows++ };
-        int rc = st->fn(st->user, &row, st->err);
-        if (rc) st->rc = rc < 0 ? rc : POL_EINVAL;
+        if (st->max_rows && st->rows >= st->max_rows)
+            st->rc = sim_cfg_errf_loc(st->err, st->path, st->line[0], st->col[0],
+                                      "more than %zu rows (the limit of a CSV input)", st->max_rows);
+        else {
+            sim_csv_row row = { st->path, st->n, (const char *const *)st->field, st->line, st->col, st->rows++ };
+            int rc = st->fn(st->user, &row, st->err);
+            if (rc) st->rc = rc < 0 ? rc : POL_EINVAL;
+        }
     }
     csv_clear_row(st);
 }
@@ -1075,7 +1449,15 @@ static int is_csv_special(char c) { return c == ',' || c == '\n' || c == '\r'; }
 /* Feeds len bytes at line:col (no newline inside unless len == 1). */
 static int csv_feed(struct csv_parser *p, csv_state *st, const char *b, size_t len, int line, int col)
 {
-    if (st->at_start && !is_csv_special(b[0])) { st->tok_line = line; st->tok_col = col; st->at_start = 0; }
+    if (st->at_start && !is_csv_special(b[0])) {
+        st->tok_line = line;
+        st->tok_col = col;
+        st->at_start = 0;
+        st->cell_len = 0;
+    }
+    if (!st->at_start && (st->cell_len += len) > SIM_CSV_MAX_CELL)
+        return st->rc = sim_cfg_errf_loc(st->err, st->path, st->tok_line, st->tok_col,
+                                         "a cell longer than %d bytes (the limit of a CSV input)", SIM_CSV_MAX_CELL);
     st->cur_line = line;
     st->cur_col = col;
     size_t done = csv_parse(p, b, len, csv_cell, csv_row_end, st);
@@ -1086,66 +1468,105 @@ static int csv_feed(struct csv_parser *p, csv_state *st, const char *b, size_t l
     return POL_OK;
 }
 
-static int read_all(const char *path, char **buf, size_t *len, sim_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        sim_cfg_errf_loc(err, NULL, 0, 0, "cannot open '%s': %s", path, strerror(errno));
-        return POL_ENOTFOUND;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap) break;
-        char *nb = realloc(b, cap *= 2);
-        if (!nb) { free(b); b = NULL; }
-        else b = nb;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!b) { sim_cfg_errf_loc(err, NULL, 0, 0, "%s: out of memory", path); return POL_ENOMEM; }
-    if (bad) { free(b); return sim_cfg_errf_loc(err, NULL, 0, 0, "%s: read error", path); }
-    *buf = b;
-    *len = n;
-    return POL_OK;
-}
+enum { CSV_CHUNK = 1 << 16 };
 
-int sim_cfg_csv_read(const char *path, sim_csv_row_fn fn, void *user, sim_err *err)
+/* The reader: max_bytes / max_rows 0 = no limit; expect != NULL: an empty
+ * file (no row) is an error that names what was expected. */
+static int csv_stream(const char *path, size_t max_bytes, size_t max_rows, const char *expect,
+                      sim_csv_row_fn fn, void *user, sim_err *err)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    int rc = read_all(path, &buf, &len, err);
+    FILE *f;
+    int rc = sim_cfg_open_regular(path, &f, NULL, err);
     if (rc) return rc;
     struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
+    char *buf = malloc(CSV_CHUNK);
+    if (!buf || csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
         free(buf);
-        return sim_cfg_errf_loc(err, NULL, 0, 0, "out of memory");
+        fclose(f);
+        sim_cfg_errf_loc(err, NULL, 0, 0, "%s: out of memory", path);
+        return POL_ENOMEM;
     }
-    csv_state st = { .path = path, .fn = fn, .user = user, .err = err, .at_start = 1 };
+    csv_state st = { .path = path, .fn = fn, .user = user, .err = err, .at_start = 1, .max_rows = max_rows };
     int line = 1, col = 1;
-    size_t i = 0;
-    while (i < len && !rc) {
-        size_t j = i;
-        while (j < len && !is_csv_special(buf[j])) j++;
-        if (j == i) j = i + 1;
-        rc = csv_feed(&p, &st, buf + i, j - i, line, col);
-        if (buf[i] == '\n') { line++; col = 1; }
-        else col += (int)(j - i);
-        i = j;
+    size_t total = 0;
+    while (!rc) {
+        size_t len = fread(buf, 1, CSV_CHUNK, f);
+        if (len == 0) {
+            if (ferror(f)) rc = sim_cfg_errf_loc(err, path, line, col, "read error: %s", strerror(errno));
+            break;
+        }
+        if (max_bytes && (total += len) > max_bytes) {
+            rc = sim_cfg_errf_loc(err, path, line, col, "the file is larger than %zu MiB (the limit of a CSV input)",
+                                  max_bytes >> 20);
+            break;
+        }
+        for (size_t i = 0; i < len && !rc; ) {
+            size_t j = i;
+            while (j < len && buf[j] && !is_csv_special(buf[j])) j++;
+            if (j == i) {
+                if (!buf[i]) {
+                    rc = sim_cfg_errf_loc(err, path, line, col, "a NUL byte (a CSV input is text; is this a CSV file?)");
+                    break;
+                }
+                j = i + 1;
+            }
+            rc = csv_feed(&p, &st, buf + i, j - i, line, col);
+            if (buf[i] == '\n') { if (line < INT_MAX) line++; col = 1; }
+            else col = (size_t)col + (j - i) < INT_MAX ? col + (int)(j - i) : INT_MAX;
+            i = j;
+        }
     }
     st.cur_line = line;
     st.cur_col = col;
     if (!rc && csv_fini(&p, csv_cell, csv_row_end, &st) != 0 && !st.rc)
         rc = sim_cfg_errf_loc(err, path, line, col, "malformed CSV: %s", csv_strerror(csv_error(&p)));
     if (!rc) rc = st.rc;
+    if (!rc && expect && st.rows == 0) {
+        sim_cfg_errf_loc(err, NULL, 0, 0, "%s: empty file (expected %s)", path, expect);
+        rc = POL_ENOTFOUND;
+    }
     csv_clear_row(&st);
     free(st.field);
     free(st.line);
     free(st.col);
     csv_free(&p);
     free(buf);
+    fclose(f);
     return rc;
+}
+
+int sim_cfg_csv_read(const char *path, sim_csv_row_fn fn, void *user, sim_err *err)
+{
+    return csv_stream(path, 0, 0, NULL, fn, user, err);
+}
+
+int sim_cfg_csv_read_input(const char *path, const char *expect, sim_csv_row_fn fn, void *user, sim_err *err)
+{
+    return csv_stream(path, SIM_CSV_MAX_BYTES, SIM_CSV_MAX_ROWS, expect ? expect : "at least one row", fn, user, err);
+}
+
+int sim_cfg_plausible_name(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (!(isalnum(c) || strchr("_-.[]() ", c))) return 0;
+    }
+    return n > 0 && n <= 64;
+}
+
+const char *sim_cfg_quote(const char *s, char *buf, size_t cap)
+{
+    size_t o = 0;
+    if (cap < 8) { if (cap) buf[0] = '\0'; return buf; }
+    for (size_t i = 0; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (o + 8 >= cap || i >= 60) { memcpy(buf + o, "...", 4); return buf; }
+        if (c < 0x20 || c == 0x7f) o += (size_t)snprintf(buf + o, cap - o, "\\x%02X", c);
+        else buf[o++] = (char)c;
+    }
+    buf[o] = '\0';
+    return buf;
 }
 
 int sim_cfg_as_outcome(const sim_cfg_node *it, const char *list, int *lo, int *hi, int *kind, sim_err *err)

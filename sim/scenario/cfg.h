@@ -13,17 +13,21 @@
  * owns (or, for nodes a caller builds, one that outlives them); map keys are
  * unique (sim_cfg_load rejects duplicates). A YAML null (an empty value, ~,
  * null) is a SIM_CFG_NULL node, and the keyed getters treat it as absent.
+ * Limits (docs/robustness.md): a YAML input is at most SIM_CFG_MAX_BYTES;
+ * nesting, node count and alias expansion are bounded while parsing (cfg.c),
+ * so a hostile document is refused at the event that crosses a limit.
  * Cost: loading is linear in the file; lookups are linear in a map's size
  * (scenario maps have a few dozen keys at most).
  *
- * The CSV helper reads a file with libcsv and hands each row, with the line
- * and column of every cell, to a callback; it is shared by the loaders of
- * traces and empirical distributions.
+ * The CSV helper streams a file through libcsv (64 KiB at a time) and hands
+ * each row, with the line and column of every cell, to a callback; it is
+ * shared by the loaders of traces, empirical distributions and grid files.
  */
 #ifndef SIM_CFG_H
 #define SIM_CFG_H
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include "pol_common.h"
 #include "err.h"
 #include "dist.h"
@@ -53,10 +57,24 @@ typedef struct {
 enum { SIM_CFG_REQ = 1u << 0,  /* a missing key is an error */
        SIM_CFG_POS = 1u << 1   /* durations and rates must be > 0 */ };
 
+/* The largest YAML input (a scenario file, a request body, an override). */
+#define SIM_CFG_MAX_BYTES (16 << 20)
+
 /* ---- documents ------------------------------------------------------------ */
+/* Reads a regular file (a directory, FIFO or device is refused with a
+ * message, never read). */
 int  sim_cfg_load(const char *path, sim_cfg_doc *out, sim_err *err);
 /* Parses YAML text (one document) as if read from a file called `name`. */
 int  sim_cfg_load_string(const char *text, const char *name, sim_cfg_doc *out, sim_err *err);
+/* The same for len bytes that need not be NUL-terminated (and may hold NULs,
+ * which are errors at their line:col). */
+int  sim_cfg_load_mem(const char *text, size_t len, const char *name, sim_cfg_doc *out, sim_err *err);
+/* Opens path for reading when it is a regular file (without blocking on a
+ * FIFO); else "cannot open 'path': reason" or "cannot read 'path': it is a
+ * directory / not a regular file (...)" in err and POL_ENOTFOUND.
+ * st (may be NULL) receives its fstat. */
+struct stat;
+int  sim_cfg_open_regular(const char *path, FILE **out, struct stat *st, sim_err *err);
 void sim_cfg_free(sim_cfg_doc *doc);
 /* Applies one "key.path=value" override; see docs/scenario-format.md. */
 int  sim_cfg_override(sim_cfg_doc *doc, const char *override, sim_err *err);
@@ -74,6 +92,10 @@ const sim_cfg_node *sim_cfg_get(const sim_cfg_node *map, const char *key);
 const sim_cfg_node *sim_cfg_key_node(const sim_cfg_node *map, const char *key);
 
 /* ---- errors --------------------------------------------------------------- */
+/* Rewrites control characters of msg (a newline from a quoted multi-line
+ * scalar, an override or a CSV cell) as \n, \r, \t or \xNN, cutting to cap,
+ * so that every message is one line. The writers below call it. */
+void sim_err_oneline(char *msg, size_t cap);
 /* Writes "src:line:col: message" (or "override '...': message") and returns
  * POL_EINVAL, so that `return sim_cfg_errf(err, node, ...)` reads well. */
 int sim_cfg_errf(sim_err *err, const sim_cfg_node *at, const char *fmt, ...)
@@ -153,8 +175,30 @@ typedef struct {
 /* Called for every non-empty row; returns 0 to go on, negative (with err
  * set) to stop. */
 typedef int (*sim_csv_row_fn)(void *user, const sim_csv_row *row, sim_err *err);
-/* Reads path with libcsv (strict quoting); a malformed file is reported as
- * "path:line:col: ...". Returns 0 or the first negative code. */
+
+/* Limits of CSV inputs (docs/scenario-format.md, "CSV inputs"). */
+#define SIM_CSV_MAX_BYTES ((size_t)256 << 20)   /* sim_cfg_csv_read_input: file size */
+#define SIM_CSV_MAX_ROWS  ((size_t)10000000)    /* sim_cfg_csv_read_input: rows */
+#define SIM_CSV_MAX_CELLS 1024                  /* cells in one row */
+#define SIM_CSV_MAX_CELL  65536                 /* bytes in one cell */
+
+/* Streams path through libcsv (strict quoting, 64 KiB at a time); a
+ * malformed file, a NUL byte, a row of more than SIM_CSV_MAX_CELLS cells or
+ * a cell longer than SIM_CSV_MAX_CELL is reported as "path:line:col: ...".
+ * A path that is not a regular file is refused (POL_ENOTFOUND, unlocated
+ * message, as for a missing file). An empty file gives no row and 0.
+ * Returns 0 or the first negative code. For files retrysim wrote itself. */
 int sim_cfg_csv_read(const char *path, sim_csv_row_fn fn, void *user, sim_err *err);
+/* The reader of user inputs (timeline_csv, arrivals_csv, empirical(),
+ * --grid-file): sim_cfg_csv_read plus at most SIM_CSV_MAX_BYTES and
+ * SIM_CSV_MAX_ROWS (located errors), and an empty file (no row) is an error
+ * "path: empty file (expected <expect>)" with POL_ENOTFOUND. */
+int sim_cfg_csv_read_input(const char *path, const char *expect, sim_csv_row_fn fn, void *user, sim_err *err);
+/* Whether a cell reads like a column name or a key (letters, digits, _-.[]
+ * and spaces, 1..64 bytes): messages quote only such cells of a header, so
+ * that a file that is not a CSV is not echoed. */
+int sim_cfg_plausible_name(const char *s);
+/* s for a message: control bytes as \xNN, cut after 60 bytes with "...". */
+const char *sim_cfg_quote(const char *s, char *buf, size_t cap);
 
 #endif

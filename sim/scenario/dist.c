@@ -57,6 +57,7 @@ static int errf(sim_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     if (err) vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    if (err) sim_err_oneline(err->msg, sizeof err->msg);
     return POL_EINVAL;
 }
 
@@ -101,9 +102,14 @@ static int emp_row(void *user, const sim_csv_row *row, sim_err *err)
         rc = x < 9.2e18 ? POL_OK : POL_ERANGE;
     }
     if (rc == POL_EPARSE && row->index == 0) return POL_OK;   /* a header row */
+    char q[96];
+    const char *what = r->durations ? "duration (250ms, or seconds)" : "number";
+    if ((rc || x < 0) && !sim_cfg_plausible_name(cell))   /* not a file of values: do not echo it */
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                "expected a non-negative %s (is this a file of values, one per row?)", what);
     if (rc || x < 0)
         return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected a non-negative %s, got '%s'",
-                                r->durations ? "duration (250ms, or seconds)" : "number", cell);
+                                what, sim_cfg_quote(cell, q, sizeof q));
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 256;
         double *v = realloc(r->v, cap * sizeof *v);
@@ -126,7 +132,7 @@ static int parse_empirical(const char *arg, int durations, const char *base_dir,
     if (sim_cfg_resolve(base_dir, file, path, sizeof path)) return errf(err, "empirical: path too long");
     emp_reader r = { durations, NULL, 0, 0 };
     sim_err e;
-    int rc = sim_cfg_csv_read(path, emp_row, &r, &e);
+    int rc = sim_cfg_csv_read_input(path, "one value per row, after an optional header", emp_row, &r, &e);
     if (rc) {
         free(r.v);
         /* an unreadable file is reported where the scenario names it */

@@ -139,12 +139,13 @@ static int get_submap(loader *L, const sim_cfg_node *map, const char *key, const
 /* Types the list under key into a new array of size-byte elements: each
  * item must be a map ("key[i]" in messages) and is typed by fn. */
 typedef int (*item_fn)(loader *L, const sim_cfg_node *n, int idx, void *elem);
-static int load_array(loader *L, const sim_cfg_node *root, const char *key, unsigned flags, size_t size,
-                      void *arr, int *count, item_fn fn)
+static int load_array(loader *L, const sim_cfg_node *root, const char *key, unsigned flags, size_t max,
+                      size_t size, void *arr, int *count, item_fn fn)
 {
     const sim_cfg_node *list;
     TRY(get_list(L, root, key, flags, &list));
     if (!list || !list->n) return POL_OK;
+    if (list->n > max) return sim_cfg_errf(L->err, list, "'%s' has %zu entries: at most %zu", key, list->n, max);
     char *a = calloc(list->n, size);
     if (!a) return sim_cfg_errf(L->err, NULL, "out of memory");
     memcpy(arr, &a, sizeof a);          /* *arr is a typed pointer: no aliasing through void ** */
@@ -279,13 +280,22 @@ static int load_top(loader *L, const sim_cfg_node *root)
     long long v;
     TRY(sim_cfg_get_int(root, "seed", 0, 0, LLONG_MAX, 1, &v, L->err));
     s->seed = (uint64_t)v;
-    TRY(sim_cfg_get_int(root, "replications", 0, 1, 1000000, 1, &v, L->err));
+    TRY(sim_cfg_get_int(root, "replications", 0, 1, SIM_MAX_REPLICATIONS, 1, &v, L->err));
     s->replications = (int)v;
     TRY(sim_cfg_get_duration(root, "bucket", SIM_CFG_POS, POL_NS_PER_S, &s->bucket, L->err));
     if (s->bucket > s->duration) {
         char b[32], du[32];
         return sim_cfg_errf(L->err, sim_cfg_get(root, "bucket"), "bucket %s is longer than the run (duration %s)",
                             sim_format_duration(s->bucket, b, sizeof b), sim_format_duration(s->duration, du, sizeof du));
+    }
+    uint64_t nb = sim_scenario_buckets(s);
+    if (nb > SIM_MAX_BUCKETS) {
+        char b[32], du[32];
+        const sim_cfg_node *at = sim_cfg_get(root, "bucket");
+        return sim_cfg_errf(L->err, at ? at : sim_cfg_get(root, "duration"),
+                            "%llu time-series buckets of %s in a run of %s: at most %d (use a wider bucket)",
+                            (unsigned long long)nb, sim_format_duration(s->bucket, b, sizeof b),
+                            sim_format_duration(s->duration, du, sizeof du), SIM_MAX_BUCKETS);
     }
     TRY(load_rng_name(L, root));
     const sim_cfg_node *net;
@@ -640,9 +650,13 @@ static int arrivals_row(void *user, const sim_csv_row *row, sim_err *err)
         return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected %d cell%s, got %zu",
                                 1 + r->has_class, r->has_class ? "s" : "", row->n);
     pol_ns t;
+    char q[96];
+    if (csv_time(row->field[0], &t) && !sim_cfg_plausible_name(row->field[0]))
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                "expected a time like 1.5s or 1.5 (seconds) (is this an arrivals CSV file?)");
     if (csv_time(row->field[0], &t))
         return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
-                                "expected a time like 1.5s or 1.5 (seconds), got '%s'", row->field[0]);
+                                "expected a time like 1.5s or 1.5 (seconds), got '%s'", sim_cfg_quote(row->field[0], q, sizeof q));
     if (wl->n_arrivals && t < r->last) {
         char a[32], b[32];
         return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
@@ -673,12 +687,13 @@ static int arrivals_row(void *user, const sim_csv_row *row, sim_err *err)
 }
 
 /* Reads the CSV file named by node f (relative to the scenario) row by row. */
-static int read_csv_at(loader *L, const sim_cfg_node *f, const char *key, sim_csv_row_fn fn, void *user)
+static int read_csv_at(loader *L, const sim_cfg_node *f, const char *key, const char *expect,
+                       sim_csv_row_fn fn, void *user)
 {
     if (f->kind != SIM_CFG_SCALAR) return sim_cfg_errf(L->err, f, "expected a file name for '%s'", key);
     char path[SIM_PATH_MAX];
     if (sim_cfg_resolve(L->doc.dir, f->str, path, sizeof path)) return sim_cfg_errf(L->err, f, "path too long");
-    int rc = sim_cfg_csv_read(path, fn, user, L->err);
+    int rc = sim_cfg_csv_read_input(path, expect, fn, user, L->err);
     if (rc == POL_ENOTFOUND || rc == POL_ENOMEM) {      /* no row to point at: point at the key */
         sim_err e = *L->err;
         return sim_cfg_errf(L->err, f, "%s", e.msg);
@@ -691,7 +706,7 @@ static int load_arrivals(loader *L, const sim_cfg_node *w)
     const sim_cfg_node *f;
     TRY(sim_cfg_find(w, "arrivals_csv", SIM_CFG_REQ, &f, L->err));
     arrivals_reader r = { L, 0, 0, 0, 0 };
-    TRY(read_csv_at(L, f, "arrivals_csv", arrivals_row, &r));
+    TRY(read_csv_at(L, f, "arrivals_csv", "the header 'at' or 'at,class', then one arrival per row", arrivals_row, &r));
     if (!L->s->workload.n_arrivals) return sim_cfg_errf(L->err, f, "'%s' has no arrivals before the end of the run", f->str);
     return POL_OK;
 }
@@ -802,6 +817,7 @@ typedef struct {
     loader *L;
     int     col_of[TC__N];      /* column index of each field, -1 = absent */
     size_t  ncols;
+    size_t  rows;               /* changes read (rows after the header) */
     int    *cap;
 } trace_reader;
 
@@ -816,6 +832,10 @@ static int trace_header(trace_reader *t, const sim_csv_row *row, sim_err *err)
     for (size_t i = 0; i < row->n; i++) {
         int k = 0;
         while (k < TC__N && strcmp(TC_COLS[k], row->field[i])) k++;
+        if (k == TC__N && !sim_cfg_plausible_name(row->field[i]))
+            return sim_cfg_errf_loc(err, row->path, row->line[i], row->col[i],
+                                    "the first row is not a header of at,for,provider,key,value "
+                                    "(is this a timeline CSV file?)");
         if (k == TC__N || t->col_of[k] >= 0) {
             char msg[256];
             snprintf(msg, sizeof msg, "%s column '%s' in the header (expected at,for,provider,key,value)",
@@ -839,6 +859,8 @@ static int trace_row(void *user, const sim_csv_row *row, sim_err *err)
     if (row->n != t->ncols)
         return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected %zu cells as in the header, got %zu",
                                 t->ncols, row->n);
+    if (++t->rows > SIM_MAX_TIMELINE)
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "more than %d timeline changes", SIM_MAX_TIMELINE);
     sim_cfg_node *m = sim_cfg_new(SIM_CFG_MAP, row->path, row->line[0], row->col[0], NULL);
     sim_cfg_node *set = sim_cfg_new(SIM_CFG_MAP, row->path, row->line[t->col_of[TC_KEY]], row->col[t->col_of[TC_KEY]], NULL);
     int rc = m && set ? POL_OK : POL_ENOMEM;
@@ -904,7 +926,10 @@ static int load_timeline(loader *L, const sim_cfg_node *root)
     }
     if (sim_cfg_find(root, "timeline_csv", 0, &csv, L->err) > 0) {
         trace_reader t = { .L = L, .cap = &cap };
-        TRY(read_csv_at(L, csv, "timeline_csv", trace_row, &t));
+        TRY(read_csv_at(L, csv, "timeline_csv", "the header at,for,provider,key,value, then one change per row",
+                        trace_row, &t));
+        if (t.rows == 0)
+            return sim_cfg_errf(L->err, csv, "'%s' has a header and no change", csv->str);
     }
     return sort_timeline(L);
 }
@@ -975,10 +1000,39 @@ static int load_expect_one(loader *L, const sim_cfg_node *m, int idx, void *elem
     return POL_OK;
 }
 
+/* ---- derived sizes ---------------------------------------------------------- */
+
+/* buckets x providers: the model's per-bucket counters. */
+static int check_buckets(loader *L, const sim_cfg_node *root)
+{
+    sim_scenario *s = L->s;
+    uint64_t cells = sim_scenario_buckets(s) * (uint64_t)s->nproviders;
+    if (cells <= SIM_MAX_BUCKET_CELLS) return POL_OK;
+    const sim_cfg_node *at = sim_cfg_get(root, "bucket");
+    char b[32];
+    return sim_cfg_errf(L->err, at ? at : sim_cfg_get(root, "duration"),
+                        "%llu buckets x %d providers = %llu time-series cells: at most %d (use a wider bucket than %s)",
+                        (unsigned long long)sim_scenario_buckets(s), s->nproviders, (unsigned long long)cells,
+                        SIM_MAX_BUCKET_CELLS, sim_format_duration(s->bucket, b, sizeof b));
+}
+
+/* policies x replications: the runs whose metrics are kept. */
+static int check_runs(loader *L, const sim_cfg_node *root)
+{
+    sim_scenario *s = L->s;
+    uint64_t runs = (uint64_t)s->npolicies * (uint64_t)s->replications;
+    if (runs <= SIM_MAX_RUNS) return POL_OK;
+    const sim_cfg_node *at = sim_cfg_get(root, "replications");
+    return sim_cfg_errf(L->err, at ? at : sim_cfg_get(root, "policies"),
+                        "%d policies x %d replications = %llu runs: at most %d", s->npolicies, s->replications,
+                        (unsigned long long)runs, SIM_MAX_RUNS);
+}
+
 /* ---- entry points ---------------------------------------------------------- */
 
-int sim_scenario_load(const char *path, const char *const *overrides, int noverrides,
-                      sim_scenario *out, sim_err *err)
+/* The file (text NULL) or len bytes of text named path. */
+static int scenario_load(const char *path, const char *text, size_t len, const char *const *overrides,
+                         int noverrides, sim_scenario *out, sim_err *err)
 {
     sim_err dummy;
     if (!err) err = &dummy;
@@ -988,19 +1042,21 @@ int sim_scenario_load(const char *path, const char *const *overrides, int noverr
     if (strlen(path) >= sizeof out->path) return sim_cfg_errf(err, NULL, "%s: path too long", path);
     strcpy(out->path, path);
     loader L = { .s = out, .err = err };
-    int rc = sim_cfg_load(path, &L.doc, err);
+    int rc = text ? sim_cfg_load_mem(text, len, path, &L.doc, err) : sim_cfg_load(path, &L.doc, err);
     if (rc) return rc;
     for (int i = 0; !rc && i < noverrides; i++) rc = sim_cfg_override(&L.doc, overrides[i], err);
     const sim_cfg_node *root = L.doc.root;
     if (!rc) rc = sim_cfg_want(root, SIM_CFG_MAP, "the scenario (key: value lines)", err);
     if (!rc) rc = load_top(&L, root);
-    if (!rc) rc = load_array(&L, root, "providers", SIM_CFG_REQ, sizeof *out->providers,
+    if (!rc) rc = load_array(&L, root, "providers", SIM_CFG_REQ, SIM_MAX_PROVIDERS, sizeof *out->providers,
                              &out->providers, &out->nproviders, load_provider);
-    if (!rc) rc = load_array(&L, root, "policies", SIM_CFG_REQ, sizeof *out->policies,
+    if (!rc) rc = check_buckets(&L, root);
+    if (!rc) rc = load_array(&L, root, "policies", SIM_CFG_REQ, SIM_MAX_POLICIES, sizeof *out->policies,
                              &out->policies, &out->npolicies, load_policy);
+    if (!rc) rc = check_runs(&L, root);
     if (!rc) rc = load_workload(&L, root);
     if (!rc) rc = load_timeline(&L, root);
-    if (!rc) rc = load_array(&L, root, "expect", 0, sizeof *out->expect, &out->expect,
+    if (!rc) rc = load_array(&L, root, "expect", 0, (size_t)INT_MAX, sizeof *out->expect, &out->expect,
                              &out->nexpect, load_expect_one);
     sim_cfg_free(&L.doc);
     if (rc) {
@@ -1008,6 +1064,18 @@ int sim_scenario_load(const char *path, const char *const *overrides, int noverr
         strcpy(out->path, path);
     }
     return rc < 0 ? rc : rc ? POL_EINVAL : POL_OK;
+}
+
+int sim_scenario_load(const char *path, const char *const *overrides, int noverrides,
+                      sim_scenario *out, sim_err *err)
+{
+    return scenario_load(path, NULL, 0, overrides, noverrides, out, err);
+}
+
+int sim_scenario_load_mem(const char *text, size_t len, const char *name, const char *const *overrides,
+                          int noverrides, sim_scenario *out, sim_err *err)
+{
+    return scenario_load(name, text ? text : "", text ? len : 0, overrides, noverrides, out, err);
 }
 
 void sim_scenario_free(sim_scenario *s)

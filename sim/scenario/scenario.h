@@ -21,6 +21,17 @@
 #define SIM_MAX_CLASSES 16
 #define SIM_MAX_TARGETS 8
 
+/* Bounds of what a scenario may ask for, checked when it is loaded (a
+ * located error, never a silent cut); docs/robustness.md lists them.
+ * SIM_MAX_REPLICATIONS is also the range of --replications (cli/). */
+#define SIM_MAX_REPLICATIONS 100000
+#define SIM_MAX_PROVIDERS    256        /* the model keeps a provider index in 16 bits */
+#define SIM_MAX_POLICIES     256
+#define SIM_MAX_RUNS         1000000    /* policies x replications (the runner keeps every run's metrics) */
+#define SIM_MAX_BUCKETS      1000000    /* time-series buckets: ceil(duration / bucket) */
+#define SIM_MAX_BUCKET_CELLS 4000000    /* buckets x providers (per-bucket counters) */
+#define SIM_MAX_TIMELINE     1000000    /* timeline changes (YAML and timeline_csv) */
+
 /* ---- providers ------------------------------------------------------------- */
 typedef enum { SIM_PROV_LLM = 0, SIM_PROV_QUEUE, SIM_PROV_OCC } sim_provider_kind;
 typedef enum { SIM_RA_NONE = 0, SIM_RA_FIXED, SIM_RA_UNTIL_RESET } sim_retry_after_mode;
@@ -201,8 +212,18 @@ typedef struct {
  * may be NULL. Returns 0, or a negative code with err->msg set. */
 int  sim_scenario_load(const char *path, const char *const *overrides, int noverrides,
                        sim_scenario *out, sim_err *err);
+/* The same from len bytes of YAML text (not NUL-terminated) named `name`,
+ * whose directory resolves the CSV files it names (fuzzing, tests). */
+int  sim_scenario_load_mem(const char *text, size_t len, const char *name, const char *const *overrides,
+                           int noverrides, sim_scenario *out, sim_err *err);
 void sim_scenario_free(sim_scenario *s);
 int  sim_scenario_find_provider(const sim_scenario *s, const char *name);
+/* ceil(duration / bucket) without overflow (0 when bucket <= 0). */
+static inline uint64_t sim_scenario_buckets(const sim_scenario *s)
+{
+    if (s->bucket <= 0 || s->duration <= 0) return 0;
+    return (uint64_t)(s->duration / s->bucket) + (s->duration % s->bucket != 0);
+}
 int  sim_scenario_find_policy(const sim_scenario *s, const char *name);
 
 const char *sim_metric_name(sim_metric_id m);

@@ -205,7 +205,7 @@ static int lb_hook(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim
     for (int i = 0; i < SIM_MAX_TARGETS; i++) st->lb_weights[i] = 1;
     if (!wl) return POL_OK;
     TRY(sim_cfg_want(wl, SIM_CFG_SEQ, "weights", err));
-    if ((int)wl->n != ntargets) return sim_cfg_errf(err, wl, "'weights' has %zu entries for %d targets", wl->n, ntargets);
+    if (wl->n != (size_t)ntargets) return sim_cfg_errf(err, wl, "'weights' has %zu entries for %d targets", wl->n, ntargets);
     for (size_t i = 0; i < wl->n; i++) TRY(sim_cfg_as_double(wl->items[i], "weight", 0, 1e12, &st->lb_weights[i], err));
     return POL_OK;
 }
