@@ -66,6 +66,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(call layer_inc,$<) $(CFLAGS) -c $< -o $@
 
+# the CLI prints VERSION (retrysim --version, the man page's header)
+$(CLI_OBJ): CPPFLAGS += -DRETRYSIM_VERSION='"$(VERSION)"'
+$(CLI_OBJ): Makefile
+
 # sweep_mpi.o is rebuilt when MPI appears or goes (the flags are recorded)
 $(BUILD)/bench/sweep_mpi.o: CPPFLAGS += $(MPI_CPPFLAGS)
 $(BUILD)/bench/sweep_mpi.o: $(BUILD)/mpi.flags
@@ -89,6 +93,10 @@ $(BIN): $(CLI_OBJ) $(LIBSIM_A) $(LIBPOL_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIBSIM_A) $(LIBPOL_A)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+
+# the option parser's unit test links the CLI's objects (all but main.o)
+$(BUILD)/tests/test_cli: $(BUILD)/tests/test_cli.o $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ)) $(LIBSIM_A) $(LIBPOL_A)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
 
 # `make test`: install what is missing, build, run every CUnit suite and the
@@ -126,10 +134,18 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/retrysim/plots && install -m 644 plots/*.gp plots/*.awk $(DESTDIR)$(PREFIX)/share/retrysim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' retrypol.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc
+	# the man page and the bash completion, generated from the CLI's option table
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	$(BIN) --man > $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1.tmp
+	mv $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1.tmp $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1
+	$(BIN) --bash-completion > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim.tmp
+	mv $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim.tmp \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/retrysim $(DESTDIR)$(PREFIX)/lib/libretrypol.* \
-	  $(DESTDIR)$(PREFIX)/include/retrypol $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc $(DESTDIR)$(PREFIX)/share/retrysim
+	  $(DESTDIR)$(PREFIX)/include/retrypol $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc $(DESTDIR)$(PREFIX)/share/retrysim \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim
 
 clean:
 	rm -rf build build-san
