@@ -22,6 +22,9 @@ if ! command -v mpicc >/dev/null 2>&1 || ! echo "#include <mpi.h>" | mpicc -E -x
 fi
 probe_bin mpirun               openmpi-bin
 probe_bin pkg-config           pkg-config
+probe_bin groff                groff-base
+probe_bin man                  man-db
+[ -f /usr/share/bash-completion/bash_completion ] || need+=(bash-completion)
 probe_bin cc                   gcc
 probe_bin make                 make
 [ ${#need[@]} -eq 0 ] && exit 0
