@@ -42,7 +42,7 @@ int cmd_delays(void *opts, const cli_args *a)
 {
     const cli_delays_opts *o = opts;
     int npol = a->pos.n, width = 6, rc = 0;
-    if (npol == 0) {
+    if (npol <= 0) {
         list_presets();
         return 0;
     }
