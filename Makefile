@@ -123,6 +123,9 @@ plots:
 	@$(MAKE) --no-print-directory all
 	$(BIN) plot results
 
+# install: the binary, libretrypol (static, shared, headers, pkg-config), the
+# gnuplot scripts, and the man page and bash completion that the binary
+# generates from its option table (retrysim --man, --bash-completion).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/retrypol
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/retrysim
@@ -134,7 +137,6 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/retrysim/plots && install -m 644 plots/*.gp plots/*.awk $(DESTDIR)$(PREFIX)/share/retrysim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' retrypol.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc
-	# the man page and the bash completion, generated from the CLI's option table
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	$(BIN) --man > $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1.tmp
 	mv $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1.tmp $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1
