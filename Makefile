@@ -88,6 +88,10 @@ $(BUILD)/%.o: %.c
 # libretrypol exports only what its public headers declare POL_API
 $(POL_OBJ): CFLAGS += -fvisibility=hidden
 
+# the CLI prints VERSION (retrysim --version, the man page's header)
+$(CLI_OBJ): CPPFLAGS += -DRETRYSIM_VERSION='"$(VERSION)"'
+$(CLI_OBJ): Makefile
+
 # sweep_mpi.o is rebuilt when MPI appears or goes (the flags are recorded)
 $(BUILD)/bench/sweep_mpi.o: CPPFLAGS += $(MPI_CPPFLAGS)
 $(BUILD)/bench/sweep_mpi.o: $(BUILD)/mpi.flags
@@ -145,6 +149,10 @@ $(FUZZ_LIB): $(FUZZ_OBJ)
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS)
 
+# the option parser's unit test links the CLI's objects (all but main.o)
+$(BUILD)/tests/test_cli: $(BUILD)/tests/test_cli.o $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ)) $(LIBSIM_A) $(LIBPOL_A)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit $(LDLIBS)
+
 # `make test`: install what is missing, build, run every CUnit suite and the
 # end-to-end tests; the last line is "N passed, N failed".
 test:
@@ -169,6 +177,9 @@ plots:
 	@$(MAKE) --no-print-directory all
 	$(BIN) plot results
 
+# install: the binary, libretrypol (static, shared, headers, pkg-config), the
+# gnuplot scripts, and the man page and bash completion that the binary
+# generates from its option table (retrysim --man, --bash-completion).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/retrypol
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/retrysim
@@ -180,10 +191,17 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/retrysim/plots && install -m 644 plots/*.gp plots/*.awk $(DESTDIR)$(PREFIX)/share/retrysim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' retrypol.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	$(BIN) --man > $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1.tmp
+	mv $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1.tmp $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1
+	$(BIN) --bash-completion > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim.tmp
+	mv $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim.tmp \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/retrysim $(DESTDIR)$(PREFIX)/lib/libretrypol.* \
-	  $(DESTDIR)$(PREFIX)/include/retrypol $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc $(DESTDIR)$(PREFIX)/share/retrysim
+	  $(DESTDIR)$(PREFIX)/include/retrypol $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc $(DESTDIR)$(PREFIX)/share/retrysim \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -1,24 +1,96 @@
-/* cli.h — the verbs of the `retrysim` binary. Each verb is a function
- * taking (argc, argv) with argv[0] = the verb name, returning the process
- * exit status: 0 ok, 1 a check failed, 2 bad input or usage. */
+/* cli.h — the verbs of the `retrysim` binary: each verb's options struct
+ * (filled by the generic parser from the rows of table.c, opts.h) and its
+ * handler (cmd_*.c), which turns the options into calls of the layers below
+ * and prints the result. A handler returns the process exit status: 0 ok,
+ * 1 a check failed, 2 bad input or usage, 130 interrupted. */
 #ifndef SIM_CLI_H
 #define SIM_CLI_H
+#include "opts.h"
+#include "pol_common.h"
 
-typedef int (*sim_verb_fn)(int argc, char **argv);
+typedef struct {
+    cli_list    sets;          /* --set, --seed (seed=N), --replications (replications=N), in order */
+    cli_list    pols;          /* --policy */
+    const char *out;
+    int         trace, quiet;
+} cli_run_opts;
 
-int cmd_run(int argc, char **argv);
-int cmd_validate(int argc, char **argv);
-int cmd_delays(int argc, char **argv);
-int cmd_bench(int argc, char **argv);
-int cmd_live(int argc, char **argv);
-int cmd_mock(int argc, char **argv);
-int cmd_sweep(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_tune(int argc, char **argv);
-int cmd_plot(int argc, char **argv);
+typedef struct { cli_list sets; } cli_validate_opts;
 
-/* Shared helpers for verbs */
-int  cli_wants_help(int argc, char **argv);         /* any -h / --help */
-void cli_die_usage(const char *verb, const char *usage) __attribute__((noreturn));
+typedef struct {
+    long long attempts, draws, seed;
+    int       csv;
+} cli_delays_opts;
+
+typedef struct {
+    cli_list    grids, pols;
+    cli_list    sets;          /* --replications, --seed, in order */
+    const char *grid_file, *out, *objective;
+    long long   jobs, top, max_runs, crash_run;
+    int         mpi, resume, quiet;
+} cli_sweep_opts;
+
+typedef struct {
+    cli_list    params, cons;
+    cli_list    sets;          /* --set and --seed (seed=N), in order */
+    const char *minimize, *maximize, *policy, *out;
+    long long   budget, reps, max_reps, jobs, top;
+    int         mpi, quiet;
+} cli_tune_opts;
+
+typedef struct {
+    const char *junit;
+    long long   reps, jobs;
+} cli_check_opts;
+
+typedef struct { const char *scenario, *format, *out, *provider, *metric; } cli_plot_opts;
+
+typedef struct {
+    cli_list    targets, sets;
+    long long   clients, max_requests;
+    double      max_spend, scale;
+    pol_ns      duration;
+    const char *policy, *key_env, *format, *model, *out;
+    int         report_fds, quiet;
+} cli_live_opts;
+
+typedef struct {
+    cli_list    sets;
+    long long   port;
+    double      scale, garbage_rate;
+    pol_ns      duration;
+    const char *bind, *provider, *key_env;
+    int         quiet;
+} cli_mock_opts;
+
+typedef struct { long long reps, steps; } cli_bench_engine_opts;
+typedef struct { long long max_clients; } cli_bench_model_opts;
+typedef struct {
+    cli_list  grids;
+    long long reps, max_jobs, repeat;
+    int       mpi;
+} cli_bench_sweep_opts;
+
+int cmd_run(void *opts, const cli_args *a);
+int cmd_validate(void *opts, const cli_args *a);
+int cmd_delays(void *opts, const cli_args *a);
+int cmd_sweep(void *opts, const cli_args *a);
+int cmd_sweep_entry(int argc, char **argv);     /* bench_mpi_main around parse + cmd_sweep */
+int cmd_tune(void *opts, const cli_args *a);
+int cmd_tune_entry(int argc, char **argv);
+int cmd_check(void *opts, const cli_args *a);
+int cmd_plot(void *opts, const cli_args *a);
+int cmd_live(void *opts, const cli_args *a);
+int cmd_mock(void *opts, const cli_args *a);
+int cmd_bench_engine(void *opts, const cli_args *a);
+int cmd_bench_model(void *opts, const cli_args *a);
+int cmd_bench_sweep(void *opts, const cli_args *a);
+int cmd_help(void *opts, const cli_args *a);
+int cmd_version(void *opts, const cli_args *a);
+
+/* Custom value parsers of table.c (NULL, or what the value needs). */
+const char *cli_parse_scale(const char *value, void *dest);      /* double in (0, 1e6] */
+const char *cli_parse_money(const char *value, void *dest);      /* [$]amount > 0 */
+const char *cli_parse_fraction(const char *value, void *dest);   /* double in [0, 1] */
 
 #endif

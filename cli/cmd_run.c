@@ -1,86 +1,50 @@
 /* cmd_run.c — `retrysim run SCENARIO`: replay a scenario, write
  * summary.csv, summary-ci.csv, timeseries.csv, timeseries-requests.csv,
  * alerts.csv (and attempts.csv with --trace) into --out DIR, print the
- * compact table. All files are written to temporaries and renamed only when
- * every run succeeded. */
+ * compact table. All files are written
+ * to temporaries and renamed only when every run succeeded. The options
+ * (table.c) arrive parsed: --seed and --replications are "seed=N" and
+ * "replications=N" overrides in ro->sets, in command-line order with --set. */
 #include "cli.h"
 #include "model.h"
 #include "outfile.h"
-#include "model.h"
 #include "units.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char USAGE[] =
-    "usage: retrysim run SCENARIO [--out DIR] [--seed N] [--replications N]\n"
-    "                    [--policy NAME]... [--set KEY=VALUE]... [--trace] [--quiet]\n"
-    "  --out DIR          where the CSVs go (default: results)\n"
-    "  --seed N           override the scenario's seed\n"
-    "  --replications N   override the number of replications\n"
-    "  --policy NAME      run only this policy (repeatable)\n"
-    "  --set KEY=VALUE    override a scenario key, e.g. --set workload.clients=200\n"
-    "  --trace            also write attempts.csv, one row per attempt\n"
-    "  --quiet            do not print the summary table\n";
-
-#define MAX_SETS 64
-
-int cmd_run(int argc, char **argv)
+int cmd_run(void *opts, const cli_args *a)
 {
-    if (cli_wants_help(argc, argv)) { fputs(USAGE, stdout); return 0; }
-    const char *path = NULL, *out = "results";
-    const char *sets[MAX_SETS + 2];
-    int nsets = 0, trace = 0, quiet = 0, npol = 0;
-    const char *pols[64];
-    char seedbuf[64], repbuf[64];
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-        if (!strcmp(a, "--out") && more) out = argv[++i];
-        else if (!strcmp(a, "--seed") && more) {
-            long long v;
-            if (sim_parse_int(argv[++i], &v) || v < 0) cli_die_usage("run", "--seed needs a non-negative integer\n");
-            snprintf(seedbuf, sizeof seedbuf, "seed=%lld", v);
-            sets[nsets++] = seedbuf;
-        } else if (!strcmp(a, "--replications") && more) {
-            long long v;
-            if (sim_parse_int(argv[++i], &v) || v < 1 || v > 100000)
-                cli_die_usage("run", "--replications needs an integer in 1..100000\n");
-            snprintf(repbuf, sizeof repbuf, "replications=%lld", v);
-            sets[nsets++] = repbuf;
-        } else if (!strcmp(a, "--policy") && more) {
-            if (npol == 64) cli_die_usage("run", "too many --policy\n");
-            pols[npol++] = argv[++i];
-        } else if (!strcmp(a, "--set") && more) {
-            if (nsets >= MAX_SETS) cli_die_usage("run", "too many --set\n");
-            sets[nsets++] = argv[++i];
-        } else if (!strcmp(a, "--trace")) trace = 1;
-        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) quiet = 1;
-        else if (a[0] == '-') { fprintf(stderr, "retrysim run: unknown option '%s'\n%s", a, USAGE); return 2; }
-        else if (!path) path = a;
-        else { fprintf(stderr, "retrysim run: one scenario at a time ('%s')\n", a); return 2; }
-    }
-    if (!path) { fputs(USAGE, stderr); return 2; }
-
+    const cli_run_opts *ro = opts;
+    const char *path = a->pos.v[0], *out = ro->out;
+    int trace = ro->trace, quiet = ro->quiet, npol = ro->pols.n;
+    const char *const *pols = cli_items(&ro->pols);
     sim_scenario sc;
     sim_err err;
-    if (sim_scenario_load(path, sets, nsets, &sc, &err)) {
+    if (sim_scenario_load(path, cli_items(&ro->sets), ro->sets.n, &sc, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
-    int idx[64];
+    int *idx = malloc((size_t)(npol ? npol : 1) * sizeof *idx);
+    if (!idx) {
+        fprintf(stderr, "retrysim run: out of memory\n");
+        sim_scenario_free(&sc);
+        return 2;
+    }
     for (int i = 0; i < npol; i++) {
         idx[i] = sim_scenario_find_policy(&sc, pols[i]);
         if (idx[i] < 0) {
             fprintf(stderr, "retrysim run: %s has no policy '%s' (it has:", path, pols[i]);
             for (int k = 0; k < sc.npolicies; k++) fprintf(stderr, " %s", sc.policies[k].name);
             fprintf(stderr, ")\n");
+            free(idx);
             sim_scenario_free(&sc);
             return 2;
         }
     }
     if (sim_mkdirs(out)) {
         fprintf(stderr, "retrysim run: cannot create output directory '%s'\n", out);
+        free(idx);
         sim_scenario_free(&sc);
         return 2;
     }
@@ -127,6 +91,7 @@ done2:
 done1:
     if (rc) sim_out_abort(&fs);
 done0:
+    free(idx);
     sim_scenario_free(&sc);
     return rc;
 }

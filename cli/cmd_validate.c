@@ -1,4 +1,5 @@
-/* cmd_validate.c — `retrysim validate FILE... [--set key=value]...`.
+/* cmd_validate.c — `retrysim validate FILE... [--set key=value]...`
+ * (options: table.c).
  *
  * Loads every file with sim_scenario_load (the same --set overrides applied
  * to each) and prints one line per file: "FILE: ok (...)" on stdout, or the
@@ -12,43 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char USAGE[] =
-    "usage: retrysim validate FILE... [--set key.path=value]...\n"
-    "\n"
-    "Checks scenario files without running them. Each --set overrides one key of\n"
-    "every file before it is checked, e.g. --set workload.clients=200,\n"
-    "--set 'policies[full-jitter].retry.base=500ms', --set retry.cap=30s\n"
-    "(see docs/scenario-format.md, \"Overrides\").\n"
-    "Prints 'FILE: ok (...)' per valid file; errors go to stderr as\n"
-    "'file:line:col: message'. Exit status: 0 all valid, 2 otherwise.\n";
-
-int cmd_validate(int argc, char **argv)
+int cmd_validate(void *opts, const cli_args *a)
 {
-    if (cli_wants_help(argc, argv)) { fputs(USAGE, stdout); return 0; }
-    const char **files = calloc((size_t)argc, sizeof *files);
-    const char **sets = calloc((size_t)argc, sizeof *sets);
-    if (!files || !sets) { free(files); free(sets); fputs("retrysim validate: out of memory\n", stderr); return 2; }
-    int nfiles = 0, nsets = 0, bad = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--set") || !strcmp(a, "-s")) {
-            if (i + 1 >= argc) { bad = 1; fputs("retrysim validate: --set needs key=value\n", stderr); break; }
-            sets[nsets++] = argv[++i];
-        } else if (!strncmp(a, "--set=", 6)) {
-            sets[nsets++] = a + 6;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "retrysim validate: unknown option '%s'\n", a);
-            bad = 1;
-            break;
-        } else {
-            files[nfiles++] = a;
-        }
-    }
-    if (bad || nfiles == 0) {
-        free(files);
-        free(sets);
-        cli_die_usage("validate", USAGE + 7);
-    }
+    const cli_validate_opts *o = opts;
+    const char *const *files = cli_items(&a->pos), *const *sets = cli_items(&o->sets);
+    int nfiles = a->pos.n, nsets = o->sets.n;
     int failed = 0;
     for (int i = 0; i < nfiles; i++) {
         sim_scenario s;
@@ -65,7 +34,5 @@ int cmd_validate(int argc, char **argv)
                s.replications);
         sim_scenario_free(&s);
     }
-    free(files);
-    free(sets);
     return failed ? 2 : 0;
 }

@@ -9,6 +9,7 @@
 #   bin  a program on PATH                           (bin pgrep procps)
 #   py   a module python3 must import                (py xml.dom.minidom python3)
 #   mpi  a header the mpicc wrapper must find        (mpi mpi.h libopenmpi-dev)
+#   file a file that must exist                      (file /usr/share/... bash-completion)
 # The list was checked by running `make demo` and `make test` in a fresh
 # Debian root (scripts/fresh-root.sh), where only make was installed.
 set -u
@@ -40,6 +41,10 @@ DEPS=(
   "bin curl              curl"
   # --- make fuzz (tests/fuzz/, .ci/run): clang with libFuzzer (libclang-rt-14-dev comes with it)
   "bin clang             clang"
+  # --- the man page and the bash completion (tests/e2e/cli.sh, install.sh)
+  "bin groff             groff-base"
+  "bin man               man-db"
+  "file /usr/share/bash-completion/bash_completion bash-completion"
 )
 need=()
 want() { local p; for p in "${need[@]}"; do [ "$p" = "$1" ] && return; done; need+=("$1"); }
@@ -49,6 +54,7 @@ for row in "${DEPS[@]}"; do
     hdr) echo "#include <$what>" | ${CC:-cc} -E -x c - > /dev/null 2>&1 || want "$pkg";;
     bin) command -v "$what" > /dev/null 2>&1 || want "$pkg";;
     py)  python3 -c "import $what" > /dev/null 2>&1 || want "$pkg";;
+    file) [ -e "$what" ] || want "$pkg";;
     mpi) command -v mpicc > /dev/null 2>&1 && echo "#include <$what>" | mpicc -E -x c - > /dev/null 2>&1 || want "$pkg";;
     *)   echo "deps: bad row in scripts/deps.sh: $row" >&2; exit 2;;
   esac

@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # install.sh — `make install` into a scratch prefix, then build
 # examples/client.c against the installed library through pkg-config, once
-# with the shared and once with the static libretrypol, and check its output.
+# with the shared and once with the static libretrypol, and check its output;
+# the man page and the bash completion are installed and are the binary's.
 source tests/e2e/lib.sh
 P="$TMPDIR/prefix"
 SAN=${SANITIZE:+-fsanitize=$SANITIZE}
 make --no-print-directory install BUILD="$BUILD" SANITIZE="${SANITIZE:-}" PREFIX="$P" \
   > "$TMPDIR/install.log" 2>&1 || { tail -20 "$TMPDIR/install.log"; fail "make install"; }
 for f in lib/libretrypol.a lib/libretrypol.so lib/libretrypol.so.0 lib/pkgconfig/retrypol.pc \
-         include/retrypol/retrypol.h include/retrypol/pol_retry.h bin/retrysim; do
+         include/retrypol/retrypol.h include/retrypol/pol_retry.h bin/retrysim \
+         share/man/man1/retrysim.1 share/bash-completion/completions/retrysim; do
   [ -e "$P/$f" ] || fail "make install did not install $f"
 done
 for f in pol_internal.h pol_lex.h; do
   [ -e "$P/include/retrypol/$f" ] && fail "make install installed the internal header $f"
 done
 ok "installed into a scratch prefix (public headers only)"
+"$P/bin/retrysim" --man | cmp -s - "$P/share/man/man1/retrysim.1" || fail "the installed man page is not the binary's"
+"$P/bin/retrysim" --bash-completion | cmp -s - "$P/share/bash-completion/completions/retrysim" \
+  || fail "the installed completion is not the binary's"
+MANWIDTH=80 man -l "$P/share/man/man1/retrysim.1" 2> /dev/null | grep -q "^   retrysim sweep$" || fail "man retrysim does not render"
+MANPATH="$P/share/man" man -w retrysim 2> /dev/null | grep -qF "$P/share/man/man1/retrysim.1" \
+  || fail "man does not find retrysim(1) under $P/share/man"
+bash -c "source '$P/share/bash-completion/completions/retrysim' && complete -p retrysim" | grep -q "_retrysim" \
+  || fail "the installed completion does not register _retrysim"
+ok "man page (man -l, MANPATH) and bash completion installed"
 
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
 pkg-config --exists retrypol || fail "pkg-config does not find retrypol"
