@@ -207,12 +207,13 @@ void sim_ci95(const double *x, size_t n, size_t *n_out, double *mean, double *sd
 void sim_trace_header(FILE *f)
 {
     fputs("scenario,policy,replication,request_id,attempt,client,provider,send_time,end_time,"
-          "outcome,status,retry_after,delay_before,decision,reason,next_delay\n", f);
+          "outcome,status,retry_after,delay_before,decision,reason,next_delay,"
+          "layer1_attempt,layer2_attempt,layer3_attempt,layer4_attempt\n", f);
 }
 
 void sim_trace_write(sim_world *w, uint32_t req_id, int attempt, uint32_t client, int provider,
                      pol_ns sent, pol_ns end, const pol_outcome *o, pol_ns delay_before,
-                     const pol_verdict *v)
+                     const pol_verdict *v, const uint16_t *layer_no, int nlayers)
 {
     sim_csv c;
     sim_csv_begin(&c, w->trace);
@@ -232,6 +233,10 @@ void sim_trace_write(sim_world *w, uint32_t req_id, int attempt, uint32_t client
     sim_csv_str(&c, pol_action_name(v->action));
     sim_csv_str(&c, pol_reason_name(v->reason));
     sim_csv_num(&c, v->action == POL_ACT_RETRY ? (double)v->delay / 1e9 : NAN);
+    for (int k = 0; k < SIM_MAX_LAYERS; k++) {       /* outermost first; empty beyond the policy's */
+        if (k < nlayers) sim_csv_int(&c, layer_no[k]);
+        else sim_csv_num(&c, NAN);
+    }
     sim_csv_end(&c);
 }
 

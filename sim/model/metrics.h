@@ -14,7 +14,7 @@ double sim_slot_cost(const sim_world *w, const sim_slot *s);
 
 void sim_trace_write(sim_world *w, uint32_t req_id, int attempt, uint32_t client, int provider,
                      pol_ns sent, pol_ns end, const pol_outcome *o, pol_ns delay_before,
-                     const pol_verdict *v);
+                     const pol_verdict *v, const uint16_t *layer_no, int nlayers);
 /* alerts.csv: one row per failure-monitor alert */
 void sim_alert_write(sim_world *w, int provider, pol_ns when, long long failures);
 

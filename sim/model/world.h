@@ -7,7 +7,8 @@
  * stale events), and the provider model (pm.c: rate limits, capacity,
  * waiting room, latency, faults), reached through a transport.
  * A client runs the policy library exactly as a production client would:
- * pol_retry_begin, attempt, classify the outcome, pol_retry_next, sleep,
+ * pol_layers_begin, attempt, classify the outcome, pol_layers_next (one
+ * pol_retry loop per layer of a nested policy; a flat policy has one), sleep,
  * retry or fall back.
  * Event flow of a simulated attempt (simnet.c): client SEND -> (network
  * leg) AT_SERVER: the provider model admits, queues or rejects it -> its
@@ -52,7 +53,8 @@ typedef struct {
 typedef struct {
     gsl_rng  *rng;           /* workload draws: think, class, tokens */
     gsl_rng  *prng;          /* policy draws: jitter, throttling, load balancing */
-    pol_retry_state rs;      /* rs.last_delay: the backoff slept before the next attempt */
+    pol_layers_state ls;     /* the retry loops of the current request (one per layer) */
+    pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
     pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
     uint32_t  req_id;
@@ -89,6 +91,8 @@ typedef struct {
     uint8_t  hedge;          /* sent as a hedge (not the round's first attempt) */
     uint8_t  probe;          /* admitted by its breaker (must record or cancel) */
     uint8_t  rl_known;       /* the provider sent x-ratelimit-* hints with its answer */
+    uint8_t  to_layer;       /* the retry layer whose bound `deadline` is */
+    uint16_t lno[SIM_MAX_LAYERS]; /* each layer's attempt number when it was sent */
     float    rl_req, rl_tok; /* x-ratelimit-remaining-requests / -tokens */
     pol_ns   rl_reset;       /* x-ratelimit-reset-*: until the buckets are full again */
     pol_ns   deadline;       /* when the client stops waiting, 0 = never */
@@ -106,6 +110,7 @@ struct sim_world {
     int                 replication;
     uint64_t            seed;
     pol_retry_cfg      *cfgs;          /* per class: the policy's cfg with the class deadline */
+    pol_layers_cfg     *lcfg;          /* per class: its retry layers (cfgs[k] outermost, then the policy's inner) */
     sim_engine          eng;
     sim_rng_pool        client_rngs;   /* the clients' streams */
     sim_client         *clients;

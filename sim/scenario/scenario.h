@@ -20,6 +20,7 @@
 
 #define SIM_MAX_CLASSES 16
 #define SIM_MAX_TARGETS 8
+#define SIM_MAX_LAYERS  POL_LAYERS_MAX   /* nested retry loops of one policy */
 
 /* ---- providers ------------------------------------------------------------- */
 typedef enum { SIM_PROV_LLM = 0, SIM_PROV_QUEUE, SIM_PROV_OCC } sim_provider_kind;
@@ -158,7 +159,11 @@ const char *sim_part_key(sim_part part);
 typedef struct {
     char          name[SIM_NAME_MAX];
     char          preset[SIM_NAME_MAX];  /* "" when written inline */
-    pol_retry_cfg retry;                 /* preset values with the file's overrides on top */
+    pol_retry_cfg retry;                 /* preset values with the file's overrides on top: the
+                                            outermost retry loop */
+    int           nlayers;               /* retry loops: 1 (flat) .. SIM_MAX_LAYERS */
+    pol_retry_cfg inner[SIM_MAX_LAYERS - 1]; /* the loops inside retry, outermost first
+                                            (inner[nlayers - 2] makes the HTTP attempts) */
     int           targets[SIM_MAX_TARGETS]; /* provider indices, first = primary; default {0} */
     int           ntargets;
     sim_stateful  st;                       /* breakers, budgets, throttling, ... (all off by default) */
