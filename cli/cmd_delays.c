@@ -335,12 +335,12 @@ static int one_request(const delays_opts *o, const delays_policy *p, const pol_l
         }
         return k;
     }
-    pol_layers_state ls;
-    pol_layers_begin(lc, &ls, 0);
+    pol_retry_state ls[SIM_MAX_LAYERS];
+    pol_layers_begin(lc, ls, 0);
     for (; k < retries; k++) {
         pol_verdict v;
         const pol_outcome *out = &o->kinds[k < o->nkinds ? k : o->nkinds - 1];
-        pol_layers_next(lc, &ls, lc->n - 1, out, 0, r, &v, NULL);
+        pol_layers_next(lc, ls, lc->n - 1, out, 0, r, &v, NULL);
         if (v.action != POL_ACT_RETRY) break;
         double s = (double)v.delay / POL_NS_PER_S;
         total += s;

@@ -16,27 +16,25 @@ int pol_layers_validate(const pol_layers_cfg *c)
     return POL_OK;
 }
 
-int pol_layers_begin(const pol_layers_cfg *c, pol_layers_state *s, pol_ns now)
+int pol_layers_begin(const pol_layers_cfg *c, pol_retry_state *s, pol_ns now)
 {
     if (!c || !s || c->n < 1 || c->n > POL_LAYERS_MAX) return POL_EINVAL;
-    s->n = c->n;
-    for (int k = 0; k < c->n; k++) pol_retry_begin(&s->layer[k], now);
+    for (int k = 0; k < c->n; k++) pol_retry_begin(&s[k], now);
     return POL_OK;
 }
 
-int pol_layers_next(const pol_layers_cfg *c, pol_layers_state *s, int layer, const pol_outcome *o,
+int pol_layers_next(const pol_layers_cfg *c, pol_retry_state *s, int layer, const pol_outcome *o,
                     pol_ns now, gsl_rng *r, pol_verdict *v, int *decided)
 {
-    if (!c || !s || !o || !r || !v || c->n < 1 || c->n > POL_LAYERS_MAX || s->n != c->n ||
-        layer < 0 || layer >= c->n)
+    if (!c || !s || !o || !r || !v || c->n < 1 || c->n > POL_LAYERS_MAX || layer < 0 || layer >= c->n)
         return POL_EINVAL;
-    for (int k = 0; k < c->n; k++)
+    for (int k = 0; k <= layer; k++)
         if (!c->layer[k]) return POL_EINVAL;
     for (int k = layer;; k--) {
-        int rc = pol_retry_next(c->layer[k], &s->layer[k], o, now, r, v);
+        int rc = pol_retry_next(c->layer[k], &s[k], o, now, r, v);
         if (rc != POL_OK) return rc;
         if (v->action == POL_ACT_RETRY) {
-            for (int j = k + 1; j < c->n; j++) pol_retry_begin(&s->layer[j], now + v->delay);
+            for (int j = k + 1; j < c->n; j++) pol_retry_begin(&s[j], now + v->delay);
             if (decided) *decided = k;
             return POL_OK;
         }
@@ -54,7 +52,7 @@ static pol_ns add_sat(pol_ns a, pol_ns b)
     return b > 0 && a > POL_NS_MAX - b ? POL_NS_MAX - 1 : a + b;
 }
 
-pol_ns pol_layers_expiry(const pol_layers_cfg *c, const pol_layers_state *s, pol_ns sent, int *layer)
+pol_ns pol_layers_expiry(const pol_layers_cfg *c, const pol_retry_state *s, pol_ns sent, int *layer)
 {
     pol_ns best = POL_NS_MAX;
     int who = -1;
@@ -69,10 +67,10 @@ pol_ns pol_layers_expiry(const pol_layers_cfg *c, const pol_layers_state *s, pol
             if (k == c->n - 1) {
                 if (sent >= 0) t = add_sat(sent, l->attempt_timeout);
             } else {
-                t = add_sat(s->layer[k + 1].start, l->attempt_timeout);
+                t = add_sat(s[k + 1].start, l->attempt_timeout);
             }
         }
-        if (l->deadline > 0 && add_sat(s->layer[k].start, l->deadline) < t) t = add_sat(s->layer[k].start, l->deadline);
+        if (l->deadline > 0 && add_sat(s[k].start, l->deadline) < t) t = add_sat(s[k].start, l->deadline);
         if (t <= best && t != POL_NS_MAX) {
             best = t;
             who = k;

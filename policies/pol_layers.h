@@ -48,19 +48,15 @@ typedef struct {
     const pol_retry_cfg *layer[POL_LAYERS_MAX]; /* [0] outermost .. [n-1] innermost */
 } pol_layers_cfg;
 
-typedef struct {
-    /* read-only */
-    int n;                                      /* set by pol_layers_begin */
-    pol_retry_state layer[POL_LAYERS_MAX];      /* each loop's state: layer[k].attempts
-                                                   attempts of layer k reported so far
-                                                   (its current attempt is attempts + 1),
-                                                   layer[k].start when its loop began */
-} pol_layers_state;
+/* The state of the nested loops is an array of c->n pol_retry_state, one per
+ * layer (s[k] is layer k's: s[k].attempts its attempts so far, its current
+ * one is attempts + 1; s[k].start when its loop began), which the caller
+ * allocates: pol_retry_state s[POL_LAYERS_MAX], or exactly n of them. */
 
 /* POL_OK, or POL_EINVAL: n out of range, a NULL layer, an invalid layer. */
 POL_API int pol_layers_validate(const pol_layers_cfg *c);
-/* Begins every layer at now (a request, or a fallback target). */
-POL_API int pol_layers_begin(const pol_layers_cfg *c, pol_layers_state *s, pol_ns now);
+/* Begins every layer's loop (s[0 .. n-1]) at now: a request, or a fallback target. */
+POL_API int pol_layers_begin(const pol_layers_cfg *c, pol_retry_state *s, pol_ns now);
 /* The attempt of `layer` just ended with o: the HTTP attempt's outcome for
  * layer n-1; for k < n-1, a timeout (the layer's attempt timeout or
  * deadline fired, see pol_layers_expiry) — the layers inside it are
@@ -70,7 +66,7 @@ POL_API int pol_layers_begin(const pol_layers_cfg *c, pol_layers_state *s, pol_n
  * retries (the layers inside it have been restarted at now + delay), for
  * DONE the innermost, for GIVE_UP / FALLBACK 0. decided may be NULL.
  * Returns POL_OK or POL_EINVAL. */
-POL_API int pol_layers_next(const pol_layers_cfg *c, pol_layers_state *s, int layer, const pol_outcome *o,
+POL_API int pol_layers_next(const pol_layers_cfg *c, pol_retry_state *s, int layer, const pol_outcome *o,
                             pol_ns now, gsl_rng *r, pol_verdict *v, int *decided);
 /* When what runs now must be abandoned: the earliest of layer n-1's
  * attempt_timeout after `sent` (the HTTP attempt in flight was sent then;
@@ -80,7 +76,7 @@ POL_API int pol_layers_next(const pol_layers_cfg *c, pol_layers_state *s, int la
  * sent >= 0) and sets *layer to the layer whose bound it is (the outermost
  * one on a tie), or returns POL_NS_MAX (and *layer = -1) when none applies.
  * layer may be NULL. */
-POL_API pol_ns pol_layers_expiry(const pol_layers_cfg *c, const pol_layers_state *s, pol_ns sent, int *layer);
+POL_API pol_ns pol_layers_expiry(const pol_layers_cfg *c, const pol_retry_state *s, pol_ns sent, int *layer);
 
 #ifdef __cplusplus
 }

@@ -183,11 +183,11 @@ void pol_retry_begin(pol_retry_state *s, pol_ns now)
     s->start = now;
     s->attempts = 0;
     s->last_delay = 0;
-    memset(s->kind_attempts, 0, sizeof s->kind_attempts);
+    pol_backoff_reset(&s->bo);
     s->last_rule = POL_RETRY_NO_RULE;
     s->first_rule = FIRST_UNSET;
-    pol_backoff_reset(&s->bo);
-    for (int i = 0; i < POL_RETRY_MAX_RULES; i++) pol_backoff_reset(&s->rule_bo[i]);
+    memset(s->kind_attempts, 0, sizeof s->kind_attempts);
+    s->rule_bo_live = 0;         /* a rule's backoff state is reset when the rule is first used */
 }
 
 static void give(pol_verdict *v, pol_action a, pol_reason why)
@@ -285,7 +285,14 @@ int pol_retry_next(const pol_retry_cfg *c, pol_retry_state *s, const pol_outcome
     }
     /* 5. delay: retry n of this schedule (all attempts, or this kind's with PER_KIND) */
     const pol_backoff_cfg *bc = set & POL_RULE_BACKOFF ? &rule->backoff : &c->backoff;
-    pol_backoff_state *bs = set & POL_RULE_BACKOFF ? &s->rule_bo[ri] : &s->bo;
+    pol_backoff_state *bs = &s->bo;
+    if (set & POL_RULE_BACKOFF) {
+        bs = &s->rule_bo[ri];
+        if (!(s->rule_bo_live & (1u << ri))) {
+            pol_backoff_reset(bs);
+            s->rule_bo_live |= 1u << ri;
+        }
+    }
     int n = c->count == POL_COUNT_PER_KIND ? counted : s->attempts;
     pol_ns backoff = pol_backoff_next(bc, bs, n, r), delay;
     if (combine_hint(set & POL_RULE_HINT ? &rule->hint : &c->hint, o->retry_after, backoff, r, &delay) < 0) {

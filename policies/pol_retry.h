@@ -143,14 +143,17 @@ typedef struct {
     /* read-only */
     int     attempts;            /* attempts reported so far */
     pol_ns  last_delay;          /* the delay of the last RETRY verdict, 0 before */
-    int     kind_attempts[POL_RETRY_MAX_RULES + 1]; /* failed attempts per rule: [0] matched
-                                    no rule, [1 + i] matched rules[i] */
+    /* private */
+    pol_backoff_state bo;        /* the policy's schedule (and that of rules without their own) */
+    /* read-only */
     int     last_rule;           /* the rule the last failed attempt matched, or
                                     POL_RETRY_NO_RULE */
     int     first_rule;          /* the rule of the first failed attempt (POL_RETRY_NO_RULE
                                     when none matched); -2 before the first failure */
+    int     kind_attempts[POL_RETRY_MAX_RULES + 1]; /* failed attempts per rule: [0] matched
+                                    no rule, [1 + i] matched rules[i] */
     /* private */
-    pol_backoff_state bo;        /* the policy's schedule (and that of rules without their own) */
+    unsigned rule_bo_live;       /* bit i: rule_bo[i] is initialised for this request */
     pol_backoff_state rule_bo[POL_RETRY_MAX_RULES]; /* rules with their own backoff */
 } pol_retry_state;
 

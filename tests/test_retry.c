@@ -735,8 +735,8 @@ static void test_layers_multiply(void)
     pol_layers_cfg lc;
     two_layers(&outer, &inner, &lc);
     CU_ASSERT_EQUAL(pol_layers_validate(&lc), POL_OK);
-    pol_layers_state s;
-    CU_ASSERT_EQUAL(pol_layers_begin(&lc, &s, 0), POL_OK);
+    pol_retry_state s[POL_LAYERS_MAX];
+    CU_ASSERT_EQUAL(pol_layers_begin(&lc, s, 0), POL_OK);
     pol_outcome o = http(503);
     pol_verdict v;
     int who, http_attempts = 0;
@@ -745,10 +745,10 @@ static void test_layers_multiply(void)
     static const pol_ns outer_delay[] = { S(1), S(2), S(4), S(8) };
     for (;;) {
         http_attempts++;
-        int inner_no = s.layer[1].attempts + 1, outer_no = s.layer[0].attempts + 1;
+        int inner_no = s[1].attempts + 1, outer_no = s[0].attempts + 1;
         CU_ASSERT_EQUAL((http_attempts - 1) % 3 + 1, inner_no);
         CU_ASSERT_EQUAL((http_attempts - 1) / 3 + 1, outer_no);
-        CU_ASSERT_EQUAL(pol_layers_next(&lc, &s, 1, &o, now, R, &v, &who), POL_OK);
+        CU_ASSERT_EQUAL(pol_layers_next(&lc, s, 1, &o, now, R, &v, &who), POL_OK);
         if (v.action != POL_ACT_RETRY) break;
         if (inner_no < 3) {                               /* the SDK retries */
             CU_ASSERT_EQUAL(who, 1);
@@ -756,29 +756,29 @@ static void test_layers_multiply(void)
         } else {                                          /* it raised: the wrapper retries */
             CU_ASSERT_EQUAL(who, 0);
             CU_ASSERT_EQUAL(v.delay, outer_delay[outer_no - 1]);
-            CU_ASSERT_EQUAL(s.layer[1].attempts, 0);          /* the inner loop restarts */
-            CU_ASSERT_EQUAL(s.layer[1].start, now + v.delay);
+            CU_ASSERT_EQUAL(s[1].attempts, 0);          /* the inner loop restarts */
+            CU_ASSERT_EQUAL(s[1].start, now + v.delay);
         }
         now += v.delay;
     }
     CU_ASSERT_EQUAL(http_attempts, 15);                   /* 5 x 3 */
     CHECK_VERDICT(v, POL_ACT_GIVE_UP, POL_REASON_MAX_ATTEMPTS);
     CU_ASSERT_EQUAL(who, 0);
-    CU_ASSERT_EQUAL(s.layer[0].attempts, 5);
+    CU_ASSERT_EQUAL(s[0].attempts, 5);
     /* with the SDK's max_retries at 0 (as LiteLLM's router sets it): 5 */
     inner.max_attempts = 1;
-    pol_layers_begin(&lc, &s, 0);
+    pol_layers_begin(&lc, s, 0);
     http_attempts = 0;
     do {
         http_attempts++;
-        pol_layers_next(&lc, &s, 1, &o, 0, R, &v, &who);
+        pol_layers_next(&lc, s, 1, &o, 0, R, &v, &who);
     } while (v.action == POL_ACT_RETRY);
     CU_ASSERT_EQUAL(http_attempts, 5);
     /* a success ends every loop */
     pol_outcome ok = pol_outcome_make(POL_OUT_SUCCESS, 200);
-    pol_layers_begin(&lc, &s, 0);
-    pol_layers_next(&lc, &s, 1, &o, 0, R, &v, &who);
-    pol_layers_next(&lc, &s, 1, &ok, 0, R, &v, &who);
+    pol_layers_begin(&lc, s, 0);
+    pol_layers_next(&lc, s, 1, &o, 0, R, &v, &who);
+    pol_layers_next(&lc, s, 1, &ok, 0, R, &v, &who);
     CHECK_VERDICT(v, POL_ACT_DONE, POL_REASON_NONE);
     CU_ASSERT_EQUAL(who, 1);
 }
@@ -789,33 +789,33 @@ static void test_layers_classify(void)
     pol_retry_cfg outer, inner;
     pol_layers_cfg lc;
     two_layers(&outer, &inner, &lc);
-    pol_layers_state s;
+    pol_retry_state s[POL_LAYERS_MAX];
     pol_verdict v;
     int who;
     pol_outcome bad = http(400);
-    pol_layers_begin(&lc, &s, 0);
-    pol_layers_next(&lc, &s, 1, &bad, 0, R, &v, &who);   /* the SDK does not retry a 400... */
+    pol_layers_begin(&lc, s, 0);
+    pol_layers_next(&lc, s, 1, &bad, 0, R, &v, &who);   /* the SDK does not retry a 400... */
     CU_ASSERT_EQUAL(v.action, POL_ACT_RETRY);             /* ...the wrapper catches APIError */
     CU_ASSERT_EQUAL(who, 0);
-    CU_ASSERT_EQUAL(s.layer[1].attempts, 0);
+    CU_ASSERT_EQUAL(s[1].attempts, 0);
     pol_classify_set_status(&outer.classify, 400, POL_CLASS_FAIL);
-    pol_layers_begin(&lc, &s, 0);
-    pol_layers_next(&lc, &s, 1, &bad, 0, R, &v, &who);
+    pol_layers_begin(&lc, s, 0);
+    pol_layers_next(&lc, s, 1, &bad, 0, R, &v, &who);
     CHECK_VERDICT(v, POL_ACT_GIVE_UP, POL_REASON_NOT_RETRYABLE);
     /* an inner FALLBACK (context window) is the outer's error too */
     pol_outcome cw = pol_outcome_make(POL_OUT_CONTEXT_WINDOW, 400);
-    pol_layers_begin(&lc, &s, 0);
-    pol_layers_next(&lc, &s, 1, &cw, 0, R, &v, &who);
+    pol_layers_begin(&lc, s, 0);
+    pol_layers_next(&lc, s, 1, &cw, 0, R, &v, &who);
     CHECK_VERDICT(v, POL_ACT_FALLBACK, POL_REASON_FALLBACK_CLASS);
     CU_ASSERT_EQUAL(who, 0);
-    CU_ASSERT_EQUAL(s.layer[0].attempts, 1);
+    CU_ASSERT_EQUAL(s[0].attempts, 1);
     /* the outer deadline bounds the request: an inner retry that would cross it is fine
      * for the inner (no deadline of its own) but the outer's expiry cuts it */
     outer.deadline = S(10);
     inner.attempt_timeout = S(30);
-    pol_layers_begin(&lc, &s, 0);
+    pol_layers_begin(&lc, s, 0);
     int layer;
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, S(1), &layer), S(10));
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, S(1), &layer), S(10));
     CU_ASSERT_EQUAL(layer, 0);
 }
 
@@ -826,57 +826,57 @@ static void test_layers_timeouts(void)
     pol_retry_cfg outer, inner;
     pol_layers_cfg lc;
     two_layers(&outer, &inner, &lc);
-    pol_layers_state s;
+    pol_retry_state s[POL_LAYERS_MAX];
     int layer = 7;
-    pol_layers_begin(&lc, &s, S(100));
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, S(100), &layer), POL_NS_MAX);
+    pol_layers_begin(&lc, s, S(100));
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, S(100), &layer), POL_NS_MAX);
     CU_ASSERT_EQUAL(layer, -1);
     inner.attempt_timeout = S(30);
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, S(105), &layer), S(135));
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, S(105), &layer), S(135));
     CU_ASSERT_EQUAL(layer, 1);
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, -1, &layer), POL_NS_MAX);   /* sleeping: not the HTTP timeout */
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, -1, &layer), POL_NS_MAX);   /* sleeping: not the HTTP timeout */
     outer.attempt_timeout = S(45);                        /* wait_for(45 s) around the SDK call */
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, S(105), &layer), S(135));
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, S(120), &layer), S(145));
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, S(105), &layer), S(135));
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, S(120), &layer), S(145));
     CU_ASSERT_EQUAL(layer, 0);
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, -1, &layer), S(145));
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, S(115), &layer), S(145));  /* a tie: the outer's */
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, -1, &layer), S(145));
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, S(115), &layer), S(145));  /* a tie: the outer's */
     CU_ASSERT_EQUAL(layer, 0);
     inner.deadline = S(40);                               /* the inner loop's own deadline */
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, S(120), &layer), S(140));
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, S(120), &layer), S(140));
     CU_ASSERT_EQUAL(layer, 1);
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, S(200), &layer), S(200) + 1);  /* never before sent + 1 */
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, S(200), &layer), S(200) + 1);  /* never before sent + 1 */
     /* the outer timeout fires: the inner loop is abandoned, the outer retries and restarts it */
     inner.deadline = 0;
     pol_outcome to = pol_outcome_make(POL_OUT_TIMEOUT, 0), o = http(503);
     pol_verdict v;
     int who;
-    pol_layers_next(&lc, &s, 1, &o, S(110), R, &v, &who);  /* an inner retry first */
+    pol_layers_next(&lc, s, 1, &o, S(110), R, &v, &who);  /* an inner retry first */
     CU_ASSERT_EQUAL(who, 1);
-    CU_ASSERT_EQUAL(s.layer[1].attempts, 1);
-    CU_ASSERT_EQUAL(pol_layers_next(&lc, &s, 0, &to, S(145), R, &v, &who), POL_OK);
+    CU_ASSERT_EQUAL(s[1].attempts, 1);
+    CU_ASSERT_EQUAL(pol_layers_next(&lc, s, 0, &to, S(145), R, &v, &who), POL_OK);
     CU_ASSERT_EQUAL(v.action, POL_ACT_RETRY);
     CU_ASSERT_EQUAL(who, 0);
     CU_ASSERT_EQUAL(v.delay, S(1));
-    CU_ASSERT_EQUAL(s.layer[0].attempts, 1);
-    CU_ASSERT_EQUAL(s.layer[1].attempts, 0);
-    CU_ASSERT_EQUAL(s.layer[1].start, S(146));
-    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, &s, S(146), &layer), S(176));  /* the new loop's bounds */
+    CU_ASSERT_EQUAL(s[0].attempts, 1);
+    CU_ASSERT_EQUAL(s[1].attempts, 0);
+    CU_ASSERT_EQUAL(s[1].start, S(146));
+    CU_ASSERT_EQUAL(pol_layers_expiry(&lc, s, S(146), &layer), S(176));  /* the new loop's bounds */
     CU_ASSERT_EQUAL(layer, 1);
     /* an outer loop that does not retry timeouts gives up */
     pol_classify_set_kind(&outer.classify, POL_OUT_TIMEOUT, POL_CLASS_FAIL);
-    pol_layers_next(&lc, &s, 0, &to, S(191), R, &v, &who);
+    pol_layers_next(&lc, s, 0, &to, S(191), R, &v, &who);
     CHECK_VERDICT(v, POL_ACT_GIVE_UP, POL_REASON_NOT_RETRYABLE);
     /* bad arguments */
-    CU_ASSERT_EQUAL(pol_layers_next(&lc, &s, 2, &to, 0, R, &v, &who), POL_EINVAL);
-    CU_ASSERT_EQUAL(pol_layers_next(&lc, &s, -1, &to, 0, R, &v, &who), POL_EINVAL);
-    CU_ASSERT_EQUAL(pol_layers_next(NULL, &s, 0, &to, 0, R, &v, &who), POL_EINVAL);
+    CU_ASSERT_EQUAL(pol_layers_next(&lc, s, 2, &to, 0, R, &v, &who), POL_EINVAL);
+    CU_ASSERT_EQUAL(pol_layers_next(&lc, s, -1, &to, 0, R, &v, &who), POL_EINVAL);
+    CU_ASSERT_EQUAL(pol_layers_next(NULL, s, 0, &to, 0, R, &v, &who), POL_EINVAL);
     pol_layers_cfg bad = lc;
     bad.n = 0;
     CU_ASSERT_EQUAL(pol_layers_validate(&bad), POL_EINVAL);
     bad.n = POL_LAYERS_MAX + 1;
     CU_ASSERT_EQUAL(pol_layers_validate(&bad), POL_EINVAL);
-    CU_ASSERT_EQUAL(pol_layers_begin(&bad, &s, 0), POL_EINVAL);
+    CU_ASSERT_EQUAL(pol_layers_begin(&bad, s, 0), POL_EINVAL);
     bad = lc;
     bad.layer[1] = NULL;
     CU_ASSERT_EQUAL(pol_layers_validate(&bad), POL_EINVAL);
@@ -891,14 +891,14 @@ static void test_layers_three(void)
     a.max_attempts = 2;
     k.max_attempts = 3;
     pol_layers_cfg lc = { 3, { &g, &a, &k } };
-    pol_layers_state s;
-    pol_layers_begin(&lc, &s, 0);
+    pol_retry_state s[POL_LAYERS_MAX];
+    pol_layers_begin(&lc, s, 0);
     pol_outcome o = http(503);
     pol_verdict v;
     int n = 0, who;
     do {
         n++;
-        pol_layers_next(&lc, &s, 2, &o, 0, R, &v, &who);
+        pol_layers_next(&lc, s, 2, &o, 0, R, &v, &who);
     } while (v.action == POL_ACT_RETRY);
     CU_ASSERT_EQUAL(n, 12);
 }
@@ -917,13 +917,13 @@ static void test_layers_one_is_retry(void)
     gsl_rng_set(r2, 5);
     for (int req = 0; req < 1000; req++) {
         pol_retry_state a;
-        pol_layers_state b;
+        pol_retry_state b[POL_LAYERS_MAX];
         pol_ns now = (pol_ns)req * S(1);
         pol_retry_begin(&a, now);
-        pol_layers_begin(&lc, &b, now);
+        pol_layers_begin(&lc, b, now);
         for (;;) {
             int layer;
-            pol_ns e = pol_layers_expiry(&lc, &b, now, &layer);
+            pol_ns e = pol_layers_expiry(&lc, b, now, &layer);
             pol_ns want = now + (c.deadline - (now - a.start) < c.attempt_timeout ? c.deadline - (now - a.start)
                                                                                   : c.attempt_timeout);
             CU_ASSERT_EQUAL(e, want > now ? want : now + 1);
@@ -932,7 +932,7 @@ static void test_layers_one_is_retry(void)
             pol_verdict va, vb;
             int who;
             pol_retry_next(&c, &a, &o, now, R, &va);
-            pol_layers_next(&lc, &b, 0, &o, now, r2, &vb, &who);
+            pol_layers_next(&lc, b, 0, &o, now, r2, &vb, &who);
             CU_ASSERT_EQUAL(va.action, vb.action);
             CU_ASSERT_EQUAL(va.delay, vb.delay);
             CU_ASSERT_EQUAL(va.reason, vb.reason);

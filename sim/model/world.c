@@ -82,6 +82,13 @@ static int client_new(sim_world *w, uint32_t *id_out)
         w->cap_clients = nc;
     }
     uint32_t id = w->nclients;
+    if (w->lstates && id == w->cap_lstates) {     /* nested layers: their states, per client */
+        uint32_t nc = w->cap_lstates * 2;
+        pol_retry_state *ns = realloc(w->lstates, (size_t)nc * SIM_MAX_LAYERS * sizeof *ns);
+        if (!ns) return POL_ENOMEM;
+        w->lstates = ns;
+        w->cap_lstates = nc;
+    }
     sim_client *c = &w->clients[id];
     memset(c, 0, sizeof *c);
     c->rng = sim_rng_pool_new(&w->client_rngs, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
@@ -217,7 +224,9 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->gates = 0;
     c->bulkhead = 0;
     c->budget_open = 0;
-    pol_layers_begin(&w->lcfg[c->cls], &c->ls, now);
+    const pol_layers_cfg *lc = &w->lcfg[c->cls];
+    if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
+    else pol_layers_begin(lc, sim_client_rs(w, ci), now);
     c->last_delay = 0;
     w->counts[SIM_M_REQUESTS] += 1;
     w->br[sim_bucket_of(w, now)].started++;
@@ -259,8 +268,9 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
     s->delay_before = hedge ? 0 : c->last_delay;
+    const pol_retry_state *rs = sim_client_rs(w, ci);
     for (int k = 0; k < lc->n; k++) {
-        int a = c->ls.layer[k].attempts + 1;
+        int a = rs[k].attempts + 1;
         s->lno[k] = (uint16_t)(a < UINT16_MAX ? a : UINT16_MAX);
     }
     s->service = 0;
@@ -280,10 +290,22 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     }
     /* the earliest of the nested bounds: this attempt's timeout, an outer
      * layer's timeout over its inner loop, each layer's deadline */
-    int layer;
-    pol_ns until = pol_layers_expiry(lc, &c->ls, now, &layer);
-    s->deadline = until == POL_NS_MAX ? 0 : until;
-    s->to_layer = (uint8_t)(layer >= 0 ? layer : lc->n - 1);
+    if (lc->n == 1) {                   /* one loop: pol_layers_expiry's answer, inline (hot path) */
+        const pol_retry_cfg *cfg = lc->layer[0];
+        pol_ns to = cfg->attempt_timeout;
+        if (cfg->deadline > 0) {
+            pol_ns left = rs->start + cfg->deadline - now;
+            if (left < 1) left = 1;
+            if (to == 0 || left < to) to = left;
+        }
+        s->deadline = to > 0 ? now + to : 0;
+        s->to_layer = 0;
+    } else {
+        int layer;
+        pol_ns until = pol_layers_expiry(lc, rs, now, &layer);
+        s->deadline = until == POL_NS_MAX ? 0 : until;
+        s->to_layer = (uint8_t)(layer >= 0 ? layer : lc->n - 1);
+    }
     s->to_armed = 0;
     if (!w->simulated) sim_world_arm_timeout(w, id, POL_NS_MAX);   /* its answer time is unknown */
     if (w->tp.send(w, id, w->tp.ctx)) {   /* it could not leave (a cap): the run ends here */
@@ -503,7 +525,9 @@ static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const
     pol_ns now = w->eng.now;
     budget_close(w, ci, 0);
     pol_verdict v;
-    pol_layers_next(lc, &c->ls, layer, o, now, c->prng, &v, NULL);
+    pol_retry_state *rs = sim_client_rs(w, ci);
+    if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, c->prng, &v);   /* = pol_layers_next with one layer */
+    else pol_layers_next(lc, rs, layer, o, now, c->prng, &v, NULL);
     if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
     if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, o, &v);
     switch (v.action) {
@@ -516,8 +540,8 @@ static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const
         else if (o->kind == POL_OUT_CONTENT_POLICY && pol->st.ncontent > 0 && c->chain != 2) { c->chain = 2; c->target = 0; }
         else if (chain_of(pol, c->chain, &n), c->target + 1 < n) c->target++;
         else { end_request(w, ci, END_GIVE_UP); return; }
-        pol_layers_begin(lc, &c->ls, now);
-        c->ls.layer[0].start = c->req_start;     /* the deadline covers the whole request */
+        pol_layers_begin(lc, rs, now);
+        rs[0].start = c->req_start;              /* the deadline covers the whole request */
         c->last_delay = 0;
         c->round_sent = 0;
         if (!budget_grant(w, ci, 0)) { end_request(w, ci, END_GIVE_UP); return; }
@@ -576,7 +600,7 @@ static void schedule_next_attempt(sim_world *w, uint32_t ci, pol_ns delay)
     c->last_delay = delay;
     if (lc->n > 1) {
         int layer;
-        pol_ns until = pol_layers_expiry(lc, &c->ls, -1, &layer);
+        pol_ns until = pol_layers_expiry(lc, sim_client_rs(w, ci), -1, &layer);
         if (layer >= 0 && until <= wake) {
             sim_schedule(&w->eng, until > now ? until : now, EV_WAKE, ci, c->gen,
                          WAKE_LAYER + ((uint32_t)layer << 8));
@@ -789,6 +813,7 @@ void sim_world_free(sim_world *w)
     if (w->arr_rng) gsl_rng_free(w->arr_rng);
     free(w->cfgs);
     free(w->lcfg);
+    free(w->lstates);
     free(w->bp);
     free(w->br);
     free(w->lat);
@@ -824,6 +849,11 @@ static int world_setup(sim_world *w, const sim_transport *tp)
         lc->n = p->nlayers > 1 && p->nlayers <= SIM_MAX_LAYERS ? p->nlayers : 1;
         lc->layer[0] = &w->cfgs[k];
         for (int j = 1; j < lc->n; j++) lc->layer[j] = &p->inner[j - 1];
+        if (lc->n > 1 && !w->lstates) {
+            w->cap_lstates = 64;
+            w->lstates = calloc((size_t)w->cap_lstates * SIM_MAX_LAYERS, sizeof *w->lstates);
+            if (!w->lstates) return POL_ENOMEM;
+        }
     }
 
     sim_engine_on(&w->eng, EV_WAKE, on_wake, live_wake, w);

@@ -7,9 +7,10 @@
  * stale events), and the provider model (pm.c: rate limits, capacity,
  * waiting room, latency, faults), reached through a transport.
  * A client runs the policy library exactly as a production client would:
- * pol_layers_begin, attempt, classify the outcome, pol_layers_next (one
- * pol_retry loop per layer of a nested policy; a flat policy has one), sleep,
- * retry or fall back.
+ * pol_retry_begin, attempt, classify the outcome, pol_retry_next, sleep,
+ * retry or fall back; a policy with nested loops (inner:) goes through
+ * pol_layers_begin / pol_layers_next / pol_layers_expiry, one pol_retry
+ * state per layer (sim_world.lstates).
  * Event flow of a simulated attempt (simnet.c): client SEND -> (network
  * leg) AT_SERVER: the provider model admits, queues or rejects it -> its
  * answer -> (leg) RESPONSE at the client; in parallel an optional TIMEOUT.
@@ -53,7 +54,6 @@ typedef struct {
 typedef struct {
     gsl_rng  *rng;           /* workload draws: think, class, tokens */
     gsl_rng  *prng;          /* policy draws: jitter, throttling, load balancing */
-    pol_layers_state ls;     /* the retry loops of the current request (one per layer) */
     pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
     pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
@@ -73,6 +73,9 @@ typedef struct {
     uint16_t  gates;         /* bit per part: its gate already passed for the next attempt */
     uint8_t   bulkhead;      /* holds a bulkhead permit */
     uint8_t   budget_open;   /* a retry-budget grant awaits its result */
+    pol_retry_state rs;      /* the retry loop of the current request, when no policy of the
+                                run has nested layers (else sim_world.lstates); last, so
+                                that the hot fields above share cache lines */
 } sim_client;
 
 /* A slot's state as the client side knows it. */
@@ -111,6 +114,9 @@ struct sim_world {
     uint64_t            seed;
     pol_retry_cfg      *cfgs;          /* per class: the policy's cfg with the class deadline */
     pol_layers_cfg     *lcfg;          /* per class: its retry layers (cfgs[k] outermost, then the policy's inner) */
+    pol_retry_state    *lstates;       /* when a class's policy has nested layers: SIM_MAX_LAYERS
+                                          states per client (its loops' states), else NULL */
+    uint32_t            cap_lstates;   /* clients lstates has room for */
     sim_engine          eng;
     sim_rng_pool        client_rngs;   /* the clients' streams */
     sim_client         *clients;
@@ -178,6 +184,12 @@ const sim_pm_host *sim_net_host(sim_world *w, sim_pm_host *h);
 void sim_world_arm_timeout(sim_world *w, uint32_t slot, pol_ns next);
 /* A timeline entry took effect (the pm's host.change): workload entries. */
 void sim_world_on_change(void *ctx, const sim_change *ch, int ending);
+
+/* The retry loops' states of client ci's current request (lcfg[cls].n of them). */
+static inline pol_retry_state *sim_client_rs(sim_world *w, uint32_t ci)
+{
+    return w->lstates ? &w->lstates[(size_t)ci * SIM_MAX_LAYERS] : &w->clients[ci].rs;
+}
 
 static inline uint32_t sim_bucket_of(const sim_world *w, pol_ns t)
 {
