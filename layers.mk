@@ -19,7 +19,7 @@ LAYER_policies        := policies
 # libretrypol's API: the headers `make install` installs (retrypol.h includes
 # them all); its other headers (pol_internal.h, pol_lex.h) are internal.
 # One line: scripts/check-layers.sh reads no continuation lines.
-PUBLIC_policies       := retrypol.h pol_version.h pol_common.h pol_backoff.h pol_hint.h pol_classify.h pol_retry.h pol_preset.h pol_failmask.h pol_window.h pol_breaker.h pol_bucket.h pol_budget.h pol_throttle.h pol_quota.h pol_lb.h pol_cooldown.h pol_hedge.h pol_bulkhead.h pol_monitor.h pol_stack.h
+PUBLIC_policies       := retrypol.h pol_version.h pol_common.h pol_backoff.h pol_hint.h pol_classify.h pol_retry.h pol_layers.h pol_preset.h pol_failmask.h pol_window.h pol_breaker.h pol_bucket.h pol_budget.h pol_throttle.h pol_quota.h pol_lb.h pol_cooldown.h pol_hedge.h pol_bulkhead.h pol_monitor.h pol_stack.h
 # tests may look inside any layer (white-box unit tests)
 LAYER_tests           := tests cli bench live sim/model sim/scenario sim/engine sim/util policies
 PUBLIC_sim/model      := model.h

@@ -18,8 +18,9 @@ typedef struct {
 typedef struct { cli_list sets; } cli_validate_opts;
 
 typedef struct {
-    long long attempts, draws, seed;
-    int       csv;
+    long long   attempts, draws, seed;
+    int         csv;
+    const char *kind;          /* --kind K[,K...] */
 } cli_delays_opts;
 
 typedef struct {

@@ -1,7 +1,8 @@
-/* cmd_delays.c — `retrysim delays POLICY... [--attempts N] [--draws N]
- * [--seed S] [--csv]` (options: table.c): loads every policy (preset or
- * inline spec) first, then samples each one (bench/delays.h) and prints its
- * rows as a table or CSV; without a policy, lists the presets.
+/* cmd_delays.c — `retrysim delays POLICY... [--kind K[,K...]] [--attempts N]
+ * [--draws N] [--seed S] [--csv]` (options: table.c): loads every policy
+ * (preset, inline spec, or FILE.yaml[:NAME]) first, then samples each one
+ * (bench/delays.h) and prints its rows as a table or CSV; without a policy,
+ * lists the presets.
  */
 #include "cli.h"
 #include "delays.h"
@@ -46,38 +47,42 @@ int cmd_delays(void *opts, const cli_args *a)
         list_presets();
         return 0;
     }
-    for (int i = 0; i < npol; i++)
-        if ((int)strlen(a->pos.v[i]) > width) width = (int)strlen(a->pos.v[i]);
-    pol_retry_cfg *cfgs = calloc((size_t)npol, sizeof *cfgs);
-    if (!cfgs) return 2;
     char err[1024];
-    for (int i = 0; i < npol && rc == 0; i++)
-        if (bench_delays_policy(a->pos.v[i], &cfgs[i], err, sizeof err)) {
-            fprintf(stderr, "%s: %s\n", a->who, err);
-            rc = 2;
-        }
-    bench_delays_opts so = { o->attempts, o->draws, (unsigned long)o->seed };
+    bench_delays_opts so = { .attempts = o->attempts, .draws = o->draws, .seed = (unsigned long)o->seed };
+    if (o->kind && bench_delays_kinds(o->kind, &so, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", a->who, err);
+        return 2;
+    }
+    bench_delays_pol *list = NULL;
+    int n = 0, cap = 0;
+    for (int i = 0; i < npol && rc == 0; i++) {
+        int r = bench_delays_load(a->pos.v[i], &list, &n, &cap, err, sizeof err);
+        if (r == -2) fprintf(stderr, "%s\n", err);          /* it names its file:line:col */
+        else if (r) fprintf(stderr, "%s: %s\n", a->who, err);
+        if (r) rc = 2;
+    }
+    for (int i = 0; i < n; i++)
+        if ((int)strlen(list[i].name) > width) width = (int)strlen(list[i].name);
     if (rc == 0) {
         if (o->csv) printf("policy,retry,draws,min_s,mean_s,p50_s,p99_s,max_s,cum_mean_s\n");
         else printf("%-*s %5s %10s %10s %10s %10s %10s %10s\n", width, "policy", "retry", "min_s", "mean_s", "p50_s",
                     "p99_s", "max_s", "cum_mean_s");
     }
-    for (int i = 0; i < npol && rc == 0; i++) {
-        const char *name = a->pos.v[i];
-        int retries = bench_delays_retries(&so, &cfgs[i]);
-        if (retries < 1) {
-            fprintf(stderr, "%s: %s makes a single attempt, no retries\n", a->who, name);
-            continue;
-        }
-        bench_delay_row *rows = calloc((size_t)retries, sizeof *rows);
-        if (!rows || bench_delays_sample(&so, &cfgs[i], retries, rows)) {
+    for (int i = 0; i < n && rc == 0; i++) {
+        const char *name = list[i].name;
+        int retries = bench_delays_retries(&so, &list[i]), made = 0;
+        bench_delay_row *rows = retries > 0 ? calloc((size_t)retries, sizeof *rows) : NULL;
+        if (retries > 0 && (!rows || bench_delays_sample(&so, &list[i], retries, rows, &made))) {
             fprintf(stderr, "%s: out of memory for %s\n", a->who, name);
             rc = 2;
+        } else if (made < 1) {
+            fprintf(stderr, "%s: %s makes a single attempt, no retries%s\n", a->who, name,
+                    so.nkinds ? " for these outcomes" : "");
         } else {
-            for (int k = 0; k < retries; k++) print_row(stdout, o, width, name, k + 1, &rows[k]);
+            for (int k = 0; k < made; k++) print_row(stdout, o, width, name, k + 1, &rows[k]);
         }
         free(rows);
     }
-    free(cfgs);
+    free(list);
     return rc;
 }

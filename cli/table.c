@@ -76,6 +76,12 @@ static const cli_opt DELAYS_OPTS[] = {
     { "seed", 0, CLI_INT, OFF(T, seed), "S", "seed of the gsl_rng taus2 generator (default 1, at most 4294967295)", 0,
       4294967295LL },
     { "csv", 0, CLI_FLAG, OFF(T, csv), NULL, "print CSV: policy, retry, draws, min_s, mean_s, p50_s, p99_s, max_s, cum_mean_s" },
+    { "kind", 0, CLI_STR, OFF(T, kind), "K[,K...]",
+      "the outcomes each request's attempts end with, in turn, the last repeating\n"
+      "(a status like 429 or 503, or timeout, refused, reset, context-window,\n"
+      "content-policy): the delays then follow the per-kind rules and every nested\n"
+      "retry loop, and stop where the policy gives up (without --kind: the policy's\n"
+      "own schedule, its outermost loop without its rules)" },
 };
 static const T DELAYS_DEFAULTS = { .draws = 10000, .seed = 1 };
 #undef T
@@ -330,7 +336,8 @@ static const cli_verb VERBS[] = {
       .opts = VALIDATE_OPTS, .nopts = NROWS(VALIDATE_OPTS), .size = sizeof(cli_validate_opts),
       .run = cmd_validate },
     { .name = "delays", .summary = "sample the delays a retry policy waits before each retry",
-      .usage = "retrysim delays [POLICY...] [--attempts N] [--draws N] [--seed S] [--csv]",
+      .usage = "retrysim delays [POLICY...] [--kind K,...] [--attempts N] [--draws N]\n"
+               " [--seed S] [--csv]",
       .description =
           "Samples the delay a retry policy sleeps before each retry n = 1..N-1 and prints\n"
           "min, mean, p50, p99, max (seconds) and the mean cumulative time slept up to that\n"
@@ -342,14 +349,22 @@ static const cli_verb VERBS[] = {
           "constant|linear|exponential and keys base cap floor step jitter_max\n"
           "(durations: 250ms, 1s, 2m), mult factor (numbers), jitter (none full equal\n"
           "decorrelated decorrelated-v2 proportional subtractive additive), attempts\n"
-          "(integer), e.g. exponential:base=1s,cap=60s,jitter=full,attempts=5. Every\n"
-          "policy re-seeds its generator with --seed: its rows do not depend on the other\n"
-          "policies listed, and the same arguments give the same bytes.",
+          "(integer), e.g. exponential:base=1s,cap=60s,jitter=full,attempts=5; per-kind\n"
+          "rules follow as ;on=MATCH|MATCH...:key=value,... (MATCH 429, 5xx, timeout,\n"
+          "refused, reset, context-window, content-policy; the same keys, plus\n"
+          "backoff=KIND) and ;count=shared|per-kind|first-kind. POLICY may also be\n"
+          "FILE.yaml:NAME, the policy NAME of a scenario file with its nested retry\n"
+          "loops (FILE.yaml: all of its policies). Every policy re-seeds its generator\n"
+          "with --seed: its rows do not depend on the other policies listed, and the\n"
+          "same arguments give the same bytes.",
       .examples = "retrysim delays                  # the presets\n"
                   "retrysim delays openai-python anthropic-python\n"
-                  "retrysim delays 'exponential:base=1s,cap=60s,jitter=full,attempts=5' --csv",
+                  "retrysim delays 'exponential:base=1s,cap=60s,jitter=full,attempts=5' --csv\n"
+                  "retrysim delays 'exponential:base=1s;on=429:base=2s,attempts=5' --kind 429,503\n"
+                  "retrysim delays scenarios/nested-retries.yaml:wrapper-over-sdk --kind 503",
       .exits = "0    the delays (or the presets) are printed\n"
-               "2    an unknown preset, a bad inline spec, or bad usage",
+               "2    an unknown preset, a bad inline spec or --kind, a scenario file's\n"
+               "     error (file:line:col), or bad usage",
       .args = "[POLICY...]", .pos_min = 0, .pos_max = -1, .pos_complete = CLI_C_PRESET,
       .opts = DELAYS_OPTS, .nopts = NROWS(DELAYS_OPTS), .size = sizeof(cli_delays_opts), .defaults = &DELAYS_DEFAULTS,
       .run = cmd_delays },

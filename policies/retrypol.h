@@ -13,6 +13,7 @@
 #include "pol_hint.h"
 #include "pol_classify.h"
 #include "pol_retry.h"
+#include "pol_layers.h"
 #include "pol_preset.h"
 #include "pol_failmask.h"
 #include "pol_window.h"

@@ -279,7 +279,7 @@ static void test_csv_schema(void)
     CU_ASSERT_EQUAL(natt, (int)(r.m[0].m[SIM_M_ATTEMPTS] + r.m[1].m[SIM_M_ATTEMPTS]));
     CU_ASSERT(empties >= natt * 7);               /* the 7 numeric live-only columns (and retry_after_s, next_delay_s) */
     CU_ASSERT(strstr(b[0], "\"backup\"") != NULL);         /* a row for every provider, used or not */
-    CU_ASSERT_EQUAL(csv_col(b[2], "trace_id"), 16);   /* the common columns first, then live's */
+    CU_ASSERT_EQUAL(csv_col(b[2], "trace_id"), 20);   /* the common columns (and the 4 layer ones) first, then live's */
     CU_ASSERT_EQUAL(csv_col(b[2], "error"), header_fields(sim_attempts_header) - 1);
     CU_ASSERT_EQUAL(csv_check(b[3], n[3], header_fields(sim_alert_header), &empties), 0);
     printf("\n    csv: %d attempts, %d time series rows", natt, 7 * 2 * 2);

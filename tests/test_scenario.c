@@ -106,6 +106,98 @@ static int load_text(const char *text, const char *const *ov, int nov, sim_scena
         if (strcmp(got, want)) fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, want); \
         CU_ASSERT_STRING_EQUAL(got, want); } while (0)
 
+/* ---- per-kind rules and nested layers ------------------------------------- */
+
+static void test_rules_and_layers(void)
+{
+    sim_scenario s;
+    const char *text = BASE
+        "    preset: openai-python\n"
+        "    retry:\n"
+        "      max_attempts: 6\n"
+        "      base: 3s\n"
+        "      jitter: full\n"
+        "      count: per-kind\n"
+        "      on:\n"
+        "        - { match: 429, max_attempts: 5, base: 2s, retry_after: ignore }\n"
+        "        - { match: [5xx, timeout], jitter: none }\n"
+        "        - { match: refused, honor_should_retry: false, fallback_on_exhaust: true }\n"
+        "  - name: wrapper\n"
+        "    retry: { max_attempts: 5 }\n"
+        "    inner: { policy: sdk }\n"
+        "  - name: sdk\n"
+        "    retry: { max_attempts: 2 }\n"
+        "    inner: { preset: openai-python, retry: { timeout: 30s, on: [ { match: 529, max_attempts: 1 } ] } }\n";
+    CU_ASSERT_EQUAL_FATAL(load_text(text, NULL, 0, &s), 0);
+    const sim_policy *p = &s.policies[0];
+    CU_ASSERT_EQUAL(p->nlayers, 1);
+    CU_ASSERT_EQUAL(p->retry.count, POL_COUNT_PER_KIND);
+    CU_ASSERT_EQUAL(p->retry.nrules, 3);
+    const pol_retry_rule *r = p->retry.rules;
+    pol_outcome o429 = pol_outcome_make(POL_OUT_HTTP, 429), o503 = pol_outcome_make(POL_OUT_HTTP, 503);
+    pol_outcome to = pol_outcome_make(POL_OUT_TIMEOUT, 0), rf = pol_outcome_make(POL_OUT_CONN_REFUSED, 0);
+    CU_ASSERT_TRUE(pol_retry_rule_matches(&r[0], &o429));
+    CU_ASSERT_TRUE(pol_retry_rule_matches(&r[1], &o503) && pol_retry_rule_matches(&r[1], &to));
+    CU_ASSERT_FALSE(pol_retry_rule_matches(&r[1], &o429));
+    CU_ASSERT_TRUE(pol_retry_rule_matches(&r[2], &rf));
+    /* set bits: what each rule wrote; the rest is the policy's (with its own keys applied) */
+    CU_ASSERT_EQUAL(r[0].set, POL_RULE_MAX_ATTEMPTS | POL_RULE_BACKOFF | POL_RULE_HINT);
+    CU_ASSERT_EQUAL(r[0].max_attempts, 5);
+    CU_ASSERT_EQUAL(r[0].backoff.base, 2 * POL_NS_PER_S);
+    CU_ASSERT_EQUAL(r[0].backoff.step, 2 * POL_NS_PER_S);                 /* step follows base */
+    CU_ASSERT_EQUAL(r[0].backoff.jitter, POL_JITTER_FULL);               /* the policy's (after its keys) */
+    CU_ASSERT_EQUAL(r[0].backoff.cap, p->retry.backoff.cap);             /* the preset's 8 s */
+    CU_ASSERT_EQUAL(r[0].hint.mode, POL_HINT_IGNORE);
+    CU_ASSERT_EQUAL(r[1].set, POL_RULE_BACKOFF);
+    CU_ASSERT_EQUAL(r[1].backoff.base, 3 * POL_NS_PER_S);                /* the policy's base 3s */
+    CU_ASSERT_EQUAL(r[1].backoff.jitter, POL_JITTER_NONE);
+    CU_ASSERT_EQUAL(r[2].set, POL_RULE_SHOULD_RETRY | POL_RULE_FALLBACK_ON_EXHAUST);
+    CU_ASSERT_EQUAL(r[2].honor_should_retry, 0);
+    CU_ASSERT_EQUAL(r[2].fallback_on_exhaust, 1);
+    CU_ASSERT_EQUAL(pol_retry_validate(&p->retry), POL_OK);
+    /* wrapper -> sdk (a policy written later) -> openai-python: 3 layers */
+    const sim_policy *w = &s.policies[1], *k = &s.policies[2];
+    CU_ASSERT_EQUAL(k->nlayers, 2);
+    CU_ASSERT_EQUAL(w->nlayers, 3);
+    CU_ASSERT_EQUAL(w->retry.max_attempts, 5);
+    CU_ASSERT_EQUAL(w->inner[0].max_attempts, 2);
+    CU_ASSERT_EQUAL(w->inner[1].max_attempts, 3);                       /* the preset's */
+    CU_ASSERT_EQUAL(w->inner[1].attempt_timeout, 30 * POL_NS_PER_S);
+    CU_ASSERT_EQUAL(w->inner[1].nrules, 1);
+    CU_ASSERT_EQUAL(w->inner[1].backoff.base, 500 * POL_NS_PER_MS);
+    sim_scenario_free(&s);
+    /* errors */
+    static const err_case cases[] = {
+        { BASE "    retry: { on: [ { max_attempts: 2 } ] }\n", 8, 20, "missing required key 'match'" },
+        { BASE "    retry: { on: [ { match: 42 } ] }\n", 8, 29, "must be between 400 and 599" },
+        { BASE "    retry: { on: [ { match: 429, timeot: 1s } ] }\n", 8, 34, "unknown key 'timeot' in retry.on[0]; expected one of: match, max_attempts" },
+        { BASE "    retry: { on: [ { match: 429, timeout: 1s } ] }\n", 8, 34, "'timeout' cannot be set per kind" },
+        { BASE "    retry: { on: [ { match: 429, retry_on: [500] } ] }\n", 8, 34, "'retry_on' cannot be set per kind" },
+        { BASE "    retry: { on: [ { match: 429, floor: 9s, cap: 1s } ] }\n", 8, 41, "floor must not exceed cap" },
+        { BASE "    retry: { count: each }\n", 8, 21, "expected one of shared, per-kind, first-kind" },
+        { BASE "    retry: { on: [ {match: 429}, {match: 429}, {match: 429}, {match: 429}, {match: 429}, "
+               "{match: 429}, {match: 429}, {match: 429}, {match: 429} ] }\n", 8, 0, "at most 8 rules" },
+        { BASE "    inner: { retyr: {} }\n", 8, 14, "unknown key 'retyr' in policy 'p' inner; did you mean 'retry'" },
+        { BASE "    inner: {}\n", 8, 12, "inner needs 'preset', 'retry' or 'policy'" },
+        { BASE "    inner: { policy: q }\n", 8, 22, "unknown policy 'q'" },
+        { BASE "    inner: { policy: p }\n", 8, 22, "cannot be its own inner loop" },
+        { BASE "    inner: { preset: openai-pyton }\n", 8, 22, "did you mean 'openai-python'" },
+        { BASE "    inner: { preset: openai-python, retry: { max_attempts: -1 } }\n", 8, 60, "'max_attempts' must be between 0" },
+        { BASE "    inner: { retry: {}, inner: { retry: {}, inner: { retry: {}, inner: { retry: {} } } } }\n", 8, 0,
+               "more than 4 retry layers" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].col == 0) {            /* position not pinned: the message only */
+            sim_err err;
+            CU_ASSERT(sim_scenario_load(write_file("s.yaml", cases[i].text), NULL, 0, &s, &err) < 0);
+            if (!strstr(err.msg, cases[i].frag)) fprintf(stderr, "\n  got: %s\n  want: ...%s\n", err.msg, cases[i].frag);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, cases[i].frag));
+        } else {
+            expect_error(cases[i].text, cases[i].line, cases[i].col, cases[i].frag);
+        }
+    }
+}
+
 /* ---- the good fixture ------------------------------------------------------ */
 
 static void test_good_file(void)
@@ -767,7 +859,8 @@ static void register_suites(void)
              { "errors: csv", test_err_csv },
              { "errors: expect", test_err_expect },
              { "overrides", test_overrides },
-             { "override errors", test_override_errors });
+             { "override errors", test_override_errors },
+             { "per-kind rules and nested layers", test_rules_and_layers });
     CU_SUITE("cfg",
              { "suggest and flow collections", test_cfg_suggest_and_flow },
              { "csv positions", test_csv_positions });

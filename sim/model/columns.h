@@ -39,6 +39,14 @@ typedef struct {
     const sim_attempt_extra *x;   /* what only an HTTP client knows, or NULL (run) */
 } sim_attempt_rec;
 
+/* Layer k's attempt number of the record's attempt, NaN beyond its loops. */
+static inline double sim_layer_no(const sim_attempt_rec *r, int k)
+{
+    int n = r->w->lcfg[r->w->clients[r->s->client].cls].n;
+    return k < n ? (double)r->s->lno[k] : NAN;
+}
+_Static_assert(SIM_MAX_LAYERS == 4, "attempts.csv has a layerK_attempt column per layer");
+
 #define SIM_ATTEMPT_COLUMNS(X) \
     X("scenario",        str, r->w->sc->name) \
     X("policy",          str, r->w->pol->name) \
@@ -56,6 +64,12 @@ typedef struct {
     X("decision",        str, r->v ? pol_action_name(r->v->action) : "") \
     X("reason",          str, r->v ? pol_reason_name(r->v->reason) : "") \
     X("next_delay_s",    num, r->v && r->v->action == POL_ACT_RETRY ? SIM_SEC(r->v->delay) : NAN) \
+    /* each retry loop's attempt number when it was sent, outermost first; \
+     * empty beyond the policy's loops (docs/scenario-format.md, inner:) */ \
+    X("layer1_attempt",  num, sim_layer_no(r, 0)) \
+    X("layer2_attempt",  num, sim_layer_no(r, 1)) \
+    X("layer3_attempt",  num, sim_layer_no(r, 2)) \
+    X("layer4_attempt",  num, sim_layer_no(r, 3)) \
     /* live only (sim_attempt_extra): present and empty in run --trace */ \
     X("trace_id",                     str,  r->x ? r->x->trace_id : "") \
     X("wall_start_s",                 wall, r->x ? r->x->wall_start : NAN) \

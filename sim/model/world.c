@@ -79,6 +79,13 @@ static int client_new(sim_world *w, uint32_t *id_out)
         w->cap_clients = nc;
     }
     uint32_t id = w->nclients;
+    if (w->lstates && id == w->cap_lstates) {     /* nested layers: their states, per client */
+        uint32_t nc = w->cap_lstates * 2;
+        pol_retry_state *ns = realloc(w->lstates, (size_t)nc * SIM_MAX_LAYERS * sizeof *ns);
+        if (!ns) return POL_ENOMEM;
+        w->lstates = ns;
+        w->cap_lstates = nc;
+    }
     sim_client *c = &w->clients[id];
     memset(c, 0, sizeof *c);
     c->rng = sim_rng_pool_new(&w->client_rngs, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
@@ -214,7 +221,10 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->gates = 0;
     c->bulkhead = 0;
     c->budget_open = 0;
-    pol_retry_begin(&c->rs, now);
+    const pol_layers_cfg *lc = &w->lcfg[c->cls];
+    if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
+    else pol_layers_begin(lc, sim_client_rs(w, ci), now);
+    c->last_delay = 0;
     w->counts[SIM_M_REQUESTS] += 1;
     w->br[sim_bucket_of(w, now)].started++;
     const sim_policy *p = client_policy(w, c);
@@ -238,7 +248,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
 {
     sim_client *c = &w->clients[ci];
     const sim_policy *pol = client_policy(w, c);
-    const pol_retry_cfg *cfg = &w->cfgs[c->cls];
+    const pol_layers_cfg *lc = &w->lcfg[c->cls];
     pol_ns now = w->eng.now;
     uint32_t id = slot_alloc(w);
     if (id == SIM_NONE) return;
@@ -254,7 +264,12 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->rl_known = 0;
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
-    s->delay_before = hedge ? 0 : c->rs.last_delay;
+    s->delay_before = hedge ? 0 : c->last_delay;
+    const pol_retry_state *rs = sim_client_rs(w, ci);
+    for (int k = 0; k < lc->n; k++) {
+        int a = rs[k].attempts + 1;
+        s->lno[k] = (uint16_t)(a < UINT16_MAX ? a : UINT16_MAX);
+    }
     s->service = 0;
     s->prompt = c->prompt;
     s->output = c->output;
@@ -270,13 +285,24 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
         pol_quota *q = sim_g_quota(w, pol, ci, prov);
         if (q) pol_quota_on_send(q, (double)c->prompt + c->output);
     }
-    pol_ns to = cfg->attempt_timeout;
-    if (cfg->deadline > 0) {
-        pol_ns left = c->req_start + cfg->deadline - now;
-        if (left < 1) left = 1;
-        if (to == 0 || left < to) to = left;
+    /* the earliest of the nested bounds: this attempt's timeout, an outer
+     * layer's timeout over its inner loop, each layer's deadline */
+    if (lc->n == 1) {                   /* one loop: pol_layers_expiry's answer, inline (hot path) */
+        const pol_retry_cfg *cfg = lc->layer[0];
+        pol_ns to = cfg->attempt_timeout;
+        if (cfg->deadline > 0) {
+            pol_ns left = rs->start + cfg->deadline - now;
+            if (left < 1) left = 1;
+            if (to == 0 || left < to) to = left;
+        }
+        s->deadline = to > 0 ? now + to : 0;
+        s->to_layer = 0;
+    } else {
+        int layer;
+        pol_ns until = pol_layers_expiry(lc, rs, now, &layer);
+        s->deadline = until == POL_NS_MAX ? 0 : until;
+        s->to_layer = (uint8_t)(layer >= 0 ? layer : lc->n - 1);
     }
-    s->deadline = to > 0 ? now + to : 0;
     s->to_armed = 0;
     if (!w->simulated) sim_world_arm_timeout(w, id, POL_NS_MAX);   /* its answer time is unknown */
     if (w->tp.send(w, id, w->tp.ctx)) {   /* it could not leave (a cap): the run ends here */
@@ -327,6 +353,7 @@ static void schedule_hedge(sim_world *w, uint32_t ci)
  * back here; a gate that refuses ends the request. */
 #define WAKE_REQUEST 0
 #define WAKE_ATTEMPT 1
+#define WAKE_LAYER   2     /* + (layer << 8): that layer's bound cut an inner sleep */
 
 static void wait_then_retry_gates(sim_world *w, uint32_t ci, pol_ns d)
 {
@@ -481,14 +508,57 @@ static void record_outcome(sim_world *w, uint32_t ci, const sim_slot *s, const p
     if (sim_guards_any(w, p)) sim_guards_record(w, p, ci, s, o);
 }
 
-/* The client has the outcome of one of its attempts: ask the policy. */
-static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, const pol_outcome *o)
+static void schedule_next_attempt(sim_world *w, uint32_t ci, pol_ns delay);
+
+/* The policy decides on outcome o of an attempt of retry layer `layer` (the
+ * innermost for an HTTP attempt's answer; an outer one when its timeout or
+ * deadline ended its inner loop); slot_id is the HTTP attempt, or SIM_NONE
+ * when an outer bound cut an inner sleep. */
+static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
 {
     sim_client *c = &w->clients[ci];
-    const pol_retry_cfg *cfg = &w->cfgs[c->cls];
+    const pol_layers_cfg *lc = &w->lcfg[c->cls];
     const sim_policy *pol = client_policy(w, c);
-    sim_slot *s = &w->slots[slot_id];
     pol_ns now = w->eng.now;
+    budget_close(w, ci, 0);
+    pol_verdict v;
+    pol_retry_state *rs = sim_client_rs(w, ci);
+    if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, c->prng, &v);   /* = pol_layers_next with one layer */
+    else pol_layers_next(lc, rs, layer, o, now, c->prng, &v, NULL);
+    if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
+    if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, o, &v);
+    switch (v.action) {
+    case POL_ACT_RETRY:
+        schedule_next_attempt(w, ci, v.delay);
+        return;
+    case POL_ACT_FALLBACK: {
+        int n;
+        if (o->kind == POL_OUT_CONTEXT_WINDOW && pol->st.nctx > 0 && c->chain != 1) { c->chain = 1; c->target = 0; }
+        else if (o->kind == POL_OUT_CONTENT_POLICY && pol->st.ncontent > 0 && c->chain != 2) { c->chain = 2; c->target = 0; }
+        else if (chain_of(pol, c->chain, &n), c->target + 1 < n) c->target++;
+        else { end_request(w, ci, END_GIVE_UP); return; }
+        pol_layers_begin(lc, rs, now);
+        rs[0].start = c->req_start;              /* the deadline covers the whole request */
+        c->last_delay = 0;
+        c->round_sent = 0;
+        if (!budget_grant(w, ci, 0)) { end_request(w, ci, END_GIVE_UP); return; }
+        start_attempt(w, ci);
+        return;
+    }
+    case POL_ACT_GIVE_UP:
+    default:
+        end_request(w, ci, END_GIVE_UP);
+        return;
+    }
+}
+
+/* The client has the outcome of one of its attempts: ask the policy.
+ * layer: the retry layer whose attempt ended (see decide). */
+static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
+{
+    sim_client *c = &w->clients[ci];
+    const pol_layers_cfg *lc = &w->lcfg[c->cls];
+    sim_slot *s = &w->slots[slot_id];
     drop_att(c, slot_id);
     record_outcome(w, ci, s, o);
     if (o->kind == POL_OUT_SUCCESS) {
@@ -500,42 +570,41 @@ static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, const pol_outco
         return;
     }
     if (c->natt > 0) {
-        /* other attempts of this round are still in flight: wait for them */
-        if (TRACING(w)) {
-            pol_verdict v = { POL_ACT_RETRY, POL_REASON_NONE, 0, pol_classify(&cfg->classify, o) };
-            trace_row(w, slot_id, o, &v);
+        if (layer < lc->n - 1) {
+            abandon_inflight(w, ci);     /* an outer bound ends the whole inner loop, hedges too */
+        } else {
+            /* other attempts of this round are still in flight: wait for them */
+            if (TRACING(w)) {
+                pol_verdict v = { POL_ACT_RETRY, POL_REASON_NONE, 0, pol_classify(&lc->layer[lc->n - 1]->classify, o) };
+                trace_row(w, slot_id, o, &v);
+            }
+            return;
         }
-        return;
     }
-    budget_close(w, ci, 0);
-    pol_verdict v;
-    pol_retry_next(cfg, &c->rs, o, now, c->prng, &v);
-    if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
-    if (TRACING(w)) trace_row(w, slot_id, o, &v);
-    switch (v.action) {
-    case POL_ACT_RETRY:
-        c->round_sent = 0;
-        c->gen++;
-        sim_schedule(&w->eng, now + v.delay, EV_WAKE, ci, c->gen, WAKE_ATTEMPT);
-        return;
-    case POL_ACT_FALLBACK: {
-        int n;
-        if (o->kind == POL_OUT_CONTEXT_WINDOW && pol->st.nctx > 0 && c->chain != 1) { c->chain = 1; c->target = 0; }
-        else if (o->kind == POL_OUT_CONTENT_POLICY && pol->st.ncontent > 0 && c->chain != 2) { c->chain = 2; c->target = 0; }
-        else if (chain_of(pol, c->chain, &n), c->target + 1 < n) c->target++;
-        else { end_request(w, ci, END_GIVE_UP); return; }
-        pol_retry_begin(&c->rs, now);
-        c->rs.start = c->req_start;     /* the deadline covers the whole request */
-        c->round_sent = 0;
-        if (!budget_grant(w, ci, 0)) { end_request(w, ci, END_GIVE_UP); return; }
-        start_attempt(w, ci);
-        return;
+    decide(w, ci, slot_id, layer, o);
+}
+
+/* After a RETRY verdict: the next attempt after `delay`, unless an outer
+ * layer's bound (its timeout over the inner loop, its deadline) comes first:
+ * then the inner loop is abandoned at that bound (WAKE_LAYER). */
+static void schedule_next_attempt(sim_world *w, uint32_t ci, pol_ns delay)
+{
+    sim_client *c = &w->clients[ci];
+    const pol_layers_cfg *lc = &w->lcfg[c->cls];
+    pol_ns now = w->eng.now, wake = now + delay;
+    c->round_sent = 0;
+    c->gen++;
+    c->last_delay = delay;
+    if (lc->n > 1) {
+        int layer;
+        pol_ns until = pol_layers_expiry(lc, sim_client_rs(w, ci), -1, &layer);
+        if (layer >= 0 && until <= wake) {
+            sim_schedule(&w->eng, until > now ? until : now, EV_WAKE, ci, c->gen,
+                         WAKE_LAYER + ((uint32_t)layer << 8));
+            return;
+        }
     }
-    case POL_ACT_GIVE_UP:
-    default:
-        end_request(w, ci, END_GIVE_UP);
-        return;
-    }
+    sim_schedule(&w->eng, wake, EV_WAKE, ci, c->gen, WAKE_ATTEMPT);
 }
 
 /* ------------------------------------------------------- event handlers --- */
@@ -550,7 +619,11 @@ static void on_wake(sim_engine *e, const sim_event *ev, void *ctx)
     (void)e;
     sim_world *w = ctx;
     if (ev->arg == WAKE_REQUEST) start_request(w, ev->ent, -1);
-    else start_attempt(w, ev->ent);
+    else if (ev->arg == WAKE_ATTEMPT) start_attempt(w, ev->ent);
+    else {                                    /* WAKE_LAYER: an outer bound ended the inner loop's sleep */
+        pol_outcome o = pol_outcome_make(POL_OUT_TIMEOUT, 0);
+        decide(w, ev->ent, SIM_NONE, (int)(ev->arg >> 8), &o);
+    }
 }
 
 static void on_hedge(sim_engine *e, const sim_event *ev, void *ctx)
@@ -645,7 +718,7 @@ void sim_world_received(sim_world *w, uint32_t id)
     }
     pol_outcome o = s->out;
     w->in_flight[s->provider]--;
-    deliver(w, s->client, id, &o);
+    deliver(w, s->client, id, w->lcfg[w->clients[s->client].cls].n - 1, &o);
     slot_free(w, id);
 }
 
@@ -674,7 +747,7 @@ static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
     sim_bp(w, w->eng.now, s->provider)->timeouts++;
     w->in_flight[s->provider]--;
     pol_outcome o = pol_outcome_make(POL_OUT_TIMEOUT, 0);
-    deliver(w, s->client, id, &o);
+    deliver(w, s->client, id, s->to_layer, &o);
     if (!w->simulated) {                    /* a caller's transport: abort it; nobody answers it now */
         w->tp.cancel(w, id, w->tp.ctx);
         slot_free(w, id);
@@ -736,6 +809,8 @@ void sim_world_free(sim_world *w)
     sim_pm_free(w->pm);
     if (w->arr_rng) gsl_rng_free(w->arr_rng);
     free(w->cfgs);
+    free(w->lcfg);
+    free(w->lstates);
     free(w->bp);
     free(w->br);
     free(w->lat);
@@ -766,11 +841,22 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     sim_net_host(w, &po.host);
     if (sim_pm_new(&po, &w->pm) || sim_guards_init(w)) return POL_ENOMEM;
     w->cfgs = calloc((size_t)wl->nclasses, sizeof *w->cfgs);
-    if (!w->cfgs) return POL_ENOMEM;
+    w->lcfg = calloc((size_t)wl->nclasses, sizeof *w->lcfg);
+    if (!w->cfgs || !w->lcfg) return POL_ENOMEM;
     for (int k = 0; k < wl->nclasses; k++) {
         int fixed = wl->classes[k].policy;
-        w->cfgs[k] = (fixed >= 0 ? &sc->policies[fixed] : w->pol)->retry;
+        const sim_policy *p = fixed >= 0 ? &sc->policies[fixed] : w->pol;
+        w->cfgs[k] = p->retry;              /* the outermost loop: the class deadline is the request's */
         if (wl->classes[k].deadline > 0) w->cfgs[k].deadline = wl->classes[k].deadline;
+        pol_layers_cfg *lc = &w->lcfg[k];
+        lc->n = p->nlayers > 1 && p->nlayers <= SIM_MAX_LAYERS ? p->nlayers : 1;
+        lc->layer[0] = &w->cfgs[k];
+        for (int j = 1; j < lc->n; j++) lc->layer[j] = &p->inner[j - 1];
+        if (lc->n > 1 && !w->lstates) {
+            w->cap_lstates = 64;
+            w->lstates = calloc((size_t)w->cap_lstates * SIM_MAX_LAYERS, sizeof *w->lstates);
+            if (!w->lstates) return POL_ENOMEM;
+        }
     }
 
     sim_engine_on(&w->eng, EV_WAKE, on_wake, live_wake, w);

@@ -8,7 +8,9 @@
  * waiting room, latency, faults), reached through a transport.
  * A client runs the policy library exactly as a production client would:
  * pol_retry_begin, attempt, classify the outcome, pol_retry_next, sleep,
- * retry or fall back.
+ * retry or fall back; a policy with nested loops (inner:) goes through
+ * pol_layers_begin / pol_layers_next / pol_layers_expiry, one pol_retry
+ * state per layer (sim_world.lstates).
  * Event flow of a simulated attempt (simnet.c): client SEND -> (network
  * leg) AT_SERVER: the provider model admits, queues or rejects it -> its
  * answer -> (leg) RESPONSE at the client; in parallel an optional TIMEOUT.
@@ -52,7 +54,7 @@ typedef struct {
 typedef struct {
     gsl_rng  *rng;           /* workload draws: think, class, tokens */
     gsl_rng  *prng;          /* policy draws: jitter, throttling, load balancing */
-    pol_retry_state rs;      /* rs.last_delay: the backoff slept before the next attempt */
+    pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
     pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
     uint32_t  req_id;
@@ -71,6 +73,9 @@ typedef struct {
     uint16_t  gates;         /* bit per part: its gate already passed for the next attempt */
     uint8_t   bulkhead;      /* holds a bulkhead permit */
     uint8_t   budget_open;   /* a retry-budget grant awaits its result */
+    pol_retry_state rs;      /* the retry loop of the current request, when no policy of the
+                                run has nested layers (else sim_world.lstates); last, so
+                                that the hot fields above share cache lines */
 } sim_client;
 
 /* A slot's state as the client side knows it. */
@@ -89,6 +94,8 @@ typedef struct {
     uint8_t  hedge;          /* sent as a hedge (not the round's first attempt) */
     uint8_t  probe;          /* admitted by its breaker (must record or cancel) */
     uint8_t  rl_known;       /* the provider sent x-ratelimit-* hints with its answer */
+    uint8_t  to_layer;       /* the retry layer whose bound `deadline` is */
+    uint16_t lno[SIM_MAX_LAYERS]; /* each layer's attempt number when it was sent */
     float    rl_req, rl_tok; /* x-ratelimit-remaining-requests / -tokens */
     pol_ns   rl_reset;       /* x-ratelimit-reset-*: until the buckets are full again */
     pol_ns   deadline;       /* when the client stops waiting, 0 = never */
@@ -106,6 +113,10 @@ struct sim_world {
     int                 replication;
     uint64_t            seed;
     pol_retry_cfg      *cfgs;          /* per class: the policy's cfg with the class deadline */
+    pol_layers_cfg     *lcfg;          /* per class: its retry layers (cfgs[k] outermost, then the policy's inner) */
+    pol_retry_state    *lstates;       /* when a class's policy has nested layers: SIM_MAX_LAYERS
+                                          states per client (its loops' states), else NULL */
+    uint32_t            cap_lstates;   /* clients lstates has room for */
     sim_engine          eng;
     sim_rng_pool        client_rngs;   /* the clients' streams */
     sim_client         *clients;
@@ -173,6 +184,12 @@ const sim_pm_host *sim_net_host(sim_world *w, sim_pm_host *h);
 void sim_world_arm_timeout(sim_world *w, uint32_t slot, pol_ns next);
 /* A timeline entry took effect (the pm's host.change): workload entries. */
 void sim_world_on_change(void *ctx, const sim_change *ch, int ending);
+
+/* The retry loops' states of client ci's current request (lcfg[cls].n of them). */
+static inline pol_retry_state *sim_client_rs(sim_world *w, uint32_t ci)
+{
+    return w->lstates ? &w->lstates[(size_t)ci * SIM_MAX_LAYERS] : &w->clients[ci].rs;
+}
 
 static inline uint32_t sim_bucket_of(const sim_world *w, pol_ns t)
 {

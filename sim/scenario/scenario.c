@@ -384,12 +384,12 @@ static int load_provider(loader *L, const sim_cfg_node *n, int idx, void *elem)
 /* ---- policies -------------------------------------------------------------- */
 
 /* A policy's own keys; the stateful parts' keys come from scenario_stateful.c. */
-static const char *const POLICY_OWN_KEYS[] = { "name", "preset", "retry", "targets" };
+static const char *const POLICY_OWN_KEYS[] = { "name", "preset", "retry", "targets", "inner" };
 #define NPOLICY_OWN (sizeof POLICY_OWN_KEYS / sizeof POLICY_OWN_KEYS[0])
 static const char *const RETRY_KEYS[] = {
     "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
     "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_jitter", "timeout", "deadline",
-    "honor_should_retry", "fallback_on_exhaust", "retry_on", "fail_on", "fallback_on", NULL };
+    "honor_should_retry", "fallback_on_exhaust", "retry_on", "fail_on", "fallback_on", "count", "on", NULL };
 
 /* One entry of retry_on / fail_on / fallback_on: a status (429), a status
  * class (5xx) or a non-HTTP outcome kind (timeout, refused, ...). */
@@ -429,14 +429,16 @@ static int get_lib_enum(loader *L, const sim_cfg_node *map, const char *key, nam
     return sim_cfg_get_enum(map, key, 0, names, (size_t)(count < 32 ? count : 32), *inout, inout, L->err);
 }
 
-static int load_retry(loader *L, const sim_cfg_node *r, pol_retry_cfg *c)
+static const char *count_name(int k) { return pol_count_mode_name((pol_count_mode)k); }
+
+/* The backoff keys of a retry map or a per-kind rule; 1 in *written when
+ * one of them is there. */
+static int load_backoff_keys(loader *L, const sim_cfg_node *r, pol_backoff_cfg *b, int *written)
 {
-    pol_backoff_cfg *b = &c->backoff;
-    long long v;
-    int e;
-    TRY(sim_cfg_get_int(r, "max_attempts", 0, 0, INT_MAX, c->max_attempts, &v, L->err));
-    c->max_attempts = (int)v;
-    e = (int)b->kind;
+    static const char *const keys[] = { "backoff", "base", "multiplier", "step", "cap", "floor", "jitter",
+                                        "jitter_factor", "jitter_max" };
+    for (size_t i = 0; written && i < sizeof keys / sizeof keys[0]; i++) *written |= sim_cfg_get(r, keys[i]) != NULL;
+    int e = (int)b->kind;
     TRY(get_lib_enum(L, r, "backoff", backoff_name, POL_BACKOFF_EXPONENTIAL + 1, &e));
     b->kind = (pol_backoff_kind)e;
     TRY(sim_cfg_get_duration(r, "base", 0, b->base, &b->base, L->err));
@@ -449,28 +451,122 @@ static int load_retry(loader *L, const sim_cfg_node *r, pol_retry_cfg *c)
     b->jitter = (pol_jitter_kind)e;
     TRY(sim_cfg_get_double(r, "jitter_factor", 0, 0, 1, b->jitter_factor, &b->jitter_factor, L->err));
     TRY(sim_cfg_get_duration(r, "jitter_max", 0, b->jitter_max, &b->jitter_max, L->err));
-    e = (int)c->hint.mode;
+    if (b->cap > 0 && b->floor > b->cap)
+        return sim_cfg_errf(L->err, sim_cfg_get(r, "floor") ? sim_cfg_get(r, "floor") : r, "floor must not exceed cap");
+    return POL_OK;
+}
+
+/* retry_after, retry_after_ceiling, retry_after_jitter */
+static int load_hint_keys(loader *L, const sim_cfg_node *r, pol_hint_cfg *h, int *written)
+{
+    static const char *const keys[] = { "retry_after", "retry_after_ceiling", "retry_after_jitter" };
+    for (size_t i = 0; written && i < sizeof keys / sizeof keys[0]; i++) *written |= sim_cfg_get(r, keys[i]) != NULL;
+    int e = (int)h->mode;
     TRY(get_lib_enum(L, r, "retry_after", hint_name, POL_HINT__COUNT, &e));
-    c->hint.mode = (pol_hint_mode)e;
-    TRY(sim_cfg_get_duration(r, "retry_after_ceiling", 0, c->hint.ceiling, &c->hint.ceiling, L->err));
-    TRY(sim_cfg_get_duration(r, "retry_after_jitter", 0, c->hint.jitter, &c->hint.jitter, L->err));
+    h->mode = (pol_hint_mode)e;
+    TRY(sim_cfg_get_duration(r, "retry_after_ceiling", 0, h->ceiling, &h->ceiling, L->err));
+    return sim_cfg_get_duration(r, "retry_after_jitter", 0, h->jitter, &h->jitter, L->err);
+}
+
+/* The keys a per-kind rule may have (besides match), and the retry keys it
+ * may not, with why. */
+static const char *const RULE_KEYS[] = {
+    "match", "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
+    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_jitter", "honor_should_retry",
+    "fallback_on_exhaust", NULL };
+static const struct { const char *key, *why; } RULE_NOT[] = {
+    { "timeout", "an attempt's timeout is set when it is sent, before its outcome's kind is known; set it in retry:" },
+    { "deadline", "the deadline is shared by every kind; set it in retry:" },
+    { "count", "the counting mode is the policy's; set it in retry:" },
+    { "on", "rules do not nest" },
+    { "retry_on", "whether a kind is retried is the policy's classification; set retry_on in retry:" },
+    { "fail_on", "whether a kind is retried is the policy's classification; set fail_on in retry:" },
+    { "fallback_on", "whether a kind is retried is the policy's classification; set fallback_on in retry:" },
+};
+
+/* retry.on: the per-kind rules, in order (first match wins); each key not
+ * written is the policy's, as written so far in this retry map. */
+static int load_rules(loader *L, const sim_cfg_node *r, pol_retry_cfg *c)
+{
+    const sim_cfg_node *list;
+    TRY(get_list(L, r, "on", 0, &list));
+    if (!list) return POL_OK;
+    if (list->n > POL_RETRY_MAX_RULES)
+        return sim_cfg_errf(L->err, list->items[POL_RETRY_MAX_RULES], "at most %d rules in 'on'", POL_RETRY_MAX_RULES);
+    c->nrules = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        const sim_cfg_node *n = list->items[i];
+        char what[64];
+        snprintf(what, sizeof what, "retry.on[%zu]", i);
+        TRY(sim_cfg_want(n, SIM_CFG_MAP, what, L->err));
+        for (size_t k = 0; k < sizeof RULE_NOT / sizeof RULE_NOT[0]; k++)
+            if (sim_cfg_key_node(n, RULE_NOT[k].key))
+                return sim_cfg_errf(L->err, sim_cfg_key_node(n, RULE_NOT[k].key), "'%s' cannot be set per kind in %s: %s",
+                                    RULE_NOT[k].key, what, RULE_NOT[k].why);
+        TRY(sim_cfg_check_keys(n, what, RULE_KEYS, L->err));
+        pol_retry_rule rule;
+        pol_retry_rule_init(&rule, c);
+        const sim_cfg_node *m;
+        TRY(sim_cfg_find(n, "match", SIM_CFG_REQ, &m, L->err));
+        if (m->kind == SIM_CFG_SEQ && m->n == 0) return sim_cfg_errf(L->err, m, "'match' needs at least one item");
+        for (size_t k = 0; k < (m->kind == SIM_CFG_SEQ ? m->n : 1); k++) {
+            const sim_cfg_node *it = m->kind == SIM_CFG_SEQ ? m->items[k] : m;
+            int lo, hi, kind;
+            TRY(sim_cfg_as_outcome(it, "match", &lo, &hi, &kind, L->err));
+            if (kind >= 0) pol_retry_rule_match_kind(&rule, (pol_outcome_kind)kind);
+            else pol_retry_rule_match_status(&rule, lo, hi);
+        }
+        long long v;
+        if (sim_cfg_get(n, "max_attempts")) {
+            TRY(sim_cfg_get_int(n, "max_attempts", 0, 0, INT_MAX, 0, &v, L->err));
+            rule.max_attempts = (int)v;
+            rule.set |= POL_RULE_MAX_ATTEMPTS;
+        }
+        int wb = 0, wh = 0;
+        TRY(load_backoff_keys(L, n, &rule.backoff, &wb));
+        TRY(load_hint_keys(L, n, &rule.hint, &wh));
+        if (wb) rule.set |= POL_RULE_BACKOFF;
+        if (wh) rule.set |= POL_RULE_HINT;
+        if (sim_cfg_get(n, "honor_should_retry")) {
+            TRY(sim_cfg_get_bool(n, "honor_should_retry", 0, 0, &rule.honor_should_retry, L->err));
+            rule.set |= POL_RULE_SHOULD_RETRY;
+        }
+        if (sim_cfg_get(n, "fallback_on_exhaust")) {
+            TRY(sim_cfg_get_bool(n, "fallback_on_exhaust", 0, 0, &rule.fallback_on_exhaust, L->err));
+            rule.set |= POL_RULE_FALLBACK_ON_EXHAUST;
+        }
+        if (wb && pol_backoff_validate(&rule.backoff) != POL_OK)
+            return sim_cfg_errf(L->err, n, "the backoff of %s is invalid (see docs/policies.md)", what);
+        pol_retry_add_rule(c, &rule);
+    }
+    return POL_OK;
+}
+
+static int load_retry(loader *L, const sim_cfg_node *r, pol_retry_cfg *c)
+{
+    long long v;
+    TRY(sim_cfg_get_int(r, "max_attempts", 0, 0, INT_MAX, c->max_attempts, &v, L->err));
+    c->max_attempts = (int)v;
+    TRY(load_backoff_keys(L, r, &c->backoff, NULL));
+    TRY(load_hint_keys(L, r, &c->hint, NULL));
     TRY(sim_cfg_get_duration(r, "timeout", 0, c->attempt_timeout, &c->attempt_timeout, L->err));
     TRY(sim_cfg_get_duration(r, "deadline", 0, c->deadline, &c->deadline, L->err));
     TRY(sim_cfg_get_bool(r, "honor_should_retry", 0, c->honor_should_retry, &c->honor_should_retry, L->err));
     TRY(sim_cfg_get_bool(r, "fallback_on_exhaust", 0, c->fallback_on_exhaust, &c->fallback_on_exhaust, L->err));
-    if (b->cap > 0 && b->floor > b->cap)
-        return sim_cfg_errf(L->err, sim_cfg_get(r, "floor"), "floor must not exceed cap");
-    return load_classify(L, r, &c->classify);
+    int e = (int)c->count;
+    TRY(get_lib_enum(L, r, "count", count_name, POL_COUNT__COUNT, &e));
+    c->count = (pol_count_mode)e;
+    TRY(load_classify(L, r, &c->classify));
+    return load_rules(L, r, c);
 }
 
-static int load_preset(loader *L, const sim_cfg_node *n, sim_policy *p)
+/* The preset named by node pv into cfg (its name into name, SIM_NAME_MAX). */
+static int preset_into(loader *L, const sim_cfg_node *pv, char *name, pol_retry_cfg *cfg)
 {
-    const sim_cfg_node *pv = sim_cfg_get(n, "preset");
-    if (!pv) { pol_retry_default(&p->retry); return POL_OK; }
-    TRY(sim_cfg_as_string(pv, "preset", p->preset, sizeof p->preset, L->err));
-    if (pol_preset_get(p->preset, &p->retry) == POL_OK) return POL_OK;
+    TRY(sim_cfg_as_string(pv, "preset", name, SIM_NAME_MAX, L->err));
+    if (pol_preset_get(name, cfg) == POL_OK) return POL_OK;
     pol_stack_cfg stack;   /* a stack-only preset (aws-adaptive): its retry part */
-    if (pol_stack_preset(p->preset, &stack) == POL_OK) { p->retry = stack.retry; return POL_OK; }
+    if (pol_stack_preset(name, &stack) == POL_OK) { *cfg = stack.retry; return POL_OK; }
     size_t np, ns;
     const pol_preset_info *info = pol_preset_list(&np);
     const pol_preset_info *sinfo = pol_stack_list(&ns);
@@ -486,10 +582,17 @@ static int load_preset(loader *L, const sim_cfg_node *n, sim_policy *p)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k > 1 ? ", " : "", nm);
     }
     char msg[1000];
-    snprintf(msg, sizeof msg, "unknown preset '%s'", p->preset);
-    if (sim_cfg_suggest(p->preset, names, k)) sim_cfg_did_you_mean(msg, sizeof msg, p->preset, names, k);
+    snprintf(msg, sizeof msg, "unknown preset '%s'", name);
+    if (sim_cfg_suggest(name, names, k)) sim_cfg_did_you_mean(msg, sizeof msg, name, names, k);
     else snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "; presets: %s", list);
     return sim_cfg_errf(L->err, pv, "%s", msg);
+}
+
+static int load_preset(loader *L, const sim_cfg_node *n, sim_policy *p)
+{
+    const sim_cfg_node *pv = sim_cfg_get(n, "preset");
+    if (!pv) { pol_retry_default(&p->retry); return POL_OK; }
+    return preset_into(L, pv, p->preset, &p->retry);
 }
 
 static int load_targets(loader *L, const sim_cfg_node *n, sim_policy *p)
@@ -541,6 +644,97 @@ static int load_policy(loader *L, const sim_cfg_node *n, int idx, void *elem)
                                 p->name, pol_strerror(rc));
     TRY(load_targets(L, n, p));
     return sim_stateful_load(n, L->s, p->preset, &p->st, L->err);
+}
+
+/* ---- nested retry layers (inner:) ------------------------------------------ */
+
+static const char *const INNER_KEYS[] = { "preset", "retry", "policy", "inner", NULL };
+
+typedef struct {
+    loader             *L;
+    const sim_cfg_node *list;      /* the policies list */
+    unsigned char      *state;     /* per policy: 0 not resolved, 1 resolving, 2 done */
+} layer_pass;
+
+static int resolve_layers(layer_pass *P, int i, const sim_cfg_node *ref);
+
+/* Appends a layer to policy p (error at node when there are too many). */
+static int push_layer(loader *L, sim_policy *p, const pol_retry_cfg *c, const sim_cfg_node *at, const char *why)
+{
+    if (p->nlayers >= SIM_MAX_LAYERS)
+        return sim_cfg_errf(L->err, at, "policy '%s' has more than %d retry layers (its own retry and %d inner ones)%s",
+                            p->name, SIM_MAX_LAYERS, SIM_MAX_LAYERS - 1, why);
+    p->inner[p->nlayers - 1] = *c;
+    p->nlayers++;
+    return POL_OK;
+}
+
+/* The inner: chain of policy i, each map an inline layer ({preset}, {retry}
+ * or both) or {policy: NAME}, whose layers (its retry and its own inner
+ * ones) are appended as they are. ref: the {policy:} node that asked for i
+ * (for a cycle's message), or NULL. */
+static int resolve_layers(layer_pass *P, int i, const sim_cfg_node *ref)
+{
+    loader *L = P->L;
+    sim_policy *p = &L->s->policies[i];
+    if (P->state[i] == 2) return POL_OK;
+    if (P->state[i] == 1)
+        return sim_cfg_errf(L->err, ref, "inner policy '%s' wraps itself (a cycle of inner: policy references)", p->name);
+    P->state[i] = 1;
+    p->nlayers = 1;
+    char what[SIM_NAME_MAX + 32];
+    snprintf(what, sizeof what, "policy '%s' inner", p->name);
+    for (const sim_cfg_node *in = sim_cfg_get(P->list->items[i], "inner"); in; in = sim_cfg_get(in, "inner")) {
+        TRY(sim_cfg_want(in, SIM_CFG_MAP, "inner", L->err));
+        TRY(sim_cfg_check_keys(in, what, INNER_KEYS, L->err));
+        const sim_cfg_node *pv = sim_cfg_get(in, "policy");
+        if (pv) {
+            static const char *const alone[] = { "preset", "retry", "inner" };
+            for (int k = 0; k < 3; k++)
+                if (sim_cfg_key_node(in, alone[k]))
+                    return sim_cfg_errf(L->err, sim_cfg_key_node(in, alone[k]),
+                                        "'%s' cannot be combined with 'policy' in inner: the policy named brings its own "
+                                        "retry settings and inner loops (write them in that policy)", alone[k]);
+            if (pv->kind != SIM_CFG_SCALAR) return sim_cfg_errf(L->err, pv, "expected a policy name for 'policy'");
+            int j = -1;
+            TRY(policy_index(L, pv, &j));
+            if (j == i) return sim_cfg_errf(L->err, pv, "policy '%s' cannot be its own inner loop", p->name);
+            TRY(resolve_layers(P, j, pv));
+            const sim_policy *q = &L->s->policies[j];
+            char why[160];
+            snprintf(why, sizeof why, "; '%s' brings %d", q->name, q->nlayers);
+            TRY(push_layer(L, p, &q->retry, pv, why));
+            for (int k = 0; k + 1 < q->nlayers; k++) TRY(push_layer(L, p, &q->inner[k], pv, why));
+            break;
+        }
+        pol_retry_cfg c;
+        char name[SIM_NAME_MAX];
+        const sim_cfg_node *ps = sim_cfg_get(in, "preset"), *r;
+        if (!ps && !sim_cfg_get(in, "retry"))
+            return sim_cfg_errf(L->err, in, "inner needs 'preset', 'retry' or 'policy'");
+        if (ps) TRY(preset_into(L, ps, name, &c));
+        else pol_retry_default(&c);
+        TRY(get_submap(L, in, "retry", what, RETRY_KEYS, &r));
+        if (r) TRY(load_retry(L, r, &c));
+        int rc = pol_retry_validate(&c);
+        if (rc) return sim_cfg_errf(L->err, r ? r : in, "the inner retry settings of policy '%s' are invalid: %s",
+                                    p->name, pol_strerror(rc));
+        TRY(push_layer(L, p, &c, in, ""));
+    }
+    P->state[i] = 2;
+    return POL_OK;
+}
+
+static int load_layers(loader *L, const sim_cfg_node *root)
+{
+    const sim_cfg_node *list = sim_cfg_get(root, "policies");
+    sim_scenario *s = L->s;
+    layer_pass P = { L, list, calloc((size_t)s->npolicies, 1) };
+    if (!P.state) return sim_cfg_errf(L->err, NULL, "out of memory");
+    int rc = POL_OK;
+    for (int i = 0; rc == POL_OK && i < s->npolicies; i++) rc = resolve_layers(&P, i, NULL);
+    free(P.state);
+    return rc;
 }
 
 /* ---- workload -------------------------------------------------------------- */
@@ -1054,6 +1248,7 @@ static int scenario_load(const char *path, const char *text, size_t len, const c
     if (!rc) rc = load_array(&L, root, "policies", SIM_CFG_REQ, SIM_MAX_POLICIES, sizeof *out->policies,
                              &out->policies, &out->npolicies, load_policy);
     if (!rc) rc = check_runs(&L, root);
+    if (!rc) rc = load_layers(&L, root);
     if (!rc) rc = load_workload(&L, root);
     if (!rc) rc = load_timeline(&L, root);
     if (!rc) rc = load_array(&L, root, "expect", 0, (size_t)INT_MAX, sizeof *out->expect, &out->expect,

@@ -20,6 +20,7 @@
 
 #define SIM_MAX_CLASSES 16
 #define SIM_MAX_TARGETS 8
+#define SIM_MAX_LAYERS  POL_LAYERS_MAX   /* nested retry loops of one policy */
 
 /* Bounds of what a scenario may ask for, checked when it is loaded (a
  * located error, never a silent cut); docs/robustness.md lists them.
@@ -169,7 +170,11 @@ const char *sim_part_key(sim_part part);
 typedef struct {
     char          name[SIM_NAME_MAX];
     char          preset[SIM_NAME_MAX];  /* "" when written inline */
-    pol_retry_cfg retry;                 /* preset values with the file's overrides on top */
+    pol_retry_cfg retry;                 /* preset values with the file's overrides on top: the
+                                            outermost retry loop */
+    int           nlayers;               /* retry loops: 1 (flat) .. SIM_MAX_LAYERS */
+    pol_retry_cfg inner[SIM_MAX_LAYERS - 1]; /* the loops inside retry, outermost first
+                                            (inner[nlayers - 2] makes the HTTP attempts) */
     int           targets[SIM_MAX_TARGETS]; /* provider indices, first = primary; default {0} */
     int           ntargets;
     sim_stateful  st;                       /* breakers, budgets, throttling, ... (all off by default) */
