@@ -36,7 +36,7 @@ void pol_retry_default(pol_retry_cfg *out)
         .max_attempts = 3,
         .deadline = 0,
         .attempt_timeout = 0,
-        .hint = { .mode = POL_HINT_HONOR, .ceiling = 0, .jitter = 0, .ignore_zero = 0 },
+        .hint = { .mode = POL_HINT_HONOR, .ceiling = 0, .budget = 0, .jitter = 0, .ignore_zero = 0 },
         .honor_should_retry = 1,
         .fallback_on_exhaust = 0,
     };
@@ -50,7 +50,7 @@ int pol_retry_validate(const pol_retry_cfg *c)
     if (!c) return POL_EINVAL;
     if (c->max_attempts < 0 || c->deadline < 0 || c->attempt_timeout < 0) return POL_EINVAL;
     if ((int)c->hint.mode < 0 || c->hint.mode >= POL_HINT__COUNT) return POL_EINVAL;
-    if (c->hint.ceiling < 0 || c->hint.jitter < 0) return POL_EINVAL;
+    if (c->hint.ceiling < 0 || c->hint.budget < 0 || c->hint.jitter < 0) return POL_EINVAL;
     for (size_t i = 0; i < sizeof c->classify.by_status; i++)
         if (c->classify.by_status[i] > POL_CLASS_FAIL) return POL_EINVAL;
     for (size_t i = 0; i < sizeof c->classify.by_kind; i++)
@@ -64,6 +64,7 @@ void pol_retry_begin(pol_retry_state *s, pol_ns now)
     s->start = now;
     s->attempts = 0;
     s->last_delay = 0;
+    s->hinted = 0;
     pol_backoff_reset(&s->bo);
 }
 
@@ -74,23 +75,26 @@ static void give(pol_verdict *v, pol_action a, pol_reason why)
     v->delay = 0;
 }
 
-/* Step 5: combines the backoff delay with the hint. Returns 0, or -1 when
- * CEIL_GIVE_UP refuses a hint above the ceiling. */
-static int combine_hint(const pol_hint_cfg *h, pol_ns hint, pol_ns backoff, gsl_rng *r,
+/* Step 5: combines the backoff delay with the hint; `hinted` is the total
+ * of the hints honored so far. Returns 0 (backoff used), 1 (the hint was
+ * honored: a CEIL mode adds it to the total), or -1 when CEIL_GIVE_UP
+ * refuses a hint above the ceiling or beyond what is left of the budget. */
+static int combine_hint(const pol_hint_cfg *h, pol_ns hint, pol_ns backoff, pol_ns hinted, gsl_rng *r,
                         pol_ns *delay)
 {
     if (hint < 0 || (hint == 0 && h->ignore_zero) || h->mode == POL_HINT_IGNORE) {
         *delay = backoff;
         return 0;
     }
+    int within = hint <= h->ceiling && (h->budget <= 0 || (hinted <= h->budget && hint <= h->budget - hinted));
     switch (h->mode) {
     case POL_HINT_CEIL_GIVE_UP:
-        if (hint > h->ceiling) return -1;
+        if (!within) return -1;
         *delay = hint;
-        break;
+        return 1;
     case POL_HINT_CEIL_IGNORE:
-        *delay = hint <= h->ceiling ? hint : backoff;
-        break;
+        *delay = within ? hint : backoff;
+        return within;
     case POL_HINT_MAX:
         *delay = hint > backoff ? hint : backoff;
         break;
@@ -144,7 +148,8 @@ int pol_retry_next(const pol_retry_cfg *c, pol_retry_state *s, const pol_outcome
     }
     /* 5. delay */
     pol_ns backoff = pol_backoff_next(&c->backoff, &s->bo, s->attempts, r), delay;
-    if (combine_hint(&c->hint, o->retry_after, backoff, r, &delay) < 0) {
+    int used = combine_hint(&c->hint, o->retry_after, backoff, s->hinted, r, &delay);
+    if (used < 0) {
         give(v, POL_ACT_GIVE_UP, POL_REASON_HINT_TOO_LONG);
         return POL_OK;
     }
@@ -159,5 +164,6 @@ int pol_retry_next(const pol_retry_cfg *c, pol_retry_state *s, const pol_outcome
     v->reason = POL_REASON_NONE;
     v->delay = delay;
     s->last_delay = delay;
+    if (used > 0) s->hinted = delay > POL_NS_MAX - s->hinted ? POL_NS_MAX : s->hinted + delay;
     return POL_OK;
 }

@@ -11,7 +11,9 @@
  *   4. attempts made >= max_attempts -> GIVE_UP (MAX_ATTEMPTS)
  *      (with FALLBACK as the action if cfg.fallback_on_exhaust).
  *   5. delay = backoff for retry n = attempts made, combined with the hint per
- *      cfg.hint.mode (CEIL_GIVE_UP may answer GIVE_UP, HINT_TOO_LONG).
+ *      cfg.hint.mode (CEIL_GIVE_UP may answer GIVE_UP, HINT_TOO_LONG); the CEIL
+ *      modes also refuse a hint that would take the hints honored since begin
+ *      past cfg.hint.budget (when > 0).
  *   6. deadline: if now + delay >= start + deadline -> GIVE_UP (DEADLINE):
  *      never start a sleep that would cross the deadline.
  *   7. RETRY with that delay.
@@ -76,6 +78,7 @@ typedef struct {
     /* read-only */
     int     attempts;            /* attempts reported so far */
     pol_ns  last_delay;          /* the delay of the last RETRY verdict, 0 before */
+    pol_ns  hinted;              /* total of the hints honored since begin (hint.budget) */
     /* private */
     pol_backoff_state bo;
 } pol_retry_state;

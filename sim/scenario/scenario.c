@@ -378,7 +378,7 @@ static const char *const POLICY_OWN_KEYS[] = { "name", "preset", "retry", "targe
 #define NPOLICY_OWN (sizeof POLICY_OWN_KEYS / sizeof POLICY_OWN_KEYS[0])
 static const char *const RETRY_KEYS[] = {
     "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
-    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_jitter", "timeout", "deadline",
+    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter", "timeout", "deadline",
     "honor_should_retry", "fallback_on_exhaust", "retry_on", "fail_on", "fallback_on", NULL };
 
 /* One entry of retry_on / fail_on / fallback_on: a status (429), a status
@@ -443,6 +443,7 @@ static int load_retry(loader *L, const sim_cfg_node *r, pol_retry_cfg *c)
     TRY(get_lib_enum(L, r, "retry_after", hint_name, POL_HINT__COUNT, &e));
     c->hint.mode = (pol_hint_mode)e;
     TRY(sim_cfg_get_duration(r, "retry_after_ceiling", 0, c->hint.ceiling, &c->hint.ceiling, L->err));
+    TRY(sim_cfg_get_duration(r, "retry_after_budget", 0, c->hint.budget, &c->hint.budget, L->err));
     TRY(sim_cfg_get_duration(r, "retry_after_jitter", 0, c->hint.jitter, &c->hint.jitter, L->err));
     TRY(sim_cfg_get_duration(r, "timeout", 0, c->attempt_timeout, &c->attempt_timeout, L->err));
     TRY(sim_cfg_get_duration(r, "deadline", 0, c->deadline, &c->deadline, L->err));
