@@ -379,7 +379,7 @@ static const char *const POLICY_OWN_KEYS[] = { "name", "preset", "retry", "targe
 static const char *const RETRY_KEYS[] = {
     "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
     "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter", "timeout", "deadline",
-    "honor_should_retry", "fallback_on_exhaust", "retry_on", "fail_on", "fallback_on", NULL };
+    "honor_should_retry", "fallback_on_exhaust", "others", "retry_on", "fail_on", "fallback_on", NULL };
 
 /* One entry of retry_on / fail_on / fallback_on: a status (429), a status
  * class (5xx) or a non-HTTP outcome kind (timeout, refused, ...). */
@@ -392,12 +392,20 @@ static int classify_item(loader *L, const sim_cfg_node *it, const char *list, po
     return POL_OK;
 }
 
-/* retry_on, then fallback_on, then fail_on: a later list wins ("5xx" in
+/* others (every error status and non-HTTP outcome gets that class), then
+ * retry_on, then fallback_on, then fail_on: a later list wins ("5xx" in
  * retry_on and 501 in fail_on make 501 fail). */
 static int load_classify(loader *L, const sim_cfg_node *r, pol_classify_cfg *c)
 {
     static const char *const lists[] = { "retry_on", "fallback_on", "fail_on" };
     static const pol_class cls[] = { POL_CLASS_RETRY, POL_CLASS_FALLBACK, POL_CLASS_FAIL };
+    static const char *const OTHERS[] = { "retry", "fallback", "fail" };
+    int o = -1;
+    TRY(sim_cfg_get_enum(r, "others", 0, OTHERS, 3, -1, &o, L->err));
+    if (o >= 0) {
+        for (int st = 300; st <= POL_STATUS_MAX; st++) pol_classify_set_status(c, st, cls[o]);
+        for (int k = POL_OUT_TIMEOUT; k < POL_OUT__COUNT; k++) pol_classify_set_kind(c, (pol_outcome_kind)k, cls[o]);
+    }
     for (int i = 0; i < 3; i++) {
         const sim_cfg_node *l;
         TRY(get_list(L, r, lists[i], 0, &l));
