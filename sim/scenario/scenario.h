@@ -145,7 +145,10 @@ typedef struct {
     SIM_PARTS(SIM_PART_FIELD)
 #undef SIM_PART_FIELD
     int    limiter_tokens;                       /* the limiter counts tokens (TPM), not requests */
-    double lb_weights[SIM_MAX_TARGETS];          /* weighted-random weights, default 1 */
+    double lb_weights[SIM_MAX_TARGETS];          /* weighted-random weights, default 1 (0 = never picked) */
+    int    lb_tiers[SIM_MAX_TARGETS];            /* sizes of consecutive tiers of the pool ... */
+    int    nlb_tiers;                            /* ... 0 = one tier of every target */
+    int    lb_sticky;                            /* a request keeps its pick while it is available */
     int gateway_size;                            /* clients per gateway instance, default 100 */
     int degraded;                                /* answer with a degraded (cached) reply when all fails */
     int ctx_targets[SIM_MAX_TARGETS];     int nctx;      /* chain for context-window errors */
