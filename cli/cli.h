@@ -16,6 +16,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* Shared helpers for verbs */
 int  cli_wants_help(int argc, char **argv);         /* any -h / --help */

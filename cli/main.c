@@ -10,6 +10,7 @@ typedef struct { const char *name; sim_verb_fn fn; const char *summary; } verb;
 static const verb VERBS[] = {
     { "run",      cmd_run,      "replay a scenario and write summary/timeseries CSVs" },
     { "validate", cmd_validate, "check scenario files without running them" },
+    { "import",   cmd_import,   "print a scenario that simulates a LiteLLM or Portkey config" },
     { "delays",   cmd_delays,   "sample the delays a retry policy waits before each retry" },
     { "sweep",    cmd_sweep,    "run a grid of parameter overrides in parallel, with CIs and a ranking" },
     { "tune",     cmd_tune,     "search parameters for the best objective under SLO constraints (Sobol + Nelder-Mead)" },

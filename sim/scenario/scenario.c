@@ -15,6 +15,7 @@
 #include "scenario.h"
 #include "cfg.h"
 #include "scenario_stateful.h"
+#include "import.h"
 #include "units.h"
 #include <limits.h>
 #include <math.h>
@@ -999,6 +1000,9 @@ int sim_scenario_load(const char *path, const char *const *overrides, int noverr
     loader L = { .s = out, .err = err };
     int rc = sim_cfg_load(path, &L.doc, err);
     if (rc) return rc;
+    sim_buf warnings = { 0 };
+    rc = sim_import_expand(&L.doc, &warnings, err);
+    out->warnings = warnings.s;
     for (int i = 0; !rc && i < noverrides; i++) rc = sim_cfg_override(&L.doc, overrides[i], err);
     const sim_cfg_node *root = L.doc.root;
     if (!rc) rc = sim_cfg_want(root, SIM_CFG_MAP, "the scenario (key: value lines)", err);
@@ -1041,6 +1045,7 @@ void sim_scenario_free(sim_scenario *s)
     free(s->timeline);
     free(s->policies);
     free(s->expect);
+    free(s->warnings);
     memset(s, 0, sizeof *s);
 }
 

@@ -197,11 +197,15 @@ typedef struct {
     sim_workload  workload;
     sim_policy   *policies;   int npolicies;
     sim_expect   *expect;     int nexpect;
+    char         *warnings;   /* "file:line:col: warning: ..." lines of imported configs, or NULL (owned) */
 } sim_scenario;
 
-/* Loads and validates. overrides: "key.path=value" strings applied to the
- * document before it is typed (see docs/scenario-format.md, "Overrides");
- * may be NULL. Returns 0, or a negative code with err->msg set. */
+/* Loads and validates. `import:` entries (a LiteLLM or Portkey config, see
+ * import.h) are expanded first; then overrides: "key.path=value" strings
+ * applied to the document before it is typed (see docs/scenario-format.md,
+ * "Overrides"); may be NULL. Returns 0, or a negative code with err->msg
+ * set. What the imported configs say that is not simulated is in
+ * out->warnings. */
 int  sim_scenario_load(const char *path, const char *const *overrides, int noverrides,
                        sim_scenario *out, sim_err *err);
 void sim_scenario_free(sim_scenario *s);
