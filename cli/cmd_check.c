@@ -275,6 +275,7 @@ int cmd_check(int argc, char **argv)
         sim_err err;
         if (sim_scenario_load(files[i], sets, nsets, &fc[i].sc, &err)) { fprintf(stderr, "%s\n", err.msg); bad = 1; }
         else if (!(fc[i].out = calloc((size_t)fc[i].sc.nexpect + 1, sizeof *fc[i].out))) bad = 1;
+        else if (fc[i].sc.warnings) fputs(fc[i].sc.warnings, stderr);   /* imported configs: not simulated */
     }
     int tests = 0, failures = 0, without = 0, interrupted = 0;
     double t0 = now_s();

@@ -67,6 +67,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
+    if (sc.warnings && !quiet) fputs(sc.warnings, stderr);      /* imported configs: not simulated */
     int idx[64];
     for (int i = 0; i < npol; i++) {
         idx[i] = sim_scenario_find_policy(&sc, pols[i]);

@@ -28,7 +28,7 @@ static const char USAGE[] =
     "                     [--subject-to 'METRIC<=V[:mean|:lower|:upper]']... [--policy NAME]\n"
     "                     [--budget RUNS] [--replications N] [--max-replications N]\n"
     "                     [--jobs N | --mpi] [--out DIR] [--seed S] [--set KEY=VALUE]...\n"
-    "                     [--top N] [--quiet]\n"
+    "                     [--top N] [--quiet] [--emit litellm|portkey]\n"
     "  --param KEY=LO..HI   a scenario override path and its range: numbers or durations\n"
     "                       (50ms..5s); :lin (default), :log (LO > 0) or :int (repeatable)\n"
     "  --minimize/--maximize METRIC  the objective: the replication mean of a metric\n"
@@ -45,6 +45,8 @@ static const char USAGE[] =
     "  --set KEY=VALUE      override a scenario key at every point (repeatable)\n"
     "  --top N              runner-up points printed (default 5)\n"
     "  --quiet              print only the best point's line\n"
+    "  --emit FORMAT        also write the best point into the LiteLLM or Portkey config the\n"
+    "                       tuned policy was imported from, as DIR/<its file name>\n"
     "Exit: 0 a feasible best point, 1 infeasible (the closest point is printed), 2 bad input.\n";
 
 #define MAX_SETS 64
@@ -320,7 +322,7 @@ static int tune_main(int argc, char **argv)
     if (cli_wants_help(argc, argv)) { fputs(USAGE, stdout); return 0; }
     static tune_problem P;
     memset(&P, 0, sizeof P);
-    const char *path = NULL, *out = "results", *sets[MAX_SETS + 1], *pol = NULL, *obj = NULL;
+    const char *path = NULL, *out = "results", *sets[MAX_SETS + 1], *pol = NULL, *obj = NULL, *emit = NULL;
     char seedbuf[64], err[1024];
     int nsets = 0, bad = 0, quiet = 0, mpi = 0, jobs_given = 0, have_obj = 0;
     long long jobs = sysconf(_SC_NPROCESSORS_ONLN), budget = 0, reps = 0, max_reps = 0, top = 5;
@@ -353,6 +355,7 @@ static int tune_main(int argc, char **argv)
             if (nsets == MAX_SETS) return die("too many --set");
             sets[nsets++] = argv[++i];
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) quiet = 1;
+        else if (!strcmp(a, "--emit") && more) emit = argv[++i];
         else if (a[0] == '-') { fprintf(stderr, "retrysim tune: unknown option or missing value '%s'\n%s", a, USAGE); return 2; }
         else if (!path) path = a;
         else { fprintf(stderr, "retrysim tune: one scenario at a time ('%s')\n", a); return 2; }
@@ -380,6 +383,23 @@ static int tune_main(int argc, char **argv)
     int rc = probe(&P, pol ? &pol : NULL, pol ? 1 : 0);
     if (rc) return rc;
     char *owned_policy = pol ? NULL : (char *)P.policy;
+    sim_import_format emit_fmt = SIM_IMPORT_LITELLM;
+    if (emit) {      /* fail now, not after the search: the low corner must be writable back */
+        sim_err e;
+        char lo[TUNE_MAX_PARAMS][64], written[8];
+        char *vals[TUNE_MAX_PARAMS];
+        for (int k = 0; k < P.nparam; k++) { tune_param_value(&P.param[k], 0, lo[k], sizeof lo[k]); vals[k] = lo[k]; }
+        if (sim_import_format_parse(emit, &emit_fmt)) {
+            fprintf(stderr, "retrysim tune: --emit %s: expected litellm or portkey\n", emit);
+            free(owned_policy);
+            return 2;
+        }
+        if (tune_emit(&P, vals, emit_fmt, NULL, written, sizeof written, &e)) {
+            fprintf(stderr, "retrysim tune: --emit %s: %s\n", emit, e.msg);
+            free(owned_policy);
+            return 2;
+        }
+    }
     P.max_reps = max_reps ? (int)max_reps : 4 * P.reps;
     if (P.max_reps < P.reps) P.max_reps = P.reps;
     P.budget = budget ? (size_t)budget : (size_t)60 * (size_t)P.reps;
@@ -414,6 +434,14 @@ static int tune_main(int argc, char **argv)
         report(stdout, &P, &T, (int)top, quiet);
         if (!quiet) printf("wrote %s/tune.csv\n", out);
         rc = T.pt[T.order[0]].feasible ? 0 : 1;
+        if (emit && rc == 0) {
+            sim_err e;
+            char written[SIM_PATH_MAX + 64];
+            if (tune_emit(&P, T.pt[T.order[0]].text, emit_fmt, out, written, sizeof written, &e)) {
+                fprintf(stderr, "retrysim tune: --emit %s: %s\n", emit, e.msg);
+                rc = 2;
+            } else printf("wrote %s (the best point in the %s config)\n", written, emit);
+        }
     }
     tune_state_free(&T, &P);
     free(owned_policy);

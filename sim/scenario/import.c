@@ -44,14 +44,29 @@ void sim_import_free(sim_import *im)
     memset(im, 0, sizeof *im);
 }
 
+static int load_any(sim_import_format fmt, const char *path, const char *text, const sim_import_opts *opts,
+                    sim_import *out, sim_err *err);
+
 int sim_import_load(sim_import_format fmt, const char *path, const sim_import_opts *opts, sim_import *out, sim_err *err)
+{
+    return load_any(fmt, path, NULL, opts, out, err);
+}
+
+int imp_load_text(sim_import_format fmt, const char *name, const char *text, const sim_import_opts *opts,
+                  sim_import *out, sim_err *err)
+{
+    return load_any(fmt, name, text, opts, out, err);
+}
+
+static int load_any(sim_import_format fmt, const char *path, const char *text, const sim_import_opts *opts,
+                    sim_import *out, sim_err *err)
 {
     sim_err dummy;
     if (!err) err = &dummy;
     memset(out, 0, sizeof *out);
     out->format = fmt;
-    if (fmt < 0 || fmt >= SIM_IMPORT__COUNT) return sim_cfg_errf(err, NULL, "unknown import format");
-    int rc = sim_cfg_load(path, &out->cfg, err);
+    if ((int)fmt < 0 || fmt >= SIM_IMPORT__COUNT) return sim_cfg_errf(err, NULL, "unknown import format");
+    int rc = text ? sim_cfg_load_string(text, path, &out->cfg, err) : sim_cfg_load(path, &out->cfg, err);
     if (rc) { memset(out, 0, sizeof *out); return rc < 0 ? rc : POL_EINVAL; }
     out->src = strdup(out->cfg.path);
     if (!out->src) { sim_import_free(out); return sim_cfg_errf(err, NULL, "out of memory"); }
@@ -168,6 +183,9 @@ typedef struct {
     sim_cfg_doc *doc;
     sim_buf     *warnings;
     sim_err     *err;
+    imp_site    *sites;     /* every import loaded (NULL: not recorded) */
+    size_t       nsites, capsites;
+    int          record;
     char       **warned;    /* files whose warnings were appended already */
     size_t       nwarned;
     const sim_cfg_node **imported;   /* entries that came from an import */
@@ -244,6 +262,22 @@ static int load_import(expander *E, const sim_cfg_node *spec, sim_import *im)
             else sim_cfg_node_free(im->policies->items[k]);
         }
         im->policies->n = w;
+    }
+    if (E->record) {
+        if (E->nsites == E->capsites) {
+            size_t cap = E->capsites ? 2 * E->capsites : 4;
+            imp_site *a = realloc(E->sites, cap * sizeof *a);
+            if (!a) { sim_import_free(im); return sim_cfg_errf(err, NULL, "out of memory"); }
+            E->sites = a;
+            E->capsites = cap;
+        }
+        imp_site *st = &E->sites[E->nsites++];
+        memset(st, 0, sizeof *st);
+        st->format = fmt;
+        st->lenient = o.lenient;
+        snprintf(st->path, sizeof st->path, "%s", path);
+        if (o.name) snprintf(st->name, sizeof st->name, "%s", o.name);
+        st->src = im->src;                       /* the document adopts it: the imported nodes point at it */
     }
     /* the warnings of a file, once */
     int seen = 0;
@@ -443,10 +477,11 @@ static int merge_by_name(expander *E, sim_cfg_node *list)
     return POL_OK;
 }
 
-int sim_import_expand(sim_cfg_doc *doc, sim_buf *warnings, sim_err *err)
+int imp_expand(sim_cfg_doc *doc, sim_buf *warnings, sim_err *err, imp_site **sites, size_t *nsites)
 {
+    if (sites) { *sites = NULL; *nsites = 0; }
     if (!doc || !doc->root || doc->root->kind != SIM_CFG_MAP) return POL_OK;
-    expander E = { .doc = doc, .warnings = warnings, .err = err };
+    expander E = { .doc = doc, .warnings = warnings, .err = err, .record = sites != NULL };
     sim_cfg_node *root = doc->root;
     int rc = expand_top(&E, root);
     const char *lists[2] = { "providers", "policies" };
@@ -458,5 +493,12 @@ int sim_import_expand(sim_cfg_doc *doc, sim_buf *warnings, sim_err *err)
     for (size_t i = 0; i < E.nwarned; i++) free(E.warned[i]);
     free(E.warned);
     free(E.imported);
+    if (sites && !rc) { *sites = E.sites; *nsites = E.nsites; }
+    else free(E.sites);
     return rc;
+}
+
+int sim_import_expand(sim_cfg_doc *doc, sim_buf *warnings, sim_err *err)
+{
+    return imp_expand(doc, warnings, err, NULL, NULL);
 }

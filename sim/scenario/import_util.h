@@ -76,6 +76,20 @@ const char *imp_str(const sim_cfg_node *v);
  * ... appended). Writes out (SIM_NAME_MAX). */
 void imp_name(const char *text, char (*names)[SIM_NAME_MAX], int nnames, char *out);
 
+/* ---- expansion and export (import.c, import_export.c) ----------------------- */
+typedef struct {
+    sim_import_format format;
+    int   lenient;
+    char  path[SIM_PATH_MAX];      /* the file as resolved against the scenario's directory */
+    char  name[SIM_NAME_MAX];      /* portkey: the policy's name, "" = the default */
+    const char *src;               /* the name the imported nodes point at (owned by the document) */
+} imp_site;
+/* sim_import_expand, also returning every import it loaded (caller frees *sites). */
+int imp_expand(sim_cfg_doc *doc, sim_buf *warnings, sim_err *err, imp_site **sites, size_t *nsites);
+/* sim_import_load of text, as if read from a file called name. */
+int imp_load_text(sim_import_format fmt, const char *name, const char *text, const sim_import_opts *opts,
+                  sim_import *out, sim_err *err);
+
 /* ---- the formats (import_litellm.c, import_portkey.c) ---------------------- */
 /* The default provider model of docs/import.md ("name" and the latency that
  * the config does not give), positioned at `at`. */
