@@ -136,25 +136,29 @@ static const imp_key INFO_KEYS[] = {
     { "supports_system_messages", "model information" }, { "supports_tool_choice", "model information" },
     { "supports_web_search", "model information" }, { "supports_audio_input", "model information" },
     { "supports_audio_output", "model information" }, { "supports_pdf_input", "model information" },
-    { "created_at", "model information" }, { "updated_at", "model information" }, { "created_by", "model information" },
+    { "version", "model information" }, { "created_at", "model information" }, { "updated_at", "model information" }, { "created_by", "model information" },
     { "updated_by", "model information" },
 };
 
 /* RetryPolicy (litellm/types/router.py) in the order get_num_retries_from_retry_policy
- * tests the exception types (router_utils/get_retry_from_policy.py). */
+ * tests the exception types (router_utils/get_retry_from_policy.py), then the
+ * fields LiteLLM's config_settings reference adds (ServiceUnavailable,
+ * InternalServer). */
 static const struct { const char *key, *match[3]; int n; } RETRY_KINDS[] = {
     { "AuthenticationErrorRetries",         { "401" }, 1 },
     { "TimeoutErrorRetries",                { "timeout" }, 1 },
     { "RateLimitErrorRetries",              { "429" }, 1 },
     { "ContentPolicyViolationErrorRetries", { "content-policy" }, 1 },
     { "BadRequestErrorRetries",             { "400", "context-window", "content-policy" }, 3 },
+    { "ServiceUnavailableErrorRetries",     { "503" }, 1 },
+    { "InternalServerErrorRetries",         { "5xx" }, 1 },
 };
+#define KIND_CONTENT_POLICY 3
+#define KIND_BAD_REQUEST    4
 static const imp_key POLICY_KEYS[] = {
     { "AuthenticationErrorRetries", NULL }, { "TimeoutErrorRetries", NULL }, { "RateLimitErrorRetries", NULL },
     { "ContentPolicyViolationErrorRetries", NULL }, { "BadRequestErrorRetries", NULL },
-    { "InternalServerErrorRetries", "RetryPolicy declares it, but the router never reads it "
-      "(litellm/router_utils/get_retry_from_policy.py tests Authentication, Timeout, RateLimit, ContentPolicyViolation "
-      "and BadRequest only): 5xx errors get num_retries" },
+    { "ServiceUnavailableErrorRetries", NULL }, { "InternalServerErrorRetries", NULL }, { "DefaultRetries", NULL },
     { "NotFoundErrorRetries", "a 404 is never retried (router.py should_retry_this_error raises NotFoundError first)" },
 };
 static const imp_key ALLOWED_FAILS_KEYS[] = {
@@ -201,18 +205,15 @@ typedef struct {
     group     *grp;   int ngrp;
 } lite;
 
-/* A setting: router_settings first; litellm_settings when the router reads
- * the litellm module's value (module = 1), or when LiteLLM's docs put it
- * there although the Router takes it as an argument (module = 2: a warning). */
+/* A setting: router_settings first, then litellm_settings: the router reads
+ * the litellm module's value (module = 1), or LiteLLM's config_settings
+ * reference says "most values can also be set via litellm_settings ...
+ * settings on router_settings will override those" (module = 2). */
 static const sim_cfg_node *setting(lite *L, const char *key, int module)
 {
     const sim_cfg_node *v = sim_cfg_get(L->s.rs, key);
     if (v) return v;
     v = sim_cfg_get(L->s.ls, key);
-    if (v && module == 2)
-        imp_warn(L->c, sim_cfg_key_node(L->s.ls, key),
-                 "litellm_settings.%s: the Router takes %s as an argument (router_settings); litellm/router.py reads no "
-                 "litellm.%s, but LiteLLM's docs show it here: simulated as if under router_settings", key, key, key);
     return module ? v : NULL;
 }
 
@@ -346,6 +347,40 @@ static int make_provider(lite *L, const deployment *d, sim_cfg_node *providers)
 
 /* ---- fallbacks --------------------------------------------------------------- */
 
+/* '*' matches any run of characters (LiteLLM's wildcard model names like azure/<star>). */
+static int glob(const char *pat, const char *s)
+{
+    if (!*pat) return !*s;
+    if (*pat == '*') return glob(pat + 1, s) || (*s && glob(pat, s + 1));
+    return *pat == *s && glob(pat + 1, s + 1);
+}
+
+#define NO_TARGET (-1000000)
+/* What a fallback name calls: a model group (index >= 0), a group whose
+ * wildcard name matches it, or one deployment by its model_info.id
+ * (-(index + 1): reliability docs, "Fallback to Specific Model ID"). */
+static int resolve_fallback(const lite *L, const char *name)
+{
+    for (int g = 0; g < L->ngrp; g++)
+        if (!strcmp(L->grp[g].name, name)) return g;
+    for (int g = 0; g < L->ngrp; g++)
+        if (strchr(L->grp[g].name, '*') && glob(L->grp[g].name, name)) return g;
+    for (int i = 0; i < L->ndep; i++) {
+        const char *id = imp_str(sim_cfg_get(L->dep[i].info, "id"));
+        if (id && !strcmp(id, name)) return -(i + 1);
+    }
+    return NO_TARGET;
+}
+
+/* The deployments a fallback entry stands for: into out (at most max), their count. */
+static int fallback_members(const lite *L, int f, const deployment **out, int max)
+{
+    if (f < 0) { if (max > 0) out[0] = &L->dep[-f - 1]; return 1; }
+    int n = 0;
+    for (int i = 0; i < L->grp[f].count && n < max; i++) out[n++] = &L->dep[L->idx[L->grp[f].first + i]];
+    return L->grp[f].count;
+}
+
 /* The fallback groups of `group` in a fallbacks list ([{group: [g1, g2]}, ...]),
  * with "*" (default_fallbacks) when the group has none: their indices into
  * out (at most max), the node of the list in *at. */
@@ -366,7 +401,7 @@ static int fallback_groups(lite *L, const sim_cfg_node *list, const char *key, c
         if (m->n > 1) imp_warn(c, m->keys[1], "'%s' entry with %zu keys: LiteLLM reads only the first ('%s')", key, m->n, from);
         if (!strcmp(from, group) && !hit) hit = m->items[0];
         if (!strcmp(from, "*") && !star) star = m->items[0];
-        if (strcmp(from, "*") && find_group(L, from) < 0) {
+        if (strcmp(from, "*") && resolve_fallback(L, from) < 0) {
             const char *names[256];
             int nn = L->ngrp < 256 ? L->ngrp : 256;
             for (int g = 0; g < nn; g++) names[g] = L->grp[g].name;
@@ -383,9 +418,10 @@ static int fallback_groups(lite *L, const sim_cfg_node *list, const char *key, c
     for (size_t i = 0; i < cnt; i++) {
         const sim_cfg_node *g = to->kind == SIM_CFG_SEQ ? to->items[i] : to;
         if (!imp_str(g)) return sim_cfg_errf(c->err, g, "expected a model group name in '%s'", key);
-        int k = find_group(L, g->str);
-        if (k < 0) return sim_cfg_errf(c->err, g, "'%s': no model group named '%s' in model_list", key, g->str);
-        if (!strcmp(g->str, group)) continue;
+        int k = resolve_fallback(L, g->str);
+        if (k == NO_TARGET)
+            return sim_cfg_errf(c->err, g, "'%s': no model group, wildcard group or model_info.id '%s' in model_list", key, g->str);
+        if (k >= 0 && !strcmp(L->grp[k].name, group)) continue;
         if (*n == max) { imp_warn(c, g, "'%s': fallback groups after the first %d (max_fallbacks) are not tried", key, max); break; }
         out[(*n)++] = k;
     }
@@ -462,7 +498,11 @@ static int read_retry_policy(lite *L, const sim_cfg_node *rp, const char *what, 
 static sim_cfg_node *list_of(imp_ctx *c, const sim_cfg_node *at, const char *const *items, int n)
 {
     sim_cfg_node *l = imp_seq(c, at);
-    for (int i = 0; i < n; i++) imp_push(c, l, imp_scalar(c, at, items[i]));
+    for (int i = 0; i < n; i++) {
+        int dup = 0;
+        for (int j = 0; j < i; j++) dup |= !strcmp(items[i], items[j]);
+        if (!dup) imp_push(c, l, imp_scalar(c, at, items[i]));
+    }
     return l;
 }
 
@@ -503,22 +543,29 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
         TRY(sim_cfg_want(s->default_fallbacks, SIM_CFG_SEQ, "default_fallbacks", c->err));
         for (size_t i = 0; i < s->default_fallbacks->n && nfb < (int)s->max_fallbacks_v && nfb < 64; i++) {
             const sim_cfg_node *it = s->default_fallbacks->items[i];
-            int k = imp_str(it) ? find_group(L, it->str) : -1;
-            if (k < 0) return sim_cfg_errf(c->err, it, "'default_fallbacks': no model group named '%s' in model_list",
-                                          imp_str(it) ? it->str : "?");
+            int k = imp_str(it) ? resolve_fallback(L, it->str) : NO_TARGET;
+            if (k == NO_TARGET) return sim_cfg_errf(c->err, it, "'default_fallbacks': no model group named '%s' in model_list",
+                                                    imp_str(it) ? it->str : "?");
             if (k != g) fb[nfb++] = k;
         }
         fb_at = s->default_fallbacks;
     }
     for (int f = 0; f < nfb; f++) {
-        const group *fg = &L->grp[fb[f]];
-        if (nt + fg->count > SIM_MAX_TARGETS) {
-            imp_warn(c, fb_at, "group '%s': fallback group '%s' and those after it are not simulated: a retrysim policy "
-                     "has at most %d targets", gr->name, fg->name, SIM_MAX_TARGETS);
+        const deployment *m[SIM_MAX_TARGETS];
+        int cnt = fallback_members(L, fb[f], m, SIM_MAX_TARGETS), dup = 0;
+        for (int i = 0; i < cnt && i < SIM_MAX_TARGETS; i++)
+            for (int j = 0; j < nt; j++) dup |= t[j] == m[i];
+        if (dup) {
+            imp_warn(c, fb_at, "group '%s': a fallback to a deployment already tried is not simulated again", gr->name);
+            continue;
+        }
+        if (nt + cnt > SIM_MAX_TARGETS) {
+            imp_warn(c, fb_at, "group '%s': fallback '%s' and those after it are not simulated: a retrysim policy "
+                     "has at most %d targets", gr->name, fb[f] >= 0 ? L->grp[fb[f]].name : m[0]->name, SIM_MAX_TARGETS);
             break;
         }
-        tiers[ntiers++] = fg->count;
-        for (int i = 0; i < fg->count; i++) t[nt++] = &L->dep[L->idx[fg->first + i]];
+        tiers[ntiers++] = cnt;
+        for (int i = 0; i < cnt; i++) t[nt++] = m[i];
     }
     int has_fb = ntiers > own_tiers;
 
@@ -549,8 +596,19 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
         if (h) { nr = v; nr_at = dnr; }
         if (!dnr_same) imp_warn(c, dnr, "group '%s': the deployments' num_retries differ; this one (the first) is simulated", gr->name);
     }
+    /* retry_policy (model_group_retry_policy[group] replaces it) */
+    const sim_cfg_node *rp = s->retry_policy;
+    const sim_cfg_node *grp_rp = s->group_retry_policy ? sim_cfg_get(s->group_retry_policy, gr->name) : NULL;
+    if (grp_rp) rp = grp_rp;
+    const sim_cfg_node *dr = rp ? sim_cfg_get(rp, "DefaultRetries") : NULL;
+    if (dr) {
+        long long v;
+        int hd;
+        TRY(hd = imp_int(c, dr, "DefaultRetries", 0, 1000000, &v));
+        if (hd) { nr = v; nr_at = dr; }
+    }
     sim_cfg_node *ma = imp_scalarf(c, nr_at ? nr_at : secmap, "%lld", nr + 1);
-    if (nr_at) imp_note(c, ma, "num_retries %lld + 1", nr);
+    if (nr_at) imp_note(c, ma, "%s %lld + 1", nr_at == dr ? "DefaultRetries" : "num_retries", nr);
     else imp_note(c, ma, "num_retries default %d (openai.DEFAULT_MAX_RETRIES) + 1", DEFAULT_NUM_RETRIES);
     imp_put(c, r, "max_attempts", ma);
 
@@ -629,10 +687,6 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
     if (ncw) { fbk[nfbk++] = "context-window"; cwf = 1; }
     if (ncp) { fbk[nfbk++] = "content-policy"; cpf = 1; }
 
-    /* retry_policy (model_group_retry_policy[group] replaces it) */
-    const sim_cfg_node *rp = s->retry_policy;
-    const sim_cfg_node *grp_rp = s->group_retry_policy ? sim_cfg_get(s->group_retry_policy, gr->name) : NULL;
-    if (grp_rp) rp = grp_rp;
     long long kr[N(RETRY_KINDS)];
     const sim_cfg_node *kat[N(RETRY_KINDS)];
     TRY(read_retry_policy(L, rp, grp_rp ? "model_group_retry_policy" : "retry_policy", kr, kat));
@@ -640,7 +694,7 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
     for (size_t k = 0; k < N(RETRY_KINDS); k++) {
         if (kr[k] < 0 || kr[k] == nr) continue;
         int nm = RETRY_KINDS[k].n;
-        if (k == 4 && kr[3] >= 0) nm = 2;                  /* ContentPolicyViolation is tested before BadRequest */
+        if (k == KIND_BAD_REQUEST && kr[KIND_CONTENT_POLICY] >= 0) nm = 2;   /* ContentPolicyViolation is tested first */
         if (kr[k] == 0) {                                  /* no retries: class lists, simulated today */
             for (int m = 0; m < nm; m++) {
                 const char *it = RETRY_KINDS[k].match[m];
@@ -768,9 +822,10 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
         sim_cfg_node *l = imp_seq(c, chain_at[k]);
         int n = 0;
         for (int f = 0; f < nchain[k]; f++) {
-            const group *fg = &L->grp[chain_grp[k][f]];
-            for (int i = 0; i < fg->count && n < SIM_MAX_TARGETS; i++, n++)
-                imp_push(c, l, imp_scalar(c, chain_at[k], L->dep[L->idx[fg->first + i]].name));
+            const deployment *m[SIM_MAX_TARGETS];
+            int cnt = fallback_members(L, chain_grp[k][f], m, SIM_MAX_TARGETS);
+            for (int i = 0; i < cnt && i < SIM_MAX_TARGETS && n < SIM_MAX_TARGETS; i++, n++)
+                imp_push(c, l, imp_scalar(c, chain_at[k], m[i]->name));
         }
         imp_note(c, l, "the deployments of the %s groups, in order",
                  k ? "content_policy_fallbacks" : "context_window_fallbacks");
@@ -799,6 +854,14 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
         if (!mr) mr = v;
     }
     if (mr) {
+        int all = 1;
+        for (int i = 0; i < own_size; i++) {
+            const sim_cfg_node *v = sim_cfg_get(t[i]->params, "max_retries");
+            all &= v && imp_str(v) && !strcmp(v->str, mr->str);
+        }
+        if (!all)
+            imp_warn(c, mr, "group '%s': max_retries is set on some deployments only; retrysim's inner retry layer applies "
+                     "to every deployment of the policy", gr->name);
         sim_cfg_node *in = imp_map(c, mr);
         imp_put(c, in, "preset", imp_scalar(c, mr, "openai-python"));
         sim_cfg_node *ir = imp_map(c, mr);

@@ -266,6 +266,7 @@ int imp_portkey(imp_ctx *c, const sim_cfg_node *root, const char *name)
     rc = sim_cfg_want(root, SIM_CFG_MAP, "a Portkey config (a JSON object)", c->err);
     if (!rc) rc = flatten(&P, root, "the config", NULL, NULL, tiers, &ntiers);
     if (rc < 0) { free(P.lf); return rc; }
+    rc = 0;
     if (P.nlf > SIM_MAX_TARGETS) {
         free(P.lf);
         return sim_cfg_errf(c->err, root, "the config has %d leaf targets; a retrysim policy has at most %d", P.nlf, SIM_MAX_TARGETS);
