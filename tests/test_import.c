@@ -411,6 +411,11 @@ static void test_unknown_and_lenient(void)
     CHECK_HAS(im.warnings.s, "u.yaml:3:35: warning: unknown key 'rmp' in model_list[0].litellm_params; did you mean 'rpm'?; ignored (--lenient)");
     CHECK_HAS(im.warnings.s, "u.yaml:4:1: warning: unknown key 'router_setings' in the LiteLLM config");
     sim_import_free(&im);
+    /* litellm_params passes any parameter on: an unfamiliar one is a warning, a near miss an error */
+    CU_ASSERT_EQUAL_FATAL(import_text(SIM_IMPORT_LITELLM, "o.yaml",
+                                      "model_list: [{ model_name: g, litellm_params: { model: a/x, top_k: 5 } }]\n", 0, &im, &err), 0);
+    CHECK_HAS(im.warnings.s, "o.yaml:1:61: warning: model_list[].litellm_params 'top_k': understood, not simulated: passed to the provider call");
+    sim_import_free(&im);
     /* Portkey: the same rule */
     CU_ASSERT(import_text(SIM_IMPORT_PORTKEY, "u.json", "{ \"retry\": { \"atempts\": 2 } }", 0, &im, &err) < 0);
     CHECK_HAS(err.msg, "u.json:1:14: unknown key 'atempts' in retry; did you mean 'attempts'?");

@@ -252,7 +252,8 @@ static int load_deployments(lite *L, const sim_cfg_node *ml)
         rc = POL_OK;
         if (!imp_str(d->model_name)) { rc = sim_cfg_errf(c->err, d->model_name, "expected a name for 'model_name'"); break; }
         if ((rc = sim_cfg_want(d->params, SIM_CFG_MAP, pw, c->err))) break;
-        if ((rc = imp_check_keys(c, d->params, pw, "model_list[].litellm_params", PARAM_KEYS, N(PARAM_KEYS)))) break;
+        if ((rc = imp_check_keys_open(c, d->params, pw, "model_list[].litellm_params", PARAM_KEYS, N(PARAM_KEYS),
+                                      "passed to the provider call (litellm.completion takes any parameter)"))) break;
         d->info = sim_cfg_get(it, "model_info");
         if ((rc = imp_check_keys(c, d->info, iw, "model_list[].model_info", INFO_KEYS, N(INFO_KEYS)))) break;
         d->item = it;

@@ -118,8 +118,8 @@ static int flatten(pk *P, const sim_cfg_node *t, const char *path, const sim_cfg
     if (r) { TRY(imp_check_keys(c, r, "retry", "retry", RETRY_KEYS, N(RETRY_KEYS))); retry = r; }
     if (to) timeout = to;
     const sim_cfg_node *ov = sim_cfg_get(t, "override_params");
-    if (ov) TRY(imp_check_keys(c, ov, "override_params", "override_params", OVERRIDE_KEYS, N(OVERRIDE_KEYS)));
-    /* every override_param other than model is a request parameter: unknown to us, not an error */
+    if (ov) TRY(imp_check_keys_open(c, ov, "override_params", "override_params", OVERRIDE_KEYS, N(OVERRIDE_KEYS),
+                                    "a request parameter, not retry or routing behaviour"));
     const sim_cfg_node *st = sim_cfg_get(t, "strategy"), *tl = sim_cfg_get(t, "targets");
     if (!st && !tl) {
         TRY(push_leaf(P, t, retry, timeout));

@@ -153,8 +153,23 @@ void imp_flush(imp_ctx *c)
 
 /* ---- keys ------------------------------------------------------------------ */
 
+static int check_keys(imp_ctx *c, const sim_cfg_node *map, const char *what, const char *agg,
+                      const imp_key *keys, size_t nkeys, const char *open);
+
 int imp_check_keys(imp_ctx *c, const sim_cfg_node *map, const char *what, const char *agg,
                    const imp_key *keys, size_t nkeys)
+{
+    return check_keys(c, map, what, agg, keys, nkeys, NULL);
+}
+
+int imp_check_keys_open(imp_ctx *c, const sim_cfg_node *map, const char *what, const char *agg,
+                        const imp_key *keys, size_t nkeys, const char *open)
+{
+    return check_keys(c, map, what, agg, keys, nkeys, open);
+}
+
+static int check_keys(imp_ctx *c, const sim_cfg_node *map, const char *what, const char *agg,
+                      const imp_key *keys, size_t nkeys, const char *open)
 {
     if (!map) return POL_OK;
     if (map->kind != SIM_CFG_MAP) return sim_cfg_errf(c->err, map, "expected a map for '%s'", what);
@@ -168,6 +183,12 @@ int imp_check_keys(imp_ctx *c, const sim_cfg_node *map, const char *what, const 
         if (j < nkeys) {
             if (keys[j].ignored && map->items[i]->kind != SIM_CFG_NULL) imp_ignored(c, agg ? agg : what, k, keys[j].ignored);
             continue;
+        }
+        if (open) {              /* an open map: only a near miss of a simulated key is an error */
+            const char *sim[256];
+            size_t ns = 0;
+            for (size_t j = 0; j < nkeys && ns < 256; j++) if (!keys[j].ignored) sim[ns++] = keys[j].key;
+            if (!sim_cfg_suggest(k->str, sim, ns)) { imp_ignored(c, agg ? agg : what, k, open); continue; }
         }
         char msg[700];
         snprintf(msg, sizeof msg, "unknown key '%s' in %s", k->str, what);

@@ -55,6 +55,12 @@ typedef struct {
  * `agg` the warning group for ignored keys (NULL: what). */
 int imp_check_keys(imp_ctx *c, const sim_cfg_node *map, const char *what, const char *agg,
                    const imp_key *keys, size_t nkeys);
+/* The same for a map that takes keys the importer does not know (LiteLLM's
+ * litellm_params, Portkey's override_params: request parameters passed on):
+ * an unknown key close to a simulated one (did-you-mean) is an error, any
+ * other a warning saying `open`. */
+int imp_check_keys_open(imp_ctx *c, const sim_cfg_node *map, const char *what, const char *agg,
+                        const imp_key *keys, size_t nkeys, const char *open);
 
 /* ---- values ---------------------------------------------------------------- */
 /* An "os.environ/NAME" reference: the value is unknown here (a warning). */
