@@ -303,6 +303,7 @@ static int make_provider(lite *L, const deployment *d, sim_cfg_node *providers)
 {
     imp_ctx *c = L->c;
     sim_cfg_node *p = imp_provider(c, d->item, d->name);
+    imp_push(c, providers, p);              /* owned by the list at once: an error below frees it */
     imp_note(c, sim_cfg_get(p, "name"), "model_list deployment of group %s", d->model_name->str);
     const sim_cfg_node *rpm = dep_limit(d, "rpm"), *tpm = dep_limit(d, "tpm");
     double r = 0, t = 0;
@@ -330,10 +331,9 @@ static int make_provider(lite *L, const deployment *d, sim_cfg_node *providers)
         int h;
         TRY(h = imp_number(c, v, keys[k], 0, &x));
         if (!h) continue;
-        if (!price) price = imp_map(c, v);
+        if (!price) { price = imp_map(c, v); imp_put(c, p, "price", price); }
         imp_put(c, price, out[k], imp_scalarf(c, v, "%.10g", x * 1e6));
     }
-    if (price) imp_put(c, p, "price", price);
     const sim_cfg_node *ctx = sim_cfg_get(d->info, "max_input_tokens");
     long long cw;
     int h;
@@ -342,7 +342,6 @@ static int make_provider(lite *L, const deployment *d, sim_cfg_node *providers)
     const sim_cfg_node *st = sim_cfg_get(d->params, "stream_timeout");
     if (st) imp_warn(c, sim_cfg_key_node(d->params, "stream_timeout"),
                      "stream_timeout applies to stream=True calls; the simulated requests are not streamed: timeout applies");
-    imp_push(c, providers, p);
     return POL_OK;
 }
 
@@ -571,6 +570,7 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
     int has_fb = ntiers > own_tiers;
 
     sim_cfg_node *p = imp_map(c, gr->at);
+    imp_push(c, policies, p);               /* owned by the list at once: an error below frees it */
     imp_put(c, p, "name", imp_scalar(c, gr->at, gr->name));
     imp_note(c, sim_cfg_get(p, "name"), "model group (model_name)");
     sim_cfg_node *preset = imp_scalar(c, secmap, s->cooldowns_off ? "openai-python" : "litellm-router");
@@ -579,6 +579,7 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
 
     /* ---- retry ---- */
     sim_cfg_node *r = imp_map(c, secmap);
+    imp_put(c, p, "retry", r);
     long long nr = s->num_retries_v;
     const sim_cfg_node *nr_at = s->num_retries;
     /* a deployment's num_retries replaces the router's (router.py: e.num_retries) */
@@ -725,7 +726,6 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
         imp_put(c, r, "count", cnt);
         imp_put(c, r, "on", on);
     }
-    imp_put(c, p, "retry", r);
 
     /* ---- targets ---- */
     sim_cfg_node *tl = imp_seq(c, gr->at);
@@ -771,6 +771,7 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
     /* ---- cooldowns (router_utils/cooldown_handlers.py) ---- */
     if (!s->cooldowns_off) {
         sim_cfg_node *cd = imp_map(c, secmap);
+        imp_put(c, p, "cooldown", cd);
         imp_put(c, cd, "kind", imp_scalar(c, secmap, "litellm"));
         long long af = DEFAULT_ALLOWED_FAILS, module_af = DEFAULT_ALLOWED_FAILS;
         if (s->module_allowed_fails) TRY(imp_int(c, s->module_allowed_fails, "allowed_fails", 0, 1000000, &module_af));
@@ -811,7 +812,6 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
                 imp_warn(c, dct, "a deployment's own cooldown_time is not simulated: the policy's cooldown applies to "
                          "every deployment");
         }
-        imp_put(c, p, "cooldown", cd);
     }
 
     /* ---- error-specific chains ---- */
@@ -872,7 +872,6 @@ static int make_policy(lite *L, int g, sim_cfg_node *policies)
         imp_put(c, in, "retry", ir);
         imp_put(c, p, "inner", in);
     }
-    imp_push(c, policies, p);
     return POL_OK;
 }
 

@@ -314,11 +314,13 @@ int imp_portkey(imp_ctx *c, const sim_cfg_node *root, const char *name)
     int fb = ntiers > 1, fb_all = fb && !P.fb_codes;   /* no codes: every non-2xx falls back */
 
     sim_cfg_node *p = imp_map(c, root);
+    imp_push(c, im->policies, p);           /* owned by the list at once: an error below frees it */
     imp_put(c, p, "name", imp_scalar(c, root, name && name[0] ? name : "portkey"));
     sim_cfg_node *pr = imp_scalar(c, at, "portkey");
     imp_note(c, pr, "async-retry: 1 s x2, no jitter, uncapped");
     imp_put(c, p, "preset", pr);
     sim_cfg_node *r = imp_map(c, at);
+    imp_put(c, p, "retry", r);
     const sim_cfg_node *an = rt ? sim_cfg_get(rt, "attempts") : NULL;
     sim_cfg_node *ma = imp_scalarf(c, an ? an : at, "%lld", attempts + 1);
     imp_note(c, ma, an ? "retry.attempts %lld + 1" : "no retry: %lld retries", attempts);
@@ -385,7 +387,6 @@ int imp_portkey(imp_ctx *c, const sim_cfg_node *root, const char *name)
         imp_note(c, fe, "after a target's retries the next target is tried");
         imp_put(c, r, "fallback_on_exhaust", fe);
     }
-    imp_put(c, p, "retry", r);
 
     sim_cfg_node *tl = imp_seq(c, root);
     for (int i = 0; i < P.nlf; i++) imp_push(c, tl, imp_scalar(c, P.lf[i].node, P.lf[i].name));
@@ -429,7 +430,6 @@ int imp_portkey(imp_ctx *c, const sim_cfg_node *root, const char *name)
         imp_put(c, lb, "sticky", sk);
         imp_put(c, p, "load_balancing", lb);
     }
-    imp_push(c, im->policies, p);
     free(P.lf);
     return POL_OK;
 }
