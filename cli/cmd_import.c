@@ -47,8 +47,8 @@ int cmd_import(int argc, char **argv)
     if (im.warnings.s) fputs(im.warnings.s, stderr);
     sim_buf out = { 0 };
     int rc = sim_import_emit(&im, policies_only, &out);
-    if (!rc && out.s) fputs(out.s, stdout);
-    else fputs("retrysim import: out of memory\n", stderr);
+    if (rc) fputs("retrysim import: out of memory\n", stderr);
+    else if (out.s) fputs(out.s, stdout);
     sim_buf_free(&out);
     sim_import_free(&im);
     return rc ? 2 : 0;
