@@ -137,4 +137,13 @@ double tune_point_penalized(const tune_problem *P, const tune_state *T, const tu
 /* Mean and 95% CI of metric m over a point's replications. */
 void tune_point_ci(const tune_point *p, sim_metric_id m, double *mean, double *lo, double *hi);
 
+/* --emit: the point whose override texts are values[nparam] written into
+ * the config (LiteLLM or Portkey) the tuned policy was imported from, as
+ * DIR/<the config's file name> (dir NULL: only checked, nothing written;
+ * *written gets the path). 0, or < 0 with err set (a tuned key the config
+ * cannot say, a policy not imported in that format, a write error). */
+#include "import.h"
+int tune_emit(const tune_problem *P, char *const *values, sim_import_format fmt, const char *dir,
+              char *written, size_t cap, sim_err *err);
+
 #endif

@@ -18,6 +18,11 @@ typedef struct {
 typedef struct { cli_list sets; } cli_validate_opts;
 
 typedef struct {
+    int         policies_only, lenient;
+    const char *name;
+} cli_import_opts;
+
+typedef struct {
     long long   attempts, draws, seed;
     int         csv;
     const char *kind;          /* --kind K[,K...] */
@@ -34,7 +39,7 @@ typedef struct {
 typedef struct {
     cli_list    params, cons;
     cli_list    sets;          /* --set and --seed (seed=N), in order */
-    const char *minimize, *maximize, *policy, *out;
+    const char *minimize, *maximize, *policy, *out, *emit;
     long long   budget, reps, max_reps, jobs, top;
     int         mpi, quiet;
 } cli_tune_opts;
@@ -74,6 +79,7 @@ typedef struct {
 
 int cmd_run(void *opts, const cli_args *a);
 int cmd_validate(void *opts, const cli_args *a);
+int cmd_import(void *opts, const cli_args *a);
 int cmd_delays(void *opts, const cli_args *a);
 int cmd_sweep(void *opts, const cli_args *a);
 int cmd_sweep_entry(int argc, char **argv);     /* bench_mpi_main around parse + cmd_sweep */

@@ -39,6 +39,7 @@ int cmd_check(void *opts, const cli_args *a)
     for (int i = 0; fc && i < nfiles; i++) {
         sim_err err;
         if (bench_check_load(&fc[i], files[i], sets, nsets, &err)) { fprintf(stderr, "%s\n", err.msg); bad = 1; }
+        else if (fc[i].sc.warnings) fputs(fc[i].sc.warnings, stderr);   /* imported configs: not simulated */
     }
     int tests = 0, failures = 0, without = 0, interrupted = 0;
     double t0 = now_s();

@@ -25,6 +25,7 @@ int cmd_run(void *opts, const cli_args *a)
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
+    if (sc.warnings && !quiet) fputs(sc.warnings, stderr);      /* imported configs: not simulated */
     int *idx = malloc((size_t)(npol ? npol : 1) * sizeof *idx);
     if (!idx) {
         fprintf(stderr, "retrysim run: out of memory\n");

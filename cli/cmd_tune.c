@@ -65,6 +65,24 @@ int cmd_tune(void *opts, const cli_args *a)
     int rc = tune_probe(&P, pol ? &pol : NULL, pol ? 1 : 0, err, sizeof err);
     if (rc) return die(err);
     char *owned_policy = pol ? NULL : (char *)P.policy;
+    const char *emit = o->emit;
+    sim_import_format emit_fmt = SIM_IMPORT_LITELLM;
+    if (emit) {      /* fail now, not after the search: the low corner must be writable back */
+        sim_err e;
+        char lo[TUNE_MAX_PARAMS][64], written[8];
+        char *vals[TUNE_MAX_PARAMS];
+        for (int k = 0; k < P.nparam; k++) { tune_param_value(&P.param[k], 0, lo[k], sizeof lo[k]); vals[k] = lo[k]; }
+        if (sim_import_format_parse(emit, &emit_fmt)) {
+            fprintf(stderr, "retrysim tune: --emit %s: expected litellm or portkey\n", emit);
+            free(owned_policy);
+            return 2;
+        }
+        if (tune_emit(&P, vals, emit_fmt, NULL, written, sizeof written, &e)) {
+            fprintf(stderr, "retrysim tune: --emit %s: %s\n", emit, e.msg);
+            free(owned_policy);
+            return 2;
+        }
+    }
     P.max_reps = o->max_reps ? (int)o->max_reps : 4 * P.reps;
     if (P.max_reps < P.reps) P.max_reps = P.reps;
     P.budget = o->budget ? (size_t)o->budget : (size_t)60 * (size_t)P.reps;
@@ -99,6 +117,14 @@ int cmd_tune(void *opts, const cli_args *a)
         tune_report(stdout, &P, &T, (int)o->top, quiet);
         if (!quiet) printf("wrote %s/tune.csv\n", out);
         rc = T.pt[T.order[0]].feasible ? 0 : 1;
+        if (emit && rc == 0) {
+            sim_err e;
+            char written[SIM_PATH_MAX + 64];
+            if (tune_emit(&P, T.pt[T.order[0]].text, emit_fmt, out, written, sizeof written, &e)) {
+                fprintf(stderr, "retrysim tune: --emit %s: %s\n", emit, e.msg);
+                rc = 2;
+            } else printf("wrote %s (the best point in the %s config)\n", written, emit);
+        }
     }
     tune_state_free(&T, &P);
     free(owned_policy);

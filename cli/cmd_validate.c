@@ -27,6 +27,7 @@ int cmd_validate(void *opts, const cli_args *a)
             failed++;
             continue;
         }
+        if (s.warnings) fputs(s.warnings, stderr);      /* imported configs: what is not simulated */
         char d[32];
         printf("%s: ok (%d provider%s, %d polic%s, %d timeline change%s, duration %s, replications %d)\n",
                files[i], s.nproviders, s.nproviders == 1 ? "" : "s", s.npolicies, s.npolicies == 1 ? "y" : "ies",

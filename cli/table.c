@@ -66,6 +66,15 @@ static const cli_opt VALIDATE_OPTS[] = {
       "override one key of every file before it is checked (repeatable)" },
 };
 
+/* ----------------------------------------------------------------- import --- */
+#define T cli_import_opts
+static const cli_opt IMPORT_OPTS[] = {
+    { "policies-only", 0, CLI_FLAG, OFF(T, policies_only), NULL, "print only the policies: block" },
+    { "lenient", 0, CLI_FLAG, OFF(T, lenient), NULL, "unknown keys are warnings instead of errors" },
+    { "name", 0, CLI_STR, OFF(T, name), "NAME", "the policy's name (portkey; default portkey)" },
+};
+#undef T
+
 /* ----------------------------------------------------------------- delays --- */
 #define T cli_delays_opts
 static const cli_opt DELAYS_OPTS[] = {
@@ -143,6 +152,10 @@ static const cli_opt TUNE_OPTS[] = {
     { "set", 0, CLI_LIST, OFF(T, sets), "KEY=VALUE", "override a scenario key at every point (repeatable)" },
     { "top", 0, CLI_INT, OFF(T, top), "N", "runner-up points printed (default 5)", 0, 1000000 },
     { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "print only the best point's line" },
+    { "emit", 0, CLI_STR, OFF(T, emit), "FORMAT",
+      "also write the best point into the LiteLLM or Portkey config the tuned\n"
+      "policy was imported from, as DIR/<its file name> (litellm or portkey;\n"
+      "only the tuned keys change: docs/import.md)" },
 };
 static const T TUNE_DEFAULTS = { .out = "results", .top = 5 };
 #undef T
@@ -335,6 +348,29 @@ static const cli_verb VERBS[] = {
       .args = "FILE...", .pos_min = 1, .pos_max = -1, .pos_complete = CLI_C_SCENARIO,
       .opts = VALIDATE_OPTS, .nopts = NROWS(VALIDATE_OPTS), .size = sizeof(cli_validate_opts),
       .run = cmd_validate },
+    { .name = "import", .summary = "print a scenario that simulates a LiteLLM or Portkey config",
+      .usage = "retrysim import litellm|portkey FILE [--policies-only] [--lenient]\n"
+               " [--name NAME]",
+      .description =
+          "Reads a LiteLLM proxy config.yaml (model_list, router_settings,\n"
+          "litellm_settings) or a Portkey config (JSON: retry, strategy, targets,\n"
+          "request_timeout) and prints a scenario that simulates it on stdout: its\n"
+          "deployments or targets as providers (documented default models where the\n"
+          "config gives no latency), its retries, routing, cooldowns and fallbacks as a\n"
+          "policy. Keys that are understood but not simulated are warnings on stderr\n"
+          "(file:line:col); an unknown key is an error (a warning with --lenient):\n"
+          "nothing is dropped silently. A scenario can also reference the config\n"
+          "directly (policies: - import: {format: litellm, file: router.yaml}), so that\n"
+          "`retrysim check` re-simulates it on every change. Every key's mapping, default\n"
+          "and source: docs/import.md.",
+      .examples = "retrysim import litellm proxy_config.yaml > my-router.yaml\n"
+                  "retrysim import portkey config.json --policies-only\n"
+                  "retrysim import litellm proxy_config.yaml --lenient 2> warnings.txt",
+      .exits = "0    the scenario is printed (warnings, if any, on stderr)\n"
+               "2    a bad file (its file:line:col), an unknown key, or bad usage",
+      .args = "litellm|portkey FILE", .pos_min = 2, .pos_max = 2, .pos_complete = CLI_C_FILE,
+      .opts = IMPORT_OPTS, .nopts = NROWS(IMPORT_OPTS), .size = sizeof(cli_import_opts),
+      .run = cmd_import },
     { .name = "delays", .summary = "sample the delays a retry policy waits before each retry",
       .usage = "retrysim delays [POLICY...] [--kind K,...] [--attempts N] [--draws N]\n"
                " [--seed S] [--csv]",
@@ -402,7 +438,8 @@ static const cli_verb VERBS[] = {
                " [--subject-to 'METRIC<=V[:mean|:lower|:upper]']...\n"
                " [--policy NAME] [--budget RUNS] [--replications N]\n"
                " [--max-replications N] [--jobs N | --mpi] [--out DIR]\n"
-               " [--seed S] [--set KEY=VALUE]... [--top N] [--quiet]",
+               " [--seed S] [--set KEY=VALUE]... [--top N] [--quiet]\n"
+               " [--emit litellm|portkey]",
       .description =
           "Searches scenario overrides for the point that minimises (or maximises) the\n"
           "replication mean of one metric subject to bounds on others: a Sobol start, then\n"

@@ -42,6 +42,10 @@ typedef struct {
     /* public */
     pol_hint_mode mode;
     pol_ns ceiling;          /* for the CEIL modes */
+    pol_ns budget;           /* for the CEIL modes: a hint is honored only while the
+                                hints honored since pol_retry_begin, this one
+                                included, total <= budget (0 = no total cap;
+                                Portkey's 60 s cumulative Retry-After cap) */
     pol_ns jitter;           /* for PLUS_JITTER */
     int    ignore_zero;      /* a hint of 0 counts as absent (openai-python and
                                 anthropic-sdk honor a hint only when 0 < hint) */

@@ -42,7 +42,7 @@ void pol_retry_default(pol_retry_cfg *out)
         .max_attempts = 3,
         .deadline = 0,
         .attempt_timeout = 0,
-        .hint = { .mode = POL_HINT_HONOR, .ceiling = 0, .jitter = 0, .ignore_zero = 0 },
+        .hint = { .mode = POL_HINT_HONOR, .ceiling = 0, .budget = 0, .jitter = 0, .ignore_zero = 0 },
         .honor_should_retry = 1,
         .fallback_on_exhaust = 0,
         .count = POL_COUNT_SHARED,
@@ -55,7 +55,7 @@ void pol_retry_default(pol_retry_cfg *out)
 
 static int hint_valid(const pol_hint_cfg *h)
 {
-    return (int)h->mode >= 0 && h->mode < POL_HINT__COUNT && h->ceiling >= 0 && h->jitter >= 0;
+    return (int)h->mode >= 0 && h->mode < POL_HINT__COUNT && h->ceiling >= 0 && h->budget >= 0 && h->jitter >= 0;
 }
 
 static int rule_validate(const pol_retry_rule *r)
@@ -183,6 +183,7 @@ void pol_retry_begin(pol_retry_state *s, pol_ns now)
     s->start = now;
     s->attempts = 0;
     s->last_delay = 0;
+    s->hinted = 0;
     pol_backoff_reset(&s->bo);
     s->last_rule = POL_RETRY_NO_RULE;
     s->first_rule = FIRST_UNSET;
@@ -197,23 +198,26 @@ static void give(pol_verdict *v, pol_action a, pol_reason why)
     v->delay = 0;
 }
 
-/* Step 5: combines the backoff delay with the hint. Returns 0, or -1 when
- * CEIL_GIVE_UP refuses a hint above the ceiling. */
-static int combine_hint(const pol_hint_cfg *h, pol_ns hint, pol_ns backoff, gsl_rng *r,
+/* Step 5: combines the backoff delay with the hint; `hinted` is the total
+ * of the hints honored so far. Returns 0 (backoff used), 1 (the hint was
+ * honored: a CEIL mode adds it to the total), or -1 when CEIL_GIVE_UP
+ * refuses a hint above the ceiling or beyond what is left of the budget. */
+static int combine_hint(const pol_hint_cfg *h, pol_ns hint, pol_ns backoff, pol_ns hinted, gsl_rng *r,
                         pol_ns *delay)
 {
     if (hint < 0 || (hint == 0 && h->ignore_zero) || h->mode == POL_HINT_IGNORE) {
         *delay = backoff;
         return 0;
     }
+    int within = hint <= h->ceiling && (h->budget <= 0 || (hinted <= h->budget && hint <= h->budget - hinted));
     switch (h->mode) {
     case POL_HINT_CEIL_GIVE_UP:
-        if (hint > h->ceiling) return -1;
+        if (!within) return -1;
         *delay = hint;
-        break;
+        return 1;
     case POL_HINT_CEIL_IGNORE:
-        *delay = hint <= h->ceiling ? hint : backoff;
-        break;
+        *delay = within ? hint : backoff;
+        return within;
     case POL_HINT_MAX:
         *delay = hint > backoff ? hint : backoff;
         break;
@@ -295,7 +299,8 @@ int pol_retry_next(const pol_retry_cfg *c, pol_retry_state *s, const pol_outcome
     }
     int n = c->count == POL_COUNT_PER_KIND ? counted : s->attempts;
     pol_ns backoff = pol_backoff_next(bc, bs, n, r), delay;
-    if (combine_hint(set & POL_RULE_HINT ? &rule->hint : &c->hint, o->retry_after, backoff, r, &delay) < 0) {
+    int used = combine_hint(set & POL_RULE_HINT ? &rule->hint : &c->hint, o->retry_after, backoff, s->hinted, r, &delay);
+    if (used < 0) {
         give(v, POL_ACT_GIVE_UP, POL_REASON_HINT_TOO_LONG);
         return POL_OK;
     }
@@ -310,5 +315,6 @@ int pol_retry_next(const pol_retry_cfg *c, pol_retry_state *s, const pol_outcome
     v->reason = POL_REASON_NONE;
     v->delay = delay;
     s->last_delay = delay;
+    if (used > 0) s->hinted = delay > POL_NS_MAX - s->hinted ? POL_NS_MAX : s->hinted + delay;
     return POL_OK;
 }

@@ -13,8 +13,9 @@
  *      if fallback_on_exhaust).
  *   5. delay = backoff for retry n = attempts made (PER_KIND: made of this
  *      rule's kinds), combined with the hint per the hint mode (CEIL_GIVE_UP
- *      may answer GIVE_UP, HINT_TOO_LONG); the rule's backoff and hint cfg
- *      when it sets them.
+ *      may answer GIVE_UP, HINT_TOO_LONG; the CEIL modes also refuse a hint
+ *      that would take the hints honored since begin past hint.budget, when
+ *      > 0); the rule's backoff and hint cfg when it sets them.
  *   6. deadline: if now + delay >= start + deadline -> GIVE_UP (DEADLINE):
  *      never start a sleep that would cross the deadline.
  *   7. RETRY with that delay.
@@ -143,6 +144,7 @@ typedef struct {
     /* read-only */
     int     attempts;            /* attempts reported so far */
     pol_ns  last_delay;          /* the delay of the last RETRY verdict, 0 before */
+    pol_ns  hinted;              /* total of the hints honored since begin (hint.budget) */
     /* private */
     pol_backoff_state bo;        /* the policy's schedule (and that of rules without their own) */
     /* read-only */

@@ -217,6 +217,54 @@ static void test_max_attempts(void)
     CU_ASSERT_EQUAL(v.delay, S(60));
 }
 
+/* 5. the total cap of the CEIL modes (Portkey: 60 s of Retry-After per
+ * request; a hint beyond what is left gives up, backoff waits do not count) */
+static void test_hint_budget(void)
+{
+    pol_retry_cfg c = plain();
+    c.max_attempts = 10;
+    c.hint.mode = POL_HINT_CEIL_GIVE_UP;
+    c.hint.ceiling = S(60);
+    c.hint.budget = S(60);
+    pol_retry_state s;
+    pol_verdict v;
+    pol_retry_begin(&s, 0);
+    pol_outcome o = hinted(429, S(20));
+    pol_retry_next(&c, &s, &o, 0, R, &v);
+    CHECK_VERDICT(v, POL_ACT_RETRY, POL_REASON_NONE);
+    CU_ASSERT_EQUAL(v.delay, S(20));
+    CU_ASSERT_EQUAL(s.hinted, S(20));
+    o = hinted(503, -1);                                  /* a backoff wait: not counted */
+    pol_retry_next(&c, &s, &o, 0, R, &v);
+    CHECK_VERDICT(v, POL_ACT_RETRY, POL_REASON_NONE);
+    CU_ASSERT_EQUAL(s.hinted, S(20));
+    o = hinted(429, S(50));                               /* 20 + 50 > 60: the docs' example */
+    pol_retry_next(&c, &s, &o, 0, R, &v);
+    CHECK_VERDICT(v, POL_ACT_GIVE_UP, POL_REASON_HINT_TOO_LONG);
+    pol_retry_begin(&s, 0);                               /* a new loop starts from 0 */
+    CU_ASSERT_EQUAL(s.hinted, 0);
+    o = hinted(429, S(40));
+    pol_retry_next(&c, &s, &o, 0, R, &v);
+    o = hinted(429, S(20));                               /* exactly the budget: honored */
+    pol_retry_next(&c, &s, &o, 0, R, &v);
+    CHECK_VERDICT(v, POL_ACT_RETRY, POL_REASON_NONE);
+    CU_ASSERT_EQUAL(s.hinted, S(60));
+    o = hinted(429, 1);
+    pol_retry_next(&c, &s, &o, 0, R, &v);
+    CHECK_VERDICT(v, POL_ACT_GIVE_UP, POL_REASON_HINT_TOO_LONG);
+    c.hint.mode = POL_HINT_CEIL_IGNORE;                   /* ceiling-ignore: the backoff instead */
+    pol_retry_begin(&s, 0);
+    o = hinted(429, S(45));
+    pol_retry_next(&c, &s, &o, 0, R, &v);
+    CU_ASSERT_EQUAL(v.delay, S(45));
+    pol_retry_next(&c, &s, &o, 0, R, &v);
+    CHECK_VERDICT(v, POL_ACT_RETRY, POL_REASON_NONE);
+    CU_ASSERT_EQUAL(v.delay, S(2));                       /* the second retry's backoff */
+    CU_ASSERT_EQUAL(s.hinted, S(45));
+    c.hint.budget = -1;
+    CU_ASSERT_EQUAL(pol_retry_validate(&c), POL_EINVAL);
+}
+
 /* 5. each hint mode (backoff without jitter: 1 s on the first retry) */
 static void test_hint_modes(void)
 {
@@ -956,6 +1004,7 @@ static void register_suites(void)
         { "3 classes", test_classes },
         { "4 max attempts", test_max_attempts },
         { "5 hint modes", test_hint_modes },
+        { "5 hint budget (total cap)", test_hint_budget },
         { "5 no hint: backoff in every mode", test_no_hint_is_backoff },
         { "5 backoff drawn even when hinted", test_common_random_numbers },
         { "6 deadline", test_deadline },

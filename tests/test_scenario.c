@@ -846,6 +846,30 @@ static void test_metric_names(void)
     for (int i = 0; i < SIM_M__COUNT; i++) CU_ASSERT_EQUAL(sim_metric_lookup(sim_metric_name((sim_metric_id)i)), i);
 }
 
+/* others: the class of every unlisted outcome; retry_after_budget */
+static void test_retry_others_budget(void)
+{
+    sim_scenario s;
+    if (load_text(BASE "    retry: { others: fallback, retry_on: [429, timeout], fail_on: [501],\n"
+                       "             retry_after: ceiling-give-up, retry_after_ceiling: 60s, retry_after_budget: 60s }\n"
+                       "  - name: q\n    retry: { others: fail }\n", NULL, 0, &s)) { CU_FAIL("load"); return; }
+    const pol_classify_cfg *c = &s.policies[0].retry.classify;
+    CU_ASSERT_EQUAL(c->by_status[429 - POL_STATUS_MIN], POL_CLASS_RETRY);
+    CU_ASSERT_EQUAL(c->by_status[400 - POL_STATUS_MIN], POL_CLASS_FALLBACK);
+    CU_ASSERT_EQUAL(c->by_status[503 - POL_STATUS_MIN], POL_CLASS_FALLBACK);
+    CU_ASSERT_EQUAL(c->by_status[501 - POL_STATUS_MIN], POL_CLASS_FAIL);
+    CU_ASSERT_EQUAL(c->by_status[200 - POL_STATUS_MIN], POL_CLASS_SUCCESS);
+    CU_ASSERT_EQUAL(c->by_kind[POL_OUT_TIMEOUT], POL_CLASS_RETRY);
+    CU_ASSERT_EQUAL(c->by_kind[POL_OUT_CONN_RESET], POL_CLASS_FALLBACK);
+    CU_ASSERT_EQUAL(c->by_kind[POL_OUT_CONTEXT_WINDOW], POL_CLASS_FALLBACK);
+    CU_ASSERT_EQUAL(s.policies[0].retry.hint.budget, S(60));
+    c = &s.policies[1].retry.classify;
+    CU_ASSERT_EQUAL(c->by_status[429 - POL_STATUS_MIN], POL_CLASS_FAIL);
+    CU_ASSERT_EQUAL(c->by_kind[POL_OUT_CONTENT_POLICY], POL_CLASS_FAIL);
+    sim_scenario_free(&s);
+    expect_error(BASE "    retry: { others: maybe }\n", 8, 22, "'others'");
+}
+
 static void register_suites(void)
 {
     CU_SUITE("scenario",
@@ -854,6 +878,7 @@ static void register_suites(void)
              { "open loop and trace", test_open_and_trace },
              { "errors: keys", test_err_keys },
              { "errors: types", test_err_types },
+             { "retry: others, retry_after_budget", test_retry_others_budget },
              { "errors: yaml", test_err_yaml },
              { "errors: timeline", test_err_timeline },
              { "errors: csv", test_err_csv },

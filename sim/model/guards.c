@@ -210,7 +210,7 @@ static void *lb_create(sim_world *w, const sim_policy *p)
         pol_lb_target *t = &l->t[i];
         const sim_provider *pv = &w->sc->providers[p->targets[i]];
         pol_lb_target_init(t);
-        t->weight = st->lb_weights[i] > 0 ? st->lb_weights[i] : 1;
+        t->weight = st->lb_weights[i] >= 0 ? st->lb_weights[i] : 1;   /* 0: never picked */
         t->rpm_limit = pv->base.rpm;
         t->tpm_limit = pv->base.tpm;
         t->cost = pv->price_in + pv->price_out;   /* per million tokens; relative order is what counts */

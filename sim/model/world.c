@@ -149,11 +149,20 @@ static int choose_target(sim_world *w, const sim_policy *p, uint32_t ci)
     pol_lb *lb = c->chain == 0 ? sim_g_lb(w, p, ci, &lt) : NULL;
     if (lb) {
         for (int i = 0; i < p->ntargets; i++) lt[i].available = target_available(w, p, ci, p->targets[i]);
-        size_t k;
-        if (pol_lb_pick(lb, lt, (size_t)p->ntargets, w->eng.now, (double)c->prompt + c->output, c->prng, &k) != POL_LB_PICKED)
-            return -1;
-        c->target = (uint8_t)k;
-        return p->targets[k];
+        if (p->st.lb_sticky && c->picked && lt[c->target].available) return p->targets[c->target];
+        int ntiers = p->st.nlb_tiers ? p->st.nlb_tiers : 1, lo = 0;
+        for (int t = 0; t < ntiers; t++) {
+            int size = p->st.nlb_tiers ? p->st.lb_tiers[t] : p->ntargets;
+            size_t k;
+            if (t >= c->tier &&
+                pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output, c->prng, &k) == POL_LB_PICKED) {
+                c->target = (uint8_t)(lo + (int)k);
+                c->picked = 1;
+                return p->targets[c->target];
+            }
+            lo += size;
+        }
+        return -1;
     }
     int n;
     const int *chain = chain_of(p, c->chain, &n);
@@ -215,6 +224,8 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->output = (float)(ot < 1 ? 1 : round(ot));
     c->target = 0;
     c->chain = 0;
+    c->tier = 0;
+    c->picked = 0;
     c->attempt_no = 0;
     c->natt = 0;
     c->round_sent = 0;
@@ -533,8 +544,15 @@ static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const
         return;
     case POL_ACT_FALLBACK: {
         int n;
+        c->picked = 0;
         if (o->kind == POL_OUT_CONTEXT_WINDOW && pol->st.nctx > 0 && c->chain != 1) { c->chain = 1; c->target = 0; }
         else if (o->kind == POL_OUT_CONTENT_POLICY && pol->st.ncontent > 0 && c->chain != 2) { c->chain = 2; c->target = 0; }
+        else if (c->chain == 0 && pol->st.nlb_tiers && sim_g_lb(w, pol, ci, NULL)) {
+            int t = 0, end = pol->st.lb_tiers[0];       /* the tier after the failed target's */
+            while (c->target >= end) end += pol->st.lb_tiers[++t];
+            if (t + 1 >= pol->st.nlb_tiers) { end_request(w, ci, END_GIVE_UP); return; }
+            c->tier = (uint8_t)(t + 1);
+        }
         else if (chain_of(pol, c->chain, &n), c->target + 1 < n) c->target++;
         else { end_request(w, ci, END_GIVE_UP); return; }
         pol_layers_begin(lc, rs, now);

@@ -73,6 +73,8 @@ typedef struct {
     uint16_t  gates;         /* bit per part: its gate already passed for the next attempt */
     uint8_t   bulkhead;      /* holds a bulkhead permit */
     uint8_t   budget_open;   /* a retry-budget grant awaits its result */
+    uint8_t   tier;          /* load balancing: the first tier of the pool still in play */
+    uint8_t   picked;        /* load balancing, sticky: target holds this request's pick */
     pol_retry_state rs;      /* the retry loop of the current request, when no policy of the
                                 run has nested layers (else sim_world.lstates); last, so
                                 that the hot fields above share cache lines */

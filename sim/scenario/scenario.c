@@ -15,6 +15,7 @@
 #include "scenario.h"
 #include "cfg.h"
 #include "scenario_stateful.h"
+#include "import.h"
 #include "units.h"
 #include <limits.h>
 #include <math.h>
@@ -388,8 +389,9 @@ static const char *const POLICY_OWN_KEYS[] = { "name", "preset", "retry", "targe
 #define NPOLICY_OWN (sizeof POLICY_OWN_KEYS / sizeof POLICY_OWN_KEYS[0])
 static const char *const RETRY_KEYS[] = {
     "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
-    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_jitter", "timeout", "deadline",
-    "honor_should_retry", "fallback_on_exhaust", "retry_on", "fail_on", "fallback_on", "count", "on", NULL };
+    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter", "timeout",
+    "deadline", "honor_should_retry", "fallback_on_exhaust", "others", "retry_on", "fail_on", "fallback_on", "count",
+    "on", NULL };
 
 /* One entry of retry_on / fail_on / fallback_on: a status (429), a status
  * class (5xx) or a non-HTTP outcome kind (timeout, refused, ...). */
@@ -402,12 +404,20 @@ static int classify_item(loader *L, const sim_cfg_node *it, const char *list, po
     return POL_OK;
 }
 
-/* retry_on, then fallback_on, then fail_on: a later list wins ("5xx" in
+/* others (every error status and non-HTTP outcome gets that class), then
+ * retry_on, then fallback_on, then fail_on: a later list wins ("5xx" in
  * retry_on and 501 in fail_on make 501 fail). */
 static int load_classify(loader *L, const sim_cfg_node *r, pol_classify_cfg *c)
 {
     static const char *const lists[] = { "retry_on", "fallback_on", "fail_on" };
     static const pol_class cls[] = { POL_CLASS_RETRY, POL_CLASS_FALLBACK, POL_CLASS_FAIL };
+    static const char *const OTHERS[] = { "retry", "fallback", "fail" };
+    int o = -1;
+    TRY(sim_cfg_get_enum(r, "others", 0, OTHERS, 3, -1, &o, L->err));
+    if (o >= 0) {
+        for (int st = 300; st <= POL_STATUS_MAX; st++) pol_classify_set_status(c, st, cls[o]);
+        for (int k = POL_OUT_TIMEOUT; k < POL_OUT__COUNT; k++) pol_classify_set_kind(c, (pol_outcome_kind)k, cls[o]);
+    }
     for (int i = 0; i < 3; i++) {
         const sim_cfg_node *l;
         TRY(get_list(L, r, lists[i], 0, &l));
@@ -456,15 +466,16 @@ static int load_backoff_keys(loader *L, const sim_cfg_node *r, pol_backoff_cfg *
     return POL_OK;
 }
 
-/* retry_after, retry_after_ceiling, retry_after_jitter */
+/* retry_after, retry_after_ceiling, retry_after_budget, retry_after_jitter */
 static int load_hint_keys(loader *L, const sim_cfg_node *r, pol_hint_cfg *h, int *written)
 {
-    static const char *const keys[] = { "retry_after", "retry_after_ceiling", "retry_after_jitter" };
+    static const char *const keys[] = { "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter" };
     for (size_t i = 0; written && i < sizeof keys / sizeof keys[0]; i++) *written |= sim_cfg_get(r, keys[i]) != NULL;
     int e = (int)h->mode;
     TRY(get_lib_enum(L, r, "retry_after", hint_name, POL_HINT__COUNT, &e));
     h->mode = (pol_hint_mode)e;
     TRY(sim_cfg_get_duration(r, "retry_after_ceiling", 0, h->ceiling, &h->ceiling, L->err));
+    TRY(sim_cfg_get_duration(r, "retry_after_budget", 0, h->budget, &h->budget, L->err));
     return sim_cfg_get_duration(r, "retry_after_jitter", 0, h->jitter, &h->jitter, L->err);
 }
 
@@ -472,8 +483,8 @@ static int load_hint_keys(loader *L, const sim_cfg_node *r, pol_hint_cfg *h, int
  * may not, with why. */
 static const char *const RULE_KEYS[] = {
     "match", "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
-    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_jitter", "honor_should_retry",
-    "fallback_on_exhaust", NULL };
+    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter",
+    "honor_should_retry", "fallback_on_exhaust", NULL };
 static const struct { const char *key, *why; } RULE_NOT[] = {
     { "timeout", "an attempt's timeout is set when it is sent, before its outcome's kind is known; set it in retry:" },
     { "deadline", "the deadline is shared by every kind; set it in retry:" },
@@ -1238,6 +1249,9 @@ static int scenario_load(const char *path, const char *text, size_t len, const c
     loader L = { .s = out, .err = err };
     int rc = text ? sim_cfg_load_mem(text, len, path, &L.doc, err) : sim_cfg_load(path, &L.doc, err);
     if (rc) return rc;
+    sim_buf warnings = { 0 };
+    rc = sim_import_expand(&L.doc, &warnings, err);
+    out->warnings = warnings.s;
     for (int i = 0; !rc && i < noverrides; i++) rc = sim_cfg_override(&L.doc, overrides[i], err);
     const sim_cfg_node *root = L.doc.root;
     if (!rc) rc = sim_cfg_want(root, SIM_CFG_MAP, "the scenario (key: value lines)", err);
@@ -1295,6 +1309,7 @@ void sim_scenario_free(sim_scenario *s)
     free(s->timeline);
     free(s->policies);
     free(s->expect);
+    free(s->warnings);
     memset(s, 0, sizeof *s);
 }
 

@@ -157,7 +157,10 @@ typedef struct {
     SIM_PARTS(SIM_PART_FIELD)
 #undef SIM_PART_FIELD
     int    limiter_tokens;                       /* the limiter counts tokens (TPM), not requests */
-    double lb_weights[SIM_MAX_TARGETS];          /* weighted-random weights, default 1 */
+    double lb_weights[SIM_MAX_TARGETS];          /* weighted-random weights, default 1 (0 = never picked) */
+    int    lb_tiers[SIM_MAX_TARGETS];            /* sizes of consecutive tiers of the pool ... */
+    int    nlb_tiers;                            /* ... 0 = one tier of every target */
+    int    lb_sticky;                            /* a request keeps its pick while it is available */
     int gateway_size;                            /* clients per gateway instance, default 100 */
     int degraded;                                /* answer with a degraded (cached) reply when all fails */
     int ctx_targets[SIM_MAX_TARGETS];     int nctx;      /* chain for context-window errors */
@@ -210,11 +213,15 @@ typedef struct {
     sim_workload  workload;
     sim_policy   *policies;   int npolicies;
     sim_expect   *expect;     int nexpect;
+    char         *warnings;   /* "file:line:col: warning: ..." lines of imported configs, or NULL (owned) */
 } sim_scenario;
 
-/* Loads and validates. overrides: "key.path=value" strings applied to the
- * document before it is typed (see docs/scenario-format.md, "Overrides");
- * may be NULL. Returns 0, or a negative code with err->msg set. */
+/* Loads and validates. `import:` entries (a LiteLLM or Portkey config, see
+ * import.h) are expanded first; then overrides: "key.path=value" strings
+ * applied to the document before it is typed (see docs/scenario-format.md,
+ * "Overrides"); may be NULL. Returns 0, or a negative code with err->msg
+ * set. What the imported configs say that is not simulated is in
+ * out->warnings. */
 int  sim_scenario_load(const char *path, const char *const *overrides, int noverrides,
                        sim_scenario *out, sim_err *err);
 /* The same from len bytes of YAML text (not NUL-terminated) named `name`,

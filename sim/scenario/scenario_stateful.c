@@ -197,19 +197,36 @@ static const bind LB_BINDS[] = {
     BIND(pol_lb_cfg, "decay",          B_DURATION_POS, decay,          0, 0),
     BIND(pol_lb_cfg, "usage_relative", B_BOOL,         usage_relative, 0, 0),
 };
-/* weights: one per target, for weighted-random */
+/* weights: one per target, for weighted-random; tiers: sizes of consecutive
+ * groups of targets (the pool is the first tier with an available target; a
+ * fallback moves to the next tier); sticky: a request keeps its pick */
 static int lb_hook(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err)
 {
     (void)ps;
-    const sim_cfg_node *wl = sim_cfg_get(m, "weights");
+    const sim_cfg_node *wl = sim_cfg_get(m, "weights"), *tl = sim_cfg_get(m, "tiers");
     for (int i = 0; i < SIM_MAX_TARGETS; i++) st->lb_weights[i] = 1;
-    if (!wl) return POL_OK;
-    TRY(sim_cfg_want(wl, SIM_CFG_SEQ, "weights", err));
-    if (wl->n != (size_t)ntargets) return sim_cfg_errf(err, wl, "'weights' has %zu entries for %d targets", wl->n, ntargets);
-    for (size_t i = 0; i < wl->n; i++) TRY(sim_cfg_as_double(wl->items[i], "weight", 0, 1e12, &st->lb_weights[i], err));
+    st->nlb_tiers = 0;
+    TRY(sim_cfg_get_bool(m, "sticky", 0, 0, &st->lb_sticky, err));
+    if (wl) {
+        TRY(sim_cfg_want(wl, SIM_CFG_SEQ, "weights", err));
+        if (wl->n != (size_t)ntargets) return sim_cfg_errf(err, wl, "'weights' has %zu entries for %d targets", wl->n, ntargets);
+        for (size_t i = 0; i < wl->n; i++) TRY(sim_cfg_as_double(wl->items[i], "weight", 0, 1e12, &st->lb_weights[i], err));
+    }
+    if (!tl) return POL_OK;
+    TRY(sim_cfg_want(tl, SIM_CFG_SEQ, "tiers", err));
+    if (tl->n == 0 || tl->n > SIM_MAX_TARGETS) return sim_cfg_errf(err, tl, "'tiers' needs 1 to %d sizes", SIM_MAX_TARGETS);
+    long long sum = 0, v;
+    for (size_t i = 0; i < tl->n; i++) {
+        TRY(sim_cfg_as_int(tl->items[i], "tier size", 1, SIM_MAX_TARGETS, &v, err));
+        st->lb_tiers[i] = (int)v;
+        sum += v;
+    }
+    if (sum != ntargets)
+        return sim_cfg_errf(err, tl, "'tiers' sizes add up to %lld, but the policy has %d targets", sum, ntargets);
+    st->nlb_tiers = (int)tl->n;
     return POL_OK;
 }
-static const char *const LB_HOOK_KEYS[] = { "weights", NULL };
+static const char *const LB_HOOK_KEYS[] = { "weights", "tiers", "sticky", NULL };
 
 static const bind QUOTA_BINDS[] = {
     BIND(pol_quota_cfg, "min_requests", B_INT64,    min_requests, 0, 1000000000),
