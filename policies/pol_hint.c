@@ -279,3 +279,16 @@ int pol_hint_apply_header(pol_outcome *o, const char *name, const char *value, i
     }
     return POL_OK;
 }
+
+int pol_hint_apply_header_as(pol_outcome *o, const char *name, const char *value,
+                             int64_t wall_now, const pol_hint_cfg *h)
+{
+    int rc = pol_hint_apply_header(o, name, value, wall_now);
+    if (rc == POL_OK || rc == POL_EINVAL || !h || !h->invalid_now || strcasecmp(name, "retry-after") != 0) return rc;
+    const char *p = pol_lex_skip_ows(value);
+    if (rc == POL_EPARSE || (rc == POL_ERANGE && *p == '-')) {
+        if (o->retry_after < 0) o->retry_after = 0;
+        return POL_OK;
+    }
+    return rc;
+}

@@ -43,9 +43,24 @@ typedef struct {
     pol_hint_mode mode;
     pol_ns ceiling;          /* for the CEIL modes */
     pol_ns jitter;           /* for PLUS_JITTER */
-    int    ignore_zero;      /* a hint of 0 counts as absent (openai-python and
-                                anthropic-sdk honor a hint only when 0 < hint) */
+    int    ignore_zero;      /* a hint of 0 counts as absent (the Python SDKs and
+                                anthropic-node honor a hint only when 0 < hint);
+                                0: a hint of 0 means "retry now" (openai-node) */
+    int    invalid_now;      /* a retry-after that is there but is no delay
+                                (unparseable, negative) means "retry now":
+                                pol_hint_apply_header_as folds it as a hint of 0
+                                (openai-node: parseFloat and Date.parse give NaN,
+                                setTimeout(NaN) fires at once); 0: ignored */
 } pol_hint_cfg;
+
+/* pol_hint_apply_header as the client configured by h reads the headers:
+ * with h NULL or h->invalid_now 0 it is pol_hint_apply_header; with
+ * h->invalid_now a `retry-after` value that does not parse (POL_EPARSE) or
+ * is negative sets a hint of 0 when the outcome has none yet, and returns
+ * POL_OK (retry-after-ms still overwrites it: it wins, as in the SDKs). A
+ * value above POL_HINT_MAX_DELAY stays POL_ERANGE. */
+POL_API int pol_hint_apply_header_as(pol_outcome *o, const char *name, const char *value,
+                                     int64_t wall_now, const pol_hint_cfg *h);
 
 POL_API const char *pol_hint_mode_name(pol_hint_mode m);   /* "ignore","honor","ceiling-give-up",... */
 POL_API int         pol_hint_mode_parse(const char *name, pol_hint_mode *out);

@@ -274,6 +274,48 @@ static void test_fuzz(void)
     gsl_rng_free(r);
 }
 
+/* pol_hint_apply_header_as: a hint of 0 is a hint (-1 is none), and with
+ * invalid_now an unusable retry-after is one too (openai-node). */
+static void test_apply_header_as(void)
+{
+    pol_hint_cfg now = { POL_HINT_HONOR, 0, 0, 0, 1 }, plain = { POL_HINT_HONOR, 0, 0, 0, 0 };
+    pol_outcome o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", "0", 0, &plain), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 0);                         /* 0 is present, not absent */
+    o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after-ms", "0", 0, NULL), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 0);
+    static const char *const bad[] = { "soon", "", "1e3", "-5", " -0.5 ", "Sun, 06 Nov 1994 08:49:37 UTC" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o = pol_outcome_make(POL_OUT_HTTP, 429);
+        CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "Retry-After", bad[i], 0, &now), POL_OK);
+        CU_ASSERT_EQUAL(o.retry_after, 0);
+        o = pol_outcome_make(POL_OUT_HTTP, 429);
+        CU_ASSERT(pol_hint_apply_header_as(&o, "Retry-After", bad[i], 0, &plain) < 0);
+        CU_ASSERT_EQUAL(o.retry_after, -1);
+        o = pol_outcome_make(POL_OUT_HTTP, 429);
+        CU_ASSERT(pol_hint_apply_header_as(&o, "Retry-After", bad[i], 0, NULL) < 0);
+        CU_ASSERT_EQUAL(o.retry_after, -1);
+    }
+    /* too large stays an error; retry-after-ms is not affected; -ms wins either way */
+    o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", "100000000", 0, &now), POL_ERANGE);
+    CU_ASSERT_EQUAL(o.retry_after, -1);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after-ms", "soon", 0, &now), POL_EPARSE);
+    CU_ASSERT_EQUAL(o.retry_after, -1);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after-ms", "500", 0, &now), POL_OK);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", "soon", 0, &now), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 500 * POL_NS_PER_MS);
+    o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", "soon", 0, &now), POL_OK);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after-ms", "500", 0, &now), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 500 * POL_NS_PER_MS);
+    /* other headers as pol_hint_apply_header */
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "x-should-retry", "maybe", 0, &now), POL_EPARSE);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "x-other", "soon", 0, &now), POL_OK);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(NULL, "retry-after", "soon", 0, &now), POL_EINVAL);
+}
+
 static void register_suites(void)
 {
     CU_SUITE("hint",
@@ -285,6 +327,7 @@ static void register_suites(void)
              { "malformed dates", test_malformed_dates },
              { "x-should-retry", test_should_retry },
              { "apply_header", test_apply_header },
+             { "apply_header_as: 0 and invalid_now", test_apply_header_as },
              { "hint mode names", test_mode_names },
              { "fuzz", test_fuzz });
 }
