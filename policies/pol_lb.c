@@ -12,7 +12,7 @@
 
 static const char *const kind_names[POL_LB__COUNT] = {
     "weighted-random", "round-robin", "least-outstanding", "p2c", "ewma",
-    "lowest-usage", "lowest-cost"
+    "lowest-usage", "lowest-cost", "highest-success-rate"
 };
 
 POL_NAME_FUNCS(pol_lb_kind, pol_lb_kind_name, pol_lb_kind_parse, kind_names, POL_LB__COUNT)
@@ -23,11 +23,13 @@ void pol_lb_default(pol_lb_kind k, pol_lb_cfg *out)
     out->kind = k;
     out->decay = 10 * POL_NS_PER_S;    /* Finagle PeakEwma decayTime */
     out->usage_relative = 0;
+    out->success_window = 0;           /* the seed: every result since the start */
 }
 
 int pol_lb_init(pol_lb *lb, const pol_lb_cfg *c)
 {
-    if (!lb || !c || (int)c->kind < 0 || c->kind >= POL_LB__COUNT || c->decay <= 0) return POL_EINVAL;
+    if (!lb || !c || (int)c->kind < 0 || c->kind >= POL_LB__COUNT || c->decay <= 0
+        || c->success_window < 0) return POL_EINVAL;
     lb->cfg = *c;
     pol_lb_reset(lb);
     return POL_OK;
@@ -41,7 +43,7 @@ void pol_lb_reset(pol_lb *lb)
 void pol_lb_target_init(pol_lb_target *t)
 {
     if (!t) return;
-    pol_lb_target z = { .available = 1, .weight = 1.0, .ewma_at = -1 };
+    pol_lb_target z = { .available = 1, .weight = 1.0, .ewma_at = -1, .result_at = -1 };
     *t = z;
 }
 
@@ -70,10 +72,27 @@ static double usage_score(const pol_lb *lb, const pol_lb_target *t)
     return a > b ? a : b;
 }
 
+/* The decay factor of target t's result counts from its last result to now. */
+static double result_decay(const pol_lb *lb, const pol_lb_target *t, pol_ns now)
+{
+    if (!lb || lb->cfg.success_window <= 0 || t->result_at < 0 || now <= t->result_at) return 1.0;
+    return exp(-(double)(now - t->result_at) / (double)lb->cfg.success_window);
+}
+
+/* Success rate; 1.0 with no result (the seed: "No data, assume good"). The
+ * decay multiplies both counts, so it cancels in the ratio: only the weight
+ * of new results against old ones depends on it. */
+static double success_rate(const pol_lb_target *t)
+{
+    double total = t->successes + t->failures;
+    return total > 0 ? t->successes / total : 1.0;
+}
+
 /* Score of target i for the argmin kinds; lower is better. */
 static double score(const pol_lb *lb, const pol_lb_target *t)
 {
     switch (lb->cfg.kind) {
+    case POL_LB_HIGHEST_SUCCESS_RATE: return -success_rate(t);
     case POL_LB_LEAST_OUTSTANDING: return (double)t->outstanding;
     case POL_LB_EWMA:              return t->ewma * (double)(t->outstanding + 1);
     case POL_LB_LOWEST_USAGE:      return usage_score(lb, t);
@@ -178,4 +197,13 @@ void pol_lb_on_done(const pol_lb *lb, pol_lb_target *t, pol_ns now, pol_ns laten
         t->ewma = t->ewma * w + x * (1.0 - w);
     }
     t->ewma_at = now;
+}
+
+void pol_lb_on_result(const pol_lb *lb, pol_lb_target *t, pol_ns now, int ok)
+{
+    if (!t) return;
+    double w = result_decay(lb, t, now);
+    t->successes = t->successes * w + (ok ? 1.0 : 0.0);
+    t->failures = t->failures * w + (ok ? 0.0 : 1.0);
+    t->result_at = now;
 }

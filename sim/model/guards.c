@@ -227,12 +227,14 @@ static void *lb_create(sim_world *w, const sim_policy *p)
 static void lb_reset(sim_world *w, void *x, pol_ns now) { (void)w; (void)now; pol_lb_reset(&((lb_inst *)x)->lb); }
 static void lb_record(sim_world *w, const sim_policy *p, uint32_t ci, const sim_slot *s, const pol_outcome *o, pol_ns dur)
 {
-    (void)o;
     pol_lb_target *lt;
     pol_lb *lb = sim_g_lb(w, p, ci, &lt);
     if (!lb) return;
     for (int i = 0; i < p->ntargets; i++)
-        if (p->targets[i] == s->provider) pol_lb_on_done(lb, &lt[i], w->eng.now, dur);
+        if (p->targets[i] == s->provider) {
+            pol_lb_on_done(lb, &lt[i], w->eng.now, dur);
+            pol_lb_on_result(lb, &lt[i], w->eng.now, o->kind == POL_OUT_SUCCESS);
+        }
 }
 
 /* -------------------------------------------------------------- quota --- */
