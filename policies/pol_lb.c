@@ -79,20 +79,27 @@ static double result_decay(const pol_lb *lb, const pol_lb_target *t, pol_ns now)
     return exp(-(double)(now - t->result_at) / (double)lb->cfg.success_window);
 }
 
-/* Success rate; 1.0 with no result (the seed: "No data, assume good"). The
- * decay multiplies both counts, so it cancels in the ratio: only the weight
- * of new results against old ones depends on it. */
-static double success_rate(const pol_lb_target *t)
+/* Success rate. success_window 0 (the seed): successes / total, 1.0 with no
+ * result. success_window W > 0: both counts decayed to now, plus one
+ * pseudo-success (the seed's "no data, assume good" as a prior), so a target
+ * that is no longer picked drifts back to 1.0 as its failures age (without
+ * the prior the decay would cancel in the ratio and an early failure would
+ * exclude a target for good). */
+static double success_rate(const pol_lb *lb, const pol_lb_target *t, pol_ns now)
 {
-    double total = t->successes + t->failures;
-    return total > 0 ? t->successes / total : 1.0;
+    if (lb->cfg.success_window <= 0) {
+        double total = t->successes + t->failures;
+        return total > 0 ? t->successes / total : 1.0;
+    }
+    double w = result_decay(lb, t, now), s = t->successes * w, f = t->failures * w;
+    return (s + 1.0) / (s + f + 1.0);
 }
 
 /* Score of target i for the argmin kinds; lower is better. */
-static double score(const pol_lb *lb, const pol_lb_target *t)
+static double score(const pol_lb *lb, const pol_lb_target *t, pol_ns now)
 {
     switch (lb->cfg.kind) {
-    case POL_LB_HIGHEST_SUCCESS_RATE: return -success_rate(t);
+    case POL_LB_HIGHEST_SUCCESS_RATE: return -success_rate(lb, t, now);
     case POL_LB_LEAST_OUTSTANDING: return (double)t->outstanding;
     case POL_LB_EWMA:              return t->ewma * (double)(t->outstanding + 1);
     case POL_LB_LOWEST_USAGE:      return usage_score(lb, t);
@@ -158,7 +165,7 @@ int pol_lb_pick(pol_lb *lb, pol_lb_target *t, size_t n, pol_ns now, double token
         for (size_t i = 0; i < n; i++) {
             if (!t[i].available) continue;
             if (lb->cfg.kind == POL_LB_LOWEST_USAGE && !fits(&t[i], now, tokens)) continue;
-            double s = score(lb, &t[i]);
+            double s = score(lb, &t[i], now);
             if (s < bs || (s == bs && lb->cfg.kind == POL_LB_LOWEST_COST && best < n
                            && t[i].outstanding < t[best].outstanding)) {
                 bs = s;

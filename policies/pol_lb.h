@@ -28,8 +28,10 @@
  *                      (successes + failures) as pol_lb_on_result counts them;
  *                      a target with no result yet scores 1.0; ties: lowest
  *                      index (Python's max() keeps the first). success_window
- *                      0 = every result since the start (the seed); > 0 =
- *                      counts decayed by exp(-dt / success_window)
+ *                      0 = every result since the start (the seed); W > 0 =
+ *                      counts decayed by exp(-age / W) plus one
+ *                      pseudo-success: (s + 1) / (s + f + 1), so an unpicked
+ *                      target drifts back to 1.0 as its failures age
  * Usage counts reset when the minute (floor(now / 60 s)) changes.
  * Answers: POL_LB_PICKED with *index_out, or POL_LB_NONE when no target is
  * available (or, LOWEST_USAGE, all would exceed their limits).

@@ -225,6 +225,18 @@ static void test_highest_success_rate(void)
     pol_lb_on_result(&lb, &t[0], S(10), 1);
     CU_ASSERT_DOUBLE_EQUAL(t[0].failures, exp(-1.0), 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(t[0].successes, 1.0, 0);
+    /* with a window, one pseudo-success: a failed target comes back as its failure ages */
+    targets(t, 2);
+    pol_lb_on_result(&lb, &t[0], 0, 1);
+    pol_lb_on_result(&lb, &t[0], 0, 1);
+    pol_lb_on_result(&lb, &t[1], 0, 0);                      /* 1: 1 / 2 at t = 0 */
+    CU_ASSERT_EQUAL(pol_lb_pick(&lb, t, 2, 0, 0, R, &k), POL_LB_PICKED);
+    CU_ASSERT_EQUAL(k, 0);                                   /* 3/3 against 1/2 */
+    CU_ASSERT_EQUAL(pol_lb_pick(&lb, t, 2, S(100), 0, R, &k), POL_LB_PICKED);
+    CU_ASSERT_EQUAL(k, 0);                                   /* ties: both near 1, 0 first */
+    pol_lb_on_result(&lb, &t[0], S(100), 0);                 /* a fresh failure on 0 */
+    CU_ASSERT_EQUAL(pol_lb_pick(&lb, t, 2, S(100), 0, R, &k), POL_LB_PICKED);
+    CU_ASSERT_EQUAL(k, 1);                                   /* 1's failure is 100 s old */
     c.success_window = -1;
     CU_ASSERT_EQUAL(pol_lb_init(&lb, &c), POL_EINVAL);
 }
