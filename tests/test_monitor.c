@@ -109,6 +109,7 @@ static void test_every_seed(void)
     CU_ASSERT_EQUAL(m.alerts, seed_alerts);
     CU_ASSERT(seed_alerts > 1000 && seed_alerts < 19000);
     gsl_rng_free(r);
+    pol_monitor_free(&x);
     c.alert = (pol_monitor_alert)2;
     CU_ASSERT_EQUAL(pol_monitor_init(&x, &c, 1), POL_EINVAL);
     pol_monitor_free(&m);
