@@ -90,6 +90,7 @@ static void fill_openai_node(pol_retry_cfg *c)
     fill_stainless(c);
     set_hint(c, POL_HINT_HONOR, 0, 0);             /* any hint, 0 included: no ceiling */
     c->hint.invalid_now = 1;                        /* NaN -> setTimeout(NaN) -> at once */
+    c->hint.parse_float = 1;                        /* parseFloat(header) */
 }
 
 static void fill_anthropic_node(pol_retry_cfg *c)
@@ -97,6 +98,7 @@ static void fill_anthropic_node(pol_retry_cfg *c)
     fill_stainless(c);
     /* honored when 0 < h <= 2^31 - 1 ms (one setTimeout), else the backoff */
     set_hint(c, POL_HINT_CEIL_IGNORE, 2147483647LL * POL_NS_PER_MS, 1);
+    c->hint.parse_float = 1;                        /* parseFloat(header) */
 }
 
 static void fill_aws_standard(pol_retry_cfg *c)

@@ -11,8 +11,9 @@
 #     a retry = its start - the previous attempt's answer;
 #   - `retrysim mock` serves the answers: 500s (backoff), 429s with a fixed
 #     Retry-After of 61 s (at --time-scale 20: retry-after-ms 3050) and of
-#     0, and 424s; an unparseable `retry-after: soon`, which the mock cannot
-#     send, comes from a 10-line Node server;
+#     0, and 424s; an unparseable `retry-after: soon` and a `retry-after:
+#     0.3s` that only parseFloat reads, which the mock cannot send, come
+#     from a 15-line Node server;
 #   - the expected waits come from retrysim itself: `retrysim delays PRESET
 #     --csv` for the backoff, and the simulator's own decision
 #     (attempts.csv next_delay of `retrysim run --trace` on the same
@@ -137,7 +138,9 @@ import http from 'node:http';
 const s = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': 'soon' });
+    // /lenient/...: a value only parseFloat reads (0.3 s); else no number at all
+    const ra = req.url.startsWith('/lenient/') ? '0.3s' : 'soon';
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': ra });
     res.end('{"error":{"message":"slow down","type":"rate_limit_error"}}');
   });
 });
@@ -154,7 +157,7 @@ UBAD="http://$(sed -n 's/^listening on //p' "$TMPDIR/bad.out")"
 CLIENTS=()
 for sdk in openai anthropic; do
   NODE_SDK_DIR="$N" timeout 90 node "$N/drive.mjs" $sdk "e500=$U500:2" "h61=$U61:1" "h0=$U0:1" \
-    "e424=$U424:1" "bad=$UBAD:1" > "$TMPDIR/$sdk.out" 2> "$TMPDIR/$sdk.err" &
+    "e424=$U424:1" "bad=$UBAD:1" "lenient=$UBAD/lenient:1" > "$TMPDIR/$sdk.out" 2> "$TMPDIR/$sdk.err" &
   CLIENTS+=("$!")
 done
 for c in "${CLIENTS[@]}"; do
@@ -200,6 +203,12 @@ for c in h0 bad; do
   within "$a1" "$lo1" "$hi1" $SLACK && within "$a2" "$lo2" "$hi2" $SLACK \
     || fail "anthropic-node waited $a1 s, $a2 s ($c); want its backoff [$lo1, $hi1], [$lo2, $hi2]"
   ok "$c: openai (node) retries at once ($w1 s, $w2 s); anthropic (node) backs off ($a1 s, $a2 s)"
+done
+# 6. 'retry-after: 0.3s': parseFloat reads 0.3 (the presets' parse_float), both SDKs
+for sdk in openai anthropic; do
+  read -r w1 w2 <<< "$(field "$TMPDIR/$sdk.out" lenient 1 waits)"
+  within "$w1" 0.3 0.3 $SLACK && within "$w2" 0.3 0.3 $SLACK || fail "$sdk waited $w1 s, $w2 s on 'retry-after: 0.3s'; want 0.3 s"
+  ok "$sdk reads 'retry-after: 0.3s' as parseFloat does: waits $w1 s, $w2 s (parse_float)"
 done
 want=$(simnext h0 openai-node 1)
 assert_cmp "$want" == 0 "the simulator's openai-node retries at once on a hint of 0"
