@@ -1,5 +1,6 @@
 /* pol_breaker.c — circuit breakers (pol_breaker.h).
- * Invariants: probes_admitted <= half_open_probes in every half-open period;
+ * Invariants: probes_admitted <= half_open_probes in every half-open period
+ * (half_open PROBES; ALL admits every call and the first result decides);
  * probes_recorded <= probes_admitted; the count ring's ring_fail/ring_slow
  * equal the flags of its ring_len newest entries; every state change goes
  * through move(), which counts it.
@@ -48,6 +49,8 @@ int pol_breaker_validate(const pol_breaker_cfg *c)
     if (!c || (int)c->kind < 0 || c->kind >= POL_BREAKER__COUNT) return POL_EINVAL;
     if (c->break_duration <= 0 || c->break_max < 0 || c->half_open_probes < 1
         || c->half_open_max_wait < 0) return POL_EINVAL;
+    if (c->half_open != POL_BREAKER_HALF_OPEN_PROBES && c->half_open != POL_BREAKER_HALF_OPEN_ALL)
+        return POL_EINVAL;
     switch (c->kind) {
     case POL_BREAKER_CONSECUTIVE:
         return c->fail_max >= 1 ? POL_OK : POL_EINVAL;
@@ -115,18 +118,25 @@ void pol_breaker_reset(pol_breaker *b)
     b->transitions = 0;
 }
 
+/* The break of the current opening (b->openings of them in a row). */
+static pol_ns break_length(const pol_breaker *b)
+{
+    pol_ns d = b->cfg.break_duration;
+    if (b->cfg.break_max > 0) {
+        d = b->openings > b->cfg.break_max / b->cfg.break_duration
+            ? b->cfg.break_max : b->cfg.break_duration * b->openings;
+        if (d < b->cfg.break_duration) d = b->cfg.break_duration;
+    }
+    return d;
+}
+
 static void move(pol_breaker *b, pol_breaker_state to, pol_ns now)
 {
     b->state = to;
     b->transitions++;
     if (to == POL_BREAKER_OPEN) {
         b->openings++;
-        pol_ns d = b->cfg.break_duration;
-        if (b->cfg.break_max > 0) {
-            d = b->openings > b->cfg.break_max / b->cfg.break_duration
-                ? b->cfg.break_max : b->cfg.break_duration * b->openings;
-            if (d < b->cfg.break_duration) d = b->cfg.break_duration;
-        }
+        pol_ns d = break_length(b);
         b->open_until = now > POL_NS_MAX - d ? POL_NS_MAX : now + d;
     } else if (to == POL_BREAKER_HALF_OPEN) {
         b->half_open_at = now;
@@ -155,7 +165,8 @@ pol_breaker_answer pol_breaker_allow(pol_breaker *b, pol_ns now)
         move(b, POL_BREAKER_HALF_OPEN, now);
     }
     if (b->state == POL_BREAKER_HALF_OPEN) {
-        if (b->probes_admitted >= b->cfg.half_open_probes) return POL_BREAKER_REJECT;
+        if (b->cfg.half_open == POL_BREAKER_HALF_OPEN_PROBES
+            && b->probes_admitted >= b->cfg.half_open_probes) return POL_BREAKER_REJECT;
         b->probes_admitted++;
         return POL_BREAKER_PROBE;
     }
@@ -223,6 +234,10 @@ static void record_closed(pol_breaker *b, pol_ns now, int failed, int slow)
 static void record_probe(pol_breaker *b, pol_ns now, int failed, int slow)
 {
     const pol_breaker_cfg *c = &b->cfg;
+    if (c->half_open == POL_BREAKER_HALF_OPEN_ALL) {           /* any result decides (the seed) */
+        move(b, failed ? POL_BREAKER_OPEN : POL_BREAKER_CLOSED, now);
+        return;
+    }
     if (b->probes_recorded >= b->probes_admitted) return;     /* not a probe's result */
     b->probes_recorded++;
     b->probe_failures += failed ? 1 : 0;
@@ -247,7 +262,16 @@ int pol_breaker_record_result(pol_breaker *b, pol_ns now, int failed, pol_ns dur
     int slow = b->cfg.kind == POL_BREAKER_RATE && duration > b->cfg.slow_duration;
     if (b->state == POL_BREAKER_CLOSED) record_closed(b, now, failed, slow);
     else if (b->state == POL_BREAKER_HALF_OPEN) record_probe(b, now, failed, slow);
-    return POL_OK;                                          /* OPEN: ignored */
+    else if (b->cfg.half_open == POL_BREAKER_HALF_OPEN_ALL) {   /* OPEN, the seed's rules */
+        if (!failed) {
+            move(b, POL_BREAKER_CLOSED, now);
+        } else {
+            pol_ns d = break_length(b);
+            pol_ns until = now > POL_NS_MAX - d ? POL_NS_MAX : now + d;
+            if (until > b->open_until) b->open_until = until;
+        }
+    }
+    return POL_OK;                                          /* else OPEN: ignored */
 }
 
 int pol_breaker_record(pol_breaker *b, pol_ns now, const pol_outcome *o, pol_ns duration)

@@ -31,6 +31,13 @@
  *              > 0 and probes are still outstanding that long after entering
  *              HALF_OPEN, the breaker reopens (Resilience4j
  *              maxWaitDurationInHalfOpenState; 0 = wait forever).
+ * half_open = ALL (the seed's breaker): HALF_OPEN admits every call (each a
+ *              PROBE), the first result recorded decides (success closes,
+ *              failure reopens), whatever the kind; and, as the seed's
+ *              record_success / record_failure run in every state, a success
+ *              recorded while OPEN (a call admitted before the opening)
+ *              closes it, and a failure recorded while OPEN restarts the
+ *              break from now (the seed times out from the last failure).
  * A probe permit that is not used (the call was never made) is returned with
  * pol_breaker_cancel(). In HALF_OPEN a record consumes one outstanding probe;
  * records beyond the admitted probes are ignored.
@@ -62,6 +69,11 @@ typedef enum {
 typedef enum { POL_BREAKER_CLOSED = 0, POL_BREAKER_OPEN, POL_BREAKER_HALF_OPEN } pol_breaker_state;
 typedef enum { POL_BREAKER_ALLOW = 0, POL_BREAKER_REJECT, POL_BREAKER_PROBE } pol_breaker_answer;
 typedef enum { POL_WINDOW_COUNT_BASED = 0, POL_WINDOW_TIME_BASED } pol_window_kind;
+/* What HALF_OPEN admits: half_open_probes probes (every library above), or
+ * every call (the seed's CircuitBreaker, /work/shared/seeds/000: once the
+ * timeout has passed every call goes through; the first success closes, the
+ * first failure reopens). */
+typedef enum { POL_BREAKER_HALF_OPEN_PROBES = 0, POL_BREAKER_HALF_OPEN_ALL } pol_breaker_half_open;
 
 typedef struct {
     /* public */
@@ -82,8 +94,9 @@ typedef struct {
     /* all kinds */
     pol_ns  break_duration;       /* open time, > 0 */
     pol_ns  break_max;            /* 0 = fixed; else base x openings, capped here */
-    int     half_open_probes;     /* >= 1 */
+    int     half_open_probes;     /* >= 1 (HALF_OPEN_PROBES) */
     pol_ns  half_open_max_wait;   /* 0 = forever */
+    pol_breaker_half_open half_open;  /* PROBES (default) or ALL: see below */
     pol_failmask fail;
 } pol_breaker_cfg;
 

@@ -105,3 +105,9 @@ int pol_bucket_set_rate(pol_bucket *b, pol_ns now, double rate, double burst)
     if (b->level > burst) b->level = burst;
     return POL_OK;
 }
+
+int pol_bucket_set_max_rate(pol_bucket *b, pol_ns now, double value, double min_rate)
+{
+    if (!b || !isfinite(value) || !isfinite(min_rate) || min_rate <= 0) return POL_EINVAL;
+    return pol_bucket_set_rate(b, now, value > min_rate ? value : min_rate, value >= 1.0 ? value : 1.0);
+}

@@ -53,6 +53,11 @@ POL_API double pol_bucket_level(const pol_bucket *b, pol_ns now);
 /* Changes rate and burst: refills at the old rate up to now first, then
  * clamps the level to the new burst (botocore TokenBucket.max_rate setter). */
 POL_API int    pol_bucket_set_rate(pol_bucket *b, pol_ns now, double rate, double burst);
+/* botocore TokenBucket.max_rate = value (botocore/retries/bucket.py): refill
+ * at the old rate, fill rate max(value, min_rate), capacity value if
+ * value >= 1 else 1, level clamped to it. POL_EINVAL for a value that is not
+ * finite or a min_rate <= 0. */
+POL_API int    pol_bucket_set_max_rate(pol_bucket *b, pol_ns now, double value, double min_rate);
 
 #ifdef __cplusplus
 }

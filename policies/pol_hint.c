@@ -13,6 +13,7 @@
 #include "pol_hint.h"
 #include "pol_internal.h"
 #include "pol_lex.h"
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -277,5 +278,76 @@ int pol_hint_apply_header(pol_outcome *o, const char *name, const char *value, i
         if ((rc = pol_hint_parse_should_retry(value, &flag)) == POL_OK) o->should_retry = flag;
         return rc;
     }
+    return POL_OK;
+}
+
+/* JavaScript's parseFloat on s: the longest prefix (after spaces and tabs)
+ * that is [+-] Infinity or [+-] (digits [. digits] | . digits) [e [+-] digits].
+ * Returns 1 with *out (+-HUGE_VAL for Infinity), 0 for NaN. No locale, no
+ * strtod: digits accumulate into a double, the exponent scales by pow(10). */
+static int js_parse_float(const char *s, double *out)
+{
+    const char *p = pol_lex_skip_ows(s);
+    double sign = 1.0;
+    if (*p == '+' || *p == '-') sign = *p++ == '-' ? -1.0 : 1.0;
+    if (strncmp(p, "Infinity", 8) == 0) { *out = sign * HUGE_VAL; return 1; }
+    double m = 0.0;
+    long exp10 = 0;
+    int digits = 0;
+    for (; pol_lex_digit(*p); p++, digits++) {
+        if (m < 1e18) m = m * 10 + (*p - '0');
+        else exp10++;
+    }
+    if (*p == '.') {
+        for (p++; pol_lex_digit(*p); p++, digits++)
+            if (m < 1e18) { m = m * 10 + (*p - '0'); exp10--; }
+    }
+    if (!digits) return 0;
+    if ((*p == 'e' || *p == 'E')) {
+        const char *q = p + 1;
+        long e = 0, es = 1;
+        if (*q == '+' || *q == '-') es = *q++ == '-' ? -1 : 1;
+        if (pol_lex_digit(*q)) {
+            for (; pol_lex_digit(*q); q++) if (e < 100000) e = e * 10 + (*q - '0');
+            exp10 += es * e;
+        }
+    }
+    *out = sign * (m == 0.0 ? 0.0 : m * pow(10.0, (double)exp10));
+    return 1;
+}
+
+/* Folds a delay d into o as header `ms` (retry-after-ms overwrites) or not. */
+static void set_hint(pol_outcome *o, int ms, pol_ns d)
+{
+    if (ms || o->retry_after < 0) o->retry_after = d;
+}
+
+int pol_hint_apply_header_as(pol_outcome *o, const char *name, const char *value,
+                             int64_t wall_now, const pol_hint_cfg *h)
+{
+    int rc = pol_hint_apply_header(o, name, value, wall_now);
+    if (rc == POL_OK || rc == POL_EINVAL || !h || (!h->invalid_now && !h->parse_float)) return rc;
+    int ms = strcasecmp(name, "retry-after-ms") == 0;
+    if (!ms && strcasecmp(name, "retry-after") != 0) return rc;
+    const char *p = pol_lex_skip_ows(value);
+    if (!*p) return rc;                         /* "": falsy in the SDKs, not read */
+    double x;
+    if (h->parse_float && js_parse_float(p, &x)) {
+        if (isfinite(x) && x > 0) {             /* a numeric prefix: "12abc", "1e3", "+5" */
+            double ns = x * (ms ? 1e6 : 1e9);
+            if (ns > (double)POL_HINT_MAX_DELAY) return POL_ERANGE;
+            set_hint(o, ms, (pol_ns)ceil(ns));
+            return POL_OK;
+        }
+        /* 0, negative or Infinity: setTimeout fires at once (openai-node);
+         * anthropic-node takes it for no hint */
+        if (h->invalid_now) { set_hint(o, ms, 0); return POL_OK; }
+        return rc;
+    }
+    if (!h->parse_float && rc == POL_ERANGE && *p != '-') return rc;   /* a number, too large */
+    /* NaN (or, without parse_float, a negative number): a retry-after-ms is ignored; a retry-after goes to Date.parse,
+     * which failed as the HTTP-date parse did: NaN again, slept as 0 */
+    if (ms || !h->invalid_now) return rc;
+    set_hint(o, 0, 0);
     return POL_OK;
 }

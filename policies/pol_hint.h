@@ -47,9 +47,34 @@ typedef struct {
                                 included, total <= budget (0 = no total cap;
                                 Portkey's 60 s cumulative Retry-After cap) */
     pol_ns jitter;           /* for PLUS_JITTER */
-    int    ignore_zero;      /* a hint of 0 counts as absent (openai-python and
-                                anthropic-sdk honor a hint only when 0 < hint) */
+    int    ignore_zero;      /* a hint of 0 counts as absent (the Python SDKs and
+                                anthropic-node honor a hint only when 0 < hint);
+                                0: a hint of 0 means "retry now" (openai-node) */
+    int    invalid_now;      /* a retry-after that is there but is no delay
+                                (unparseable, negative, Infinity) means "retry
+                                now": pol_hint_apply_header_as folds it as a
+                                hint of 0 (openai-node: parseFloat and
+                                Date.parse give NaN, setTimeout(NaN) fires at
+                                once); 0: it stays absent */
+    int    parse_float;      /* pol_hint_apply_header_as reads a value that the
+                                strict grammar refuses as JavaScript's
+                                parseFloat does (both Node SDKs): its numeric
+                                prefix ("12abc" = 12, "1e3", "+5"); a prefix
+                                <= 0 is "now" with invalid_now, else absent */
 } pol_hint_cfg;
+
+/* pol_hint_apply_header as the client configured by h reads the headers.
+ * With h NULL, or neither h->invalid_now nor h->parse_float, it is
+ * pol_hint_apply_header. Otherwise a retry-after or retry-after-ms value that
+ * the strict grammar refuses is read again: with parse_float its
+ * parseFloat prefix, if > 0, is the hint (POL_ERANGE above
+ * POL_HINT_MAX_DELAY); a prefix <= 0 or Infinity, and (retry-after only) a
+ * value with no number at all, set a hint of 0 with invalid_now. An empty
+ * value is never read (falsy in the SDKs). retry-after-ms still overwrites,
+ * retry-after still fills only an absent hint. Returns POL_OK when it set a
+ * hint, else the strict parser's error with o unchanged. */
+POL_API int pol_hint_apply_header_as(pol_outcome *o, const char *name, const char *value,
+                                     int64_t wall_now, const pol_hint_cfg *h);
 
 POL_API const char *pol_hint_mode_name(pol_hint_mode m);   /* "ignore","honor","ceiling-give-up",... */
 POL_API int         pol_hint_mode_parse(const char *name, pol_hint_mode *out);

@@ -12,7 +12,7 @@
 
 static const char *const kind_names[POL_LB__COUNT] = {
     "weighted-random", "round-robin", "least-outstanding", "p2c", "ewma",
-    "lowest-usage", "lowest-cost"
+    "lowest-usage", "lowest-cost", "highest-success-rate"
 };
 
 POL_NAME_FUNCS(pol_lb_kind, pol_lb_kind_name, pol_lb_kind_parse, kind_names, POL_LB__COUNT)
@@ -23,11 +23,13 @@ void pol_lb_default(pol_lb_kind k, pol_lb_cfg *out)
     out->kind = k;
     out->decay = 10 * POL_NS_PER_S;    /* Finagle PeakEwma decayTime */
     out->usage_relative = 0;
+    out->success_window = 0;           /* the seed: every result since the start */
 }
 
 int pol_lb_init(pol_lb *lb, const pol_lb_cfg *c)
 {
-    if (!lb || !c || (int)c->kind < 0 || c->kind >= POL_LB__COUNT || c->decay <= 0) return POL_EINVAL;
+    if (!lb || !c || (int)c->kind < 0 || c->kind >= POL_LB__COUNT || c->decay <= 0
+        || c->success_window < 0) return POL_EINVAL;
     lb->cfg = *c;
     pol_lb_reset(lb);
     return POL_OK;
@@ -41,7 +43,7 @@ void pol_lb_reset(pol_lb *lb)
 void pol_lb_target_init(pol_lb_target *t)
 {
     if (!t) return;
-    pol_lb_target z = { .available = 1, .weight = 1.0, .ewma_at = -1 };
+    pol_lb_target z = { .available = 1, .weight = 1.0, .ewma_at = -1, .result_at = -1 };
     *t = z;
 }
 
@@ -70,10 +72,34 @@ static double usage_score(const pol_lb *lb, const pol_lb_target *t)
     return a > b ? a : b;
 }
 
+/* The decay factor of target t's result counts from its last result to now. */
+static double result_decay(const pol_lb *lb, const pol_lb_target *t, pol_ns now)
+{
+    if (!lb || lb->cfg.success_window <= 0 || t->result_at < 0 || now <= t->result_at) return 1.0;
+    return exp(-(double)(now - t->result_at) / (double)lb->cfg.success_window);
+}
+
+/* Success rate. success_window 0 (the seed): successes / total, 1.0 with no
+ * result. success_window W > 0: both counts decayed to now, plus one
+ * pseudo-success (the seed's "no data, assume good" as a prior), so a target
+ * that is no longer picked drifts back to 1.0 as its failures age (without
+ * the prior the decay would cancel in the ratio and an early failure would
+ * exclude a target for good). */
+static double success_rate(const pol_lb *lb, const pol_lb_target *t, pol_ns now)
+{
+    if (lb->cfg.success_window <= 0) {
+        double total = t->successes + t->failures;
+        return total > 0 ? t->successes / total : 1.0;
+    }
+    double w = result_decay(lb, t, now), s = t->successes * w, f = t->failures * w;
+    return (s + 1.0) / (s + f + 1.0);
+}
+
 /* Score of target i for the argmin kinds; lower is better. */
-static double score(const pol_lb *lb, const pol_lb_target *t)
+static double score(const pol_lb *lb, const pol_lb_target *t, pol_ns now)
 {
     switch (lb->cfg.kind) {
+    case POL_LB_HIGHEST_SUCCESS_RATE: return -success_rate(lb, t, now);
     case POL_LB_LEAST_OUTSTANDING: return (double)t->outstanding;
     case POL_LB_EWMA:              return t->ewma * (double)(t->outstanding + 1);
     case POL_LB_LOWEST_USAGE:      return usage_score(lb, t);
@@ -139,7 +165,7 @@ int pol_lb_pick(pol_lb *lb, pol_lb_target *t, size_t n, pol_ns now, double token
         for (size_t i = 0; i < n; i++) {
             if (!t[i].available) continue;
             if (lb->cfg.kind == POL_LB_LOWEST_USAGE && !fits(&t[i], now, tokens)) continue;
-            double s = score(lb, &t[i]);
+            double s = score(lb, &t[i], now);
             if (s < bs || (s == bs && lb->cfg.kind == POL_LB_LOWEST_COST && best < n
                            && t[i].outstanding < t[best].outstanding)) {
                 bs = s;
@@ -178,4 +204,13 @@ void pol_lb_on_done(const pol_lb *lb, pol_lb_target *t, pol_ns now, pol_ns laten
         t->ewma = t->ewma * w + x * (1.0 - w);
     }
     t->ewma_at = now;
+}
+
+void pol_lb_on_result(const pol_lb *lb, pol_lb_target *t, pol_ns now, int ok)
+{
+    if (!t) return;
+    double w = result_decay(lb, t, now);
+    t->successes = t->successes * w + (ok ? 1.0 : 0.0);
+    t->failures = t->failures * w + (ok ? 0.0 : 1.0);
+    t->result_at = now;
 }

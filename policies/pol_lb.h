@@ -23,6 +23,15 @@
  *                      (or, with usage_relative, the lowest max(tpm share,
  *                      rpm share)); ties: lowest index
  *   LOWEST_COST        lowest cost (ties: fewest in flight, then lowest index)
+ *   HIGHEST_SUCCESS_RATE the seed's LoadBalancer "least_loaded"
+ *                      (/work/shared/seeds/000): the highest successes /
+ *                      (successes + failures) as pol_lb_on_result counts them;
+ *                      a target with no result yet scores 1.0; ties: lowest
+ *                      index (Python's max() keeps the first). success_window
+ *                      0 = every result since the start (the seed); W > 0 =
+ *                      counts decayed by exp(-age / W) plus one
+ *                      pseudo-success: (s + 1) / (s + f + 1), so an unpicked
+ *                      target drifts back to 1.0 as its failures age
  * Usage counts reset when the minute (floor(now / 60 s)) changes.
  * Answers: POL_LB_PICKED with *index_out, or POL_LB_NONE when no target is
  * available (or, LOWEST_USAGE, all would exceed their limits).
@@ -45,6 +54,7 @@ typedef enum {
     POL_LB_EWMA,
     POL_LB_LOWEST_USAGE,
     POL_LB_LOWEST_COST,
+    POL_LB_HIGHEST_SUCCESS_RATE,
     POL_LB__COUNT
 } pol_lb_kind;
 
@@ -62,6 +72,8 @@ typedef struct {
     pol_ns  ewma_at;              /* last observation, -1 = none */
     double  rpm_used, tpm_used;
     int64_t minute;
+    double  successes, failures;  /* HIGHEST_SUCCESS_RATE (pol_lb_on_result), decayed */
+    pol_ns  result_at;            /* last result, -1 = none */
 } pol_lb_target;
 
 typedef struct {
@@ -69,6 +81,7 @@ typedef struct {
     pol_lb_kind kind;
     pol_ns  decay;                /* EWMA tau, 10 s */
     int     usage_relative;       /* LOWEST_USAGE: compare shares of the limits */
+    pol_ns  success_window;       /* HIGHEST_SUCCESS_RATE: 0 = all time (the seed), else decay tau */
 } pol_lb_cfg;
 
 typedef struct {
@@ -87,8 +100,11 @@ POL_API int  pol_lb_pick(pol_lb *lb, pol_lb_target *t, size_t n, pol_ns now, dou
                          gsl_rng *r, size_t *index_out);
 POL_API void pol_lb_on_send(pol_lb_target *t, pol_ns now, double tokens);
 POL_API void pol_lb_on_done(const pol_lb *lb, pol_lb_target *t, pol_ns now, pol_ns latency);
+/* Counts an attempt's result for HIGHEST_SUCCESS_RATE: ok = 1 success, 0
+ * failure (the seed's record_result: an exception is a failure). */
+POL_API void pol_lb_on_result(const pol_lb *lb, pol_lb_target *t, pol_ns now, int ok);
 
-POL_API const char *pol_lb_kind_name(pol_lb_kind k);  /* "weighted-random","round-robin","least-outstanding","p2c","ewma","lowest-usage","lowest-cost" */
+POL_API const char *pol_lb_kind_name(pol_lb_kind k);  /* "weighted-random",...,"lowest-cost","highest-success-rate" */
 POL_API int         pol_lb_kind_parse(const char *name, pol_lb_kind *out);
 
 #ifdef __cplusplus

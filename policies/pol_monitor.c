@@ -1,7 +1,8 @@
 /* pol_monitor.c — windowed failure counts with an edge-triggered alert
  * (pol_monitor.h).
  * Invariants: a target fires only while armed, and firing disarms it; it
- * re-arms only when its count is seen below the threshold.
+ * re-arms only when its count is seen below the threshold (ALERT_EVERY: it
+ * fires on every failure at or above the threshold).
  * Cost: O(1) amortised per call; one allocation per array in init.
  */
 #include "pol_monitor.h"
@@ -15,12 +16,14 @@ void pol_monitor_default(pol_monitor_cfg *out)
     out->slices = 60;
     out->threshold = 10;
     pol_failmask_default(&out->fail);
+    out->alert = POL_MONITOR_ALERT_CROSSING;
 }
 
 int pol_monitor_init(pol_monitor *m, const pol_monitor_cfg *c, size_t n_targets)
 {
     if (!m || !c || c->slices < 1 || c->slices > 100000 || c->window < c->slices
-        || c->threshold < 1 || n_targets == 0) return POL_EINVAL;
+        || c->threshold < 1 || n_targets == 0
+        || (c->alert != POL_MONITOR_ALERT_CROSSING && c->alert != POL_MONITOR_ALERT_EVERY)) return POL_EINVAL;
     memset(m, 0, sizeof *m);
     m->cfg = *c;
     m->n = n_targets;
@@ -74,6 +77,11 @@ int pol_monitor_record(pol_monitor *m, size_t i, pol_ns now, const pol_outcome *
     pol_monitor_count(m, i, now);                 /* expire, maybe re-arm */
     if (!pol_failmask_test(&m->cfg.fail, o)) return 0;
     pol_window_add(&m->win[i], now, 0, 1);
+    if (m->cfg.alert == POL_MONITOR_ALERT_EVERY) {
+        if (m->win[i].sum[0] < m->cfg.threshold) return 0;
+        m->alerts++;
+        return 1;
+    }
     if (m->armed[i] && m->win[i].sum[0] >= m->cfg.threshold) {
         m->armed[i] = 0;
         m->alerts++;

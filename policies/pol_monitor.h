@@ -6,7 +6,9 @@
  * exactly when this record makes the count reach `threshold` while the target
  * is armed (the alert fires once), 0 otherwise. The target re-arms when its
  * count is seen below the threshold again (at a record or a count query),
- * so a sustained burst fires once and a later burst fires again.
+ * so a sustained burst fires once and a later burst fires again. With
+ * cfg.alert = POL_MONITOR_ALERT_EVERY it returns 1 for every failure that
+ * leaves the count at or above the threshold (no arming).
  * Invariants: alerts fired <= times armed; count = failures in the window.
  * Cost: O(1) amortised per call; pol_monitor_init allocates n_targets rings.
  */
@@ -20,12 +22,19 @@
 extern "C" {
 #endif
 
+/* When a target alerts: once per upward crossing of the threshold (the
+ * default), or on every failure recorded while its count is at or above it
+ * (the seed's FailureMonitor, /work/shared/seeds/000: threshold 5 in the
+ * last hour, an alert from the 5th failure on, each time). */
+typedef enum { POL_MONITOR_ALERT_CROSSING = 0, POL_MONITOR_ALERT_EVERY } pol_monitor_alert;
+
 typedef struct {
     /* public */
     pol_ns  window;               /* 60 s */
     int     slices;               /* 60 */
     int     threshold;            /* failures in the window that alert, 10 */
     pol_failmask fail;
+    pol_monitor_alert alert;      /* CROSSING */
 } pol_monitor_cfg;
 
 typedef struct {

@@ -79,8 +79,26 @@ static void fill_openai_python_next(pol_retry_cfg *c)
 
 static void fill_anthropic_python(pol_retry_cfg *c)
 {
+    fill_stainless(c);                              /* 424 is not retried (issue 13) */
+}
+
+/* The Stainless-generated Node SDKs share the backoff (client.ts
+ * calculateDefaultRetryTimeoutMillis) and shouldRetry (408 409 429 >= 500,
+ * x-should-retry obeyed); they differ in what they do with a hint. */
+static void fill_openai_node(pol_retry_cfg *c)
+{
     fill_stainless(c);
-    pol_classify_set_status(&c->classify, 424, POL_CLASS_RETRY);
+    set_hint(c, POL_HINT_HONOR, 0, 0);             /* any hint, 0 included: no ceiling */
+    c->hint.invalid_now = 1;                        /* NaN -> setTimeout(NaN) -> at once */
+    c->hint.parse_float = 1;                        /* parseFloat(header) */
+}
+
+static void fill_anthropic_node(pol_retry_cfg *c)
+{
+    fill_stainless(c);
+    /* honored when 0 < h <= 2^31 - 1 ms (one setTimeout), else the backoff */
+    set_hint(c, POL_HINT_CEIL_IGNORE, 2147483647LL * POL_NS_PER_MS, 1);
+    c->hint.parse_float = 1;                        /* parseFloat(header) */
 }
 
 static void fill_aws_standard(pol_retry_cfg *c)
@@ -201,18 +219,28 @@ typedef void (*preset_fill)(pol_retry_cfg *c);
 static const pol_preset_info infos[] = {
     { "openai-python",
       "3 attempts; 0.5s x2 cap 8s times (1-0.25U); Retry-After honored if 0<h<=60s; x-should-retry",
-      "openai-python 1.x (e.g. 1.95.1) src/openai/_constants.py (DEFAULT_MAX_RETRIES 2, "
+      "openai-python 1.x to 2.51.0 (last checked 2.51.0) src/openai/_constants.py (DEFAULT_MAX_RETRIES 2, "
       "INITIAL_RETRY_DELAY 0.5, MAX_RETRY_DELAY 8.0, DEFAULT_TIMEOUT 600) and "
       "src/openai/_base_client.py (_calculate_retry_timeout, _should_retry)" },
     { "openai-python-next",
       "as openai-python, but a Retry-After above 120s gives up instead of backing off",
-      "openai-python main branch (httpx2 era) _constants.py MAX_RETRY_AFTER_DELAY = 2*60, "
-      "_base_client.py _should_retry refuses longer hints; first release carrying it not confirmed" },
+      "openai-python 2.52.0 and later (checked 3.3.1): _constants.py MAX_RETRY_AFTER_DELAY = 2*60, "
+      "_base_client.py _should_retry refuses longer hints (#3555, first released in 2.52.0)" },
     { "anthropic-python",
-      "as openai-python, plus 424 retried",
-      "anthropic-sdk-python src/anthropic/_constants.py (DEFAULT_MAX_RETRIES 2, INITIAL_RETRY_DELAY 0.5, "
-      "MAX_RETRY_DELAY 8.0, timeout 10*60) and src/anthropic/_base_client.py (_should_retry retries "
-      "408 409 424 429 >=500)" },
+      "as openai-python (Retry-After honored if 0<h<=60s; 408 409 429 >=500 retried)",
+      "anthropic-sdk-python 0.121.0 src/anthropic/_constants.py (DEFAULT_MAX_RETRIES 2, "
+      "INITIAL_RETRY_DELAY 0.5, MAX_RETRY_DELAY 8.0, timeout 10*60) and src/anthropic/_base_client.py "
+      "(_calculate_retry_timeout 0 < retry_after <= 60; _should_retry 408 409 429 >=500, no 424)" },
+    { "openai-node",
+      "3 attempts; 0.5s x2 cap 8s times (1-0.25U); any Retry-After honored, 0 and unparseable = now",
+      "openai-node (npm openai 6.49.0) src/client.ts: maxRetries ?? 2, DEFAULT_TIMEOUT 600000, "
+      "shouldRetry (x-should-retry, 408 409 429 >=500), retryRequest (retry-after-ms then "
+      "retry-after by parseFloat / Date.parse, no ceiling), calculateDefaultRetryTimeoutMillis" },
+    { "anthropic-node",
+      "as openai-node, but a hint is honored only if 0 < h <= 2^31-1 ms, else the backoff",
+      "anthropic-node (npm @anthropic-ai/sdk 1.15.0) src/client.ts: maxRetries ?? 2, DEFAULT_TIMEOUT "
+      "600000, shouldRetry (x-should-retry, 408 409 429 >=500: no 424), retryRequest "
+      "(timeoutMillis > 0 && <= 2 ** 31 - 1), calculateDefaultRetryTimeoutMillis" },
     { "aws-standard",
       "3 attempts; full jitter U(0, min(20s, 2^(n-1) s)); 429/500/502/503/504 and network errors",
       "botocore botocore/retries/standard.py (DEFAULT_MAX_ATTEMPTS 3, ExponentialBackoff _BASE 2 "
@@ -263,7 +291,8 @@ static const pol_preset_info infos[] = {
       "AWS Architecture Blog, Exponential Backoff And Jitter (2015), Full Jitter" },
 };
 static const preset_fill fills[] = {
-    fill_openai_python, fill_openai_python_next, fill_anthropic_python, fill_aws_standard,
+    fill_openai_python, fill_openai_python_next, fill_anthropic_python, fill_openai_node,
+    fill_anthropic_node, fill_aws_standard,
     fill_aws_legacy, fill_grpc, fill_envoy, fill_tenacity, fill_backoff, fill_polly,
     fill_resilience4j, fill_litellm, fill_portkey, fill_seed_exp_random1s, fill_seed_full_jitter,
 };

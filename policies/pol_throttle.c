@@ -45,17 +45,62 @@ int pol_throttle_validate(const pol_throttle_cfg *c)
 
 static double secs(pol_ns t) { return (double)t / (double)POL_NS_PER_S; }
 
-/* botocore TokenBucket.max_rate setter. */
-static void set_max_rate(pol_throttle *t, pol_ns now, double value)
+/* ---- CubicCalculator ----------------------------------------------------- */
+static double cubic_zero_point(const pol_cubic *c)
 {
-    double fill = value > t->cfg.min_fill_rate ? value : t->cfg.min_fill_rate;
-    pol_bucket_set_rate(&t->bucket, now, fill, value >= 1.0 ? value : 1.0);
+    return cbrt(c->w_max * (1.0 - c->beta) / c->scale_constant);
 }
 
-/* CUBIC zero point K = cbrt(w_max (1 - beta) / C). */
-static void cubic_zero(pol_throttle *t)
+void pol_cubic_init(pol_cubic *c, double starting_max_rate, pol_ns start_time,
+                    double scale_constant, double beta)
 {
-    t->k_zero = cbrt(t->w_max * (1.0 - t->cfg.beta) / t->cfg.scale_c);
+    if (!c) return;
+    c->w_max = starting_max_rate;
+    c->scale_constant = scale_constant;
+    c->beta = beta;
+    c->k = cubic_zero_point(c);
+    c->last_fail = start_time;
+}
+
+double pol_cubic_success(const pol_cubic *c, pol_ns t)
+{
+    if (!c) return 0.0;
+    double dt = secs(t - c->last_fail) - c->k;
+    return c->scale_constant * dt * dt * dt + c->w_max;
+}
+
+double pol_cubic_error(pol_cubic *c, double current_rate, pol_ns t)
+{
+    if (!c) return 0.0;
+    c->w_max = current_rate;
+    c->k = cubic_zero_point(c);
+    c->last_fail = t;
+    return current_rate * c->beta;
+}
+
+/* ---- RateClocker --------------------------------------------------------- */
+void pol_rate_clocker_init(pol_rate_clocker *r, pol_ns start, double smoothing, pol_ns bucket_range)
+{
+    if (!r) return;
+    r->measured = 0.0;
+    r->smoothing = smoothing;
+    r->last_bucket = floor(secs(start));
+    r->scale = bucket_range > 0 ? 1.0 / secs(bucket_range) : 2.0;
+    r->count = 0.0;
+}
+
+double pol_rate_clocker_record(pol_rate_clocker *r, pol_ns now, double amount)
+{
+    if (!r) return 0.0;
+    double bucket = floor(secs(now) * r->scale) / r->scale;
+    r->count += amount;
+    if (bucket > r->last_bucket) {
+        double current = r->count / (bucket - r->last_bucket);
+        r->measured = current * r->smoothing + r->measured * (1.0 - r->smoothing);
+        r->count = 0.0;
+        r->last_bucket = bucket;
+    }
+    return r->measured;
 }
 
 int pol_throttle_init(pol_throttle *t, const pol_throttle_cfg *c, pol_ns now)
@@ -88,15 +133,11 @@ void pol_throttle_reset(pol_throttle *t, pol_ns now)
     /* register_retry_handler: CubicCalculator(starting_max_rate=0, start_time),
      * TokenBucket(max_rate=1) starting empty, RateClocker(clock). */
     t->enabled = 0;
-    t->w_max = 0.0;
-    cubic_zero(t);
-    t->last_fail = secs(now);
-    t->measured = 0.0;
-    t->clock_count = 0.0;
-    t->last_bucket = floor(secs(now));
+    pol_cubic_init(&t->cubic, 0.0, now, t->cfg.scale_c, t->cfg.beta);
+    pol_rate_clocker_init(&t->clock, now, t->cfg.smoothing, t->cfg.rate_bucket);
     pol_bucket_cfg bc = { 1.0, 1.0 };
     pol_bucket_init(&t->bucket, &bc, now);
-    set_max_rate(t, now, 1.0);
+    pol_bucket_set_max_rate(&t->bucket, now, 1.0, t->cfg.min_fill_rate);
     t->bucket.level = 0.0;
 }
 
@@ -120,24 +161,14 @@ int pol_throttle_before_send(pol_throttle *t, pol_ns now, gsl_rng *r, pol_ns *wa
         return u < p ? POL_THROTTLE_REJECT : POL_THROTTLE_SEND;
     }
     if (!t->enabled) return POL_THROTTLE_SEND;
-    int rc = pol_bucket_reserve(&t->bucket, now, 1.0, wait_out);
+    /* TokenBucket._acquire(block=True): take the token if it is there, else
+     * sleep (amount - capacity) / fill_rate and look again. Nothing is
+     * reserved: the caller asks again at now + *wait_out, and by then the
+     * fill rate may have changed (botocore's max_rate setter notifies the
+     * waiters, who recompute their sleep). */
+    int rc = pol_bucket_take(&t->bucket, now, 1.0, wait_out);
     if (rc < 0) return rc;
     return rc == POL_BUCKET_GO ? POL_THROTTLE_SEND : POL_THROTTLE_WAIT;
-}
-
-/* botocore RateClocker.record(). */
-static double clock_record(pol_throttle *t, pol_ns now)
-{
-    double scale = 1.0 / secs(t->cfg.rate_bucket);
-    double bucket = floor(secs(now) * scale) / scale;
-    t->clock_count += 1.0;
-    if (bucket > t->last_bucket) {
-        double current = t->clock_count / (bucket - t->last_bucket);
-        t->measured = current * t->cfg.smoothing + t->measured * (1.0 - t->cfg.smoothing);
-        t->clock_count = 0.0;
-        t->last_bucket = bucket;
-    }
-    return t->measured;
 }
 
 int pol_throttle_on_response(pol_throttle *t, pol_ns now, int throttled)
@@ -149,21 +180,17 @@ int pol_throttle_on_response(pol_throttle *t, pol_ns now, int throttled)
         return POL_OK;
     }
     /* ClientRateLimiter.on_receiving_response */
-    double measured = clock_record(t, now), ts = secs(now), new_rate;
+    double measured = pol_rate_clocker_record(&t->clock, now, 1.0), new_rate;
     if (!throttled) {
-        double dt = ts - t->last_fail - t->k_zero;
-        new_rate = t->cfg.scale_c * dt * dt * dt + t->w_max;
+        new_rate = pol_cubic_success(&t->cubic, now);
     } else {
         double use = measured;
         if (t->enabled && t->bucket.cfg.rate < use) use = t->bucket.cfg.rate;
-        t->w_max = use;
-        cubic_zero(t);
-        t->last_fail = ts;
-        new_rate = use * t->cfg.beta;
+        new_rate = pol_cubic_error(&t->cubic, use, now);
         t->enabled = 1;
     }
     double cap = t->cfg.max_rate_scale * measured;
-    set_max_rate(t, now, new_rate < cap ? new_rate : cap);
+    pol_bucket_set_max_rate(&t->bucket, now, new_rate < cap ? new_rate : cap, t->cfg.min_fill_rate);
     return POL_OK;
 }
 

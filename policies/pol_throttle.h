@@ -20,10 +20,14 @@
  *                is botocore's RateClocker: responses counted in 0.5 s
  *                buckets, EWMA with smoothing 0.8. A throttle before
  *                engagement uses the measured rate, after it
- *                min(measured, bucket rate). Blocking acquire becomes a
- *                reservation: WAIT(d) = send at now + d, the token is taken.
- * Answers: POL_THROTTLE_SEND (wait 0), POL_THROTTLE_WAIT (*wait > 0, token
- * reserved), POL_THROTTLE_REJECT (SRE: fail the attempt locally).
+ *                min(measured, bucket rate). The blocking acquire is
+ *                botocore's loop: WAIT(d) = no token now, sleep d and ask
+ *                again (nothing is reserved, so a rate changed meanwhile
+ *                applies at once, as botocore's waiters recompute their
+ *                sleep when the max_rate setter notifies them).
+ * Answers: POL_THROTTLE_SEND (wait 0; AWS: the token is taken),
+ * POL_THROTTLE_WAIT (*wait > 0, nothing taken: call pol_throttle_before_send
+ * again at now + *wait), POL_THROTTLE_REJECT (SRE: fail the attempt locally).
  * Invariants: SRE p in [0, 1); AWS bucket level in [0, capacity], fill rate
  * >= min_fill_rate. Cost: O(1); SRE allocates its ring in pol_throttle_init.
  */
@@ -56,18 +60,53 @@ typedef struct {
     double  max_rate_scale;       /* 2.0 */
 } pol_throttle_cfg;
 
+/* botocore's CubicCalculator (botocore/retries/throttling.py), method for
+ * method. Rates are per second; times are pol_ns (botocore: time.time()). */
+typedef struct {
+    /* read-only */
+    double w_max;                 /* _w_max: the rate at the last throttle */
+    double k;                     /* _k = cbrt(w_max (1 - beta) / scale_constant) */
+    pol_ns last_fail;             /* _last_fail */
+    /* private */
+    double scale_constant, beta;
+} pol_cubic;
+/* CubicCalculator(starting_max_rate, start_time, scale_constant, beta). */
+POL_API void   pol_cubic_init(pol_cubic *c, double starting_max_rate, pol_ns start_time,
+                              double scale_constant, double beta);
+/* success_received: scale_constant (t - last_fail - k)^3 + w_max (reads only). */
+POL_API double pol_cubic_success(const pol_cubic *c, pol_ns t);
+/* error_received: w_max = current_rate, k recomputed, last_fail = t;
+ * returns current_rate x beta. */
+POL_API double pol_cubic_error(pol_cubic *c, double current_rate, pol_ns t);
+
+/* botocore's RateClocker (botocore/retries/adaptive.py): counts what is
+ * recorded; when the time bucket (floor(t / range) x range) moves past the
+ * last one, measured = smoothing x count / (bucket - last) + (1 - smoothing)
+ * x measured, and the count restarts. The first last bucket is floor(start)
+ * (whole seconds, as botocore's math.floor(clock.current_time())). */
+typedef struct {
+    /* read-only */
+    double measured;              /* _measured_rate, per second */
+    /* private */
+    double count, last_bucket, smoothing, scale;   /* last_bucket in seconds */
+} pol_rate_clocker;
+POL_API void   pol_rate_clocker_init(pol_rate_clocker *r, pol_ns start, double smoothing, pol_ns bucket_range);
+/* record(amount): returns the measured rate after it. */
+POL_API double pol_rate_clocker_record(pol_rate_clocker *r, pol_ns now, double amount);
+
 typedef struct {
     /* read-only */
     pol_throttle_cfg cfg;         /* the copy pol_throttle_init took */
+    /* AWS_ADAPTIVE: botocore's ClientRateLimiter is these three and `enabled`;
+     * bucket.cfg.rate is TokenBucket.max_rate (the fill rate) */
+    int      enabled;             /* _enabled: the first throttle engages the bucket */
+    pol_cubic cubic;
+    pol_rate_clocker clock;
+    pol_bucket bucket;
     /* private (pol_throttle_level reads the state) */
     /* SRE: counters 0 requests, 1 accepts */
     pol_window win;
     int64_t *cells;
-    /* AWS */
-    int      enabled;
-    double   w_max, k_zero, last_fail;   /* CUBIC, times in seconds */
-    double   measured, clock_count, last_bucket;
-    pol_bucket bucket;
 } pol_throttle;
 
 POL_API void pol_throttle_default(pol_throttle_kind k, pol_throttle_cfg *out);

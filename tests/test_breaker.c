@@ -403,6 +403,123 @@ static void test_determinism(void)
     CU_ASSERT(tr[0] > 0);
 }
 
+/* The seed's CircuitBreaker (/work/shared/seeds/000), transcribed: every
+ * result is recorded in every state; a success resets the count and closes,
+ * a failure counts, stamps last_failure and opens at the threshold; a call
+ * is refused while open and now - last_failure < recovery_timeout. */
+typedef struct { int count, open; pol_ns last_fail; } seed_breaker;
+static int seed_is_open(const seed_breaker *s, pol_ns now, pol_ns timeout)
+{
+    return s->open && now - s->last_fail < timeout;
+}
+static void seed_record(seed_breaker *s, pol_ns now, int failed, int threshold)
+{
+    if (!failed) { s->count = 0; s->open = 0; return; }
+    s->count++;
+    s->last_fail = now;
+    if (s->count >= threshold) s->open = 1;
+}
+
+/* half_open: all against the transcription, over random call sequences
+ * (calls in flight report later, in any order, as in a client). */
+static void test_half_open_all_seed(void)
+{
+    pol_breaker_cfg c;
+    pol_breaker_default(POL_BREAKER_CONSECUTIVE, &c);
+    c.half_open = POL_BREAKER_HALF_OPEN_ALL;
+    c.break_duration = S(60);
+    CU_ASSERT_EQUAL(pol_breaker_validate(&c), POL_OK);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    long mismatches = 0, refused = 0, probes = 0;
+    for (int seq = 0; seq < 200; seq++) {
+        gsl_rng_set(r, (unsigned long)seq + 1);
+        pol_breaker b;
+        CU_ASSERT_EQUAL_FATAL(pol_breaker_init(&b, &c), POL_OK);
+        seed_breaker sd = { 0, 0, 0 };
+        pol_ns now = 0, inflight[8];
+        int nin = 0;
+        double pfail = 0.2 + 0.7 * gsl_rng_uniform(r);
+        for (int step = 0; step < 500; step++) {
+            now += (pol_ns)(gsl_rng_uniform(r) * 20e9);
+            if (nin > 0 && (nin == 8 || gsl_rng_uniform(r) < 0.5)) {      /* a call reports */
+                int k = (int)gsl_rng_uniform_int(r, (unsigned long)nin);
+                int failed = gsl_rng_uniform(r) < pfail;
+                pol_breaker_record_result(&b, now, failed, now - inflight[k]);
+                seed_record(&sd, now, failed, c.fail_max);
+                inflight[k] = inflight[--nin];
+            } else {                                                       /* a call asks */
+                int seed_ok = !seed_is_open(&sd, now, c.break_duration);
+                pol_breaker_answer a = pol_breaker_allow(&b, now);
+                if ((a != POL_BREAKER_REJECT) != seed_ok) mismatches++;
+                if (a == POL_BREAKER_REJECT) refused++;
+                if (a == POL_BREAKER_PROBE) probes++;
+                if (a != POL_BREAKER_REJECT) inflight[nin++] = now;
+            }
+        }
+        pol_breaker_free(&b);
+    }
+    gsl_rng_free(r);
+    CU_ASSERT_EQUAL(mismatches, 0);
+    CU_ASSERT(refused > 1000 && probes > 1000);     /* both paths exercised */
+}
+
+/* half_open: all, step by step; and what probes: N does with the same calls. */
+static void test_half_open_all_steps(void)
+{
+    pol_breaker_cfg c;
+    pol_breaker b;
+    pol_breaker_default(POL_BREAKER_CONSECUTIVE, &c);
+    c.half_open = POL_BREAKER_HALF_OPEN_ALL;
+    CU_ASSERT_EQUAL_FATAL(pol_breaker_init(&b, &c), POL_OK);
+    for (int i = 0; i < 5; i++) pol_breaker_record_result(&b, S(i), 1, 0);
+    CU_ASSERT_EQUAL(b.state, POL_BREAKER_OPEN);
+    CU_ASSERT_EQUAL(b.open_until, S(64));
+    pol_breaker_record_result(&b, S(20), 1, 0);          /* an earlier call fails: 60 s from now */
+    CU_ASSERT_EQUAL(b.open_until, S(80));
+    CU_ASSERT_EQUAL(pol_breaker_allow(&b, S(79)), POL_BREAKER_REJECT);
+    for (int i = 0; i < 1000; i++) CU_ASSERT_EQUAL(pol_breaker_allow(&b, S(80)), POL_BREAKER_PROBE);
+    pol_breaker_record_result(&b, S(81), 0, 0);          /* the first success closes */
+    CU_ASSERT_EQUAL(b.state, POL_BREAKER_CLOSED);
+    pol_breaker_record_result(&b, S(81), 1, 0);          /* the other 999 report: counted as closed */
+    CU_ASSERT_EQUAL(b.consecutive, 1);
+    for (int i = 0; i < 4; i++) pol_breaker_record_result(&b, S(82), 1, 0);
+    CU_ASSERT_EQUAL(b.state, POL_BREAKER_OPEN);
+    pol_breaker_record_result(&b, S(83), 0, 0);          /* a success while open closes (the seed) */
+    CU_ASSERT_EQUAL(b.state, POL_BREAKER_CLOSED);
+    for (int i = 0; i < 5; i++) pol_breaker_record_result(&b, S(90), 1, 0);
+    CU_ASSERT_EQUAL(pol_breaker_allow(&b, S(150)), POL_BREAKER_PROBE);
+    pol_breaker_record_result(&b, S(151), 1, 0);         /* the first failure reopens */
+    CU_ASSERT_EQUAL(b.state, POL_BREAKER_OPEN);
+    CU_ASSERT_EQUAL(b.open_until, S(211));
+    pol_breaker_free(&b);
+    /* probes: 1 (the default): one probe, records while open ignored */
+    pol_breaker_default(POL_BREAKER_CONSECUTIVE, &c);
+    CU_ASSERT_EQUAL(c.half_open, POL_BREAKER_HALF_OPEN_PROBES);
+    pol_breaker_init(&b, &c);
+    for (int i = 0; i < 5; i++) pol_breaker_record_result(&b, S(i), 1, 0);
+    pol_breaker_record_result(&b, S(20), 1, 0);
+    CU_ASSERT_EQUAL(b.open_until, S(64));
+    pol_breaker_record_result(&b, S(21), 0, 0);
+    CU_ASSERT_EQUAL(b.state, POL_BREAKER_OPEN);
+    CU_ASSERT_EQUAL(pol_breaker_allow(&b, S(64)), POL_BREAKER_PROBE);
+    CU_ASSERT_EQUAL(pol_breaker_allow(&b, S(64)), POL_BREAKER_REJECT);
+    pol_breaker_free(&b);
+    /* RATE with all: the first probe result decides too */
+    pol_breaker_default(POL_BREAKER_RATE, &c);
+    c.half_open = POL_BREAKER_HALF_OPEN_ALL;
+    c.window_size = 10; c.min_calls = 10;
+    pol_breaker_init(&b, &c);
+    for (int i = 0; i < 10; i++) pol_breaker_record_result(&b, S(1), 1, 0);
+    CU_ASSERT_EQUAL(b.state, POL_BREAKER_OPEN);
+    CU_ASSERT_EQUAL(pol_breaker_allow(&b, S(61)), POL_BREAKER_PROBE);
+    CU_ASSERT_EQUAL(pol_breaker_allow(&b, S(61)), POL_BREAKER_PROBE);
+    pol_breaker_record_result(&b, S(62), 0, 0);
+    CU_ASSERT_EQUAL(b.state, POL_BREAKER_CLOSED);
+    pol_breaker_free(&b);
+    c.half_open = (pol_breaker_half_open)2;
+    CU_ASSERT_EQUAL(pol_breaker_validate(&c), POL_EINVAL);
+}
+
 static void register_suites(void)
 {
     CU_SUITE("breaker",
@@ -416,7 +533,9 @@ static void register_suites(void)
              {"lost probe and cancel", test_lost_probe_and_cancel},
              {"record uses the failure mask", test_record_mask},
              {"probe invariant, 100000 sequences", test_probe_invariant},
-             {"determinism", test_determinism});
+             {"determinism", test_determinism},
+             {"half_open all: the seed's breaker, stepwise", test_half_open_all_steps},
+             {"half_open all = the seed's breaker, 200 random sequences", test_half_open_all_seed});
     CU_SUITE("failmask and window",
              {"failure mask", test_failmask},
              {"time window", test_window});

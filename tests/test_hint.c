@@ -274,6 +274,85 @@ static void test_fuzz(void)
     gsl_rng_free(r);
 }
 
+/* pol_hint_apply_header_as: a hint of 0 is a hint (-1 is none), and with
+ * invalid_now an unusable retry-after is one too (openai-node). */
+static void test_apply_header_as(void)
+{
+    pol_hint_cfg now = { .mode = POL_HINT_HONOR, .invalid_now = 1 }, plain = { .mode = POL_HINT_HONOR };
+    pol_outcome o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", "0", 0, &plain), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 0);                         /* 0 is present, not absent */
+    o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after-ms", "0", 0, NULL), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 0);
+    static const char *const bad[] = { "soon", "1e3", "-5", " -0.5 ", "Sun, 06 Nov 1994 08:49:37 UTC" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o = pol_outcome_make(POL_OUT_HTTP, 429);
+        CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "Retry-After", bad[i], 0, &now), POL_OK);
+        CU_ASSERT_EQUAL(o.retry_after, 0);
+        o = pol_outcome_make(POL_OUT_HTTP, 429);
+        CU_ASSERT(pol_hint_apply_header_as(&o, "Retry-After", bad[i], 0, &plain) < 0);
+        CU_ASSERT_EQUAL(o.retry_after, -1);
+        o = pol_outcome_make(POL_OUT_HTTP, 429);
+        CU_ASSERT(pol_hint_apply_header_as(&o, "Retry-After", bad[i], 0, NULL) < 0);
+        CU_ASSERT_EQUAL(o.retry_after, -1);
+    }
+    /* an empty value is not read (falsy in the SDKs) */
+    o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", " ", 0, &now), POL_EPARSE);
+    CU_ASSERT_EQUAL(o.retry_after, -1);
+    /* too large stays an error; retry-after-ms is not affected; -ms wins either way */
+    o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", "100000000", 0, &now), POL_ERANGE);
+    CU_ASSERT_EQUAL(o.retry_after, -1);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after-ms", "soon", 0, &now), POL_EPARSE);
+    CU_ASSERT_EQUAL(o.retry_after, -1);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after-ms", "500", 0, &now), POL_OK);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", "soon", 0, &now), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 500 * POL_NS_PER_MS);
+    o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", "soon", 0, &now), POL_OK);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after-ms", "500", 0, &now), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 500 * POL_NS_PER_MS);
+    /* parse_float: JavaScript's parseFloat prefix (both Node SDKs) */
+    pol_hint_cfg onode = { .mode = POL_HINT_HONOR, .invalid_now = 1, .parse_float = 1 },
+                 anode = { .mode = POL_HINT_CEIL_IGNORE, .ignore_zero = 1, .parse_float = 1 };
+    static const struct { const char *name, *value; int on_rc; pol_ns on; int an_rc; pol_ns an; } JS[] = {
+        { "retry-after", "12abc", POL_OK, 12 * POL_NS_PER_S, POL_OK, 12 * POL_NS_PER_S },
+        { "retry-after", "1e3", POL_OK, 1000 * POL_NS_PER_S, POL_OK, 1000 * POL_NS_PER_S },
+        { "retry-after", "+5", POL_OK, 5 * POL_NS_PER_S, POL_OK, 5 * POL_NS_PER_S },
+        { "retry-after", ".5", POL_OK, 500 * POL_NS_PER_MS, POL_OK, 500 * POL_NS_PER_MS },
+        { "retry-after", "2.5e-1s", POL_OK, 250 * POL_NS_PER_MS, POL_OK, 250 * POL_NS_PER_MS },
+        { "retry-after", "-5", POL_OK, 0, POL_ERANGE, -1 },
+        { "retry-after", "-0", POL_OK, 0, POL_ERANGE, -1 },
+        { "retry-after", "Infinity", POL_OK, 0, POL_EPARSE, -1 },
+        { "retry-after", "soon", POL_OK, 0, POL_EPARSE, -1 },
+        { "retry-after", "e5", POL_OK, 0, POL_EPARSE, -1 },
+        { "retry-after", "1e9", POL_ERANGE, -1, POL_ERANGE, -1 },
+        { "retry-after-ms", "500ms", POL_OK, 500 * POL_NS_PER_MS, POL_OK, 500 * POL_NS_PER_MS },
+        { "retry-after-ms", "soon", POL_EPARSE, -1, POL_EPARSE, -1 },
+        { "retry-after-ms", "-1", POL_OK, 0, POL_ERANGE, -1 },
+    };
+    for (size_t i = 0; i < sizeof JS / sizeof JS[0]; i++) {
+        o = pol_outcome_make(POL_OUT_HTTP, 429);
+        int rc = pol_hint_apply_header_as(&o, JS[i].name, JS[i].value, 0, &onode);
+        if (rc != JS[i].on_rc || o.retry_after != JS[i].on)
+            fprintf(stderr, "openai-node %s: %s: rc %d hint %lld\n", JS[i].name, JS[i].value, rc, (long long)o.retry_after);
+        CU_ASSERT_EQUAL(rc, JS[i].on_rc);
+        CU_ASSERT_EQUAL(o.retry_after, JS[i].on);
+        o = pol_outcome_make(POL_OUT_HTTP, 429);
+        rc = pol_hint_apply_header_as(&o, JS[i].name, JS[i].value, 0, &anode);
+        if (rc != JS[i].an_rc || o.retry_after != JS[i].an)
+            fprintf(stderr, "anthropic-node %s: %s: rc %d hint %lld\n", JS[i].name, JS[i].value, rc, (long long)o.retry_after);
+        CU_ASSERT_EQUAL(rc, JS[i].an_rc);
+        CU_ASSERT_EQUAL(o.retry_after, JS[i].an);
+    }
+    /* other headers as pol_hint_apply_header */
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "x-should-retry", "maybe", 0, &now), POL_EPARSE);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "x-other", "soon", 0, &now), POL_OK);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(NULL, "retry-after", "soon", 0, &now), POL_EINVAL);
+}
+
 static void register_suites(void)
 {
     CU_SUITE("hint",
@@ -285,6 +364,7 @@ static void register_suites(void)
              { "malformed dates", test_malformed_dates },
              { "x-should-retry", test_should_retry },
              { "apply_header", test_apply_header },
+             { "apply_header_as: 0 and invalid_now", test_apply_header_as },
              { "hint mode names", test_mode_names },
              { "fuzz", test_fuzz });
 }

@@ -173,6 +173,74 @@ static void test_never_unavailable(void)
     CU_ASSERT_EQUAL(k, POL_LB_LOWEST_USAGE);
 }
 
+/* highest-success-rate = the seed's LoadBalancer "least_loaded"
+ * (/work/shared/seeds/000): successes / total, 1.0 without data, max() keeps
+ * the first of equal scores; against an independent count over random results. */
+static void test_highest_success_rate(void)
+{
+    pol_lb lb = lb_of(POL_LB_HIGHEST_SUCCESS_RATE);
+    CU_ASSERT_STRING_EQUAL(pol_lb_kind_name(POL_LB_HIGHEST_SUCCESS_RATE), "highest-success-rate");
+    pol_lb_target t[4];
+    targets(t, 4);
+    size_t k;
+    CU_ASSERT_EQUAL(pol_lb_pick(&lb, t, 4, 0, 0, R, &k), POL_LB_PICKED);
+    CU_ASSERT_EQUAL(k, 0);                                   /* no data: all 1.0, the first */
+    pol_lb_on_result(&lb, &t[0], S(1), 0);
+    CU_ASSERT_EQUAL(pol_lb_pick(&lb, t, 4, S(1), 0, R, &k), POL_LB_PICKED);
+    CU_ASSERT_EQUAL(k, 1);                                   /* 0 has 0/1; 1 has no data */
+    double ok[4] = { 0 }, all[4] = { 0 };
+    targets(t, 4);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 9);
+    const double p[4] = { 0.6, 0.8, 0.7, 0.8 };
+    for (int i = 0; i < 20000; i++) {
+        for (int j = 0; j < 4; j++) t[j].available = gsl_rng_uniform(r) < 0.8;
+        size_t want = 4;
+        double best = -1;
+        for (size_t j = 0; j < 4; j++) {
+            if (!t[j].available) continue;
+            double sc = all[j] > 0 ? ok[j] / all[j] : 1.0;
+            if (sc > best) { best = sc; want = j; }
+        }
+        int a = pol_lb_pick(&lb, t, 4, S(i), 0, R, &k);
+        if (want == 4) { CU_ASSERT_EQUAL(a, POL_LB_NONE); continue; }
+        CU_ASSERT_EQUAL_FATAL(a, POL_LB_PICKED);
+        CU_ASSERT_EQUAL(k, want);
+        int good = gsl_rng_uniform(r) < p[k];
+        pol_lb_on_result(&lb, &t[k], S(i), good);
+        ok[k] += good;
+        all[k] += 1;
+    }
+    gsl_rng_free(r);
+    CU_ASSERT_DOUBLE_EQUAL(t[1].successes, ok[1], 0);
+    CU_ASSERT_DOUBLE_EQUAL(t[1].failures, all[1] - ok[1], 0);
+    /* success_window: old results fade with exp(-dt / window) */
+    pol_lb_cfg c;
+    pol_lb_default(POL_LB_HIGHEST_SUCCESS_RATE, &c);
+    CU_ASSERT_EQUAL(c.success_window, 0);
+    c.success_window = S(10);
+    CU_ASSERT_EQUAL(pol_lb_init(&lb, &c), POL_OK);
+    targets(t, 2);
+    pol_lb_on_result(&lb, &t[0], 0, 0);
+    pol_lb_on_result(&lb, &t[0], S(10), 1);
+    CU_ASSERT_DOUBLE_EQUAL(t[0].failures, exp(-1.0), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(t[0].successes, 1.0, 0);
+    /* with a window, one pseudo-success: a failed target comes back as its failure ages */
+    targets(t, 2);
+    pol_lb_on_result(&lb, &t[0], 0, 1);
+    pol_lb_on_result(&lb, &t[0], 0, 1);
+    pol_lb_on_result(&lb, &t[1], 0, 0);                      /* 1: 1 / 2 at t = 0 */
+    CU_ASSERT_EQUAL(pol_lb_pick(&lb, t, 2, 0, 0, R, &k), POL_LB_PICKED);
+    CU_ASSERT_EQUAL(k, 0);                                   /* 3/3 against 1/2 */
+    CU_ASSERT_EQUAL(pol_lb_pick(&lb, t, 2, S(100), 0, R, &k), POL_LB_PICKED);
+    CU_ASSERT_EQUAL(k, 0);                                   /* ties: both near 1, 0 first */
+    pol_lb_on_result(&lb, &t[0], S(100), 0);                 /* a fresh failure on 0 */
+    CU_ASSERT_EQUAL(pol_lb_pick(&lb, t, 2, S(100), 0, R, &k), POL_LB_PICKED);
+    CU_ASSERT_EQUAL(k, 1);                                   /* 1's failure is 100 s old */
+    c.success_window = -1;
+    CU_ASSERT_EQUAL(pol_lb_init(&lb, &c), POL_EINVAL);
+}
+
 static void register_suites(void)
 {
     CU_pSuite s = CU_add_suite("lb", init, clean);
@@ -182,6 +250,7 @@ static void register_suites(void)
     CU_add_test(s, "peak ewma", test_ewma);
     CU_add_test(s, "lowest usage and lowest cost", test_lowest_usage_and_cost);
     CU_add_test(s, "never an unavailable target", test_never_unavailable);
+    CU_add_test(s, "highest success rate (the seed's least_loaded)", test_highest_success_rate);
 }
 
 CU_TEST_MAIN(register_suites)

@@ -67,9 +67,58 @@ static void test_crossings(void)
     gsl_rng_free(r);
 }
 
+/* alert: every against the seed's FailureMonitor (/work/shared/seeds/000):
+ * failures kept while timestamp > now - 3600, an alert whenever 5 or more
+ * remain. With 1 s slices and whole-second times the window is exact. */
+static void test_every_seed(void)
+{
+    pol_monitor_cfg c;
+    pol_monitor m, x;
+    pol_monitor_default(&c);
+    CU_ASSERT_EQUAL(c.alert, POL_MONITOR_ALERT_CROSSING);
+    c.window = S(3600); c.slices = 3600; c.threshold = 5;
+    pol_monitor_cfg cx = c;
+    c.alert = POL_MONITOR_ALERT_EVERY;
+    CU_ASSERT_EQUAL_FATAL(pol_monitor_init(&m, &c, 1), POL_OK);
+    CU_ASSERT_EQUAL_FATAL(pol_monitor_init(&x, &cx, 1), POL_OK);
+    pol_outcome f = http(503);
+    for (int i = 0; i < 10; i++) {                 /* the 5th to the 10th alert, each */
+        CU_ASSERT_EQUAL(pol_monitor_record(&m, 0, S(i), &f), i >= 4);
+        CU_ASSERT_EQUAL(pol_monitor_record(&x, 0, S(i), &f), i == 4);
+    }
+    CU_ASSERT_EQUAL(m.alerts, 6);
+    CU_ASSERT_EQUAL(x.alerts, 1);
+    pol_monitor_reset(&m);
+    /* random whole-second failure times against the list the seed keeps */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 11);
+    static int64_t kept[20000];
+    int nk = 0;
+    uint64_t seed_alerts = 0;
+    int64_t t = 0;
+    for (int i = 0; i < 20000; i++) {
+        t += (int64_t)gsl_rng_uniform_int(r, i % 1000 < 500 ? 60 : 3000);
+        int j = 0;
+        for (int k = 0; k < nk; k++) if (kept[k] > t - 3600) kept[j++] = kept[k];
+        nk = j;
+        kept[nk++] = t;
+        int want = nk >= 5;
+        seed_alerts += (uint64_t)want;
+        CU_ASSERT_EQUAL(pol_monitor_record(&m, 0, S(t), &f), want);
+    }
+    CU_ASSERT_EQUAL(m.alerts, seed_alerts);
+    CU_ASSERT(seed_alerts > 1000 && seed_alerts < 19000);
+    gsl_rng_free(r);
+    pol_monitor_free(&x);
+    c.alert = (pol_monitor_alert)2;
+    CU_ASSERT_EQUAL(pol_monitor_init(&x, &c, 1), POL_EINVAL);
+    pol_monitor_free(&m);
+}
+
 static void register_suites(void)
 {
-    CU_SUITE("monitor", {"edge-triggered alert", test_edge}, {"alerts = upward crossings", test_crossings});
+    CU_SUITE("monitor", {"edge-triggered alert", test_edge}, {"alerts = upward crossings", test_crossings},
+              {"alert every = the seed's monitor", test_every_seed});
 }
 
 CU_TEST_MAIN(register_suites)

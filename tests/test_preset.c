@@ -53,6 +53,9 @@ static const struct {
     { "openai-python", 3, MS(500), S(8), 2.0, POL_JITTER_SUBTRACTIVE, POL_HINT_CEIL_IGNORE, S(60), 1 },
     { "openai-python-next", 3, MS(500), S(8), 2.0, POL_JITTER_SUBTRACTIVE, POL_HINT_CEIL_GIVE_UP, S(120), 1 },
     { "anthropic-python", 3, MS(500), S(8), 2.0, POL_JITTER_SUBTRACTIVE, POL_HINT_CEIL_IGNORE, S(60), 1 },
+    { "openai-node", 3, MS(500), S(8), 2.0, POL_JITTER_SUBTRACTIVE, POL_HINT_HONOR, 0, 1 },
+    { "anthropic-node", 3, MS(500), S(8), 2.0, POL_JITTER_SUBTRACTIVE, POL_HINT_CEIL_IGNORE,
+      2147483647LL * POL_NS_PER_MS, 1 },
     { "aws-standard", 3, S(1), S(20), 2.0, POL_JITTER_FULL, POL_HINT_IGNORE, 0, 0 },
     { "aws-legacy", 5, S(1), 0, 2.0, POL_JITTER_FULL, POL_HINT_IGNORE, 0, 0 },
     { "grpc", 4, MS(100), S(1), 2.0, POL_JITTER_FULL, POL_HINT_HONOR, 0, 0 },
@@ -108,8 +111,18 @@ static const struct { const char *name; pol_outcome_kind kind; int status; pol_c
     { "openai-python", POL_OUT_HTTP, 400, POL_CLASS_FAIL },
     { "openai-python", POL_OUT_HTTP, 424, POL_CLASS_FAIL },
     { "openai-python", POL_OUT_TIMEOUT, 0, POL_CLASS_RETRY },
-    { "anthropic-python", POL_OUT_HTTP, 424, POL_CLASS_RETRY },
+    { "anthropic-python", POL_OUT_HTTP, 424, POL_CLASS_FAIL },   /* no 424 in any release */
     { "anthropic-python", POL_OUT_HTTP, 529, POL_CLASS_RETRY },
+    { "openai-node", POL_OUT_HTTP, 408, POL_CLASS_RETRY },
+    { "openai-node", POL_OUT_HTTP, 409, POL_CLASS_RETRY },
+    { "openai-node", POL_OUT_HTTP, 424, POL_CLASS_FAIL },
+    { "openai-node", POL_OUT_HTTP, 500, POL_CLASS_RETRY },
+    { "openai-node", POL_OUT_CONN_REFUSED, 0, POL_CLASS_RETRY },
+    { "openai-node", POL_OUT_TIMEOUT, 0, POL_CLASS_RETRY },
+    { "anthropic-node", POL_OUT_HTTP, 424, POL_CLASS_FAIL },
+    { "anthropic-node", POL_OUT_HTTP, 429, POL_CLASS_RETRY },
+    { "anthropic-node", POL_OUT_HTTP, 529, POL_CLASS_RETRY },
+    { "anthropic-node", POL_OUT_HTTP, 400, POL_CLASS_FAIL },
     { "aws-standard", POL_OUT_HTTP, 502, POL_CLASS_RETRY },
     { "aws-standard", POL_OUT_HTTP, 504, POL_CLASS_RETRY },
     { "aws-standard", POL_OUT_HTTP, 501, POL_CLASS_FAIL },
@@ -193,11 +206,52 @@ static void test_openai_hints(void)
     CU_ASSERT_EQUAL(decide("litellm-router", no).action, POL_ACT_RETRY);
 }
 
+/* What the Node SDKs' retryRequest does with a hint (npm openai 6.49.0,
+ * @anthropic-ai/sdk 1.15.0, src/client.ts). */
+static void test_node_hints(void)
+{
+    const pol_ns backoff = 400611608LL;             /* 0.5 s (1 - 0.25 U), seed 42 */
+    const pol_ns max_timer = 2147483647LL * POL_NS_PER_MS;
+    /* openai-node: any hint is slept, no ceiling; 0 means at once */
+    CU_ASSERT_EQUAL(decide("openai-node", hinted(429, S(61))).delay, S(61));
+    CU_ASSERT_EQUAL(decide("openai-node", hinted(429, S(86400))).delay, S(86400));
+    pol_verdict v = decide("openai-node", hinted(429, 0));
+    CU_ASSERT_EQUAL(v.action, POL_ACT_RETRY);
+    CU_ASSERT_EQUAL(v.delay, 0);
+    CU_ASSERT_EQUAL(decide("openai-node", hinted(429, -1)).delay, backoff);   /* no header */
+    CU_ASSERT_EQUAL(get("openai-node").hint.invalid_now, 1);
+    /* anthropic-node: 0 < h <= 2^31 - 1 ms, else the backoff */
+    CU_ASSERT_EQUAL(decide("anthropic-node", hinted(429, S(61))).delay, S(61));
+    CU_ASSERT_EQUAL(decide("anthropic-node", hinted(429, max_timer)).delay, max_timer);
+    CU_ASSERT_EQUAL(decide("anthropic-node", hinted(429, max_timer + POL_NS_PER_MS)).delay, backoff);
+    CU_ASSERT_EQUAL(decide("anthropic-node", hinted(429, 0)).delay, backoff);
+    CU_ASSERT_EQUAL(get("anthropic-node").hint.invalid_now, 0);
+    /* the Python SDKs stop at 60 s: the 61 s hint the Node SDK waits out */
+    CU_ASSERT_EQUAL(decide("anthropic-python", hinted(429, S(61))).delay, backoff);
+    /* an unparseable retry-after, folded as each SDK reads it */
+    pol_retry_cfg on = get("openai-node"), an = get("anthropic-node");
+    pol_outcome o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", "soon", 0, &on.hint), POL_OK);
+    CU_ASSERT_EQUAL(o.retry_after, 0);
+    CU_ASSERT_EQUAL(decide("openai-node", o).delay, 0);
+    o = pol_outcome_make(POL_OUT_HTTP, 429);
+    CU_ASSERT_EQUAL(pol_hint_apply_header_as(&o, "retry-after", "soon", 0, &an.hint), POL_EPARSE);
+    CU_ASSERT_EQUAL(o.retry_after, -1);
+    CU_ASSERT_EQUAL(decide("anthropic-node", o).delay, backoff);
+    /* x-should-retry: false is obeyed by both */
+    pol_outcome no = pol_outcome_make(POL_OUT_HTTP, 500);
+    no.should_retry = 0;
+    CU_ASSERT_EQUAL(decide("openai-node", no).reason, POL_REASON_SERVER_SAID_NO);
+    CU_ASSERT_EQUAL(decide("anthropic-node", no).reason, POL_REASON_SERVER_SAID_NO);
+}
+
 /* First four backoff delays of each preset from a fresh state, seed 42. */
 static const struct { const char *name; pol_ns d[4]; } KAT[] = {
     { "openai-python", { 400611608LL, 845168023LL, 1628079528LL, 3003605403LL } },
     { "openai-python-next", { 400611608LL, 845168023LL, 1628079528LL, 3003605403LL } },
     { "anthropic-python", { 400611608LL, 845168023LL, 1628079528LL, 3003605403LL } },
+    { "openai-node", { 400611608LL, 845168023LL, 1628079528LL, 3003605403LL } },
+    { "anthropic-node", { 400611608LL, 845168023LL, 1628079528LL, 3003605403LL } },
     { "aws-standard", { 795107131LL, 1238655814LL, 2975363769LL, 7971156775LL } },
     { "aws-legacy", { 795107131LL, 1238655814LL, 2975363769LL, 7971156775LL } },
     { "grpc", { 79510713LL, 123865581LL, 297536376LL, 797115677LL } },
@@ -241,6 +295,7 @@ static void register_suites(void)
              { "constants of every preset", test_constants },
              { "what each client retries", test_classes },
              { "openai Retry-After and x-should-retry", test_openai_hints },
+             { "Node SDKs: no ceiling, 0 and unparseable hints", test_node_hints },
              { "known answers, seed 42", test_known_answers });
 }
 

@@ -125,9 +125,16 @@ static int throttle_gate(sim_world *w, const sim_policy *p, uint32_t ci, int pro
     (void)prov;
     pol_throttle *th = sim_g_throttle(w, p, ci);
     if (!th) return SIM_GATE_PASS;
-    int a = pol_throttle_before_send(th, w->eng.now, w->clients[ci].prng, delay);
+    /* once per attempt, but only once passed: a WAIT reserves nothing (as
+     * botocore's blocking acquire), so the gate asks again when it ends */
+    uint16_t bit = (uint16_t)(1u << SIM_PART_THROTTLE);
+    sim_client *c = &w->clients[ci];
+    if (c->gates & bit) return SIM_GATE_PASS;
+    int a = pol_throttle_before_send(th, w->eng.now, c->prng, delay);
     if (a == POL_THROTTLE_REJECT) return SIM_GATE_REJECT;
-    return a == POL_THROTTLE_WAIT ? SIM_GATE_WAIT : SIM_GATE_PASS;   /* WAIT: its slot is reserved */
+    if (a == POL_THROTTLE_WAIT) return SIM_GATE_WAIT;
+    c->gates |= bit;
+    return SIM_GATE_PASS;
 }
 static void throttle_record(sim_world *w, const sim_policy *p, uint32_t ci, const sim_slot *s, const pol_outcome *o, pol_ns dur)
 {
@@ -220,12 +227,14 @@ static void *lb_create(sim_world *w, const sim_policy *p)
 static void lb_reset(sim_world *w, void *x, pol_ns now) { (void)w; (void)now; pol_lb_reset(&((lb_inst *)x)->lb); }
 static void lb_record(sim_world *w, const sim_policy *p, uint32_t ci, const sim_slot *s, const pol_outcome *o, pol_ns dur)
 {
-    (void)o;
     pol_lb_target *lt;
     pol_lb *lb = sim_g_lb(w, p, ci, &lt);
     if (!lb) return;
     for (int i = 0; i < p->ntargets; i++)
-        if (p->targets[i] == s->provider) pol_lb_on_done(lb, &lt[i], w->eng.now, dur);
+        if (p->targets[i] == s->provider) {
+            pol_lb_on_done(lb, &lt[i], w->eng.now, dur);
+            pol_lb_on_result(lb, &lt[i], w->eng.now, o->kind == POL_OUT_SUCCESS);
+        }
 }
 
 /* -------------------------------------------------------------- quota --- */
@@ -305,7 +314,7 @@ static const part_ops OPS[SIM_PART__COUNT] = {
     [SIM_PART_BREAKER]  = { breaker_create,  breaker_destroy,  breaker_reset,  NULL, 0, breaker_record,
                             breaker_sample, breaker_totals },
     [SIM_PART_BUDGET]   = { budget_create,   budget_destroy,   budget_reset,   NULL, 0, NULL, budget_sample, NULL },
-    [SIM_PART_THROTTLE] = { throttle_create, throttle_destroy, throttle_reset, throttle_gate, 1, throttle_record,
+    [SIM_PART_THROTTLE] = { throttle_create, throttle_destroy, throttle_reset, throttle_gate, 0, throttle_record,
                             throttle_sample, NULL },
     [SIM_PART_LIMITER]  = { limiter_create,  plain_destroy,    limiter_reset,  limiter_gate, 1, NULL, NULL, NULL },
     [SIM_PART_BULKHEAD] = { bulkhead_create, plain_destroy,    bulkhead_reset, NULL, 0, NULL, NULL, NULL },

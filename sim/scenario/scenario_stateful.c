@@ -31,7 +31,8 @@ typedef enum {
     B_DURATION,     /* pol_ns >= 0 */
     B_DURATION_POS, /* pol_ns > 0 */
     B_BOOL,         /* int 0/1 */
-    B_FAILMASK      /* pol_failmask: a list of outcomes (retry_on's items) */
+    B_FAILMASK,     /* pol_failmask: a list of outcomes (retry_on's items) */
+    B_ENUM          /* a library enum, by the names (index = value) */
 } bind_type;
 
 typedef struct {
@@ -39,6 +40,7 @@ typedef struct {
     bind_type   type;
     size_t      off;        /* of the field in the part's cfg struct */
     double      lo, hi;
+    const char *const *names; size_t nnames;   /* B_ENUM */
 } bind;
 
 /* ---- the parts ------------------------------------------------------------ */
@@ -96,8 +98,10 @@ DEFAULT0(quota)
 DEFAULT0(hedge)
 DEFAULT0(monitor)
 
-#define BIND(T, key, type, field, lo, hi) { key, type, offsetof(T, field), lo, hi }
+#define BIND(T, key, type, field, lo, hi) { key, type, offsetof(T, field), lo, hi, NULL, 0 }
 #define N(a) (sizeof (a) / sizeof (a)[0])
+/* an enum field of the library (an int-sized enum), named by `names` */
+#define BIND_ENUM(T, key, field, names) { key, B_ENUM, offsetof(T, field), 0, 0, names, N(names) }
 #define BIG 1e15
 
 /* window: count | time (pol_window_kind; the library has no name table for it) */
@@ -112,6 +116,9 @@ static int breaker_hook(const sim_cfg_node *m, const part_spec *ps, int ntargets
     return POL_OK;
 }
 static const char *const BREAKER_HOOK_KEYS[] = { "window", NULL };
+/* pol_breaker_half_open, pol_monitor_alert (the library has no name tables for them) */
+static const char *const HALF_OPEN_MODES[] = { "probes", "all" };
+static const char *const ALERT_MODES[] = { "crossing", "every" };
 static const bind BREAKER_BINDS[] = {
     BIND(pol_breaker_cfg, "fail_max",           B_INT,          fail_max,           1, 1000000),
     BIND(pol_breaker_cfg, "window_size",        B_INT,          window_size,        1, 1000000),
@@ -126,6 +133,7 @@ static const bind BREAKER_BINDS[] = {
     BIND(pol_breaker_cfg, "break_max",          B_DURATION,     break_max,          0, 0),
     BIND(pol_breaker_cfg, "probes",             B_INT,          half_open_probes,   1, 1000000),
     BIND(pol_breaker_cfg, "half_open_max_wait", B_DURATION,     half_open_max_wait, 0, 0),
+    BIND_ENUM(pol_breaker_cfg, "half_open", half_open, HALF_OPEN_MODES),
     BIND(pol_breaker_cfg, "fail_on",            B_FAILMASK,     fail,               0, 0),
 };
 
@@ -196,6 +204,7 @@ static const bind COOLDOWN_BINDS[] = {
 static const bind LB_BINDS[] = {
     BIND(pol_lb_cfg, "decay",          B_DURATION_POS, decay,          0, 0),
     BIND(pol_lb_cfg, "usage_relative", B_BOOL,         usage_relative, 0, 0),
+    BIND(pol_lb_cfg, "success_window", B_DURATION,     success_window, 0, 0),
 };
 /* weights: one per target, for weighted-random; tiers: sizes of consecutive
  * groups of targets (the pool is the first tier with an available target; a
@@ -279,6 +288,7 @@ static const bind MONITOR_BINDS[] = {
     BIND(pol_monitor_cfg, "slices",    B_INT,          slices,    1, 100000),
     BIND(pol_monitor_cfg, "threshold", B_INT,          threshold, 1, 1000000000),
     BIND(pol_monitor_cfg, "fail_on",   B_FAILMASK,     fail,      0, 0),
+    BIND_ENUM(pol_monitor_cfg, "alert", alert, ALERT_MODES),
 };
 
 #define CFG(f) offsetof(sim_stateful, f)
@@ -390,6 +400,14 @@ static int apply_bind(const sim_cfg_node *m, const bind *b, void *cfg, sim_err *
         return sim_cfg_as_bool(n, b->key, (int *)(void *)f, err);
     case B_FAILMASK:
         return as_failmask(n, (pol_failmask *)(void *)f, err);
+    case B_ENUM: {
+        int e;
+        _Static_assert(sizeof(pol_breaker_half_open) == sizeof(int) && sizeof(pol_monitor_alert) == sizeof(int),
+                       "B_ENUM fields are int-sized enums");
+        TRY(sim_cfg_as_enum(n, b->key, b->names, b->nnames, &e, err));
+        *(int *)(void *)f = e;
+        return POL_OK;
+    }
     }
     return POL_EINVAL;
 }
