@@ -37,7 +37,7 @@ CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 include layers.mk
 CFLAGS     ?= $(OPT) -g
 CFLAGS     += -std=c11 -Wall -Wextra -Werror -MMD -MP -fPIC
-LDLIBS     := -lyaml -lcsv -lcurl -lmicrohttpd -lgsl -lgslcblas -lm
+LDLIBS     := -lyaml -lcsv -lcurl -lmicrohttpd -ljansson -lgsl -lgslcblas -lm
 # Open MPI (distributed sweeps: bench/sweep_mpi.c) when its compiler wrapper is
 # installed (scripts/deps.sh installs it): mpi.h and libmpi come from
 # `mpicc --showme`. Without it (or with `make MPICC=`) that file compiles to

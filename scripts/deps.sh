@@ -15,6 +15,7 @@ probe_hdr yaml.h               libyaml-dev
 probe_hdr CUnit/Basic.h        libcunit1-dev
 probe_hdr curl/curl.h          libcurl4-openssl-dev
 probe_hdr microhttpd.h         libmicrohttpd-dev
+probe_hdr jansson.h            libjansson-dev
 probe_bin gnuplot              gnuplot-nox
 # Open MPI (distributed sweeps): the mpicc wrapper must find mpi.h; mpirun runs them
 if ! command -v mpicc >/dev/null 2>&1 || ! echo "#include <mpi.h>" | mpicc -E -x c - >/dev/null 2>&1; then
