@@ -17,6 +17,8 @@ probe_hdr curl/curl.h          libcurl4-openssl-dev
 probe_hdr microhttpd.h         libmicrohttpd-dev
 probe_hdr jansson.h            libjansson-dev
 probe_bin gnuplot              gnuplot-nox
+probe_bin python3              python3
+probe_bin curl                 curl
 # Open MPI (distributed sweeps): the mpicc wrapper must find mpi.h; mpirun runs them
 if ! command -v mpicc >/dev/null 2>&1 || ! echo "#include <mpi.h>" | mpicc -E -x c - >/dev/null 2>&1; then
   need+=(libopenmpi-dev)
