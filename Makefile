@@ -37,7 +37,7 @@ CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 include layers.mk
 CFLAGS     ?= $(OPT) -g
 CFLAGS     += -std=c11 -Wall -Wextra -Werror -MMD -MP -fPIC
-LDLIBS     := -lyaml -lcsv -lcurl -lmicrohttpd -lgsl -lgslcblas -lm
+LDLIBS     := -lyaml -lcsv -lcurl -lmicrohttpd -ljansson -lgsl -lgslcblas -lm
 # Open MPI (distributed sweeps: bench/sweep_mpi.c) when its compiler wrapper is
 # installed (scripts/deps.sh installs it): mpi.h and libmpi come from
 # `mpicc --showme`. Without it (or with `make MPICC=`) that file compiles to
@@ -135,7 +135,7 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_OBJ   := $(POL_SRC:%.c=$(FUZZ_BUILD)/%.o) $(SIM_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_LIB   := $(FUZZ_BUILD)/libfuzzed.a
-FUZZ_LDLIBS := -lyaml -lcsv -lcurl -lmicrohttpd -lgsl -lgslcblas -lm
+FUZZ_LDLIBS := -lyaml -lcsv -lcurl -lmicrohttpd -ljansson -lgsl -lgslcblas -lm
 .PHONY: fuzz
 fuzz: $(FUZZ_BIN)
 $(FUZZ_BUILD)/%.o: %.c

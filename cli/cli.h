@@ -64,8 +64,9 @@ typedef struct {
     cli_list    sets;
     long long   port;
     double      scale, garbage_rate;
-    pol_ns      duration;
+    pol_ns      duration, idle_timeout;
     const char *bind, *provider, *key_env;
+    long long   max_connections, max_per_ip;
     int         quiet;
 } cli_mock_opts;
 

@@ -32,7 +32,9 @@ int cmd_mock(void *opts, const cli_args *a)
     else {
         live_raise_nofile();
         live_signals_setup();
-        rc = live_mock_run(&sc, &o);
+        live_mock_limits lim = { .idle_timeout = (double)co->idle_timeout / 1e9,
+                                 .max_connections = (int)co->max_connections, .max_per_ip = (int)co->max_per_ip };
+        rc = live_mock_run_ex(&sc, &o, &lim);
     }
     sim_scenario_free(&sc);
     return rc;

@@ -227,6 +227,15 @@ static const cli_opt MOCK_OPTS[] = {
     { "time-scale", 0, CLI_CUSTOM, OFF(T, scale), "F", "play the scenario F times faster (timeline, latencies, limits)",
       .parse = cli_parse_scale },
     { "duration", 0, CLI_DURATION, OFF(T, duration), "D", "stop after D of scenario time (default: at SIGINT/SIGTERM)" },
+    { "idle-timeout", 0, CLI_DURATION, OFF(T, idle_timeout), "D",
+      "close a connection that goes D of wall time without a complete request\n"
+      "(idle, or trickling its headers or body; default 30s, or the environment's\n"
+      "RETRYSIM_MOCK_IDLE_TIMEOUT; whole seconds, rounded up)" },
+    { "max-connections", 0, CLI_INT, OFF(T, max_connections), "N",
+      "connections open at once (default: the descriptor limit minus 32 and 1/32 of it);\n"
+      "beyond it a new connection gets a 503 and is closed", 1, 1000000 },
+    { "max-per-ip", 0, CLI_INT, OFF(T, max_per_ip), "N",
+      "connections from one client address (default 3/4 of --max-connections)", 1, 1000000 },
     { "set", 0, CLI_LIST, OFF(T, sets), "KEY=VALUE", "override a scenario key, as for `retrysim run` (repeatable)" },
     { "api-key-env", 0, CLI_STR, OFF(T, key_env), "VAR", "require the key in environment variable VAR (else 401)" },
     { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "no request counts on stderr at exit" },
@@ -531,7 +540,8 @@ static const cli_verb VERBS[] = {
     { .name = "mock", .summary = "serve a scenario's provider over HTTP on loopback, in real time",
       .usage = "retrysim mock SCENARIO [--port P] [--bind ADDR] [--provider NAME]\n"
                " [--time-scale F] [--duration D] [--set KEY=VALUE]...\n"
-               " [--api-key-env VAR] [--quiet]",
+               " [--api-key-env VAR] [--idle-timeout D]\n"
+               " [--max-connections N] [--max-per-ip N] [--quiet]",
       .description =
           "Serves one of a scenario's providers (its limits, latencies, timeline) over\n"
           "HTTP, in real time or --time-scale times faster. Prints 'listening on\n"

@@ -37,15 +37,15 @@
  * id ever in flight at once; no thread per client.
  */
 #include "live.h"
-#include "cfg.h"
+#include "live_json.h"
 #include "live_util.h"
 #include "model.h"
 #include "outfile.h"
-#include "model.h"
 #include "units.h"
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,53 +55,139 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#define RESP_MAX   (1u << 20)   /* response bytes kept for parsing */
-
 /* ---------------------------------------------------------- classification --- */
-static double usage_value(const sim_cfg_node *usage, const char *a, const char *b)
+/* A usage count: a non-negative JSON number, else -1. */
+static double usage_value(const json_t *usage, const char *a, const char *b)
 {
-    const sim_cfg_node *v = sim_cfg_get(usage, a);
-    if (!v) v = sim_cfg_get(usage, b);
-    double x;
-    if (!v || v->kind != SIM_CFG_SCALAR || sim_parse_double(v->str, &x) || x < 0) return -1;
-    return x;
+    const json_t *v = json_object_get(usage, a);
+    if (!v) v = json_object_get(usage, b);
+    double x = json_is_number(v) ? json_number_value(v) : -1;
+    return x >= 0 && isfinite(x) ? x : -1;
 }
 
-pol_outcome live_outcome_of(int curl_code, long status, const char *body, int complete,
-                            double *prompt_tok, double *completion_tok)
+/* Appends text to why[cap] (at *len) with control characters as spaces,
+ * cut to at most max bytes on a UTF-8 character boundary ("..." then). */
+static void why_add(char *why, size_t cap, size_t *len, const char *text, size_t max)
+{
+    if (!cap || !text || *len + 1 >= cap) return;
+    size_t full = strlen(text), room = cap - 1 - *len;
+    size_t n = full < max ? full : max;
+    int cut = n < full;
+    if (n > room) { n = room; cut = 1; }
+    if (cut) {
+        size_t dots = room - n >= 3 ? 0 : 3 - (room - n);      /* make room for "..." */
+        n = n > dots ? n - dots : 0;
+        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80) n--;   /* not inside a character */
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        why[(*len)++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+    }
+    if (cut && *len + 3 <= cap - 1) { memcpy(why + *len, "...", 3); *len += 3; }
+    why[*len] = '\0';
+}
+
+static void why_fmt(char *why, size_t cap, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void why_fmt(char *why, size_t cap, size_t *len, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    why_add(why, cap, len, tmp, sizeof tmp);
+}
+
+/* The error text of an HTTP error answer: its status and the error body's
+ * type, code and message (the message cut to 160 bytes). */
+static void why_http(char *why, size_t cap, long status, const live_json_error *e, int parsed, const char *perr)
+{
+    size_t n = 0;
+    why_fmt(why, cap, &n, "HTTP %ld", status);
+    if (!parsed) {
+        why_fmt(why, cap, &n, " (body %s)", perr);
+        return;
+    }
+    if (!e->type && !e->code && !e->message) { why_add(why, cap, &n, " (no error object in the body)", 64); return; }
+    if (e->type) { why_add(why, cap, &n, " ", 1); why_add(why, cap, &n, e->type, 48); }
+    if (e->code) { why_add(why, cap, &n, e->type ? "/" : " ", 1); why_add(why, cap, &n, e->code, 48); }
+    if (e->message) { why_add(why, cap, &n, ": ", 2); why_add(why, cap, &n, e->message, 160); }
+}
+
+static int starts_with(const char *s, const char *prefix) { return s && !strncmp(s, prefix, strlen(prefix)); }
+
+pol_outcome live_outcome_of(const live_reply *r, double *prompt_tok, double *completion_tok, char *why, size_t cap)
 {
     *prompt_tok = *completion_tok = -1;
-    switch ((CURLcode)curl_code) {
-    case CURLE_OK: break;
-    case CURLE_OPERATION_TIMEDOUT: return pol_outcome_make(POL_OUT_TIMEOUT, 0);
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return pol_outcome_make(POL_OUT_CONN_REFUSED, 0);
-    default: return pol_outcome_make(POL_OUT_CONN_RESET, 0);
-    }
-    if (status >= 200 && status < 300) {
-        if (!complete) return pol_outcome_make(POL_OUT_SUCCESS, (int)status);   /* too big to check */
-        sim_cfg_doc doc;
-        sim_err err;
-        if (!body || sim_cfg_load_string(body, "response", &doc, &err))
-            return pol_outcome_make(POL_OUT_CONN_RESET, 0);
-        int is_obj = doc.root && doc.root->kind == SIM_CFG_MAP;
-        const sim_cfg_node *u = is_obj ? sim_cfg_get(doc.root, "usage") : NULL;
-        if (u) {
-            *prompt_tok = usage_value(u, "prompt_tokens", "input_tokens");
-            *completion_tok = usage_value(u, "completion_tokens", "output_tokens");
+    size_t n = 0;
+    if (cap) why[0] = '\0';
+    long status = r->status;
+    int http_ok = status >= 100 && status <= 599;
+    if (r->too_large) {                        /* we stopped reading: the status line was read */
+        if (http_ok && (status < 200 || status >= 300)) {
+            why_fmt(why, cap, &n, "HTTP %ld (error body over %u bytes, not read)", status, LIVE_RESP_MAX);
+            return pol_outcome_make(POL_OUT_HTTP, (int)status);
         }
-        sim_cfg_free(&doc);
-        return pol_outcome_make(is_obj ? POL_OUT_SUCCESS : POL_OUT_CONN_RESET, is_obj ? (int)status : 0);
+        why_fmt(why, cap, &n, "body too large: HTTP %ld with a body over %u bytes (transfer stopped)", status,
+                LIVE_RESP_MAX);
+        return pol_outcome_make(POL_OUT_CONN_RESET, 0);
     }
-    if (status < 100 || status > 599) return pol_outcome_make(POL_OUT_CONN_RESET, 0);
-    if (status == 400 && body) {
-        if (strstr(body, "context_length_exceeded") || strstr(body, "prompt is too long"))
-            return pol_outcome_make(POL_OUT_CONTEXT_WINDOW, 400);
-        if (strstr(body, "content_policy_violation") || strstr(body, "content_filter"))
-            return pol_outcome_make(POL_OUT_CONTENT_POLICY, 400);
+    if (r->curl_code != CURLE_OK) {
+        const char *msg = curl_easy_strerror((CURLcode)r->curl_code);
+        why_add(why, cap, &n, msg, 120);
+        if (r->curl_msg && r->curl_msg[0] && strcmp(r->curl_msg, msg)) {
+            why_add(why, cap, &n, ": ", 2);
+            why_add(why, cap, &n, r->curl_msg, 160);
+        }
+        switch ((CURLcode)r->curl_code) {
+        case CURLE_OPERATION_TIMEDOUT: return pol_outcome_make(POL_OUT_TIMEOUT, 0);
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY: return pol_outcome_make(POL_OUT_CONN_REFUSED, 0);
+        default: return pol_outcome_make(POL_OUT_CONN_RESET, 0);
+        }
     }
-    return pol_outcome_make(POL_OUT_HTTP, (int)status);
+    if (!http_ok) {
+        why_fmt(why, cap, &n, status ? "unexpected HTTP status %ld" : "no HTTP status in the answer", status);
+        return pol_outcome_make(POL_OUT_CONN_RESET, 0);
+    }
+    char perr[160];
+    json_t *root = r->body && r->len ? live_json_parse(r->body, r->len, LIVE_RESP_MAX, 0, perr, sizeof perr) : NULL;
+    if (!r->body || !r->len) snprintf(perr, sizeof perr, "empty");
+    pol_outcome o;
+    if (status >= 200 && status < 300) {
+        if (json_is_object(root)) {
+            const json_t *u = json_object_get(root, "usage");
+            if (json_is_object(u)) {
+                *prompt_tok = usage_value(u, "prompt_tokens", "input_tokens");
+                *completion_tok = usage_value(u, "completion_tokens", "output_tokens");
+            }
+            o = pol_outcome_make(POL_OUT_SUCCESS, (int)status);
+        } else {
+            if (root) why_fmt(why, cap, &n, "HTTP %ld with a body that is a JSON %s, not an object", status,
+                              live_json_type_name(root));
+            else why_fmt(why, cap, &n, "HTTP %ld with a body that is %s", status,
+                         !strcmp(perr, "empty") ? "empty" : perr);
+            o = pol_outcome_make(POL_OUT_CONN_RESET, 0);
+        }
+        json_decref(root);
+        return o;
+    }
+    live_json_error e;
+    live_json_error_of(root, &e);
+    why_http(why, cap, status, &e, root != NULL, perr);
+    o = pol_outcome_make(POL_OUT_HTTP, (int)status);
+    if (status == 400) {
+        /* OpenAI: error.code; Anthropic has no code: its documented
+         * invalid_request_error message for a prompt over the window */
+        if ((e.code && !strcmp(e.code, "context_length_exceeded")) ||
+            (e.type && !strcmp(e.type, "invalid_request_error") && starts_with(e.message, "prompt is too long")))
+            o = pol_outcome_make(POL_OUT_CONTEXT_WINDOW, 400);
+        else if (e.code && (!strcmp(e.code, "content_filter") || !strcmp(e.code, "content_policy_violation")))
+            o = pol_outcome_make(POL_OUT_CONTENT_POLICY, 400);
+    }
+    json_decref(root);
+    return o;
 }
 
 /* ------------------------------------------------------------------ safety --- */
@@ -138,8 +224,9 @@ typedef struct {
     struct curl_slist *hdrs;
     char     *body;
     size_t    body_len, body_cap;
-    live_buf  resp;                /* the response body, up to RESP_MAX (then resp.bad) */
+    live_buf  resp;                /* the response body, up to LIVE_RESP_MAX */
     size_t    resp_bytes;
+    int       too_large;           /* the body passed LIVE_RESP_MAX: the transfer was stopped */
     uint32_t  slot, gen;           /* the slot and its generation when sent */
     uint8_t   state;               /* X_* */
     uint8_t   row;                 /* its attempts.csv row is written */
@@ -150,6 +237,8 @@ typedef struct {
     pol_outcome hint;              /* hints of the response, wall ns */
     pol_quota quota;               /* its rate-limit headers; resets in wall ns from the answer */
     char      srv_id[80], trace[64];
+    char      errbuf[CURL_ERROR_SIZE];  /* libcurl's message for a failed transfer */
+    char      why[320];            /* why it is not a success: attempts.csv's error column */
 } xfer;
 
 typedef struct {
@@ -162,7 +251,8 @@ typedef struct {
     uint32_t      nx;
     uint32_t     *pend;            /* slots to answer as refused on the next turn (no URL) */
     uint32_t      npend, cap_pend;
-    char          model_json[256];
+    char         *ptext;           /* "tok tok ...": the prompt text of every request */
+    size_t        ptext_len;
     char          run_id[20];
     CURLM        *multi;
     int           epfd;
@@ -206,7 +296,11 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *ud)
     xfer *x = ud;
     size_t len = size * n;
     x->resp_bytes += len;
-    live_buf_add(&x->resp, ptr, len, RESP_MAX);
+    if (x->resp.len + len > LIVE_RESP_MAX) {     /* stop reading: the outcome says "body too large" */
+        x->too_large = 1;
+        return 0;
+    }
+    live_buf_add(&x->resp, ptr, len, LIVE_RESP_MAX + 1);
     return len;
 }
 
@@ -241,6 +335,11 @@ static size_t on_header(char *buf, size_t size, size_t n, void *ud)
     name[nl] = '\0';
     memcpy(value, v, vl);
     value[vl] = '\0';
+    if (!strcasecmp(name, "content-length")) {       /* announced too large: stop before the body */
+        char *e;
+        unsigned long long cl = strtoull(value, &e, 10);
+        if (e != value && !*e && cl > LIVE_RESP_MAX) { x->too_large = 1; return 0; }
+    }
     int64_t wall = live_wall_ns();
     pol_hint_apply_header(&x->hint, name, value, wall);      /* a malformed hint is ignored */
     pol_quota_apply_header(&x->quota, name, value, 0, wall);  /* resets relative to the answer */
@@ -312,6 +411,7 @@ static xfer *xfer_get(live_run *L, uint32_t id)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);          /* a redirect must not carry the key elsewhere */
     curl_easy_setopt(e, CURLOPT_USERAGENT, "retrysim-live/0.1");
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
     if (L->loopback) curl_easy_setopt(e, CURLOPT_PROXY, "");   /* never via a proxy from the environment */
     L->x[id] = x;
     return x;
@@ -319,24 +419,33 @@ static xfer *xfer_get(live_run *L, uint32_t id)
 
 /* ------------------------------------------------------------ requests --- */
 /* {"model":M,"max_tokens":N,"messages":[{"role":"user","content":"<4 chars per prompt token>"}]}:
- * the same shape is valid for both wire formats. */
+ * the same shape is valid for both wire formats; written by jansson. */
 static int build_body(live_run *L, xfer *x, const sim_attempt *s)
 {
     size_t chars = (size_t)s->prompt * 4;
-    size_t need = chars + strlen(L->model_json) + 128;
-    if (need > x->body_cap) {
-        char *nb = realloc(x->body, need);
-        if (!nb) return POL_ENOMEM;
-        x->body = nb;
-        x->body_cap = need;
+    if (chars > L->ptext_len) {
+        size_t n = chars > 2 * L->ptext_len ? chars : 2 * L->ptext_len;
+        char *t = realloc(L->ptext, n);
+        if (!t) return POL_ENOMEM;
+        for (size_t i = L->ptext_len; i < n; i++) t[i] = "tok "[i % 4];
+        L->ptext = t;
+        L->ptext_len = n;
     }
-    int n = snprintf(x->body, x->body_cap, "{\"model\":\"%s\",\"max_tokens\":%.0f,"
-                     "\"messages\":[{\"role\":\"user\",\"content\":\"", L->model_json, (double)s->output);
-    size_t len = (size_t)n;
-    for (size_t i = 0; i < chars; i += 4) memcpy(x->body + len + i, "tok ", chars - i < 4 ? chars - i : 4);
-    len += chars;
-    memcpy(x->body + len, "\"}]}", 5);
-    x->body_len = len + 4;
+    json_t *j = json_pack("{s:s, s:I, s:[{s:s, s:s%}]}", "model", L->o->model,
+                          "max_tokens", (json_int_t)nearbyint((double)s->output),
+                          "messages", "role", "user", "content", L->ptext ? L->ptext : "", chars);
+    if (!j) return POL_ENOMEM;
+    size_t need = json_dumpb(j, NULL, 0, JSON_COMPACT);
+    if (need + 1 > x->body_cap) {
+        char *nb = realloc(x->body, need + 1);
+        if (!nb) { json_decref(j); return POL_ENOMEM; }
+        x->body = nb;
+        x->body_cap = need + 1;
+    }
+    x->body_len = need ? json_dumpb(j, x->body, need, JSON_COMPACT) : 0;
+    json_decref(j);
+    if (!x->body_len || x->body_len != need) return POL_ENOMEM;
+    x->body[x->body_len] = '\0';
     return POL_OK;
 }
 
@@ -397,7 +506,7 @@ static void attempts_row(live_run *L, uint32_t id, const pol_outcome *o, const p
         .server_request_id = x->srv_id,
         .ratelimit_remaining_requests = x->quota.remaining_requests >= 0 ? (double)x->quota.remaining_requests : NAN,
         .ratelimit_remaining_tokens = x->quota.remaining_tokens >= 0 ? (double)x->quota.remaining_tokens : NAN,
-        .error = x->curl_code ? curl_easy_strerror((CURLcode)x->curl_code) : why ? why : "",
+        .error = why ? why : x->why,        /* live_outcome_of's text for every failure (docs/live.md) */
     };
     if (sim_attempts_write(L->attempts, L->w, id, o, v, &ex) == 0) x->row = 1;
 }
@@ -455,6 +564,9 @@ static int tp_send(sim_world *w, uint32_t id, void *ctx)
     x->worst = worst;
     x->ptok = x->ctok = -1;
     x->body_len = x->resp_bytes = 0;
+    x->too_large = 0;
+    x->errbuf[0] = x->why[0] = '\0';
+    if (x->resp.cap > 4 * LIVE_RESP_MAX / 16) live_buf_free(&x->resp);   /* a large answer: give it back */
     x->resp.len = 0;
     x->resp.bad = 0;
     if (x->resp.s) x->resp.s[0] = '\0';
@@ -515,8 +627,16 @@ static void tp_verdict(sim_world *w, uint32_t id, const pol_outcome *o, const po
 {
     live_run *L = ctx;
     sim_attempt a;
-    if (xfer_of(L, id) && !sim_world_attempt(w, id, &a))
-        attempts_row(L, id, o, v, L->url_of[a.provider] ? NULL : "no --target for this provider");
+    if (!xfer_of(L, id) || sim_world_attempt(w, id, &a)) return;
+    char why[96];
+    const char *w_why = NULL;
+    if (!L->url_of[a.provider]) w_why = "no --target for this provider";
+    else if (o->kind == POL_OUT_TIMEOUT && !L->x[id]->why[0]) {
+        snprintf(why, sizeof why, "timeout: no answer after %.3f s (the attempt's timeout)",
+                 (double)(sim_world_now(w) - a.sent) / 1e9);
+        w_why = why;
+    }
+    attempts_row(L, id, o, v, w_why);
 }
 
 /* The transfer x ended with curl code res: its outcome to the world. */
@@ -532,7 +652,9 @@ static void transfer_done(live_run *L, xfer *x, CURLcode res)
     long status = 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
     x->curl_code = (int)res;
-    pol_outcome o = live_outcome_of((int)res, status, x->resp.len ? x->resp.s : NULL, !x->resp.bad, &x->ptok, &x->ctok);
+    live_reply rep = { (int)res, x->errbuf, status, x->resp.len ? x->resp.s : NULL, x->resp.len,
+                       x->too_large || x->resp.bad };
+    pol_outcome o = live_outcome_of(&rep, &x->ptok, &x->ctok, x->why, sizeof x->why);
     if (o.status > 0) {
         if (x->hint.retry_after >= 0) o.retry_after = live_to_scenario(&L->clk, x->hint.retry_after);
         o.should_retry = x->hint.should_retry;
@@ -692,6 +814,9 @@ static void run_teardown(live_run *L)
     L->nx = 0;
     free(L->pend);
     L->pend = NULL;
+    free(L->ptext);
+    L->ptext = NULL;
+    L->ptext_len = 0;
     if (L->multi) curl_multi_cleanup(L->multi);
     L->multi = NULL;
     if (L->epfd >= 0) close(L->epfd);
@@ -785,8 +910,11 @@ int live_drive(sim_scenario *sc, const live_opts *o)
     L->sc = sc;
     L->o = o;
     L->epfd = -1;
-    if (live_json_escape(L->model_json, 0, sizeof L->model_json, o->model) >= sizeof L->model_json) {
-        fprintf(stderr, "retrysim live: --model is too long\n");
+    json_t *mj = o->model ? json_string(o->model) : NULL;    /* NULL: not UTF-8 */
+    size_t model_len = o->model ? strlen(o->model) : 0;
+    json_decref(mj);
+    if (!mj || model_len > 255) {
+        fprintf(stderr, "retrysim live: --model must be UTF-8 text of at most 255 bytes\n");
         return 2;
     }
     L->loopback = 1;

@@ -55,19 +55,42 @@ int live_drive(sim_scenario *sc, const live_opts *o);
  * (/v1/chat/completions, /v1/messages), written into urls[i]. -1 on a bad URL. */
 int live_resolve_urls(live_opts *o, char urls[][LIVE_URL_MAX]);
 
-/* The outcome of one finished HTTP attempt as the policy sees it.
- * curl_code: the transfer's CURLcode; status: the HTTP status (0 if none);
- * body: the response body, NUL-terminated (NULL if none); complete: 0 when
- * the body was too large to keep whole. 2xx with a JSON object is SUCCESS
- * (*prompt_tok / *completion_tok from its usage, -1 if it has none), 2xx
- * without one is CONN_RESET; 400 naming context_length_exceeded or "prompt
- * is too long" is CONTEXT_WINDOW, one naming a content filter is
- * CONTENT_POLICY; other statuses are HTTP; a timeout is TIMEOUT; a failed
- * connect or name lookup is CONN_REFUSED; every other transport error
- * (reset, empty reply, truncated body, TLS failure) is CONN_RESET. Hints are
- * not touched (the caller folds headers in with pol_hint_apply_header). */
-pol_outcome live_outcome_of(int curl_code, long status, const char *body, int complete,
-                            double *prompt_tok, double *completion_tok);
+/* At most this many bytes of a response body are read: a longer body (by
+ * its Content-Length, or as it arrives) stops the transfer. */
+#define LIVE_RESP_MAX (1u << 20)
+
+/* What one finished HTTP attempt gave. */
+typedef struct {
+    int         curl_code;   /* the transfer's CURLcode */
+    const char *curl_msg;    /* libcurl's error buffer (CURLOPT_ERRORBUFFER), or NULL */
+    long        status;      /* the HTTP status, 0 if none */
+    const char *body;        /* the response body, body[len] (NULL if none; NULs allowed) */
+    size_t      len;
+    int         too_large;   /* the body passed LIVE_RESP_MAX: reading stopped */
+} live_reply;
+
+/* The outcome of one finished HTTP attempt as the policy sees it, and why
+ * it is not a success in why[cap] (empty for a success): the error column
+ * of attempts.csv. Every JSON body is parsed with live_json_parse (depth,
+ * size and memory limits; docs/live.md, "JSON").
+ *   2xx with a JSON object           SUCCESS (*prompt_tok, *completion_tok
+ *                                    from its usage, -1 if none)
+ *   2xx with anything else (not JSON, truncated, empty, an array, too deep)
+ *                                    CONN_RESET ("HTTP 200 with a body that is ...")
+ *   a body over LIVE_RESP_MAX        CONN_RESET for 2xx ("body too large: ..."),
+ *                                    HTTP (status) otherwise
+ *   400 whose error.code is context_length_exceeded, or an Anthropic
+ *   invalid_request_error whose message begins "prompt is too long"
+ *                                    CONTEXT_WINDOW
+ *   400 whose error.code is content_filter / content_policy_violation
+ *                                    CONTENT_POLICY
+ *   other statuses 100..599          HTTP (status), why = "HTTP 429 type/code: message"
+ *   a status outside 100..599 (999)  CONN_RESET ("unexpected HTTP status 999")
+ *   curl: timeout TIMEOUT; connect or name lookup failed CONN_REFUSED; any
+ *   other transport error (reset, empty reply, truncated body, TLS) CONN_RESET,
+ *   why = libcurl's message.
+ * Hints are not touched (the caller folds headers in with pol_hint_apply_header). */
+pol_outcome live_outcome_of(const live_reply *r, double *prompt_tok, double *completion_tok, char *why, size_t cap);
 
 /* The safety gate, checked before any connection is made. urls: the
  * targets; capped: --max-requests or --max-spend given; has_key: an API key

@@ -254,22 +254,3 @@ int live_common_option(live_common_opts *c, int argc, char **argv, int *i, const
     (*i)++;
     return 0;
 }
-
-/* ------------------------------------------------------------------ JSON --- */
-size_t live_json_escape(char *buf, size_t len, size_t cap, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        char tmp[8];
-        const char *out = tmp;
-        size_t k;
-        if (ch == '"' || ch == '\\') { tmp[0] = '\\'; tmp[1] = (char)ch; k = 2; }
-        else if (ch < 0x20) k = (size_t)snprintf(tmp, sizeof tmp, "\\u%04x", ch);
-        else { tmp[0] = (char)ch; k = 1; }
-        if (len + k >= cap) return cap;
-        memcpy(buf + len, out, k);
-        len += k;
-    }
-    buf[len] = '\0';
-    return len;
-}

@@ -89,10 +89,4 @@ typedef struct {
  * scenario. */
 int live_common_option(live_common_opts *c, int argc, char **argv, int *i, const char *verb, const char *usage);
 
-/* ---- JSON ------------------------------------------------------------------ */
-/* Appends s to buf as the inside of a JSON string (quotes, backslashes and
- * control characters escaped); returns the new length, or cap if it did not
- * fit (buf is then unusable). */
-size_t live_json_escape(char *buf, size_t len, size_t cap, const char *s);
-
 #endif

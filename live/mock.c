@@ -29,7 +29,7 @@
  */
 #define _GNU_SOURCE 1      /* ppoll, accept4 */
 #include "mock.h"
-#include "cfg.h"
+#include "live_json.h"
 #include "live_util.h"
 #include "rng.h"
 #include "units.h"
@@ -42,12 +42,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define BODY_MAX      (8u << 20)     /* larger request bodies get 413 */
+#define BODIES_MAX    (256u << 20)   /* all bodies being received at once; past it: 503 */
+#define PARSE_MEM_MAX (64u << 20)    /* the memory budget of parsing one body (live_json.h) */
+#define TEXT_MAX      65536          /* tokens of generated text in one answer (usage says the rest) */
+#define IDLE_DEFAULT  30             /* s: default idle timeout */
 #define HDR_PROMPT    "x-retrysim-prompt-tokens"
 #define HDR_SCENARIO  "x-retrysim-scenario-time"
 
@@ -61,6 +68,8 @@ typedef struct mock_req {
     struct MHD_Connection *conn;
     live_buf               body;
     int                    too_big;
+    int                    too_busy;     /* BODIES_MAX passed while it was being received */
+    struct mock_conn      *mc;           /* its connection */
     int                    route;        /* mock_api, or -1: no such path */
     int                    is_post;
     mock_phase             phase;
@@ -72,12 +81,31 @@ typedef struct mock_req {
     struct mock_req       *prev, *next;  /* the waiting list */
     unsigned               status;
     struct MHD_Response   *resp;
-    char                   model[128];   /* JSON-escaped */
+    char                   model[128];   /* UTF-8, as the request named it */
 } mock_req;
+
+/* A connection (MHD's socket context). While it waits for a complete
+ * request (opened, or its previous request ended) it is on m->idle, oldest
+ * first: a connection that stays there longer than the idle timeout is shut
+ * down (slowloris: headers trickled byte by byte never count as progress). */
+typedef struct mock_conn {
+    struct MHD_Connection *conn;         /* NULL while it is ours (not yet given to MHD) */
+    int                    fd;
+    int                    pre;          /* ours: waiting for its first bytes (m->pfd) */
+    int64_t                since;        /* CLOCK_MONOTONIC ns: waiting for a request since */
+    int                    listed;       /* on m->idle */
+    struct mock_conn      *prev, *next;
+    unsigned char          ip[16];       /* the client address (IPv4 mapped), for m->ipt */
+} mock_conn;
+
+/* Connections per client address: open addressing, linear probing, never
+ * more than half full (at most max_conn addresses in 2 x max_conn slots). */
+typedef struct { unsigned char ip[16]; uint32_t n; } ip_slot;
 
 struct mock {
     const sim_scenario *sc;
     const live_mock_opts *o;
+    live_mock_limits    lim;
     int                 prov;
     sim_engine          eng;              /* the model's events, in scenario time */
     sim_pm             *pm;
@@ -93,9 +121,121 @@ struct mock {
     gsl_rng            *grng;             /* garbage draws, apart from the model's streams */
     double              default_output;
     uint64_t            serial;
-    uint64_t            requests, rejected, garbled, closed;
+    mock_conn          *idle, *idle_tail;  /* connections without a complete request, oldest first */
+    int64_t             idle_ns;          /* the idle timeout, wall ns */
+    unsigned            idle_s;           /* the same, whole seconds (MHD's option) */
+    unsigned            max_conn, max_per_ip;
+    unsigned            nconn;            /* connections MHD has */
+    int                 spare_fd;         /* a descriptor kept to accept-and-refuse when out of them */
+    int                 pfd;              /* epoll set of connections waiting for their first bytes */
+    unsigned            npre;             /* such connections */
+    mock_conn          *handoff;          /* the connection MHD_add_connection is taking over */
+    ip_slot            *ipt;
+    uint32_t            ipt_mask, ipt_seed;
+    char               *bad_line_reply;   /* the raw 400 for a request line that is not HTTP */
+    size_t              bad_line_len;
+    uint64_t            bad_lines;
+    size_t              bodies;           /* bytes of request bodies held now */
+    char               *busy_reply;       /* the raw 503 for a connection over the limit */
+    size_t              busy_len;
+    uint64_t            requests, rejected, garbled, closed, refused_conns, idle_closed;
     uint64_t            n429, n5xx, n4xx;
 };
+
+/* ------------------------------------------------------- idle connections --- */
+static void idle_unlist(mock *m, mock_conn *c)
+{
+    if (!c || !c->listed) return;
+    if (c->prev) c->prev->next = c->next;
+    else m->idle = c->next;
+    if (c->next) c->next->prev = c->prev;
+    else m->idle_tail = c->prev;
+    c->prev = c->next = NULL;
+    c->listed = 0;
+}
+
+/* c waits for a request from now on (appended: the list stays oldest first). */
+static void idle_list(mock *m, mock_conn *c)
+{
+    idle_unlist(m, c);
+    c->since = live_mono_ns();
+    c->prev = m->idle_tail;
+    c->next = NULL;
+    if (m->idle_tail) m->idle_tail->next = c;
+    else m->idle = c;
+    m->idle_tail = c;
+    c->listed = 1;
+}
+
+/* Connections that have waited longer than the idle timeout for a complete
+ * request are shut down (shutdown, not close: MHD owns the descriptor; it
+ * sees the end of the stream and closes the connection itself). Returns the
+ * wall ns until the next one is due, or -1. */
+static void pre_close(mock *m, mock_conn *c);
+
+static int64_t idle_sweep(mock *m)
+{
+    int64_t now = live_mono_ns();
+    while (m->idle && now - m->idle->since >= m->idle_ns) {
+        mock_conn *c = m->idle;
+        m->idle_closed++;
+        if (c->pre) { pre_close(m, c); continue; }
+        idle_unlist(m, c);
+        if (c->fd >= 0) shutdown(c->fd, SHUT_RDWR);
+    }
+    return m->idle ? m->idle->since + m->idle_ns - now : -1;
+}
+
+/* ------------------------------------------------------ client addresses --- */
+static void ip_key(const struct sockaddr_storage *a, unsigned char k[16])
+{
+    memset(k, 0, 16);
+    if (a->ss_family == AF_INET6) memcpy(k, &((const struct sockaddr_in6 *)a)->sin6_addr, 16);
+    else if (a->ss_family == AF_INET) {
+        k[10] = k[11] = 0xff;
+        memcpy(k + 12, &((const struct sockaddr_in *)a)->sin_addr, 4);
+    }
+}
+
+static uint32_t ip_hash(const mock *m, const unsigned char k[16])
+{
+    uint32_t h = 2166136261u ^ m->ipt_seed;
+    for (int i = 0; i < 16; i++) h = (h ^ k[i]) * 16777619u;
+    return h ^ (h >> 15);
+}
+
+/* The count of address k (created at 0 when absent). */
+static uint32_t *ip_count(mock *m, const unsigned char k[16])
+{
+    uint32_t i = ip_hash(m, k) & m->ipt_mask;
+    while (m->ipt[i].n && memcmp(m->ipt[i].ip, k, 16)) i = (i + 1) & m->ipt_mask;
+    if (!m->ipt[i].n) memcpy(m->ipt[i].ip, k, 16);
+    return &m->ipt[i].n;
+}
+
+/* One connection of address k fewer; an emptied slot is filled by shifting
+ * back the entries that probed past it (no tombstones). */
+static void ip_release(mock *m, const unsigned char k[16])
+{
+    uint32_t i = ip_hash(m, k) & m->ipt_mask;
+    while (m->ipt[i].n && memcmp(m->ipt[i].ip, k, 16)) i = (i + 1) & m->ipt_mask;
+    if (!m->ipt[i].n || --m->ipt[i].n) return;
+    for (uint32_t j = (i + 1) & m->ipt_mask; m->ipt[j].n; j = (j + 1) & m->ipt_mask) {
+        uint32_t home = ip_hash(m, m->ipt[j].ip) & m->ipt_mask;
+        if (((j - home) & m->ipt_mask) >= ((j - i) & m->ipt_mask)) {   /* its home is at or before the hole */
+            m->ipt[i] = m->ipt[j];
+            m->ipt[j].n = 0;
+            i = j;
+        }
+    }
+}
+
+/* The request's body buffer is given back (and its bytes to the budget). */
+static void body_release(mock *m, mock_req *r)
+{
+    m->bodies -= r->body.cap < m->bodies ? r->body.cap : m->bodies;
+    live_buf_free(&r->body);
+}
 
 /* ------------------------------------------------------------ waiting list --- */
 static void wait_link(mock *m, mock_req *r)
@@ -118,12 +258,19 @@ static void wait_unlink(mock *m, mock_req *r)
 }
 
 /* ---------------------------------------------------------------- bodies --- */
-/* Generated completion text: n tokens of 4 characters. */
-static void add_text(live_buf *b, long tokens)
+/* Generated completion text: n tokens of 4 characters (at most TEXT_MAX). */
+static json_t *gen_text(long tokens)
 {
     static const char WORDS[] = "lor ips dol sit ame con adi eli sed do  eiu tem inc ut  lab et  ";
-    for (long i = 0; i < tokens && !b->bad; i += 16)
-        live_buf_printf(b, "%.*s", (int)(tokens - i < 16 ? tokens - i : 16) * 4, WORDS);
+    if (tokens > TEXT_MAX) tokens = TEXT_MAX;
+    if (tokens < 0) tokens = 0;
+    size_t n = (size_t)tokens * 4;
+    char *t = malloc(n + 1);
+    if (!t) return NULL;
+    for (size_t i = 0; i < n; i++) t[i] = WORDS[i % 64];
+    json_t *j = json_stringn_nocheck(t, n);
+    free(t);
+    return j;
 }
 
 static const char *error_type(mock_api api, unsigned status)
@@ -141,44 +288,49 @@ static const char *error_type(mock_api api, unsigned status)
     }
 }
 
-/* The provider's error JSON. code: OpenAI's error.code, or NULL. */
-static char *error_body(mock_api api, unsigned status, const char *code, const char *msg, size_t *len)
+/* j serialized into a malloc'd buffer (MHD frees it), or NULL; j is released. */
+static char *dump_free(json_t *j, size_t *len)
 {
     live_buf b = { 0 };
-    if (api == API_ANTHROPIC)
-        live_buf_printf(&b, "{\"type\":\"error\",\"error\":{\"type\":\"%s\",\"message\":\"%s\"}}",
-                  error_type(api, status), msg);
-    else if (code)
-        live_buf_printf(&b, "{\"error\":{\"message\":\"%s\",\"type\":\"%s\",\"param\":null,\"code\":\"%s\"}}",
-                  msg, error_type(api, status), code);
-    else
-        live_buf_printf(&b, "{\"error\":{\"message\":\"%s\",\"type\":\"%s\",\"param\":null,\"code\":null}}",
-                  msg, error_type(api, status));
-    if (b.bad) live_buf_free(&b);
+    if (!j || live_json_dump(j, &b, SIZE_MAX)) live_buf_free(&b);
+    json_decref(j);
     *len = b.len;
     return b.s;
 }
 
+/* The provider's error JSON. code: OpenAI's error.code, or NULL (null). */
+static char *error_body(mock_api api, unsigned status, const char *code, const char *msg, size_t *len)
+{
+    json_t *j;
+    if (api == API_ANTHROPIC)
+        j = json_pack("{s:s, s:{s:s, s:s}}", "type", "error", "error", "type", error_type(api, status), "message", msg);
+    else
+        j = json_pack("{s:{s:s, s:s, s:n, s:s?}}", "error", "message", msg, "type", error_type(api, status),
+                      "param", "code", code);
+    return dump_free(j, len);
+}
+
 static char *success_body(const mock *m, const mock_req *r, long prompt, long output, size_t *len)
 {
-    live_buf b = { 0 };
+    char id[48];
+    json_t *j, *text = gen_text(output);
+    if (!text) return NULL;
     if (r->route == API_ANTHROPIC) {
-        live_buf_printf(&b, "{\"id\":\"msg_mock%llu\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"%s\","
-                      "\"content\":[{\"type\":\"text\",\"text\":\"", (unsigned long long)m->serial, r->model);
-        add_text(&b, output);
-        live_buf_printf(&b, "\"}],\"stop_reason\":\"max_tokens\",\"stop_sequence\":null,"
-                      "\"usage\":{\"input_tokens\":%ld,\"output_tokens\":%ld}}", prompt, output);
+        snprintf(id, sizeof id, "msg_mock%llu", (unsigned long long)m->serial);
+        j = json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:o}], s:s, s:n, s:{s:I, s:I}}",
+                      "id", id, "type", "message", "role", "assistant", "model", r->model,
+                      "content", "type", "text", "text", text, "stop_reason", "max_tokens", "stop_sequence",
+                      "usage", "input_tokens", (json_int_t)prompt, "output_tokens", (json_int_t)output);
     } else {
-        live_buf_printf(&b, "{\"id\":\"chatcmpl-mock%llu\",\"object\":\"chat.completion\",\"created\":%lld,"
-                      "\"model\":\"%s\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"",
-                  (unsigned long long)m->serial, (long long)time(NULL), r->model);
-        add_text(&b, output);
-        live_buf_printf(&b, "\"},\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":%ld,"
-                      "\"completion_tokens\":%ld,\"total_tokens\":%ld}}", prompt, output, prompt + output);
+        snprintf(id, sizeof id, "chatcmpl-mock%llu", (unsigned long long)m->serial);
+        j = json_pack("{s:s, s:s, s:I, s:s, s:[{s:i, s:{s:s, s:o}, s:s}], s:{s:I, s:I, s:I}}",
+                      "id", id, "object", "chat.completion", "created", (json_int_t)time(NULL), "model", r->model,
+                      "choices", "index", 0, "message", "role", "assistant", "content", text,
+                      "finish_reason", "length",
+                      "usage", "prompt_tokens", (json_int_t)prompt, "completion_tokens", (json_int_t)output,
+                      "total_tokens", (json_int_t)(prompt + output));
     }
-    if (b.bad) live_buf_free(&b);
-    *len = b.len;
-    return b.s;
+    return dump_free(j, len);
 }
 
 /* A body that stops half-way through its announced Content-Length. */
@@ -443,20 +595,22 @@ static void pm_change(void *ctx, const sim_change *ch, int ending)
 }
 
 /* ------------------------------------------------------------- requests --- */
-static long content_chars(const sim_cfg_node *c)
+/* Characters of a content value: a string, or the "text" of each part. */
+static long content_chars(const json_t *c)
 {
-    if (!c) return 0;
-    if (c->kind == SIM_CFG_SCALAR) return (long)strlen(c->str);
+    if (json_is_string(c)) return (long)json_string_length(c);
     long n = 0;
-    if (c->kind == SIM_CFG_SEQ)
-        for (size_t i = 0; i < c->n; i++) {
-            const sim_cfg_node *t = sim_cfg_get(c->items[i], "text");
-            if (t && t->kind == SIM_CFG_SCALAR) n += (long)strlen(t->str);
+    size_t i;
+    const json_t *part;
+    if (json_is_array(c))
+        json_array_foreach(c, i, part) {
+            const json_t *t = json_is_object(part) ? json_object_get(part, "text") : NULL;
+            if (json_is_string(t)) n += (long)json_string_length(t);
         }
     return n;
 }
 
-/* A positive token count from a JSON value or header text; -1 if absent, -2 if bad. */
+/* A positive token count from header text; -1 if absent, -2 if bad. */
 static long token_count(const char *text)
 {
     if (!text) return -1;
@@ -464,43 +618,71 @@ static long token_count(const char *text)
     return sim_parse_int(text, &v) == POL_OK && v >= 1 && v <= 100000000 ? (long)v : -2;
 }
 
+/* max_tokens as JSON: -1 absent or null, -2 not a whole number in 1..1e8. */
+static long json_token_count(const json_t *v)
+{
+    if (!v || json_is_null(v)) return -1;
+    double x = json_is_integer(v) ? (double)json_integer_value(v) : json_is_real(v) ? json_real_value(v) : -1;
+    return x >= 1 && x <= 100000000 && x == floor(x) ? (long)x : -2;
+}
+
+int live_mock_parse_request(const char *body, size_t len, int anthropic, live_mock_request *rq)
+{
+    memset(rq, 0, sizeof *rq);
+    rq->max_tokens = -1;
+    char why[160];
+    json_t *root = live_json_parse(body, len, BODY_MAX, PARSE_MEM_MAX, why, sizeof why);
+    if (!root) {
+        snprintf(rq->error, sizeof rq->error, "We could not parse the JSON body of your request (%s). "
+                 "The request body must be a JSON object.", why);
+        return -1;
+    }
+    const json_t *model = json_object_get(root, "model"), *msgs = json_object_get(root, "messages");
+    const json_t *mt = json_object_get(root, "max_tokens");
+    if (!mt && !anthropic) mt = json_object_get(root, "max_completion_tokens");
+    long out = json_token_count(mt);
+    const char *err = NULL;
+    if (!json_is_object(root)) err = "The request body must be a JSON object.";
+    else if (!json_is_string(model) || !json_string_length(model))
+        err = "model: Field required. You must provide a model parameter.";
+    else if (!json_is_array(msgs) || json_array_size(msgs) == 0)
+        err = "messages: Field required. 'messages' must be a non-empty array.";
+    else if (out == -2 || (out == -1 && anthropic))
+        err = "max_tokens: Field required. It must be a positive integer.";
+    else if (json_string_length(model) >= sizeof rq->model || memchr(json_string_value(model), 0, json_string_length(model)))
+        err = "model: the name is too long.";
+    if (err) {
+        snprintf(rq->error, sizeof rq->error, "%s", err);
+        json_decref(root);
+        return -1;
+    }
+    memcpy(rq->model, json_string_value(model), json_string_length(model) + 1);
+    long chars = content_chars(json_object_get(root, "system"));
+    size_t i;
+    const json_t *msg;
+    json_array_foreach(msgs, i, msg) chars += content_chars(json_is_object(msg) ? json_object_get(msg, "content") : NULL);
+    rq->chars = chars;
+    rq->max_tokens = out;
+    json_decref(root);
+    return 0;
+}
+
 /* Checks the body; on success fills prompt/output and returns 0, else sets
  * the 400 answer and returns -1. */
 static int parse_request(mock *m, mock_req *r, double *prompt, double *output)
 {
     mock_api api = (mock_api)r->route;
-    sim_cfg_doc doc;
-    sim_err err;
-    if (!r->body.s || sim_cfg_load_string(r->body.s, "body", &doc, &err)) {
-        set_error(r, api, 400, NULL, "We could not parse the JSON body of your request. The request body must be "
-                  "a JSON object.");
+    live_mock_request rq;
+    int rc = live_mock_parse_request(r->body.s, r->body.len, api == API_ANTHROPIC, &rq);
+    if (rc) {
+        set_error(r, api, 400, NULL, rq.error);
         return -1;
     }
-    int rc = -1;
-    const sim_cfg_node *root = doc.root, *model = sim_cfg_get(root, "model"), *msgs = sim_cfg_get(root, "messages");
-    const sim_cfg_node *mt = sim_cfg_get(root, "max_tokens");
-    if (!mt && api == API_OPENAI) mt = sim_cfg_get(root, "max_completion_tokens");
-    long out = mt ? token_count(mt->kind == SIM_CFG_SCALAR ? mt->str : "") : -1;
-    if (!root || root->kind != SIM_CFG_MAP)
-        set_error(r, api, 400, NULL, "The request body must be a JSON object.");
-    else if (!model || model->kind != SIM_CFG_SCALAR || !model->str[0])
-        set_error(r, api, 400, NULL, "model: Field required. You must provide a model parameter.");
-    else if (!msgs || msgs->kind != SIM_CFG_SEQ || msgs->n == 0)
-        set_error(r, api, 400, NULL, "messages: Field required. 'messages' must be a non-empty array.");
-    else if (out == -2 || (out == -1 && api == API_ANTHROPIC))
-        set_error(r, api, 400, NULL, "max_tokens: Field required. It must be a positive integer.");
-    else if (live_json_escape(r->model, 0, sizeof r->model, model->str) >= sizeof r->model)
-        set_error(r, api, 400, NULL, "model: the name is too long.");
-    else {
-        long chars = content_chars(sim_cfg_get(root, "system"));
-        for (size_t i = 0; i < msgs->n; i++) chars += content_chars(sim_cfg_get(msgs->items[i], "content"));
-        long hp = token_count(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, HDR_PROMPT));
-        *prompt = hp > 0 ? (double)hp : ceil((double)chars / 4.0);
-        *output = out > 0 ? (double)out : m->default_output;
-        rc = 0;
-    }
-    sim_cfg_free(&doc);
-    return rc;
+    memcpy(r->model, rq.model, sizeof r->model);
+    long hp = token_count(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, HDR_PROMPT));
+    *prompt = hp > 0 ? (double)hp : ceil((double)rq.chars / 4.0);
+    *output = rq.max_tokens > 0 ? (double)rq.max_tokens : m->default_output;
+    return 0;
 }
 
 /* The first request starts the scenario clock; a live driver tells its own
@@ -539,8 +721,16 @@ static void handle(mock *m, mock_req *r)
         return;
     }
     if (r->too_big) { set_error(r, api, 413, NULL, "Request body too large."); m->rejected++; return; }
+    if (r->too_busy) {
+        set_error(r, api, 503, NULL, "The server is busy receiving other request bodies. Please retry.");
+        if (r->resp) MHD_add_response_header(r->resp, "retry-after", "1");
+        m->rejected++;
+        return;
+    }
     double prompt, output;
-    if (parse_request(m, r, &prompt, &output)) { m->rejected++; return; }
+    int bad = parse_request(m, r, &prompt, &output);
+    body_release(m, r);                  /* parsed: the body is not needed any more */
+    if (bad) { m->rejected++; return; }
     if (!m->started) start_clock(m, r);
     m->requests++;
     pol_ns now = live_clock_now(&m->clk);
@@ -573,17 +763,26 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->route = n == 20 && !strncmp(url, "/v1/chat/completions", n) ? API_OPENAI
                  : n == 12 && !strncmp(url, "/v1/messages", n) ? API_ANTHROPIC : -1;
         r->is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        r->mc = ci ? ci->socket_context : NULL;
         *req_cls = r;
         return MHD_YES;
     }
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
-        if (r->too_big || r->body.len + n > BODY_MAX) { r->too_big = 1; return MHD_YES; }
-        live_buf_add(&r->body, upload, n, BODY_MAX);
+        if (r->too_big || r->too_busy) return MHD_YES;
+        if (r->body.len + n > BODY_MAX) { r->too_big = 1; body_release(m, r); return MHD_YES; }
+        if (m->bodies + n > BODIES_MAX) { r->too_busy = 1; body_release(m, r); return MHD_YES; }
+        size_t before = r->body.cap;
+        live_buf_add(&r->body, upload, n, BODY_MAX + 1);
+        m->bodies += r->body.cap - before;
         return r->body.bad ? MHD_NO : MHD_YES;
     }
-    if (r->phase == PH_RECV) handle(m, r);
+    if (r->phase == PH_RECV) {
+        idle_unlist(m, r->mc);           /* a complete request: the connection is busy, not idle */
+        handle(m, r);
+    }
     if (r->phase == PH_WAIT) {
         r->suspended = 1;
         MHD_suspend_connection(conn);
@@ -609,9 +808,33 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         wait_unlink(m, r);
     }
     if (r->resp) MHD_destroy_response(r->resp);
-    live_buf_free(&r->body);
+    body_release(m, r);
+    if (r->mc) idle_list(m, r->mc);      /* keep-alive: the next request is due within the idle timeout */
     free(r);
     *req_cls = NULL;
+}
+
+/* MHD's connection notifications: each connection gets a mock_conn. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    mock *m = cls;
+    mock_conn *c = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        c = m->handoff;                          /* ours until now: its idle time goes on */
+        m->handoff = NULL;
+        if (!c) return;
+        c->conn = conn;
+        *socket_context = c;
+        m->nconn++;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        if (!c) return;
+        idle_unlist(m, c);
+        ip_release(m, c->ip);
+        if (m->nconn) m->nconn--;
+        free(c);
+        *socket_context = NULL;
+    }
 }
 
 /* -------------------------------------------------------------- sockets --- */
@@ -656,8 +879,114 @@ static int parse_bind(mock *m, const char *bind_addr, int port)
     return 0;
 }
 
-/* Out of descriptors, the pending connection stays in the backlog and the
- * socket stays readable: stop watching it for 100 ms instead of spinning. */
+/* Reads and drops what the client sent (so that closing sends a FIN, not
+ * a reset that could destroy the answer before the client reads it), sends
+ * the raw answer (it fits a fresh socket's buffer) and closes. */
+static void answer_close(int fd, const char *reply, size_t len)
+{
+    char buf[4096];
+    for (int i = 0; i < 16 && recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0; i++) {}
+    if (reply) (void)!send(fd, reply, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    shutdown(fd, SHUT_WR);
+    close(fd);
+}
+
+/* A connection over the limits: a 503 at once, then closed, so the
+ * listening socket keeps being served. */
+static void refuse_conn(mock *m, int fd)
+{
+    answer_close(fd, m->busy_reply, m->busy_len);
+    m->refused_conns++;
+}
+
+static int tchar(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* 1 when b[n], the first bytes of a connection, is an HTTP/1.x request
+ * line so far (METHOD SP TARGET SP HTTP/d.d CRLF, after optional empty
+ * lines), else 0. Incomplete is fine: MHD reads the rest. */
+static int request_line_ok(const unsigned char *b, size_t n)
+{
+    size_t i = 0, start;
+    while (i < n && (b[i] == '\r' || b[i] == '\n')) i++;
+    for (start = i; i < n && tchar(b[i]); i++) {}
+    if (i == n) return 1;
+    if (i == start || b[i] != ' ') return 0;
+    for (start = ++i; i < n && b[i] > 0x20 && b[i] != 0x7f; i++) {}
+    if (i == n) return 1;
+    if (i == start || b[i] != ' ') return 0;
+    i++;
+    for (const char *v = "HTTP/"; *v; v++, i++) {
+        if (i == n) return 1;
+        if (b[i] != (unsigned char)*v) return 0;
+    }
+    while (i < n && ((b[i] >= '0' && b[i] <= '9') || b[i] == '.')) i++;
+    return i == n || b[i] == '\r' || b[i] == '\n';
+}
+
+/* Closes a connection of ours (still in m->pfd: closing takes it out). */
+static void pre_close(mock *m, mock_conn *c)
+{
+    idle_unlist(m, c);
+    if (c->fd >= 0) close(c->fd);
+    ip_release(m, c->ip);
+    m->npre--;
+    free(c);
+}
+
+/* A connection of ours has its first bytes (or hung up): a request line
+ * goes on to MHD, anything else gets 400 and is closed. */
+static void pre_ready(mock *m, mock_conn *c)
+{
+    unsigned char buf[1024];
+    ssize_t n = recv(c->fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    if (n <= 0) { pre_close(m, c); return; }
+    if (!request_line_ok(buf, (size_t)n)) {
+        epoll_ctl(m->pfd, EPOLL_CTL_DEL, c->fd, NULL);
+        answer_close(c->fd, m->bad_line_reply, m->bad_line_len);
+        c->fd = -1;
+        m->bad_lines++;
+        pre_close(m, c);
+        return;
+    }
+    epoll_ctl(m->pfd, EPOLL_CTL_DEL, c->fd, NULL);
+    c->pre = 0;
+    m->npre--;
+    m->handoff = c;
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    if (getpeername(c->fd, (struct sockaddr *)&peer, &len)) len = 0;
+    MHD_add_connection(m->d, c->fd, (struct sockaddr *)&peer, len);    /* closes the descriptor on failure */
+    if (m->handoff == c) {                       /* MHD did not take it */
+        idle_unlist(m, c);
+        ip_release(m, c->ip);
+        free(c);
+        m->refused_conns++;
+    }
+    m->handoff = NULL;
+}
+
+static void pre_events(mock *m)
+{
+    struct epoll_event evs[64];
+    int n;
+    while ((n = epoll_wait(m->pfd, evs, 64, 0)) > 0) {
+        for (int i = 0; i < n; i++) pre_ready(m, evs[i].data.ptr);
+        if (n < 64) break;
+    }
+}
+
+/* Accepts every pending connection: up to max_conn in all and max_per_ip
+ * from one client address; the rest get a 503 at once. A new connection
+ * waits in m->pfd for its first bytes (pre_ready). Out of descriptors all
+ * the same (another process, a low limit), the spare descriptor is given
+ * up to accept and refuse one; only when even that fails does the pending
+ * connection stay in the backlog, and the socket is not watched for 100 ms
+ * instead of spinning. */
 static void accept_all(mock *m)
 {
     while (m->lfd >= 0) {
@@ -666,12 +995,88 @@ static void accept_all(mock *m)
         int fd = accept4(m->lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
+            if ((errno == EMFILE || errno == ENFILE) && m->spare_fd >= 0) {
+                close(m->spare_fd);
+                m->spare_fd = -1;
+                fd = accept4(m->lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (fd >= 0) refuse_conn(m, fd);
+                m->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (fd >= 0) continue;
+            }
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
                 m->accept_after = live_mono_ns() + 100 * POL_NS_PER_MS;
             return;
         }
-        MHD_add_connection(m->d, fd, (struct sockaddr *)&peer, len);   /* closes fd on failure */
+        unsigned char key[16];
+        ip_key(&peer, key);
+        if (m->nconn + m->npre >= m->max_conn) { refuse_conn(m, fd); continue; }
+        uint32_t *cnt = ip_count(m, key);
+        if (*cnt >= m->max_per_ip) { refuse_conn(m, fd); continue; }
+        mock_conn *c = calloc(1, sizeof *c);
+        struct epoll_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLIN | EPOLLRDHUP;
+        ev.data.ptr = c;
+        if (!c || epoll_ctl(m->pfd, EPOLL_CTL_ADD, fd, &ev)) { free(c); close(fd); continue; }
+        (*cnt)++;
+        memcpy(c->ip, key, 16);
+        c->fd = fd;
+        c->pre = 1;
+        m->npre++;
+        idle_list(m, c);
     }
+}
+
+/* A raw HTTP answer for a connection MHD does not have, in both APIs'
+ * error shapes at once ("type":"error" with error.type, error.message and
+ * error.code). */
+static char *raw_reply(const char *status, const char *type, const char *code, const char *msg, size_t *out)
+{
+    size_t n = 0;
+    char *body = dump_free(json_pack("{s:s, s:{s:s, s:s, s:n, s:s}}", "type", "error", "error",
+                                     "type", type, "message", msg, "param", "code", code), &n);
+    live_buf b = { 0 };
+    if (body)
+        live_buf_printf(&b, "HTTP/1.1 %s\r\nContent-Type: application/json\r\n%sConnection: close\r\n"
+                        "Content-Length: %zu\r\n\r\n%s", status, status[0] == '5' ? "Retry-After: 1\r\n" : "", n, body);
+    free(body);
+    if (b.bad) live_buf_free(&b);
+    *out = b.len;
+    return b.s;
+}
+
+/* The connection limits from the descriptor limit: 32 + 1/32 of it are kept
+ * for the process itself, the rest is the total; one client address may
+ * hold 3/4 of the total. */
+static int set_limits(mock *m)
+{
+    struct rlimit r;
+    rlim_t nofile = getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY ? r.rlim_cur : 65536;
+    if (nofile > (1u << 20)) nofile = 1u << 20;
+    rlim_t keep = 32 + nofile / 32;
+    unsigned total = nofile > keep + 8 ? (unsigned)(nofile - keep) : 8;
+    m->max_conn = m->lim.max_connections > 0 && (unsigned)m->lim.max_connections < total ? (unsigned)m->lim.max_connections
+                                                                                         : total;
+    unsigned per_ip = m->max_conn - m->max_conn / 4;
+    m->max_per_ip = m->lim.max_per_ip > 0 && (unsigned)m->lim.max_per_ip < per_ip ? (unsigned)m->lim.max_per_ip : per_ip;
+    if (!m->max_per_ip) m->max_per_ip = 1;
+    double idle = m->lim.idle_timeout;
+    const char *env = getenv("RETRYSIM_MOCK_IDLE_TIMEOUT");
+    double v;
+    if (!(idle > 0) && env && !sim_parse_double(env, &v) && v > 0 && v <= 86400) idle = v;
+    if (!(idle > 0)) idle = IDLE_DEFAULT;
+    m->idle_s = (unsigned)ceil(idle);
+    m->idle_ns = (int64_t)m->idle_s * POL_NS_PER_S;
+    m->ipt_mask = 1;
+    while (m->ipt_mask < 2 * m->max_conn + 2) m->ipt_mask <<= 1;
+    m->ipt = calloc(m->ipt_mask, sizeof *m->ipt);
+    m->ipt_mask--;
+    if (getrandom(&m->ipt_seed, sizeof m->ipt_seed, 0) != (ssize_t)sizeof m->ipt_seed) m->ipt_seed = (uint32_t)live_mono_ns();
+    m->busy_reply = raw_reply("503 Service Unavailable", "overloaded_error", "too_many_connections",
+                              "Too many connections to this server. Please retry.", &m->busy_len);
+    m->bad_line_reply = raw_reply("400 Bad Request", "invalid_request_error", "bad_request_line",
+                                  "The request line is not HTTP/1.x.", &m->bad_line_len);
+    return m->ipt && m->busy_reply && m->bad_line_reply ? 0 : -1;
 }
 
 static void print_listening(const mock *m)
@@ -717,17 +1122,24 @@ static void serve(mock *m)
             }
         }
         if (wall_end >= 0 && (timeout < 0 || wall_end - wall < timeout)) timeout = wall_end - wall;
+        int64_t idle = idle_sweep(m);
+        if (idle >= 0 && (timeout < 0 || idle < timeout)) timeout = idle;
         int paused = m->accept_after > wall;
         if (paused && (timeout < 0 || m->accept_after - wall < timeout)) timeout = m->accept_after - wall;
-        int fds[3] = { m->epfd, paused ? -1 : m->lfd, m->hfd }, ready[3];
-        live_wait(fds, 3, timeout, ready);
+        int fds[4] = { m->epfd, paused ? -1 : m->lfd, m->hfd, m->pfd }, ready[4];
+        live_wait(fds, 4, timeout, ready);
         if (ready[1]) accept_all(m);
         if (ready[2]) held_hangups(m);
+        if (ready[3]) pre_events(m);
     }
 }
 
 static void shutdown_server(mock *m)
 {
+    for (mock_conn *c = m->idle, *next; c; c = next) {   /* ours: closed here */
+        next = c->next;
+        if (c->pre) pre_close(m, c);
+    }
     while (m->waiting) {
         mock_req *r = m->waiting;
         if (!r->held) sim_pm_forget(m->pm, r->handle);
@@ -738,16 +1150,21 @@ static void shutdown_server(mock *m)
     listen_close(m);
 }
 
-int live_mock_run(const sim_scenario *sc, const live_mock_opts *o)
+int live_mock_run(const sim_scenario *sc, const live_mock_opts *o) { return live_mock_run_ex(sc, o, NULL); }
+
+int live_mock_run_ex(const sim_scenario *sc, const live_mock_opts *o, const live_mock_limits *lim)
 {
     mock M;
     memset(&M, 0, sizeof M);
     mock *m = &M;
+    if (lim) m->lim = *lim;
     m->sc = sc;
     m->o = o;
     m->prov = o->provider;
     m->lfd = -1;
+    m->spare_fd = -1;
     m->hfd = epoll_create1(EPOLL_CLOEXEC);
+    m->pfd = epoll_create1(EPOLL_CLOEXEC);
     const sim_class *k0 = &sc->workload.classes[0];
     m->default_output = fmax(1, round(sim_dist_mean(&k0->output_tokens)));
     int rc = 2;
@@ -758,7 +1175,7 @@ int live_mock_run(const sim_scenario *sc, const live_mock_opts *o)
         goto out;
     }
     m->grng = sim_rng_new(sim_rng_type(sc->rng), sc->seed, 0, SIM_STREAM_PROVIDER, (uint32_t)(sc->nproviders + m->prov));
-    if (!m->grng || m->hfd < 0) { fprintf(stderr, "retrysim mock: out of memory\n"); goto out; }
+    if (!m->grng || m->hfd < 0 || m->pfd < 0 || set_limits(m)) { fprintf(stderr, "retrysim mock: out of memory\n"); goto out; }
     if (parse_bind(m, o->bind, o->port)) {
         fprintf(stderr, "retrysim mock: --bind needs an IPv4 or IPv6 address, got '%s'\n", o->bind);
         goto out;
@@ -767,10 +1184,16 @@ int live_mock_run(const sim_scenario *sc, const live_mock_opts *o)
         fprintf(stderr, "retrysim mock: cannot listen on %s:%d: %s\n", o->bind, o->port, strerror(errno));
         goto out;
     }
+    m->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    /* MHD's own timeout: no bytes either way for idle_s (a slow reader of an
+     * answer); suspended connections (held by the model) are not timed out */
     m->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET, 0,
                             NULL, NULL, on_access, m,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)60000,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)m->max_conn,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)m->max_per_ip,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)m->idle_s,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, m,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, m,
                             MHD_OPTION_END);
     const union MHD_DaemonInfo *di = m->d ? MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
     if (!di) {
@@ -780,6 +1203,9 @@ int live_mock_run(const sim_scenario *sc, const live_mock_opts *o)
         goto out;
     }
     m->epfd = di->epoll_fd;
+    if (!o->quiet)
+        fprintf(stderr, "retrysim mock: at most %u connections (%u per client address), idle timeout %u s\n",
+                m->max_conn, m->max_per_ip, m->idle_s);
     print_listening(m);
     serve(m);
     shutdown_server(m);
@@ -787,12 +1213,21 @@ int live_mock_run(const sim_scenario *sc, const live_mock_opts *o)
     if (!o->quiet) {
         fprintf(stderr, "retrysim mock: %llu requests (%llu rejected as malformed): %llu answered 200, "
                 "%llu 429, %llu 5xx, %llu 4xx, %llu closed unanswered (refused, black-holed or shut down), "
-                "%llu garbled\n", (unsigned long long)m->requests, (unsigned long long)m->rejected,
+                "%llu garbled; %llu connections refused over the limits, %llu closed idle, "
+                "%llu with a request line that is not HTTP\n",
+                (unsigned long long)m->requests, (unsigned long long)m->rejected,
                 (unsigned long long)(m->requests - m->n429 - m->n5xx - m->n4xx - m->closed),
                 (unsigned long long)m->n429, (unsigned long long)m->n5xx, (unsigned long long)m->n4xx,
-                (unsigned long long)m->closed, (unsigned long long)m->garbled);
+                (unsigned long long)m->closed, (unsigned long long)m->garbled,
+                (unsigned long long)m->refused_conns, (unsigned long long)m->idle_closed,
+                (unsigned long long)m->bad_lines);
     }
 out:
+    if (m->spare_fd >= 0) close(m->spare_fd);
+    free(m->busy_reply);
+    free(m->bad_line_reply);
+    free(m->ipt);
+    if (m->pfd >= 0) close(m->pfd);
     if (m->hfd >= 0) close(m->hfd);
     if (m->grng) gsl_rng_free(m->grng);
     sim_pm_free(m->pm);

@@ -26,6 +26,7 @@ DEPS=(
   "hdr CUnit/Basic.h     libcunit1-dev"
   "hdr curl/curl.h       libcurl4-openssl-dev"
   "hdr microhttpd.h      libmicrohttpd-dev"
+  "hdr jansson.h         libjansson-dev"   # JSON in live mode and the mock (docs/live.md)
   # --- Open MPI (distributed sweeps): mpicc must find mpi.h; mpirun runs them
   "mpi mpi.h             libopenmpi-dev"
   "bin mpirun            openmpi-bin"
