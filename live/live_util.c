@@ -228,29 +228,3 @@ void live_buf_free(live_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-/* ---------------------------------------------------------- command line --- */
-int live_common_option(live_common_opts *c, int argc, char **argv, int *i, const char *verb, const char *usage)
-{
-    const char *a = argv[*i];
-    const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-    const char *bad = NULL;
-    if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) { c->quiet = 1; return 0; }
-    if (a[0] != '-') {
-        if (c->path) { fprintf(stderr, "retrysim %s: one scenario at a time ('%s')\n", verb, a); return -1; }
-        c->path = a;
-        return 0;
-    }
-    if (strcmp(a, "--time-scale") && strcmp(a, "--duration") && strcmp(a, "--set")) {
-        fprintf(stderr, "retrysim %s: unknown option '%s'\n%s", verb, a, usage);
-        return -1;
-    }
-    if (!v) bad = "needs a value";
-    else if (!strcmp(a, "--time-scale")) { if (live_parse_scale(v, &c->scale)) bad = "needs a number > 0"; }
-    else if (!strcmp(a, "--duration")) {
-        if (sim_parse_duration(v, &c->duration) || c->duration <= 0) bad = "needs a positive duration such as 30s";
-    } else if (c->nsets == LIVE_MAX_SETS) bad = "is given too many times";
-    else c->sets[c->nsets++] = v;
-    if (bad) { fprintf(stderr, "retrysim %s: %s %s\n", verb, a, bad); return -1; }
-    (*i)++;
-    return 0;
-}

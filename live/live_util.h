@@ -70,23 +70,4 @@ void live_buf_add(live_buf *b, const void *p, size_t n, size_t max);
 void live_buf_printf(live_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void live_buf_free(live_buf *b);
 
-/* ---- command line ---------------------------------------------------------- */
-/* What `live` and `mock` parse alike: the SCENARIO argument, --time-scale F,
- * --duration D (scenario time), --set KEY=VALUE (repeatable), --quiet. */
-#define LIVE_MAX_SETS 64
-typedef struct {
-    const char *path;                  /* the scenario file */
-    double      scale;                 /* default 1 */
-    pol_ns      duration;              /* 0 = not given */
-    const char *sets[LIVE_MAX_SETS + 2];
-    int         nsets;
-    int         quiet;
-} live_common_opts;
-
-/* Takes argv[*i] (and its value, advancing *i): a shared option or the
- * scenario. Returns 0, or -1 after printing "retrysim VERB: ..." (and usage
- * for an unknown option) on a bad value, an unknown option or a second
- * scenario. */
-int live_common_option(live_common_opts *c, int argc, char **argv, int *i, const char *verb, const char *usage);
-
 #endif
