@@ -191,15 +191,24 @@ void   sim_world_answered(sim_world *w, uint32_t id, const sim_answer *a);
 void   sim_world_received(sim_world *w, uint32_t id);
 void   sim_world_answer(sim_world *w, uint32_t id, const sim_answer *a);
 void   sim_world_dropped(sim_world *w, uint32_t id);    /* black-holed: no answer will ever come */
-/* A transport that reads streams itself (live): the first byte of a streamed
- * answer of attempt id reached the client now (the TTFT timeout stops; the
- * attempt's total bound goes on); each content chunk (tokens: its tokens,
- * gap: since the previous chunk, < 0 for the first); the end of the stream
- * now, with its kind (SUCCESS, STREAM_CUT, STREAM_ERROR, STREAM_TIMEOUT: the
- * transport's idle timeout) and the tokens billed (< 0: as received). The
- * world applies the attempt's total bound itself (its timeout event). */
-void   sim_world_stream_start(sim_world *w, uint32_t id);
-void   sim_world_stream_chunk(sim_world *w, uint32_t id, uint32_t tokens, pol_ns gap);
+/* A transport that reads streams itself (live), at scenario time `at`
+ * (>= the world's now; these two only record, so a transport may call them
+ * from inside its I/O callbacks):
+ *   stream_start  the first byte of a streamed answer of attempt id: its
+ *                 TTFT timeout stops, the attempt's bound goes on (the
+ *                 world's timeout event). Returns 0, or -1 when the attempt
+ *                 is not waiting for a first byte (its TTFT deadline is not
+ *                 after `at`: the timeout wins; not in flight): ignore the
+ *                 stream, the world times it out;
+ *   stream_chunk  a content chunk of `tokens` tokens, `gap` after the
+ *                 previous one (< 0: the first).
+ * stream_end (at the world's now, after sim_world_advance): the stream
+ * ended with kind SUCCESS, STREAM_CUT, STREAM_ERROR or STREAM_TIMEOUT (the
+ * transport's idle timeout, stream.idle_timeout of sim_attempt), the tokens
+ * billed (usage; < 0: the prompt sent, the tokens received); the policy
+ * decides at once, as with sim_world_answer. */
+int    sim_world_stream_start(sim_world *w, uint32_t id, pol_ns at);
+void   sim_world_stream_chunk(sim_world *w, uint32_t id, uint32_t tokens, pol_ns gap, pol_ns at);
 void   sim_world_stream_end(sim_world *w, uint32_t id, pol_outcome_kind kind, double prompt, double output);
 /* The metrics as of now; a run cut short at `ran` (< the duration, e.g.
  * interrupted) has its time series cut to the buckets up to `ran`

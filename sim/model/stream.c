@@ -389,25 +389,27 @@ static sim_slot_stream *reading(sim_world *w, uint32_t id)
     return &w->st->ss[id];
 }
 
-void sim_world_stream_start(sim_world *w, uint32_t id)
+int sim_world_stream_start(sim_world *w, uint32_t id, pol_ns at)
 {
-    if (!w->st || id >= w->nslots || id >= w->st->cap_ss) return;
+    if (!w->st || id >= w->nslots || id >= w->st->cap_ss) return -1;
     sim_slot *s = &w->slots[id];
-    if (s->state == SLOT_FREE || s->abandoned || s->stream != SST_PRE) return;
+    if (s->state == SLOT_FREE || s->abandoned || s->stream != SST_PRE) return -1;
+    if (s->deadline && at >= s->deadline) return -1;      /* its timeout came first */
     sim_slot_stream *ss = &w->st->ss[id];
     s->stream = SST_STREAMING;
-    ss->first_byte = w->eng.now;
+    ss->first_byte = at;
     s->deadline = ss->bound;                          /* the TTFT timeout stops; the bound goes on */
     s->to_layer = ss->bound_layer;
     s->to_armed = 0;
     sim_world_arm_timeout(w, id, POL_NS_MAX);
+    return 0;
 }
 
-void sim_world_stream_chunk(sim_world *w, uint32_t id, uint32_t tokens, pol_ns gap)
+void sim_world_stream_chunk(sim_world *w, uint32_t id, uint32_t tokens, pol_ns gap, pol_ns at)
 {
     sim_slot_stream *ss = reading(w, id);
     if (!ss) return;
-    if (ss->first_chunk < 0) ss->first_chunk = w->eng.now;
+    if (ss->first_chunk < 0) ss->first_chunk = at;
     ss->tokens += tokens;
     if (gap >= 0) gap_add(w->st, gap, 1);
 }
