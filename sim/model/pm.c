@@ -579,6 +579,10 @@ void sim_pm_apply(sim_pm *pm, int provider, uint32_t mask, const sim_provider_pa
     if (mask & SIM_SET_ERROR_STATUS) pr->p.error_status = v->error_status;
     if (mask & SIM_SET_OUTAGE) pr->p.outage = v->outage;
     if (mask & SIM_SET_OUTAGE_STATUS) pr->p.outage_status = v->outage_status;
+    if (mask & SIM_SET_STREAM_CUT_RATE) pr->p.stream_cut_rate = v->stream_cut_rate;
+    if (mask & SIM_SET_STREAM_CUT_PER_TOKEN) pr->p.stream_cut_per_token = v->stream_cut_per_token;
+    if (mask & SIM_SET_STREAM_ERROR_RATE) pr->p.stream_error_rate = v->stream_error_rate;
+    if (mask & SIM_SET_STREAM_STALL_RATE) pr->p.stream_stall_rate = v->stream_stall_rate;
     drain_waiting(pm, pr);
 }
 
