@@ -119,6 +119,7 @@ static void fill_aws_standard(pol_retry_cfg *c)
     set_hint(c, POL_HINT_IGNORE, 0, 0);
     c->honor_should_retry = 0;
     classify_only(c, codes, sizeof codes / sizeof codes[0]);
+    stream_failures_are(c, POL_CLASS_FAIL);   /* needs-retry runs before an event stream is read */
 }
 
 static void fill_aws_legacy(pol_retry_cfg *c)
@@ -129,6 +130,7 @@ static void fill_aws_legacy(pol_retry_cfg *c)
     set_hint(c, POL_HINT_IGNORE, 0, 0);
     c->honor_should_retry = 0;
     classify_only(c, codes, sizeof codes / sizeof codes[0]);
+    stream_failures_are(c, POL_CLASS_FAIL);
 }
 
 static void fill_grpc(pol_retry_cfg *c)
@@ -152,6 +154,7 @@ static void fill_envoy(pol_retry_cfg *c)
     classify_errors(c, POL_CLASS_FAIL);                     /* retry_on: 5xx */
     for (int st = 500; st <= POL_STATUS_MAX; st++)
         pol_classify_set_status(&c->classify, st, POL_CLASS_RETRY);
+    stream_failures_are(c, POL_CLASS_FAIL);   /* no retry once the response has started downstream */
 }
 
 static void fill_tenacity(pol_retry_cfg *c)
