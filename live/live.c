@@ -840,7 +840,7 @@ static void tp_verdict(sim_world *w, uint32_t id, const pol_outcome *o, const po
     const char *w_why = NULL;
     if (!L->url_of[a.provider]) w_why = "no --target for this provider";
     else if (o->kind == POL_OUT_TIMEOUT && !L->x[id]->why[0]) {
-        snprintf(why, sizeof why, L->x[id]->started ? "timeout: the stream went on after %.3f s (the attempt's timeout)"
+        snprintf(why, sizeof why, L->x[id]->started == 1 ? "timeout: the stream went on after %.3f s (the attempt's timeout)"
                                                     : "timeout: no answer after %.3f s (the attempt's timeout)",
                  (double)(sim_world_now(w) - a.sent) / 1e9);
         w_why = why;
