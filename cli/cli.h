@@ -70,7 +70,7 @@ typedef struct {
     int         quiet;
 } cli_mock_opts;
 
-typedef struct { long long reps, steps; } cli_bench_engine_opts;
+typedef struct { long long reps, steps, max_size; } cli_bench_engine_opts;
 typedef struct { long long max_clients; } cli_bench_model_opts;
 typedef struct {
     cli_list  grids;

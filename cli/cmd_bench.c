@@ -35,6 +35,7 @@ int cmd_bench_engine(void *opts, const cli_args *a)
     add(&b, "engine");
     if (cli_given(a, "reps")) add_int(&b, "--reps", o->reps);
     if (cli_given(a, "steps")) add_int(&b, "--steps", o->steps);
+    if (cli_given(a, "max-size")) add_int(&b, "--max-size", o->max_size);
     return call(&b, a, bench_engine);
 }
 

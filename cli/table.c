@@ -247,10 +247,13 @@ static const T MOCK_DEFAULTS = { .scale = 1, .bind = "127.0.0.1" };
 
 /* ------------------------------------------------------------------ bench --- */
 static const cli_opt BENCH_ENGINE_OPTS[] = {
-    { "reps", 0, CLI_INT, OFF(cli_bench_engine_opts, reps), "N", "repeats per queue size, the median is reported (default 5; 1..101)",
+    { "reps", 0, CLI_INT, OFF(cli_bench_engine_opts, reps), "N", "repeats per queue size, the median is reported (default 3; 1..101)",
       1, 101 },
     { "steps", 0, CLI_INT, OFF(cli_bench_engine_opts, steps), "N",
-      "events per measurement, at least 10 x the queue size (default 2000000;\nat least 1000)", 1000, LLONG_MAX },
+      "events per measurement, at least 10 x the queue size below 1e6 and 3 x from\n"
+      "1e6 (default 2000000; at least 1000)", 1000, LLONG_MAX },
+    { "max-size", 0, CLI_INT, OFF(cli_bench_engine_opts, max_size), "N",
+      "the largest queue size of 1e3, 1e4, ..., 1e7 measured (default 10000000)", 1000, 10000000 },
 };
 static const cli_opt BENCH_MODEL_OPTS[] = {
     { "max-clients", 0, CLI_INT, OFF(cli_bench_model_opts, max_clients), "N",
@@ -277,12 +280,14 @@ static const char BENCH_EXITS[] =
 
 static const cli_verb BENCH_SUBS[] = {
     { .name = "engine", .summary = "event queue: the engine's heaps against a bare binary heap",
-      .usage = "retrysim bench engine [--reps N] [--steps N]",
+      .usage = "retrysim bench engine [--reps N] [--steps N] [--max-size N]",
       .description =
-          "Hold model (pop the earliest event, push one at now + Exp(1 s)) at queue sizes\n"
-          "1e3..1e6: ns per event for a bare inline binary heap and the engine (4-ary and\n"
-          "binary), interleaved, median of the repeats, with the ratio engine/bare.",
-      .examples = "retrysim bench engine\nretrysim bench engine --reps 11 --steps 5000000",
+          "Hold model (pop the earliest event, push one at now + an increment) at queue\n"
+          "sizes 1e3..1e7, increments Exp(1 s) and as recorded from the full model (bench\n"
+          "model's scenario at 10k clients): ns per event for a bare inline binary heap\n"
+          "and the engine's queues (binary, 4-ary, ladder), interleaved, median of the\n"
+          "repeats, each with its ratio to the bare heap.",
+      .examples = "retrysim bench engine\nretrysim bench engine --reps 11 --max-size 1000000",
       .exits = BENCH_EXITS,
       .opts = BENCH_ENGINE_OPTS, .nopts = NROWS(BENCH_ENGINE_OPTS),
       .size = sizeof(cli_bench_engine_opts), .run = cmd_bench_engine },
