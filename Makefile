@@ -69,7 +69,7 @@ LIBPOL_SO  := $(BUILD)/libretrypol.so
 LIBSIM_A   := $(BUILD)/libretrysim.a
 BIN        := $(BUILD)/retrysim
 
-.PHONY: FORCE all deps test unit e2e demo bench plots install uninstall clean tests version
+.PHONY: FORCE all deps test unit e2e demo bench bench-peers plots install uninstall clean tests version
 all: $(BIN) $(LIBPOL_A) $(LIBPOL_SO)
 tests: $(TEST_BIN)
 
@@ -171,6 +171,12 @@ bench:
 	$(BIN) bench engine
 	$(BIN) bench model
 	$(BIN) bench sweep
+
+# the same model in SimPy 2.3.1 (python3-simpy), side by side (bench/peers/)
+bench-peers:
+	@bash scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	/usr/bin/python3 bench/peers/compare.py $(BIN)
 
 plots:
 	@bash scripts/deps.sh

@@ -45,6 +45,7 @@ int cmd_bench_model(void *opts, const cli_args *a)
     bench_argv b = { { 0 }, 0 };
     add(&b, "model");
     if (cli_given(a, "max-clients")) add_int(&b, "--max-clients", o->max_clients);
+    if (cli_given(a, "clients")) add_int(&b, "--clients", o->clients);
     return call(&b, a, bench_model);
 }
 

@@ -7,7 +7,7 @@
 # To add a dependency, add one row to DEPS: "KIND WHAT PACKAGE", where KIND is
 #   hdr  a C header that ${CC:-cc} must find        (hdr gsl/gsl_rng.h libgsl-dev)
 #   bin  a program on PATH                           (bin pgrep procps)
-#   py   a module python3 must import                (py xml.dom.minidom python3)
+#   py   a module /usr/bin/python3 must import       (py xml.dom.minidom python3)
 #   mpi  a header the mpicc wrapper must find        (mpi mpi.h libopenmpi-dev)
 #   file a file that must exist                      (file /usr/share/... bash-completion)
 # The list was checked by running `make demo` and `make test` in a fresh
@@ -42,19 +42,23 @@ DEPS=(
   "bin curl              curl"
   # --- make fuzz (tests/fuzz/, .ci/run): clang with libFuzzer (libclang-rt-14-dev comes with it)
   "bin clang             clang"
+  # --- make bench-peers: the bench model in SimPy (bench/peers/)
+  "py  SimPy             python3-simpy"
   # --- the man page and the bash completion (tests/e2e/cli.sh, install.sh)
   "bin groff             groff-base"
   "bin man               man-db"
   "file /usr/share/bash-completion/bash_completion bash-completion"
 )
 need=()
+# Debian's python3 (where Debian's python3-* packages go), not one earlier on PATH
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 want() { local p; for p in "${need[@]}"; do [ "$p" = "$1" ] && return; done; need+=("$1"); }
 for row in "${DEPS[@]}"; do
   read -r kind what pkg <<< "$row"
   case $kind in
     hdr) echo "#include <$what>" | ${CC:-cc} -E -x c - > /dev/null 2>&1 || want "$pkg";;
     bin) command -v "$what" > /dev/null 2>&1 || want "$pkg";;
-    py)  python3 -c "import $what" > /dev/null 2>&1 || want "$pkg";;
+    py)  "$PY" -c "import $what" > /dev/null 2>&1 || want "$pkg";;
     file) [ -e "$what" ] || want "$pkg";;
     mpi) command -v mpicc > /dev/null 2>&1 && echo "#include <$what>" | mpicc -E -x c - > /dev/null 2>&1 || want "$pkg";;
     *)   echo "deps: bad row in scripts/deps.sh: $row" >&2; exit 2;;
