@@ -449,21 +449,31 @@ void sim_outdir_close(int h, int failed)
 static const char *g_who = "retrysim";
 static int g_tty;
 
-void sim_out_cleanup(void)
+/* Returns how many temporaries it removed. */
+static int cleanup(void)
 {
+    int removed = 0;
     pid_t child = (pid_t)g_child;
     if (child > 0) {
         kill(child, SIGKILL);
         while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
     }
     for (int i = 0; i < TMP_SLOTS; i++)
-        if (g_tmp_used[i]) unlink(g_tmp[i]);
+        if (g_tmp_used[i] && unlink(g_tmp[i]) == 0) removed++;
     for (int i = 0; i < DIR_SLOTS; i++) {
         held_dir *d = &g_dir[i];
         if (!d->used) continue;
         if (d->fd >= 0) unlink(d->lock);                 /* the lock itself goes with the process */
         rmdir_created(d);
     }
+    return removed;
+}
+
+void sim_out_cleanup(void)
+{
+    int e = errno;
+    cleanup();
+    errno = e;
 }
 
 static size_t put(char *b, size_t n, size_t cap, const char *s)
@@ -489,9 +499,7 @@ static void on_exit_signal(int sig)
         raise(sig);
         _exit(128 + sig);
     }
-    int files = 0;
-    for (int i = 0; i < TMP_SLOTS; i++) files += g_tmp_used[i] != 0;
-    sim_out_cleanup();
+    int files = cleanup();
     char b[512];
     size_t n = 0;
     if (g_tty) n = put(b, n, sizeof b, "\n");
