@@ -200,9 +200,12 @@ int bench_check_write_junit(const char *path, const bench_check_file *fc, int nf
     const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
     if (slash && slash != path) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     else if (slash) snprintf(dir, sizeof dir, "/");
-    if (!*name || sim_mkdirs(dir)) { fprintf(stderr, "retrysim check: cannot write '%s'\n", path); return -1; }
+    if (!*name) { fprintf(stderr, "retrysim check: cannot write '%s': not a file name\n", path); return -1; }
+    /* no lock: reports of parallel jobs may share a directory (each file is atomic) */
+    int od = sim_outdir_open(dir, 0, "retrysim check");
+    if (od < 0) return -1;
     sim_outfile o;
-    if (sim_out_open(&o, dir, name)) return -1;
+    if (sim_out_open(&o, dir, name)) { sim_outdir_close(od, 1); return -1; }
     FILE *f = o.f;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<testsuites name=\"retrysim check\" tests=\"%d\" failures=\"%d\" errors=\"0\" time=\"%.3f\">\n",
@@ -234,5 +237,7 @@ int bench_check_write_junit(const char *path, const bench_check_file *fc, int nf
         fputs("  </testsuite>\n", f);
     }
     fputs("</testsuites>\n", f);
-    return sim_out_commit(&o);
+    int rc = sim_out_commit(&o);
+    sim_outdir_close(od, rc != 0);      /* a directory created for a report that failed goes again */
+    return rc;
 }

@@ -397,8 +397,8 @@ void bench_run_one(const bench_sweep *s, uint32_t idx, long crash_run, bench_run
                             &msg->m, NULL);
 }
 
-static int  journal_open(const bench_sweep *s, const char *path);       /* in the CSV part below */
-static void journal_append(int fd, const bench_sweep *s, size_t i);
+static int journal_open(const bench_sweep *s, const char *path);       /* in the CSV part below */
+static int journal_append(int fd, const bench_sweep *s, size_t i);
 
 void bench_sched_begin(bench_sched *q, bench_sweep *s, const bench_exec_opts *o)
 {
@@ -445,7 +445,12 @@ void bench_sched_result(bench_sched *q, const bench_run_msg *m, const char *wher
     }
     q->s->m[m->run] = m->m;
     q->s->done[m->run] = 1;
-    if (q->journal >= 0) journal_append(q->journal, q->s, m->run);
+    if (q->journal >= 0 && journal_append(q->journal, q->s, m->run)) {
+        bench_sched_say(q, "cannot append to %s: %s; no more runs are journalled (the finished ones are written at the end)",
+                        q->o->journal, errno ? strerror(errno) : "short write");
+        close(q->journal);
+        q->journal = -1;
+    }
     sim_progress_step(&q->pb, ++q->finished);
 }
 
@@ -800,8 +805,13 @@ void bench_sweep_write_partial(FILE *f, const bench_sweep *s)
 }
 
 /* The journal: the partial file rewritten whole (atomically) when the sweep
- * starts, then one row appended per finished run, each with one write(2),
- * so that whatever ends the process the finished runs are on disk. */
+ * starts, then one row appended per finished run, each with one write(2) of
+ * the whole row, so that whatever ends the process the finished runs are on
+ * disk. A row is complete when its newline is: a write cut short (the
+ * process killed inside it, a full disk) leaves a last line without one,
+ * which bench_sweep_read_partial drops. After a short write nothing more is
+ * appended (the torn line stays last); the caller writes the whole file at
+ * the end anyway. */
 static int journal_open(const bench_sweep *s, const char *path)
 {
     char dir[1024];
@@ -814,15 +824,17 @@ static int journal_open(const bench_sweep *s, const char *path)
     return open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 }
 
-static void journal_append(int fd, const bench_sweep *s, size_t i)
+static int journal_append(int fd, const bench_sweep *s, size_t i)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    if (!m) return;
+    if (!m) return -1;
     partial_run(m, s, i);
-    if (!fclose(m)) (void)!write(fd, buf, len);
+    ssize_t k = -1;
+    if (!fclose(m)) while ((k = write(fd, buf, len)) < 0 && errno == EINTR) {}
     free(buf);
+    return k == (ssize_t)len ? 0 : -1;
 }
 
 /* ------------------------------------------------------------- resuming --- */
@@ -891,8 +903,37 @@ static int partial_row(void *user, const sim_csv_row *row, sim_err *err)
     return POL_OK;
 }
 
-int bench_sweep_read_partial(bench_sweep *s, const char *path, sim_err *err)
+/* The length of the file's complete records: up to its last newline outside
+ * quotes (a quoted cell may hold a newline; "" inside one toggles twice).
+ * -1 when it cannot be read (the CSV reader then says why). */
+static int complete_bytes(const char *path, size_t *complete, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char buf[1 << 16];
+    size_t n, pos = 0, last = 0;
+    int quoted = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (buf[i] == '"') quoted = !quoted;
+            else if (buf[i] == '\n' && !quoted) last = pos + i + 1;
+        }
+        pos += n;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) return -1;
+    *complete = last;
+    *size = pos;
+    return 0;
+}
+
+int bench_sweep_read_partial(bench_sweep *s, const char *path, size_t *torn, sim_err *err)
 {
     partial_ctx P = { s, 0 };
-    return sim_cfg_csv_read(path, partial_row, &P, err);
+    size_t complete = 0, size = 0;
+    if (torn) *torn = 0;
+    if (complete_bytes(path, &complete, &size)) return sim_cfg_csv_read(path, partial_row, &P, err);
+    if (torn) *torn = size - complete;
+    return sim_cfg_csv_read_prefix(path, complete, partial_row, &P, err);
 }

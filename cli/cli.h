@@ -83,7 +83,7 @@ int cmd_validate(void *opts, const cli_args *a);
 int cmd_import(void *opts, const cli_args *a);
 int cmd_delays(void *opts, const cli_args *a);
 int cmd_sweep(void *opts, const cli_args *a);
-int cmd_sweep_entry(int argc, char **argv);     /* bench_mpi_main around parse + cmd_sweep */
+int cmd_sweep_entry(int argc, char **argv);     /* cli_mpi_entry around parse + cmd_sweep */
 int cmd_tune(void *opts, const cli_args *a);
 int cmd_tune_entry(int argc, char **argv);
 int cmd_check(void *opts, const cli_args *a);
@@ -95,6 +95,13 @@ int cmd_bench_model(void *opts, const cli_args *a);
 int cmd_bench_sweep(void *opts, const cli_args *a);
 int cmd_help(void *opts, const cli_args *a);
 int cmd_version(void *opts, const cli_args *a);
+
+/* The entry of a verb that takes --mpi (mpi_entry.c): parses argv and runs
+ * check(opts, args) (the options' own refusals, 0 or an exit status, one
+ * message) on every rank before MPI starts, printing only on rank 0; then
+ * bench_mpi_run(--mpi as parsed, argc, argv, body). */
+int cli_mpi_entry(const char *name, int argc, char **argv, int (*check)(void *opts, const cli_args *a),
+                  int (*body)(int, char **));
 
 /* Custom value parsers of table.c (NULL, or what the value needs). */
 const char *cli_parse_scale(const char *value, void *dest);      /* double in (0, 1e6] */

@@ -8,6 +8,7 @@
  */
 #include "check.h"
 #include "cli.h"
+#include "outfile.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -33,6 +34,7 @@ int cmd_check(void *opts, const cli_args *a)
     }
     long jobs = o->jobs ? (long)o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
     if (jobs < 1) jobs = 1;
+    sim_out_exit_on_signal("retrysim check");   /* between the runs (which count signals) and the report */
 
     bench_check_file *fc = calloc((size_t)nfiles, sizeof *fc);
     int bad = !fc;

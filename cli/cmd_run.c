@@ -1,8 +1,10 @@
 /* cmd_run.c — `retrysim run SCENARIO`: replay a scenario, write
  * summary.csv, summary-ci.csv, timeseries.csv, timeseries-requests.csv,
  * alerts.csv (and attempts.csv with --trace) into --out DIR, print the
- * compact table. All files are written
- * to temporaries and renamed only when every run succeeded. The options
+ * compact table. All files are written to temporaries and renamed only
+ * when every run succeeded; DIR is locked while the run writes it, and a
+ * run that fails or is interrupted (SIGINT/SIGTERM: exit 130) removes its
+ * temporaries and, when it created DIR, DIR itself (outfile.h). The options
  * (table.c) arrive parsed: --seed and --replications are "seed=N" and
  * "replications=N" overrides in ro->sets, in command-line order with --set. */
 #include "cli.h"
@@ -19,6 +21,7 @@ int cmd_run(void *opts, const cli_args *a)
     const char *path = a->pos.v[0], *out = ro->out;
     int trace = ro->trace, quiet = ro->quiet, npol = ro->pols.n;
     const char *const *pols = cli_items(&ro->pols);
+    sim_out_exit_on_signal("retrysim run");
     sim_scenario sc;
     sim_err err;
     if (sim_scenario_load(path, cli_items(&ro->sets), ro->sets.n, &sc, &err)) {
@@ -43,8 +46,8 @@ int cmd_run(void *opts, const cli_args *a)
             return 2;
         }
     }
-    if (sim_mkdirs(out)) {
-        fprintf(stderr, "retrysim run: cannot create output directory '%s'\n", out);
+    int od = sim_outdir_open(out, SIM_OUTDIR_LOCK, "retrysim run");
+    if (od < 0) {
         free(idx);
         sim_scenario_free(&sc);
         return 2;
@@ -53,7 +56,7 @@ int cmd_run(void *opts, const cli_args *a)
     memset(&ftq, 0, sizeof ftq);
     memset(&ftr, 0, sizeof ftr);
     memset(&fal, 0, sizeof fal);
-    int rc = 2;
+    int rc = 2, held = 0;
     if (sim_out_open(&fs, out, "summary.csv")) goto done0;
     if (sim_out_open(&fci, out, "summary-ci.csv")) goto done1;
     if (sim_out_open(&fts, out, "timeseries.csv")) goto done2;
@@ -76,6 +79,8 @@ int cmd_run(void *opts, const cli_args *a)
     if (!quiet) sim_summary_table(stdout, &sc, &res);
     sim_results_free(&res);
     rc = 0;
+    sim_out_hold_signals();           /* the files appear together: a signal now acts after the last rename */
+    held = 1;
     if (sim_out_commit(&fs) || sim_out_commit(&fci) || sim_out_commit(&fts) || sim_out_commit(&ftq) ||
         sim_out_commit(&fal) || (trace && sim_out_commit(&ftr))) rc = 2;
     else if (!quiet) printf("wrote %s/summary.csv, %s/summary-ci.csv, %s/timeseries.csv, %s/timeseries-requests.csv, "
@@ -92,6 +97,8 @@ done2:
 done1:
     if (rc) sim_out_abort(&fs);
 done0:
+    sim_outdir_close(od, rc != 0);    /* failed: the directory goes too if this run created it */
+    if (held) sim_out_release_signals();
     free(idx);
     sim_scenario_free(&sc);
     return rc;

@@ -337,14 +337,18 @@ static const cli_verb VERBS[] = {
           "timeseries.csv (per bucket and provider), alerts.csv (failure-monitor alerts)\n"
           "and with --trace attempts.csv, then prints a table of means and 95% CI\n"
           "half-widths. The files are written under temporary names and renamed when every\n"
-          "run succeeded. Same file, seed and binary give byte-identical files.",
+          "run succeeded. Same file, seed and binary give byte-identical files. --out is\n"
+          "locked while the run writes it (a second run into it exits 2); Ctrl-C or SIGTERM\n"
+          "removes the temporaries, and the directory when the run created it.",
       .examples = "retrysim run scenarios/provider-outage.yaml --out results/outage\n"
                   "retrysim run scenarios/429-storm.yaml --policy full-jitter \\\n    --set workload.clients=2000 --trace\n"
                   "retrysim run scenarios/429-storm.yaml --seed 7 --replications 10 --quiet",
       .exits = "0    every run finished and the files are written\n"
                "2    bad input or usage: an unloadable scenario (file:line:col: message), an\n"
-               "     unknown --policy, an unwritable --out, a run that cannot make progress;\n"
-               "     nothing is left in --out then",
+               "     unknown --policy, an unwritable --out, an --out in use by another\n"
+               "     process, a run that cannot make progress; nothing is left in --out then\n"
+               "130  interrupted (SIGINT, SIGTERM): the temporaries are removed, nothing is\n"
+               "     written",
       .args = "SCENARIO", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_SCENARIO,
       .opts = RUN_OPTS, .nopts = NROWS(RUN_OPTS), .size = sizeof(cli_run_opts), .defaults = &RUN_DEFAULTS,
       .run = cmd_run },
@@ -432,9 +436,11 @@ static const cli_verb VERBS[] = {
           "before any run starts. The files are byte-identical whatever the number of\n"
           "workers or ranks.\n"
           "\n"
-          "An interrupted sweep (Ctrl-C, SIGTERM) or one whose worker died writes the\n"
-          "finished runs to DIR/sweep.partial.csv instead; --resume completes it, and the\n"
-          "final files are the same bytes as an uninterrupted sweep's.",
+          "Every finished run is appended to DIR/sweep.partial.csv as it finishes (the\n"
+          "journal), so a sweep that is interrupted (Ctrl-C, SIGTERM), killed (even by\n"
+          "SIGKILL) or loses a worker keeps its finished runs; --resume completes it, and\n"
+          "the final files are the same bytes as an uninterrupted sweep's. --out is locked\n"
+          "while the sweep writes it.",
       .examples = "retrysim sweep scenarios/429-storm.yaml --grid retry.base=250ms,1s,4s \\\n"
                   "    --grid retry.max_attempts=3,5 --jobs 2\n"
                   "retrysim sweep scenarios/aws-backoff-jitter.yaml \\\n"
@@ -514,7 +520,8 @@ static const cli_verb VERBS[] = {
                   "retrysim plot results/aws --metric attempts --out results/aws/img",
       .exits = "0    every chart that applies was drawn\n"
                "2    nothing to plot in DIR, gnuplot cannot be run, a chart failed, or bad\n"
-               "     usage",
+               "     usage, or DIR2 is in use by another process\n"
+               "130  interrupted (SIGINT, SIGTERM): the unfinished images are removed",
       .notes = "environment: RETRYSIM_PLOTS (the gnuplot scripts), GNUPLOT (the gnuplot program)",
       .args = "DIR", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_DIR,
       .opts = PLOT_OPTS, .nopts = NROWS(PLOT_OPTS), .size = sizeof(cli_plot_opts), .defaults = &PLOT_DEFAULTS,
@@ -626,7 +633,8 @@ const cli_program CLI_PROGRAM = {
         "1    a check failed (check: an expectation; tune: no feasible point; bench: a\n"
         "     self-check)\n"
         "2    bad input or usage (one message; file:line:col for a scenario)\n"
-        "130  interrupted by SIGINT or SIGTERM (sweep, tune, check, live)",
+        "130  interrupted by SIGINT or SIGTERM (run, sweep, tune, check, plot, live);\n"
+        "     no temporary is left behind",
     .environment =
         "RETRYSIM_PLOTS  the directory of the gnuplot scripts (plot)\n"
         "GNUPLOT  the gnuplot program (plot; default: gnuplot on PATH)\n"

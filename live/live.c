@@ -934,7 +934,11 @@ int live_drive(sim_scenario *sc, const live_opts *o)
         if (!L->url_of[p])
             fprintf(stderr, "retrysim live: provider '%s' has no --target: attempts to it count as refused connections\n",
                     sc->providers[p].name);
-    if (sim_mkdirs(o->out)) { fprintf(stderr, "retrysim live: cannot create '%s'\n", o->out); free(L->url_of); return 2; }
+    if (sim_mkdirs(o->out)) {
+        fprintf(stderr, "retrysim live: cannot create output directory '%s': %s\n", o->out, strerror(errno));
+        free(L->url_of);
+        return 2;
+    }
     sim_outfile fa, fal;
     if (sim_out_open(&fa, o->out, "attempts.csv")) { free(L->url_of); return 2; }
     if (sim_out_open(&fal, o->out, "alerts.csv")) { sim_out_abort(&fa); free(L->url_of); return 2; }
