@@ -230,6 +230,7 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->natt = 0;
     c->round_sent = 0;
     c->gates = 0;
+    c->throttled = 0;
     c->bulkhead = 0;
     c->budget_open = 0;
     const pol_layers_cfg *lc = &w->lcfg[c->cls];
@@ -289,6 +290,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     c->att[c->natt++] = id;
     c->round_sent++;
     c->gates = 0;
+    c->throttled = 0;
     w->in_flight[prov]++;
     if (sim_guards_any(w, pol)) {
         pol_lb_target *lt;
@@ -366,11 +368,20 @@ static void schedule_hedge(sim_world *w, uint32_t ci)
 #define WAKE_ATTEMPT 1
 #define WAKE_LAYER   2     /* + (layer << 8): that layer's bound cut an inner sleep */
 
+/* Counts the client's next attempt in the bucket's `throttled`, once: at
+ * its first wait or at its rejection, not at every wake-up of a waiter. */
+static void count_throttled(sim_world *w, sim_client *c)
+{
+    if (c->throttled) return;
+    c->throttled = 1;
+    w->br[sim_bucket_of(w, w->eng.now)].throttled++;
+}
+
 static void wait_then_retry_gates(sim_world *w, uint32_t ci, pol_ns d)
 {
     sim_client *c = &w->clients[ci];
     c->gen++;
-    w->br[sim_bucket_of(w, w->eng.now)].throttled++;
+    count_throttled(w, c);
     sim_schedule(&w->eng, w->eng.now + (d > 0 ? d : 1), EV_WAKE, ci, c->gen, WAKE_ATTEMPT);
 }
 
@@ -392,7 +403,7 @@ static void start_attempt(sim_world *w, uint32_t ci)
         switch (sim_guards_gate(w, p, ci, prov, &part, &d)) {
         case SIM_GATE_REJECT:
             w->counts[SIM_M_LOCAL_REJECTS] += 1;
-            w->br[sim_bucket_of(w, now)].throttled++;
+            count_throttled(w, c);
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         case SIM_GATE_WAIT:

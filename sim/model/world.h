@@ -46,7 +46,8 @@ typedef struct {
     uint32_t started, succeeded, degraded, gave_up;
     uint32_t attempts;       /* attempts sent by clients in the bucket */
     uint32_t budget_denied;  /* retries refused by a retry budget */
-    uint32_t throttled;      /* attempts rejected or delayed by client-side throttling / rate limiting */
+    uint32_t throttled;      /* attempts rejected or delayed by client-side throttling / rate limiting:
+                                once per attempt, at its first wait (or its rejection) */
     float    budget_level;   /* mean retry-budget level over instances, at the end (NaN: none) */
     float    throttle_level; /* mean throttle level (SRE: rejection probability; AWS: rate), at the end */
 } sim_bucket_req;
@@ -75,6 +76,7 @@ typedef struct {
     uint8_t   budget_open;   /* a retry-budget grant awaits its result */
     uint8_t   tier;          /* load balancing: the first tier of the pool still in play */
     uint8_t   picked;        /* load balancing, sticky: target holds this request's pick */
+    uint8_t   throttled;     /* the next attempt was counted in its bucket's `throttled` (once per attempt) */
     pol_retry_state rs;      /* the retry loop of the current request, when no policy of the
                                 run has nested layers (else sim_world.lstates); last, so
                                 that the hot fields above share cache lines */
