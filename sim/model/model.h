@@ -59,6 +59,8 @@ typedef struct {
     pol_ns      deadline;     /* when the client stops waiting, 0 = never */
     pol_ns      delay_before; /* backoff slept before it */
     const char *policy;       /* the name of the policy its client runs */
+    const pol_hint_cfg *hint; /* how its client reads Retry-After headers: the hint settings of
+                                 the loop that sends HTTP attempts (the innermost: the SDK's) */
 } sim_attempt;
 
 /* A provider's answer to one attempt (from the provider model, or from an

@@ -338,6 +338,8 @@ int sim_world_attempt(const sim_world *w, uint32_t id, sim_attempt *a)
                         .provider = s->provider, .hedge = s->hedge, .prompt = s->prompt, .output = s->output,
                         .sent = s->sent, .deadline = s->deadline, .delay_before = s->delay_before,
                         .policy = client_policy(w, &w->clients[s->client])->name };
+    const pol_layers_cfg *lc = &w->lcfg[w->clients[s->client].cls];
+    a->hint = &lc->layer[lc->n - 1]->hint;
     return 0;
 }
 
