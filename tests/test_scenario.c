@@ -870,6 +870,35 @@ static void test_retry_others_budget(void)
     expect_error(BASE "    retry: { others: maybe }\n", 8, 22, "'others'");
 }
 
+/* retry_after_zero / _invalid / _parse: pol_hint_cfg's flags, also per kind */
+static void test_hint_keys(void)
+{
+    sim_scenario s;
+    const char *text = BASE
+        "    retry:\n"
+        "      retry_after_zero: absent\n"
+        "      retry_after_invalid: now\n"
+        "      retry_after_parse: parse-float\n"
+        "      on: [ { match: 429, retry_after_zero: hint } ]\n"
+        "  - name: node\n"
+        "    preset: openai-node\n"
+        "    retry: { retry_after_parse: strict }\n";
+    CU_ASSERT_EQUAL_FATAL(load_text(text, NULL, 0, &s), 0);
+    const pol_retry_cfg *c = &s.policies[0].retry;
+    CU_ASSERT_EQUAL(c->hint.ignore_zero, 1);
+    CU_ASSERT_EQUAL(c->hint.invalid_now, 1);
+    CU_ASSERT_EQUAL(c->hint.parse_float, 1);
+    CU_ASSERT_EQUAL(c->rules[0].set, POL_RULE_HINT);
+    CU_ASSERT_EQUAL(c->rules[0].hint.ignore_zero, 0);
+    CU_ASSERT_EQUAL(c->rules[0].hint.invalid_now, 1);              /* the policy's */
+    c = &s.policies[1].retry;                                       /* the preset's, one key changed */
+    CU_ASSERT_EQUAL(c->hint.invalid_now, 1);
+    CU_ASSERT_EQUAL(c->hint.parse_float, 0);
+    sim_scenario_free(&s);
+    expect_error(BASE "    retry: { retry_after_zero: nope }\n", 8, 32, "expected one of hint, absent for 'retry_after_zero'");
+    expect_error(BASE "    retry: { retry_after_parse: float }\n", 8, 33, "expected one of strict, parse-float");
+}
+
 static void register_suites(void)
 {
     CU_SUITE("scenario",
@@ -879,6 +908,7 @@ static void register_suites(void)
              { "errors: keys", test_err_keys },
              { "errors: types", test_err_types },
              { "retry: others, retry_after_budget", test_retry_others_budget },
+             { "retry: retry_after_zero, _invalid, _parse", test_hint_keys },
              { "errors: yaml", test_err_yaml },
              { "errors: timeline", test_err_timeline },
              { "errors: csv", test_err_csv },

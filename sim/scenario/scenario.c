@@ -389,8 +389,8 @@ static const char *const POLICY_OWN_KEYS[] = { "name", "preset", "retry", "targe
 #define NPOLICY_OWN (sizeof POLICY_OWN_KEYS / sizeof POLICY_OWN_KEYS[0])
 static const char *const RETRY_KEYS[] = {
     "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
-    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter", "timeout",
-    "deadline", "honor_should_retry", "fallback_on_exhaust", "others", "retry_on", "fail_on", "fallback_on", "count",
+    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter",
+    "retry_after_zero", "retry_after_invalid", "retry_after_parse", "timeout", "deadline", "honor_should_retry", "fallback_on_exhaust", "others", "retry_on", "fail_on", "fallback_on", "count",
     "on", NULL };
 
 /* One entry of retry_on / fail_on / fallback_on: a status (429), a status
@@ -466,17 +466,30 @@ static int load_backoff_keys(loader *L, const sim_cfg_node *r, pol_backoff_cfg *
     return POL_OK;
 }
 
-/* retry_after, retry_after_ceiling, retry_after_budget, retry_after_jitter */
+/* How the client reads a Retry-After it was given (pol_hint_cfg's flags):
+ * retry_after_zero: hint | absent (ignore_zero), retry_after_invalid:
+ * absent | now (invalid_now), retry_after_parse: strict | parse-float
+ * (parse_float). Index = the flag's value. */
+static const char *const HINT_ZERO[] = { "hint", "absent" };
+static const char *const HINT_INVALID[] = { "absent", "now" };
+static const char *const HINT_PARSE[] = { "strict", "parse-float" };
+
+/* retry_after, retry_after_ceiling, retry_after_budget, retry_after_jitter,
+ * retry_after_zero, retry_after_invalid, retry_after_parse */
 static int load_hint_keys(loader *L, const sim_cfg_node *r, pol_hint_cfg *h, int *written)
 {
-    static const char *const keys[] = { "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter" };
+    static const char *const keys[] = { "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter",
+                                        "retry_after_zero", "retry_after_invalid", "retry_after_parse" };
     for (size_t i = 0; written && i < sizeof keys / sizeof keys[0]; i++) *written |= sim_cfg_get(r, keys[i]) != NULL;
     int e = (int)h->mode;
     TRY(get_lib_enum(L, r, "retry_after", hint_name, POL_HINT__COUNT, &e));
     h->mode = (pol_hint_mode)e;
     TRY(sim_cfg_get_duration(r, "retry_after_ceiling", 0, h->ceiling, &h->ceiling, L->err));
     TRY(sim_cfg_get_duration(r, "retry_after_budget", 0, h->budget, &h->budget, L->err));
-    return sim_cfg_get_duration(r, "retry_after_jitter", 0, h->jitter, &h->jitter, L->err);
+    TRY(sim_cfg_get_duration(r, "retry_after_jitter", 0, h->jitter, &h->jitter, L->err));
+    TRY(sim_cfg_get_enum(r, "retry_after_zero", 0, HINT_ZERO, 2, h->ignore_zero != 0, &h->ignore_zero, L->err));
+    TRY(sim_cfg_get_enum(r, "retry_after_invalid", 0, HINT_INVALID, 2, h->invalid_now != 0, &h->invalid_now, L->err));
+    return sim_cfg_get_enum(r, "retry_after_parse", 0, HINT_PARSE, 2, h->parse_float != 0, &h->parse_float, L->err);
 }
 
 /* The keys a per-kind rule may have (besides match), and the retry keys it
@@ -484,7 +497,7 @@ static int load_hint_keys(loader *L, const sim_cfg_node *r, pol_hint_cfg *h, int
 static const char *const RULE_KEYS[] = {
     "match", "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
     "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter",
-    "honor_should_retry", "fallback_on_exhaust", NULL };
+    "retry_after_zero", "retry_after_invalid", "retry_after_parse", "honor_should_retry", "fallback_on_exhaust", NULL };
 static const struct { const char *key, *why; } RULE_NOT[] = {
     { "timeout", "an attempt's timeout is set when it is sent, before its outcome's kind is known; set it in retry:" },
     { "deadline", "the deadline is shared by every kind; set it in retry:" },
