@@ -114,7 +114,7 @@ provider e424 "    error_rate: 1
 # the preset's first request, or its decision when there is none (give-up)
 simnext() {
   awk -F, -v p="\"$2\"" -v a="$3" 'NR==1 { for (i=1;i<=NF;i++) h[$i]=i; next }
-    $h["policy"]==p && $h["attempt"]==a { print $h["next_delay"] ($h["next_delay"]=="" ? $h["decision"] : ""); exit }' \
+    $h["policy"]==p && $h["attempt"]==a { print $h["next_delay_s"] ($h["next_delay_s"]=="" ? $h["decision"] : ""); exit }' \
     "$TMPDIR/sim-$1/attempts.csv" | tr -d '"'
 }
 "$RETRYSIM" delays openai-node anthropic-node --attempts 3 --csv > "$TMPDIR/delays.csv" || fail "retrysim delays"
