@@ -272,6 +272,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->state = SLOT_SENT;
     s->abandoned = 0;
     s->hedge = (uint8_t)hedge;
+    s->pos = c->round_sent;
     s->probe = (uint8_t)probe;
     s->rl_known = 0;
     s->attempt_no = ++c->attempt_no;
@@ -286,7 +287,10 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->prompt = c->prompt;
     s->output = c->output;
     s->out = pol_outcome_make(POL_OUT_SUCCESS, 200);
-    if (c->round_sent == 0) c->round_start = now;
+    if (c->round_sent == 0) {
+        c->round_start = now;
+        c->lo_best = c->lo_first = 0xFF;
+    }
     c->att[c->natt++] = id;
     c->round_sent++;
     c->gates = 0;
@@ -538,7 +542,17 @@ static void schedule_next_attempt(sim_world *w, uint32_t ci, pol_ns delay);
  * innermost for an HTTP attempt's answer; an outer one when its timeout or
  * deadline ended its inner loop); slot_id is the HTTP attempt, or SIM_NONE
  * when an outer bound cut an inner sleep. */
+static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o,
+                       const pol_outcome *row);
 static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
+{
+    decide_row(w, ci, slot_id, layer, o, o);
+}
+
+/* decide on o; the attempts.csv row of slot_id shows `row`, that attempt's own
+ * outcome (hedge pick list-order decides on the first target's). */
+static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o,
+                       const pol_outcome *row)
 {
     sim_client *c = &w->clients[ci];
     const pol_layers_cfg *lc = &w->lcfg[c->cls];
@@ -550,7 +564,7 @@ static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const
     if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, c->prng, &v);   /* = pol_layers_next with one layer */
     else pol_layers_next(lc, rs, layer, o, now, c->prng, &v, NULL);
     if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
-    if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, o, &v);
+    if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, row, &v);
     switch (v.action) {
     case POL_ACT_RETRY:
         schedule_next_attempt(w, ci, v.delay);
@@ -583,6 +597,32 @@ static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const
     }
 }
 
+/* hedge mode parallel, pick: list-order (the seed's async fallbacks: an
+ * asyncio.gather of every target, then the first success in list order):
+ * every copy of the round runs to its end (answer or timeout); when the
+ * last one ends, the request succeeds if any copy did (its latency is the
+ * slowest copy's), else the policy decides on the outcome of the first
+ * target in the list. */
+static void deliver_list_order(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
+{
+    sim_client *c = &w->clients[ci];
+    const sim_slot *s = &w->slots[slot_id];
+    if (o->kind == POL_OUT_SUCCESS && s->pos < c->lo_best) c->lo_best = s->pos;
+    if (s->pos < c->lo_first) { c->lo_first = s->pos; c->lo_out = *o; }
+    if (c->natt > 0 || c->lo_best != 0xFF) {
+        if (TRACING(w)) {                     /* waiting for the others, or the request is done now */
+            pol_verdict v = { c->natt > 0 && o->kind != POL_OUT_SUCCESS ? POL_ACT_RETRY : POL_ACT_DONE, POL_REASON_NONE, 0,
+                              o->kind == POL_OUT_SUCCESS ? POL_CLASS_SUCCESS
+                                                         : pol_classify(&w->lcfg[c->cls].layer[layer]->classify, o) };
+            trace_row(w, slot_id, o, &v);
+        }
+        if (c->natt == 0) end_request(w, ci, END_SUCCESS);
+        return;
+    }
+    pol_outcome first = c->lo_out;
+    decide_row(w, ci, slot_id, layer, &first, o);
+}
+
 /* The client has the outcome of one of its attempts: ask the policy.
  * layer: the retry layer whose attempt ended (see decide). */
 static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
@@ -592,6 +632,10 @@ static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, cons
     sim_slot *s = &w->slots[slot_id];
     drop_att(c, slot_id);
     record_outcome(w, ci, s, o);
+    if (client_policy(w, c)->st.hedge_list_order && layer == lc->n - 1) {
+        deliver_list_order(w, ci, slot_id, layer, o);
+        return;
+    }
     if (o->kind == POL_OUT_SUCCESS) {
         if (TRACING(w)) {
             pol_verdict v = { POL_ACT_DONE, POL_REASON_NONE, 0, POL_CLASS_SUCCESS };

@@ -77,6 +77,9 @@ typedef struct {
     uint8_t   tier;          /* load balancing: the first tier of the pool still in play */
     uint8_t   picked;        /* load balancing, sticky: target holds this request's pick */
     uint8_t   throttled;     /* the next attempt was counted in its bucket's `throttled` (once per attempt) */
+    uint8_t   lo_best;       /* hedge pick list-order: the lowest position of a success in this round (0xFF none) */
+    uint8_t   lo_first;      /* ... and of any ended copy, whose outcome is lo_out (0xFF none) */
+    pol_outcome lo_out;      /* the outcome the policy decides on when no copy of the round succeeded */
     pol_retry_state rs;      /* the retry loop of the current request, when no policy of the
                                 run has nested layers (else sim_world.lstates); last, so
                                 that the hot fields above share cache lines */
@@ -96,6 +99,7 @@ typedef struct {
     uint16_t attempt_no;
     uint8_t  to_armed;       /* its timeout event is in the queue */
     uint8_t  hedge;          /* sent as a hedge (not the round's first attempt) */
+    uint8_t  pos;            /* its place in the round (0 = the first; parallel: its target's order) */
     uint8_t  probe;          /* admitted by its breaker (must record or cancel) */
     uint8_t  rl_known;       /* the provider sent x-ratelimit-* hints with its answer */
     uint8_t  to_layer;       /* the retry layer whose bound `deadline` is */

@@ -161,6 +161,9 @@ typedef struct {
     int    lb_tiers[SIM_MAX_TARGETS];            /* sizes of consecutive tiers of the pool ... */
     int    nlb_tiers;                            /* ... 0 = one tier of every target */
     int    lb_sticky;                            /* a request keeps its pick while it is available */
+    int    hedge_list_order;                     /* hedge mode parallel, pick: list-order: every copy runs to
+                                                    its end; the result is the first success in the targets'
+                                                    order (the seed's asyncio.gather); 0 = first answer wins */
     int gateway_size;                            /* clients per gateway instance, default 100 */
     int degraded;                                /* answer with a degraded (cached) reply when all fails */
     int ctx_targets[SIM_MAX_TARGETS];     int nctx;      /* chain for context-window errors */

@@ -250,8 +250,10 @@ static const bind HEDGE_BINDS[] = {
     BIND(pol_hedge_cfg, "window",        B_INT, window,        1, 1000000),
     BIND(pol_hedge_cfg, "min_samples",   B_INT, min_samples,   1, 1000000),
 };
-/* mode: hedge | parallel; delay: a duration or a percentile like p95 */
+/* mode: hedge | parallel; delay: a duration or a percentile like p95;
+ * pick (parallel only): first-answer | list-order */
 static const char *const HEDGE_MODES[] = { "hedge", "parallel" };
+static const char *const HEDGE_PICKS[] = { "first-answer", "list-order" };
 static int hedge_pre(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err)
 {
     (void)ps; (void)ntargets;
@@ -279,9 +281,15 @@ static int hedge_post(const sim_cfg_node *m, const part_spec *ps, int ntargets, 
     TRY(sim_cfg_get_enum(m, "mode", 0, HEDGE_MODES, 2, 0, &mode, err));
     if (mode == 0 && !st->hedge.use_quantile && st->hedge.delay == 0)
         return sim_cfg_errf(err, m, "a hedge needs a delay > 0 or a percentile (or mode: parallel)");
+    int pick = 0;
+    TRY(sim_cfg_get_enum(m, "pick", 0, HEDGE_PICKS, 2, 0, &pick, err));
+    if (pick && mode != 1)
+        return sim_cfg_errf(err, sim_cfg_get(m, "pick"), "'pick' is an option of mode: parallel (a delayed hedge "
+                            "takes the first answer)");
+    st->hedge_list_order = pick;
     return POL_OK;
 }
-static const char *const HEDGE_HOOK_KEYS[] = { "delay", "mode", NULL };
+static const char *const HEDGE_HOOK_KEYS[] = { "delay", "mode", "pick", NULL };
 
 static const bind MONITOR_BINDS[] = {
     BIND(pol_monitor_cfg, "window",    B_DURATION_POS, window,    0, 0),
