@@ -41,6 +41,13 @@ int cmd_tune(void *opts, const cli_args *a)
     if (o->cons.n > TUNE_MAX_CONS) return die("too many --subject-to");
     for (int i = 0; i < o->cons.n; i++)
         if (tune_constraint_parse(o->cons.v[i], &P.cons[P.ncons++], err, sizeof err)) return die(err);
+    int slo = 0;
+    for (int i = 0; i < P.ncons; i++) slo |= P.cons[i].metric == SIM_M_SLO_SUCCESS_RATE;
+    for (int i = 0; i < P.ncons && !slo && !quiet; i++)
+        if (P.cons[i].metric == SIM_M_SUCCESS_RATE && P.cons[i].ge)
+            fprintf(stderr, "retrysim tune: note: '%s' leaves out the requests still unfinished at the end, so a "
+                    "policy that leaves requests hanging can meet it; 'slo_success_rate>=...' counts those past "
+                    "their SLO as failed (docs/metrics.md)\n", P.cons[i].text);
     if (cli_given(a, "minimize") + cli_given(a, "maximize") > 1) return die("one objective: --minimize or --maximize, once");
     P.minimize = o->minimize != NULL;
     const char *obj = o->minimize ? o->minimize : o->maximize;

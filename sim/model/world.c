@@ -192,7 +192,7 @@ static int budget_grant(sim_world *w, uint32_t ci, int is_timeout)
     pol_budget *bg = sim_g_budget(w, client_policy(w, c), ci);
     if (!bg) return 1;
     if (pol_budget_can_retry(bg, w->eng.now, &c->brq, is_timeout)) { c->budget_open = 1; return 1; }
-    w->counts[SIM_M_BUDGET_DENIED] += 1;
+    sim_count(w, c->cls, SIM_M_BUDGET_DENIED, 1);
     w->br[sim_bucket_of(w, w->eng.now)].budget_denied++;
     return 0;
 }
@@ -237,14 +237,14 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
     else pol_layers_begin(lc, sim_client_rs(w, ci), now);
     c->last_delay = 0;
-    w->counts[SIM_M_REQUESTS] += 1;
+    sim_count(w, c->cls, SIM_M_REQUESTS, 1);
     w->br[sim_bucket_of(w, now)].started++;
     const sim_policy *p = client_policy(w, c);
     if (sim_guards_request_start(w, p, ci)) return;
     pol_bulkhead *bh = sim_g_bulkhead(w, p, ci);
     if (bh) {
         if (pol_bulkhead_acquire(bh) == POL_BULKHEAD_REJECT) {
-            w->counts[SIM_M_LOCAL_REJECTS] += 1;
+            sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         }
@@ -273,6 +273,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->abandoned = 0;
     s->hedge = (uint8_t)hedge;
     s->pos = c->round_sent;
+    s->cls = c->cls;
     s->probe = (uint8_t)probe;
     s->rl_known = 0;
     s->attempt_no = ++c->attempt_no;
@@ -326,10 +327,10 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
         sim_world_stop(w);
         return;
     }
-    w->counts[SIM_M_ATTEMPTS] += 1;
+    sim_count(w, c->cls, SIM_M_ATTEMPTS, 1);
     w->br[sim_bucket_of(w, now)].attempts++;
     if (hedge) {
-        w->counts[SIM_M_HEDGES] += 1;
+        sim_count(w, c->cls, SIM_M_HEDGES, 1);
         sim_bp(w, now, prov)->hedges++;
     }
 }
@@ -399,7 +400,7 @@ static void start_attempt(sim_world *w, uint32_t ci)
     for (;;) {
         int prov = choose_target(w, p, ci);
         if (prov < 0) {
-            w->counts[SIM_M_LOCAL_REJECTS] += 1;
+            sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         }
@@ -408,7 +409,7 @@ static void start_attempt(sim_world *w, uint32_t ci)
         int part;
         switch (sim_guards_gate(w, p, ci, prov, &part, &d)) {
         case SIM_GATE_REJECT:
-            w->counts[SIM_M_LOCAL_REJECTS] += 1;
+            sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
             count_throttled(w, c);
             end_request(w, ci, END_LOCAL_REJECT);
             return;
@@ -423,7 +424,7 @@ static void start_attempt(sim_world *w, uint32_t ci)
         if (b) {
             pol_breaker_answer a = pol_breaker_allow(b, now);
             if (a == POL_BREAKER_REJECT) {     /* half-open and its probes are taken: try another target */
-                w->counts[SIM_M_LOCAL_REJECTS] += 1;
+                sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
                 sim_bp(w, now, prov)->local_rejects++;
                 int n;
                 chain_of(p, c->chain, &n);
@@ -509,16 +510,18 @@ static void end_request(sim_world *w, uint32_t ci, int outcome)
     abandon_inflight(w, ci);
     budget_close(w, ci, outcome == END_SUCCESS);
     if (outcome == END_SUCCESS) {
-        sim_metrics_latency(w, (double)(now - c->req_start) / 1e9);
-        w->counts[SIM_M_SUCCESSES] += 1;
+        sim_metrics_latency(w, c->cls, (double)(now - c->req_start) / 1e9);
+        sim_count(w, c->cls, SIM_M_SUCCESSES, 1);
+        if (now - c->req_start <= w->slo[c->cls]) sim_count(w, c->cls, SIM_M_SLO_SUCCESS_RATE, 1);   /* a count until the end */
         w->br[b].succeeded++;
     } else if (p->st.degraded) {
-        w->counts[SIM_M_DEGRADED] += 1;
+        sim_count(w, c->cls, SIM_M_DEGRADED, 1);
         w->br[b].degraded++;
     } else {
-        w->counts[SIM_M_GIVE_UPS] += 1;
+        sim_count(w, c->cls, SIM_M_GIVE_UPS, 1);
         w->br[b].gave_up++;
     }
+    w->clast_finish[c->cls] = now;
     finish_request(w, ci);
 }
 
@@ -818,7 +821,7 @@ static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
     uint32_t id = ev->ent;
     sim_slot *s = &w->slots[id];
     s->abandoned = 1;
-    w->counts[SIM_M_TIMEOUTS] += 1;
+    sim_count(w, s->cls, SIM_M_TIMEOUTS, 1);
     sim_bp(w, w->eng.now, s->provider)->timeouts++;
     w->in_flight[s->provider]--;
     pol_outcome o = pol_outcome_make(POL_OUT_TIMEOUT, 0);
@@ -889,6 +892,11 @@ void sim_world_free(sim_world *w)
     free(w->bp);
     free(w->br);
     free(w->lat);
+    free(w->lat_cls);
+    free(w->ccounts);
+    free(w->cwasted);
+    free(w->clast_finish);
+    free(w->slo);
     sim_engine_free(&w->eng);
     free(w);
 }
@@ -915,14 +923,23 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     sim_pm_opts po = { .sc = sc, .seed = w->seed, .replication = w->replication, .eng = &w->eng };
     sim_net_host(w, &po.host);
     if (sim_pm_new(&po, &w->pm) || sim_guards_init(w)) return POL_ENOMEM;
-    w->cfgs = calloc((size_t)wl->nclasses, sizeof *w->cfgs);
-    w->lcfg = calloc((size_t)wl->nclasses, sizeof *w->lcfg);
-    if (!w->cfgs || !w->lcfg) return POL_ENOMEM;
+    size_t nk = (size_t)wl->nclasses;
+    w->cfgs = calloc(nk, sizeof *w->cfgs);
+    w->lcfg = calloc(nk, sizeof *w->lcfg);
+    w->ccounts = calloc(nk * SIM_M__COUNT, sizeof *w->ccounts);
+    w->cwasted = calloc(nk, sizeof *w->cwasted);
+    w->clast_finish = calloc(nk, sizeof *w->clast_finish);
+    w->slo = calloc(nk, sizeof *w->slo);
+    if (!w->cfgs || !w->lcfg || !w->ccounts || !w->cwasted || !w->clast_finish || !w->slo) return POL_ENOMEM;
     for (int k = 0; k < wl->nclasses; k++) {
         int fixed = wl->classes[k].policy;
         const sim_policy *p = fixed >= 0 ? &sc->policies[fixed] : w->pol;
         w->cfgs[k] = p->retry;              /* the outermost loop: the class deadline is the request's */
         if (wl->classes[k].deadline > 0) w->cfgs[k].deadline = wl->classes[k].deadline;
+        /* the SLO: slo.latency when written (the deadline if shorter), else the deadline, else the default */
+        pol_ns dl = w->cfgs[k].deadline;
+        w->slo[k] = sc->slo_written ? (dl > 0 && dl < sc->slo_latency ? dl : sc->slo_latency)
+                                    : dl > 0 ? dl : sc->slo_latency > 0 ? sc->slo_latency : SIM_SLO_DEFAULT;
         pol_layers_cfg *lc = &w->lcfg[k];
         lc->n = p->nlayers > 1 && p->nlayers <= SIM_MAX_LAYERS ? p->nlayers : 1;
         lc->layer[0] = &w->cfgs[k];
@@ -980,6 +997,8 @@ int sim_world_open(const sim_run_opts *o, sim_world **out)
     w->seed = sc->seed;
     w->trace = o->trace;
     w->alerts = o->alerts;
+    w->class_out = o->classes;
+    w->end = sc->duration;
     w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
     w->zt_time = -1;
     int rc = world_setup(w, o->transport);
@@ -1010,6 +1029,7 @@ void sim_world_finish(sim_world *w, pol_ns ran, sim_run_metrics *out)
     if (ran > 0) {
         uint64_t nb = (uint64_t)(ran / w->sc->bucket) + (ran % w->sc->bucket != 0);
         if (nb >= 1 && nb < w->nbuckets) w->nbuckets = (uint32_t)nb;
+        w->end = ran;
     }
     sim_metrics_finish(w, out);
 }

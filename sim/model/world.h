@@ -100,6 +100,7 @@ typedef struct {
     uint8_t  to_armed;       /* its timeout event is in the queue */
     uint8_t  hedge;          /* sent as a hedge (not the round's first attempt) */
     uint8_t  pos;            /* its place in the round (0 = the first; parallel: its target's order) */
+    uint8_t  cls;            /* its request's class (its client may be on another request when it ends) */
     uint8_t  probe;          /* admitted by its breaker (must record or cancel) */
     uint8_t  rl_known;       /* the provider sent x-ratelimit-* hints with its answer */
     uint8_t  to_layer;       /* the retry layer whose bound `deadline` is */
@@ -148,10 +149,18 @@ struct sim_world {
     sim_bucket_prov    *bp;            /* [bucket * nproviders + p] */
     sim_bucket_req     *br;            /* [bucket] */
     float              *lat;           /* latencies of successful requests, seconds */
+    uint8_t            *lat_cls;       /* [nlat]: the class of each */
     size_t              nlat, cap_lat;
-    double              counts[SIM_M__COUNT];
+    double              counts[SIM_M__COUNT];   /* all classes; SIM_M_SLO_SUCCESS_RATE holds the
+                                                   count of successes within their SLO until the end */
+    double             *ccounts;       /* [class * SIM_M__COUNT + metric]: the same per request class */
     double              wasted;
+    double             *cwasted;       /* [class] */
     pol_ns              last_finish;
+    pol_ns             *clast_finish;  /* [class] */
+    pol_ns             *slo;           /* [class]: a request's latency SLO (docs/metrics.md, slo_success_rate) */
+    pol_ns              end;           /* the end of what was measured: the duration, or where a run was cut */
+    sim_run_metrics    *class_out;     /* [nclasses]: per-class metrics at the end, or NULL */
     FILE               *trace;         /* attempts.csv stream, or NULL */
     FILE               *alerts;        /* alerts.csv stream, or NULL */
     struct sim_guards  *guards;        /* per compared policy: scoped stateful policy instances */
@@ -160,6 +169,13 @@ struct sim_world {
     int                 error;         /* out of memory during the run */
     int                 halted;        /* sim_world_stop: no event fires any more */
 };
+
+/* Adds v to metric m of the run and of request class cls. */
+static inline void sim_count(sim_world *w, unsigned cls, sim_metric_id m, double v)
+{
+    w->counts[m] += v;
+    w->ccounts[(size_t)cls * SIM_M__COUNT + (size_t)m] += v;
+}
 
 /* The bodies of sim_world_arrived and sim_world_answered (model.h), inline
  * for the simulated transport's hot path. */

@@ -55,8 +55,21 @@ int sim_metric_lookup(const char *name)
 int sim_metric_lower_is_better(sim_metric_id m)
 {
     switch (m) {
-    case SIM_M_REQUESTS: case SIM_M_SUCCESSES: case SIM_M_SUCCESS_RATE: case SIM_M_GOODPUT: return 0;
+    case SIM_M_REQUESTS: case SIM_M_SUCCESSES: case SIM_M_SUCCESS_RATE: case SIM_M_GOODPUT:
+    case SIM_M_SLO_SUCCESS_RATE: return 0;
     default: return 1;
+    }
+}
+
+/* Whether the metric is measured per request class (summary-classes.csv):
+ * not those of providers (peak load, queue wait, wasted fraction), of the
+ * breakers' instances, nor recovery, which are the run's as a whole. */
+int sim_metric_per_class(sim_metric_id m)
+{
+    switch (m) {
+    case SIM_M_BREAKER_TRANS: case SIM_M_PEAK_OFFERED: case SIM_M_PEAK_LOAD_RATIO: case SIM_M_WASTED_FRACTION:
+    case SIM_M_TIME_TO_RECOVER: case SIM_M_METASTABLE: case SIM_M_QUEUE_WAIT: return 0;
+    default: return (int)m >= 0 && m < SIM_M__COUNT;
     }
 }
 
@@ -249,7 +262,7 @@ static void params_default(sim_provider_params *p)
 
 static const char *const TOP_KEYS[] = {
     "scenario", "description", "duration", "seed", "replications", "bucket", "rng", "network",
-    "providers", "timeline", "timeline_csv", "workload", "policies", "expect", NULL };
+    "providers", "timeline", "timeline_csv", "workload", "policies", "expect", "slo", NULL };
 
 static int load_rng_name(loader *L, const sim_cfg_node *root)
 {
@@ -299,6 +312,11 @@ static int load_top(loader *L, const sim_cfg_node *root)
                             sim_format_duration(s->duration, du, sizeof du), SIM_MAX_BUCKETS);
     }
     TRY(load_rng_name(L, root));
+    static const char *const SLO_KEYS[] = { "latency", NULL };
+    const sim_cfg_node *slo;
+    TRY(get_submap(L, root, "slo", NULL, SLO_KEYS, &slo));
+    s->slo_written = slo && sim_cfg_get(slo, "latency") != NULL;
+    TRY(sim_cfg_get_duration(slo, "latency", SIM_CFG_POS, SIM_SLO_DEFAULT, &s->slo_latency, L->err));
     const sim_cfg_node *net;
     TRY(get_submap(L, root, "network", NULL, NET_KEYS, &net));
     return sim_cfg_get_dist(net, "latency", 0, 1, L->doc.dir, "0", &s->net_latency, L->err);
@@ -1154,7 +1172,8 @@ static int load_timeline(loader *L, const sim_cfg_node *root)
 
 /* ---- expectations ---------------------------------------------------------- */
 
-static const char *const EXPECT_KEYS[] = { "policy", "metric", "min", "max", "on", "better", "than", "lower_is_better", NULL };
+static const char *const EXPECT_KEYS[] = { "policy", "metric", "min", "max", "on", "better", "than", "lower_is_better",
+                                            "class", NULL };
 
 /* A policy name under key into buf (SIM_NAME_MAX), checked to exist. */
 static int get_policy_ref(loader *L, const sim_cfg_node *m, const char *key, char *buf)
@@ -1199,6 +1218,21 @@ static int load_expect_one(loader *L, const sim_cfg_node *m, int idx, void *elem
     int on;
     TRY(sim_cfg_get_enum(m, "on", 0, ONS, 3, SIM_ON_MEAN, &on, L->err));
     x->on = (sim_on)on;
+    x->cls = -1;
+    const sim_cfg_node *cn = sim_cfg_get(m, "class");
+    if (cn) {
+        const sim_workload *wl = &L->s->workload;
+        TRY(sim_cfg_want(cn, SIM_CFG_SCALAR, "class", L->err));
+        TRY(find_name(cn, "class", cn->str, wl->classes[0].name, sizeof wl->classes[0], wl->nclasses, &x->cls, L->err));
+        if (!sim_metric_per_class((sim_metric_id)id)) {
+            char list[600] = "";
+            for (int k = 0; k < SIM_M__COUNT; k++)
+                if (!sim_metric_per_class((sim_metric_id)k))
+                    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? ", " : "",
+                             sim_metric_name((sim_metric_id)k));
+            return sim_cfg_errf(L->err, mv, "'%s' is not measured per class (these are not: %s)", metric, list);
+        }
+    }
     if (x->is_comparison) {
         TRY(get_policy_ref(L, m, "better", x->better));
         TRY(get_policy_ref(L, m, "than", x->than));

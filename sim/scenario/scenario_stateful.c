@@ -66,7 +66,7 @@ struct part_spec {
     const char *const *hook_keys;           /* NULL-terminated; the keys the hooks read */
     hook_fn      pre, post;                 /* run before / after the bindings (NULL: none) */
     int          (*validate)(const void *cfg);
-    int          has_scope;                 /* "scope:" is allowed (the monitor is always global) */
+    int          has_scope;                 /* "scope:" is allowed: 1 any scope, 2 global or class (the monitor) */
 };
 
 /* Wrappers over the library's typed functions (no function-pointer casts). */
@@ -322,11 +322,11 @@ static const part_spec PARTS[SIM_PART__COUNT] = {
     { SIM_PART_HEDGE,    CFG(hedge),    NOKIND,
       hedge_default0, 0, HEDGE_BINDS, N(HEDGE_BINDS), HEDGE_HOOK_KEYS, hedge_pre, hedge_post, hedge_valid, 1 },
     { SIM_PART_MONITOR,  CFG(monitor),  NOKIND,
-      monitor_default0, 1, MONITOR_BINDS, N(MONITOR_BINDS), NULL, NULL, NULL, NULL, 0 },
+      monitor_default0, 1, MONITOR_BINDS, N(MONITOR_BINDS), NULL, NULL, NULL, NULL, 2 },
 };
 
 /* ---- the loader ------------------------------------------------------------- */
-static const char *const SCOPES[] = { "request", "client", "gateway", "global" };
+static const char *const SCOPES[] = { "request", "client", "gateway", "global", "class" };   /* sim_scope */
 static const char *const PART_KEYS[SIM_PART__COUNT] = {
 #define SIM_PART_KEY(ID, f, key, T) key,
     SIM_PARTS(SIM_PART_KEY)
@@ -479,7 +479,10 @@ static int load_part(const sim_cfg_node *pol, const part_spec *ps, int ntargets,
     if (ps->post) TRY(ps->post(m, ps, ntargets, st, err));
     if (ps->has_scope) {
         int v = (int)st->scope[ps->part];
-        TRY(sim_cfg_get_enum(m, "scope", 0, SCOPES, 4, v, &v, err));
+        TRY(sim_cfg_get_enum(m, "scope", 0, SCOPES, 5, v, &v, err));
+        if (ps->has_scope == 2 && v != SIM_SCOPE_GLOBAL && v != SIM_SCOPE_CLASS)
+            return sim_cfg_errf(err, sim_cfg_get(m, "scope"), "a %s's scope is global (one for every client, the "
+                                "default) or class (one per request class), not %s", key, SCOPES[v]);
         st->scope[ps->part] = (sim_scope)v;
     }
     if (ps->validate && ps->validate(cfg))
