@@ -229,7 +229,7 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
     double hung = count_hung(w, hung_cls, &hung_since);
     if (w->class_out) {
         float *tmp = malloc((w->nlat ? w->nlat : 1) * sizeof *tmp);
-        if (!tmp) w->error = POL_ENOMEM;
+        if (!tmp) w->error = POL_ENOMEM;                  /* sim_run_world returns it */
         for (int k = 0; tmp && k < sc->workload.nclasses; k++) class_metrics(w, k, hung_cls[k], tmp, &w->class_out[k]);
         free(tmp);
     }

@@ -1043,8 +1043,9 @@ int sim_run_world(const sim_run_opts *o, sim_run_metrics *out, sim_run_stats *st
     w->eng.rec_cap = o->record_dt ? o->record_cap : 0;
     sim_run(&w->eng, o->sc->duration);
     rc = w->error ? w->error : sim_pm_error(w->pm);
+    if (rc == POL_OK) sim_metrics_finish(w, out);
+    if (rc == POL_OK && w->error) rc = w->error;          /* out of memory for the per-class metrics */
     if (rc == POL_OK) {
-        sim_metrics_finish(w, out);
         if (o->timeseries) sim_timeseries_write(o->timeseries, w);
         if (o->timeseries_requests) sim_timeseries_requests_write(o->timeseries_requests, w);
         if (stats) *stats = (sim_run_stats){ w->eng.dispatched, w->eng.skipped, w->eng.rec_n };
