@@ -61,6 +61,11 @@ typedef struct {
     size_t          *first;  /* [npoints]: index of the point's first run */
     sim_run_metrics *m;      /* [nruns] */
     unsigned char   *done;   /* [nruns]: 1 when m holds the run's metrics */
+    /* per-request-class metrics, only when kept (bench_sweep_keep_classes:
+     * `check` with a class expectation); NULL otherwise */
+    sim_run_metrics *cm;     /* each run's classes, point after point */
+    size_t          *cfirst; /* [npoints]: index in cm of the point's first run's first class */
+    sim_class_results *cres; /* [npoints]: views into cm, in runner.h's layout */
     /* the plan's inputs, kept so that MPI ranks can plan the same sweep */
     char            *path;   /* the scenario file */
     char           **base;   /* [nbase] overrides applied before each point's */
@@ -77,6 +82,10 @@ int  bench_sweep_plan(bench_sweep *s, const char *path, bench_grid *grid,
                       const char *const *base, int nbase,
                       const char *const *policies, int npolicies, sim_err *err);
 void bench_sweep_free(bench_sweep *s);
+/* Keeps each run's per-class metrics too (res[p] gets cres[p]): the local
+ * transport then ships nclasses x sim_run_metrics after each run's message;
+ * the MPI transport refuses such a sweep. 0, or -1 out of memory. */
+int  bench_sweep_keep_classes(bench_sweep *s);
 size_t bench_sweep_ndone(const bench_sweep *s);
 /* "run 7 (point 1: retry.base=1s; policy full-jitter; replication 2)" into buf. */
 const char *bench_sweep_describe(const bench_sweep *s, size_t run, char *buf, size_t cap);

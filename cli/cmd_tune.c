@@ -74,6 +74,13 @@ int cmd_tune(void *opts, const cli_args *a)
     int quiet = o->quiet, mpi = o->mpi;
     long long jobs = o->jobs ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
     if (tune_options(o, a, &P)) return 2;
+    int slo = 0;
+    for (int i = 0; i < P.ncons; i++) slo |= P.cons[i].metric == SIM_M_SLO_SUCCESS_RATE;
+    for (int i = 0; i < P.ncons && !slo && !quiet; i++)
+        if (P.cons[i].metric == SIM_M_SUCCESS_RATE && P.cons[i].ge)
+            fprintf(stderr, "retrysim tune: note: '%s' leaves out the requests still unfinished at the end, so a "
+                    "policy that leaves requests hanging can meet it; 'slo_success_rate>=...' counts those past "
+                    "their SLO as failed (docs/metrics.md)\n", P.cons[i].text);
     sim_out_exit_on_signal("retrysim tune");     /* outside the search, which counts signals itself */
 
     P.path = path;

@@ -106,7 +106,7 @@ static const cli_opt SWEEP_OPTS[] = {
     { "jobs", 0, CLI_INT, OFF(T, jobs), "N", "worker processes (default: the number of online CPUs; 1..1024)", 1, 1024 },
     { "out", 0, CLI_STR, OFF(T, out), "DIR", "where the CSVs go (default: results)", .complete = CLI_C_DIR },
     { "objective", 0, CLI_STR, OFF(T, objective), "METRIC[:min|max]",
-      "the metric ranked and its direction (default success_rate:max;\n"
+      "the metric ranked and its direction (default slo_success_rate:max;\n"
       "without :min/:max, the metric's better direction)", .complete = CLI_C_METRIC },
     { "replications", 0, CLI_INT, OFF(T, sets), "N", "override the scenario's replications at every point (1..100000)", 1,
       100000, "replications=" },
@@ -123,7 +123,7 @@ static const cli_opt SWEEP_OPTS[] = {
     { "crash-run", 0, CLI_INT, OFF(T, crash_run), "I", "the worker (or MPI rank) given run I kills itself with SIGKILL", 0,
       1LL << 40, .flags = CLI_TESTING },
 };
-static const T SWEEP_DEFAULTS = { .out = "results", .objective = "success_rate:max", .top = 20, .crash_run = -1 };
+static const T SWEEP_DEFAULTS = { .out = "results", .objective = "slo_success_rate:max", .top = 20, .crash_run = -1 };
 #undef T
 
 /* ------------------------------------------------------------------- tune --- */
@@ -474,7 +474,7 @@ static const cli_verb VERBS[] = {
           "numbers).",
       .examples = "retrysim tune scenarios/429-storm.yaml --policy full-jitter \\\n"
                   "    --param 'retry.base=50ms..5s:log' --param 'retry.max_attempts=1..10:int' \\\n"
-                  "    --minimize latency_p99 --subject-to 'success_rate>=0.99'\n"
+                  "    --minimize latency_p99 --subject-to 'slo_success_rate>=0.99'\n"
                   "retrysim tune scenarios/aws-backoff-jitter.yaml --policy full-jitter \\\n"
                   "    --param 'retry.base=10ms..1s:log' --minimize attempts \\\n"
                   "    --subject-to 'latency_mean<=1.5s' --budget 200\n"

@@ -284,8 +284,8 @@ static int run_fn(const void *arg, char *msg, size_t cap)
 {
     (void)msg; (void)cap;
     const run_arg *a = arg;
-    sim_run_metrics m;
-    sim_run_opts o = { .sc = a->sc, .policy = a->policy, .replication = 0 };
+    sim_run_metrics m, cls[SIM_MAX_CLASSES];
+    sim_run_opts o = { .sc = a->sc, .policy = a->policy, .replication = 0, .classes = cls };
     int rc = sim_run_world(&o, &m, NULL);
     return rc == 0 || rc == POL_ENOMEM ? rc : 1;
 }

@@ -192,7 +192,7 @@ static int budget_grant(sim_world *w, uint32_t ci, int is_timeout)
     pol_budget *bg = sim_g_budget(w, client_policy(w, c), ci);
     if (!bg) return 1;
     if (pol_budget_can_retry(bg, w->eng.now, &c->brq, is_timeout)) { c->budget_open = 1; return 1; }
-    w->counts[SIM_M_BUDGET_DENIED] += 1;
+    sim_count(w, c->cls, SIM_M_BUDGET_DENIED, 1);
     w->br[sim_bucket_of(w, w->eng.now)].budget_denied++;
     return 0;
 }
@@ -230,20 +230,21 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->natt = 0;
     c->round_sent = 0;
     c->gates = 0;
+    c->throttled = 0;
     c->bulkhead = 0;
     c->budget_open = 0;
     const pol_layers_cfg *lc = &w->lcfg[c->cls];
     if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
     else pol_layers_begin(lc, sim_client_rs(w, ci), now);
     c->last_delay = 0;
-    w->counts[SIM_M_REQUESTS] += 1;
+    sim_count(w, c->cls, SIM_M_REQUESTS, 1);
     w->br[sim_bucket_of(w, now)].started++;
     const sim_policy *p = client_policy(w, c);
     if (sim_guards_request_start(w, p, ci)) return;
     pol_bulkhead *bh = sim_g_bulkhead(w, p, ci);
     if (bh) {
         if (pol_bulkhead_acquire(bh) == POL_BULKHEAD_REJECT) {
-            w->counts[SIM_M_LOCAL_REJECTS] += 1;
+            sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         }
@@ -271,6 +272,8 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->state = SLOT_SENT;
     s->abandoned = 0;
     s->hedge = (uint8_t)hedge;
+    s->pos = c->round_sent;
+    s->cls = c->cls;
     s->probe = (uint8_t)probe;
     s->rl_known = 0;
     s->attempt_no = ++c->attempt_no;
@@ -285,10 +288,14 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->prompt = c->prompt;
     s->output = c->output;
     s->out = pol_outcome_make(POL_OUT_SUCCESS, 200);
-    if (c->round_sent == 0) c->round_start = now;
+    if (c->round_sent == 0) {
+        c->round_start = now;
+        c->lo_best = c->lo_first = 0xFF;
+    }
     c->att[c->natt++] = id;
     c->round_sent++;
     c->gates = 0;
+    c->throttled = 0;
     w->in_flight[prov]++;
     if (sim_guards_any(w, pol)) {
         pol_lb_target *lt;
@@ -320,10 +327,10 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
         sim_world_stop(w);
         return;
     }
-    w->counts[SIM_M_ATTEMPTS] += 1;
+    sim_count(w, c->cls, SIM_M_ATTEMPTS, 1);
     w->br[sim_bucket_of(w, now)].attempts++;
     if (hedge) {
-        w->counts[SIM_M_HEDGES] += 1;
+        sim_count(w, c->cls, SIM_M_HEDGES, 1);
         sim_bp(w, now, prov)->hedges++;
     }
 }
@@ -336,6 +343,8 @@ int sim_world_attempt(const sim_world *w, uint32_t id, sim_attempt *a)
                         .provider = s->provider, .hedge = s->hedge, .prompt = s->prompt, .output = s->output,
                         .sent = s->sent, .deadline = s->deadline, .delay_before = s->delay_before,
                         .policy = client_policy(w, &w->clients[s->client])->name };
+    const pol_layers_cfg *lc = &w->lcfg[w->clients[s->client].cls];
+    a->hint = &lc->layer[lc->n - 1]->hint;
     return 0;
 }
 
@@ -366,11 +375,20 @@ static void schedule_hedge(sim_world *w, uint32_t ci)
 #define WAKE_ATTEMPT 1
 #define WAKE_LAYER   2     /* + (layer << 8): that layer's bound cut an inner sleep */
 
+/* Counts the client's next attempt in the bucket's `throttled`, once: at
+ * its first wait or at its rejection, not at every wake-up of a waiter. */
+static void count_throttled(sim_world *w, sim_client *c)
+{
+    if (c->throttled) return;
+    c->throttled = 1;
+    w->br[sim_bucket_of(w, w->eng.now)].throttled++;
+}
+
 static void wait_then_retry_gates(sim_world *w, uint32_t ci, pol_ns d)
 {
     sim_client *c = &w->clients[ci];
     c->gen++;
-    w->br[sim_bucket_of(w, w->eng.now)].throttled++;
+    count_throttled(w, c);
     sim_schedule(&w->eng, w->eng.now + (d > 0 ? d : 1), EV_WAKE, ci, c->gen, WAKE_ATTEMPT);
 }
 
@@ -382,7 +400,7 @@ static void start_attempt(sim_world *w, uint32_t ci)
     for (;;) {
         int prov = choose_target(w, p, ci);
         if (prov < 0) {
-            w->counts[SIM_M_LOCAL_REJECTS] += 1;
+            sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         }
@@ -391,8 +409,8 @@ static void start_attempt(sim_world *w, uint32_t ci)
         int part;
         switch (sim_guards_gate(w, p, ci, prov, &part, &d)) {
         case SIM_GATE_REJECT:
-            w->counts[SIM_M_LOCAL_REJECTS] += 1;
-            w->br[sim_bucket_of(w, now)].throttled++;
+            sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
+            count_throttled(w, c);
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         case SIM_GATE_WAIT:
@@ -406,7 +424,7 @@ static void start_attempt(sim_world *w, uint32_t ci)
         if (b) {
             pol_breaker_answer a = pol_breaker_allow(b, now);
             if (a == POL_BREAKER_REJECT) {     /* half-open and its probes are taken: try another target */
-                w->counts[SIM_M_LOCAL_REJECTS] += 1;
+                sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
                 sim_bp(w, now, prov)->local_rejects++;
                 int n;
                 chain_of(p, c->chain, &n);
@@ -492,16 +510,18 @@ static void end_request(sim_world *w, uint32_t ci, int outcome)
     abandon_inflight(w, ci);
     budget_close(w, ci, outcome == END_SUCCESS);
     if (outcome == END_SUCCESS) {
-        sim_metrics_latency(w, (double)(now - c->req_start) / 1e9);
-        w->counts[SIM_M_SUCCESSES] += 1;
+        sim_metrics_latency(w, c->cls, (double)(now - c->req_start) / 1e9);
+        sim_count(w, c->cls, SIM_M_SUCCESSES, 1);
+        if (now - c->req_start <= w->slo[c->cls]) sim_count(w, c->cls, SIM_M_SLO_SUCCESS_RATE, 1);   /* a count until the end */
         w->br[b].succeeded++;
     } else if (p->st.degraded) {
-        w->counts[SIM_M_DEGRADED] += 1;
+        sim_count(w, c->cls, SIM_M_DEGRADED, 1);
         w->br[b].degraded++;
     } else {
-        w->counts[SIM_M_GIVE_UPS] += 1;
+        sim_count(w, c->cls, SIM_M_GIVE_UPS, 1);
         w->br[b].gave_up++;
     }
+    w->clast_finish[c->cls] = now;
     finish_request(w, ci);
 }
 
@@ -525,7 +545,17 @@ static void schedule_next_attempt(sim_world *w, uint32_t ci, pol_ns delay);
  * innermost for an HTTP attempt's answer; an outer one when its timeout or
  * deadline ended its inner loop); slot_id is the HTTP attempt, or SIM_NONE
  * when an outer bound cut an inner sleep. */
+static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o,
+                       const pol_outcome *row);
 static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
+{
+    decide_row(w, ci, slot_id, layer, o, o);
+}
+
+/* decide on o; the attempts.csv row of slot_id shows `row`, that attempt's own
+ * outcome (hedge pick list-order decides on the first target's). */
+static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o,
+                       const pol_outcome *row)
 {
     sim_client *c = &w->clients[ci];
     const pol_layers_cfg *lc = &w->lcfg[c->cls];
@@ -537,7 +567,7 @@ static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const
     if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, c->prng, &v);   /* = pol_layers_next with one layer */
     else pol_layers_next(lc, rs, layer, o, now, c->prng, &v, NULL);
     if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
-    if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, o, &v);
+    if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, row, &v);
     switch (v.action) {
     case POL_ACT_RETRY:
         schedule_next_attempt(w, ci, v.delay);
@@ -570,6 +600,32 @@ static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const
     }
 }
 
+/* hedge mode parallel, pick: list-order (the seed's async fallbacks: an
+ * asyncio.gather of every target, then the first success in list order):
+ * every copy of the round runs to its end (answer or timeout); when the
+ * last one ends, the request succeeds if any copy did (its latency is the
+ * slowest copy's), else the policy decides on the outcome of the first
+ * target in the list. */
+static void deliver_list_order(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
+{
+    sim_client *c = &w->clients[ci];
+    const sim_slot *s = &w->slots[slot_id];
+    if (o->kind == POL_OUT_SUCCESS && s->pos < c->lo_best) c->lo_best = s->pos;
+    if (s->pos < c->lo_first) { c->lo_first = s->pos; c->lo_out = *o; }
+    if (c->natt > 0 || c->lo_best != 0xFF) {
+        if (TRACING(w)) {                     /* waiting for the others, or the request is done now */
+            pol_verdict v = { c->natt > 0 && o->kind != POL_OUT_SUCCESS ? POL_ACT_RETRY : POL_ACT_DONE, POL_REASON_NONE, 0,
+                              o->kind == POL_OUT_SUCCESS ? POL_CLASS_SUCCESS
+                                                         : pol_classify(&w->lcfg[c->cls].layer[layer]->classify, o) };
+            trace_row(w, slot_id, o, &v);
+        }
+        if (c->natt == 0) end_request(w, ci, END_SUCCESS);
+        return;
+    }
+    pol_outcome first = c->lo_out;
+    decide_row(w, ci, slot_id, layer, &first, o);
+}
+
 /* The client has the outcome of one of its attempts: ask the policy.
  * layer: the retry layer whose attempt ended (see decide). */
 static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
@@ -579,6 +635,10 @@ static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, cons
     sim_slot *s = &w->slots[slot_id];
     drop_att(c, slot_id);
     record_outcome(w, ci, s, o);
+    if (client_policy(w, c)->st.hedge_list_order && layer == lc->n - 1) {
+        deliver_list_order(w, ci, slot_id, layer, o);
+        return;
+    }
     if (o->kind == POL_OUT_SUCCESS) {
         if (TRACING(w)) {
             pol_verdict v = { POL_ACT_DONE, POL_REASON_NONE, 0, POL_CLASS_SUCCESS };
@@ -761,7 +821,7 @@ static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
     uint32_t id = ev->ent;
     sim_slot *s = &w->slots[id];
     s->abandoned = 1;
-    w->counts[SIM_M_TIMEOUTS] += 1;
+    sim_count(w, s->cls, SIM_M_TIMEOUTS, 1);
     sim_bp(w, w->eng.now, s->provider)->timeouts++;
     w->in_flight[s->provider]--;
     pol_outcome o = pol_outcome_make(POL_OUT_TIMEOUT, 0);
@@ -832,6 +892,11 @@ void sim_world_free(sim_world *w)
     free(w->bp);
     free(w->br);
     free(w->lat);
+    free(w->lat_cls);
+    free(w->ccounts);
+    free(w->cwasted);
+    free(w->clast_finish);
+    free(w->slo);
     sim_engine_free(&w->eng);
     free(w);
 }
@@ -858,14 +923,23 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     sim_pm_opts po = { .sc = sc, .seed = w->seed, .replication = w->replication, .eng = &w->eng };
     sim_net_host(w, &po.host);
     if (sim_pm_new(&po, &w->pm) || sim_guards_init(w)) return POL_ENOMEM;
-    w->cfgs = calloc((size_t)wl->nclasses, sizeof *w->cfgs);
-    w->lcfg = calloc((size_t)wl->nclasses, sizeof *w->lcfg);
-    if (!w->cfgs || !w->lcfg) return POL_ENOMEM;
+    size_t nk = (size_t)wl->nclasses;
+    w->cfgs = calloc(nk, sizeof *w->cfgs);
+    w->lcfg = calloc(nk, sizeof *w->lcfg);
+    w->ccounts = calloc(nk * SIM_M__COUNT, sizeof *w->ccounts);
+    w->cwasted = calloc(nk, sizeof *w->cwasted);
+    w->clast_finish = calloc(nk, sizeof *w->clast_finish);
+    w->slo = calloc(nk, sizeof *w->slo);
+    if (!w->cfgs || !w->lcfg || !w->ccounts || !w->cwasted || !w->clast_finish || !w->slo) return POL_ENOMEM;
     for (int k = 0; k < wl->nclasses; k++) {
         int fixed = wl->classes[k].policy;
         const sim_policy *p = fixed >= 0 ? &sc->policies[fixed] : w->pol;
         w->cfgs[k] = p->retry;              /* the outermost loop: the class deadline is the request's */
         if (wl->classes[k].deadline > 0) w->cfgs[k].deadline = wl->classes[k].deadline;
+        /* the SLO: slo.latency when written (the deadline if shorter), else the deadline, else the default */
+        pol_ns dl = w->cfgs[k].deadline;
+        w->slo[k] = sc->slo_written ? (dl > 0 && dl < sc->slo_latency ? dl : sc->slo_latency)
+                                    : dl > 0 ? dl : sc->slo_latency > 0 ? sc->slo_latency : SIM_SLO_DEFAULT;
         pol_layers_cfg *lc = &w->lcfg[k];
         lc->n = p->nlayers > 1 && p->nlayers <= SIM_MAX_LAYERS ? p->nlayers : 1;
         lc->layer[0] = &w->cfgs[k];
@@ -923,6 +997,8 @@ int sim_world_open(const sim_run_opts *o, sim_world **out)
     w->seed = sc->seed;
     w->trace = o->trace;
     w->alerts = o->alerts;
+    w->class_out = o->classes;
+    w->end = sc->duration;
     w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
     w->zt_time = -1;
     int rc = world_setup(w, o->transport);
@@ -953,6 +1029,7 @@ void sim_world_finish(sim_world *w, pol_ns ran, sim_run_metrics *out)
     if (ran > 0) {
         uint64_t nb = (uint64_t)(ran / w->sc->bucket) + (ran % w->sc->bucket != 0);
         if (nb >= 1 && nb < w->nbuckets) w->nbuckets = (uint32_t)nb;
+        w->end = ran;
     }
     sim_metrics_finish(w, out);
 }
@@ -966,8 +1043,9 @@ int sim_run_world(const sim_run_opts *o, sim_run_metrics *out, sim_run_stats *st
     w->eng.rec_cap = o->record_dt ? o->record_cap : 0;
     sim_run(&w->eng, o->sc->duration);
     rc = w->error ? w->error : sim_pm_error(w->pm);
+    if (rc == POL_OK) sim_metrics_finish(w, out);
+    if (rc == POL_OK && w->error) rc = w->error;          /* out of memory for the per-class metrics */
     if (rc == POL_OK) {
-        sim_metrics_finish(w, out);
         if (o->timeseries) sim_timeseries_write(o->timeseries, w);
         if (o->timeseries_requests) sim_timeseries_requests_write(o->timeseries_requests, w);
         if (stats) *stats = (sim_run_stats){ w->eng.dispatched, w->eng.skipped, w->eng.rec_n };

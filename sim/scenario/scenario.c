@@ -55,8 +55,21 @@ int sim_metric_lookup(const char *name)
 int sim_metric_lower_is_better(sim_metric_id m)
 {
     switch (m) {
-    case SIM_M_REQUESTS: case SIM_M_SUCCESSES: case SIM_M_SUCCESS_RATE: case SIM_M_GOODPUT: return 0;
+    case SIM_M_REQUESTS: case SIM_M_SUCCESSES: case SIM_M_SUCCESS_RATE: case SIM_M_GOODPUT:
+    case SIM_M_SLO_SUCCESS_RATE: return 0;
     default: return 1;
+    }
+}
+
+/* Whether the metric is measured per request class (summary-classes.csv):
+ * not those of providers (peak load, queue wait, wasted fraction), of the
+ * breakers' instances, nor recovery, which are the run's as a whole. */
+int sim_metric_per_class(sim_metric_id m)
+{
+    switch (m) {
+    case SIM_M_BREAKER_TRANS: case SIM_M_PEAK_OFFERED: case SIM_M_PEAK_LOAD_RATIO: case SIM_M_WASTED_FRACTION:
+    case SIM_M_TIME_TO_RECOVER: case SIM_M_METASTABLE: case SIM_M_QUEUE_WAIT: return 0;
+    default: return (int)m >= 0 && m < SIM_M__COUNT;
     }
 }
 
@@ -249,7 +262,7 @@ static void params_default(sim_provider_params *p)
 
 static const char *const TOP_KEYS[] = {
     "scenario", "description", "duration", "seed", "replications", "bucket", "rng", "network",
-    "providers", "timeline", "timeline_csv", "workload", "policies", "expect", NULL };
+    "providers", "timeline", "timeline_csv", "workload", "policies", "expect", "slo", NULL };
 
 static int load_rng_name(loader *L, const sim_cfg_node *root)
 {
@@ -299,6 +312,11 @@ static int load_top(loader *L, const sim_cfg_node *root)
                             sim_format_duration(s->duration, du, sizeof du), SIM_MAX_BUCKETS);
     }
     TRY(load_rng_name(L, root));
+    static const char *const SLO_KEYS[] = { "latency", NULL };
+    const sim_cfg_node *slo;
+    TRY(get_submap(L, root, "slo", NULL, SLO_KEYS, &slo));
+    s->slo_written = slo && sim_cfg_get(slo, "latency") != NULL;
+    TRY(sim_cfg_get_duration(slo, "latency", SIM_CFG_POS, SIM_SLO_DEFAULT, &s->slo_latency, L->err));
     const sim_cfg_node *net;
     TRY(get_submap(L, root, "network", NULL, NET_KEYS, &net));
     return sim_cfg_get_dist(net, "latency", 0, 1, L->doc.dir, "0", &s->net_latency, L->err);
@@ -389,8 +407,8 @@ static const char *const POLICY_OWN_KEYS[] = { "name", "preset", "retry", "targe
 #define NPOLICY_OWN (sizeof POLICY_OWN_KEYS / sizeof POLICY_OWN_KEYS[0])
 static const char *const RETRY_KEYS[] = {
     "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
-    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter", "timeout",
-    "deadline", "honor_should_retry", "fallback_on_exhaust", "others", "retry_on", "fail_on", "fallback_on", "count",
+    "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter",
+    "retry_after_zero", "retry_after_invalid", "retry_after_parse", "timeout", "deadline", "honor_should_retry", "fallback_on_exhaust", "others", "retry_on", "fail_on", "fallback_on", "count",
     "on", NULL };
 
 /* One entry of retry_on / fail_on / fallback_on: a status (429), a status
@@ -466,17 +484,30 @@ static int load_backoff_keys(loader *L, const sim_cfg_node *r, pol_backoff_cfg *
     return POL_OK;
 }
 
-/* retry_after, retry_after_ceiling, retry_after_budget, retry_after_jitter */
+/* How the client reads a Retry-After it was given (pol_hint_cfg's flags):
+ * retry_after_zero: hint | absent (ignore_zero), retry_after_invalid:
+ * absent | now (invalid_now), retry_after_parse: strict | parse-float
+ * (parse_float). Index = the flag's value. */
+static const char *const HINT_ZERO[] = { "hint", "absent" };
+static const char *const HINT_INVALID[] = { "absent", "now" };
+static const char *const HINT_PARSE[] = { "strict", "parse-float" };
+
+/* retry_after, retry_after_ceiling, retry_after_budget, retry_after_jitter,
+ * retry_after_zero, retry_after_invalid, retry_after_parse */
 static int load_hint_keys(loader *L, const sim_cfg_node *r, pol_hint_cfg *h, int *written)
 {
-    static const char *const keys[] = { "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter" };
+    static const char *const keys[] = { "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter",
+                                        "retry_after_zero", "retry_after_invalid", "retry_after_parse" };
     for (size_t i = 0; written && i < sizeof keys / sizeof keys[0]; i++) *written |= sim_cfg_get(r, keys[i]) != NULL;
     int e = (int)h->mode;
     TRY(get_lib_enum(L, r, "retry_after", hint_name, POL_HINT__COUNT, &e));
     h->mode = (pol_hint_mode)e;
     TRY(sim_cfg_get_duration(r, "retry_after_ceiling", 0, h->ceiling, &h->ceiling, L->err));
     TRY(sim_cfg_get_duration(r, "retry_after_budget", 0, h->budget, &h->budget, L->err));
-    return sim_cfg_get_duration(r, "retry_after_jitter", 0, h->jitter, &h->jitter, L->err);
+    TRY(sim_cfg_get_duration(r, "retry_after_jitter", 0, h->jitter, &h->jitter, L->err));
+    TRY(sim_cfg_get_enum(r, "retry_after_zero", 0, HINT_ZERO, 2, h->ignore_zero != 0, &h->ignore_zero, L->err));
+    TRY(sim_cfg_get_enum(r, "retry_after_invalid", 0, HINT_INVALID, 2, h->invalid_now != 0, &h->invalid_now, L->err));
+    return sim_cfg_get_enum(r, "retry_after_parse", 0, HINT_PARSE, 2, h->parse_float != 0, &h->parse_float, L->err);
 }
 
 /* The keys a per-kind rule may have (besides match), and the retry keys it
@@ -484,7 +515,7 @@ static int load_hint_keys(loader *L, const sim_cfg_node *r, pol_hint_cfg *h, int
 static const char *const RULE_KEYS[] = {
     "match", "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
     "jitter_max", "retry_after", "retry_after_ceiling", "retry_after_budget", "retry_after_jitter",
-    "honor_should_retry", "fallback_on_exhaust", NULL };
+    "retry_after_zero", "retry_after_invalid", "retry_after_parse", "honor_should_retry", "fallback_on_exhaust", NULL };
 static const struct { const char *key, *why; } RULE_NOT[] = {
     { "timeout", "an attempt's timeout is set when it is sent, before its outcome's kind is known; set it in retry:" },
     { "deadline", "the deadline is shared by every kind; set it in retry:" },
@@ -1141,7 +1172,8 @@ static int load_timeline(loader *L, const sim_cfg_node *root)
 
 /* ---- expectations ---------------------------------------------------------- */
 
-static const char *const EXPECT_KEYS[] = { "policy", "metric", "min", "max", "on", "better", "than", "lower_is_better", NULL };
+static const char *const EXPECT_KEYS[] = { "policy", "metric", "min", "max", "on", "better", "than", "lower_is_better",
+                                            "class", NULL };
 
 /* A policy name under key into buf (SIM_NAME_MAX), checked to exist. */
 static int get_policy_ref(loader *L, const sim_cfg_node *m, const char *key, char *buf)
@@ -1186,6 +1218,21 @@ static int load_expect_one(loader *L, const sim_cfg_node *m, int idx, void *elem
     int on;
     TRY(sim_cfg_get_enum(m, "on", 0, ONS, 3, SIM_ON_MEAN, &on, L->err));
     x->on = (sim_on)on;
+    x->cls = -1;
+    const sim_cfg_node *cn = sim_cfg_get(m, "class");
+    if (cn) {
+        const sim_workload *wl = &L->s->workload;
+        TRY(sim_cfg_want(cn, SIM_CFG_SCALAR, "class", L->err));
+        TRY(find_name(cn, "class", cn->str, wl->classes[0].name, sizeof wl->classes[0], wl->nclasses, &x->cls, L->err));
+        if (!sim_metric_per_class((sim_metric_id)id)) {
+            char list[600] = "";
+            for (int k = 0; k < SIM_M__COUNT; k++)
+                if (!sim_metric_per_class((sim_metric_id)k))
+                    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? ", " : "",
+                             sim_metric_name((sim_metric_id)k));
+            return sim_cfg_errf(L->err, mv, "'%s' is not measured per class (these are not: %s)", metric, list);
+        }
+    }
     if (x->is_comparison) {
         TRY(get_policy_ref(L, m, "better", x->better));
         TRY(get_policy_ref(L, m, "than", x->than));
