@@ -29,7 +29,8 @@ def compile_c(source, tmpdir, name="prog"):
     for so in ("libretrypol.so", "libretrypol.so.0"):
         if not os.path.exists(os.path.join(libdir, so)):
             os.symlink(lib, os.path.join(libdir, so))
-    cmd = [CC, "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-Wall", "-Werror", "-I", INCLUDE, src, "-o", exe,
+    san = ["-fsanitize=" + os.environ["SANITIZE"]] if os.environ.get("SANITIZE") else []   # a build-san library
+    cmd = [CC, "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-Wall", "-Werror", *san, "-I", INCLUDE, src, "-o", exe,
            "-L" + libdir, "-lretrypol", "-lgsl", "-lgslcblas", "-lm", "-Wl,-rpath," + libdir]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
