@@ -92,6 +92,7 @@ done2:
 done1:
     if (rc) sim_out_abort(&fs);
 done0:
+    if (rc == 0) rc = cli_after_results("run", out, path, &sc, &ro->sets, NULL, ro->report, quiet);   /* run.csv, --report */
     free(idx);
     sim_scenario_free(&sc);
     return rc;
