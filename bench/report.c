@@ -348,41 +348,59 @@ static void page_close(FILE *f, const bench_report_meta *m)
 
 /* ---- the scenario file: header comment, description ------------------------- */
 
-/* The leading '#' block of the file as paragraphs (a "#" line alone ends one). */
+/* The leading '#' block of the file as paragraphs (a "#" line alone ends
+ * one; "* " or "- " lines are list items), without its first paragraph, the
+ * title (title_line). */
 static void header_comment(FILE *f, const char *text)
 {
     const char *p = text;
-    int open = 0, first = 1;
+    int open = 0, in_title = 1;
     while (*p == '#') {
         const char *e = strchr(p, '\n');
         size_t n = e ? (size_t)(e - p) : strlen(p);
         const char *s = p + 1;
         size_t k = n - 1;
         if (k && *s == ' ') { s++; k--; }
-        if (first) first = 0;           /* the first line is the title line (name — what): shown as the lead */
-        else if (!k) { if (open) { fputs("</p>\n", f); open = 0; } }
-        else {
+        int item = k > 2 && (s[0] == '*' || s[0] == '-') && s[1] == ' ';
+        if (in_title) { if (!k) in_title = 0; }          /* shown as the lead */
+        else if (!k) { if (open) { fputs(open == 2 ? "</li></ul>\n" : "</p>\n", f); open = 0; } }
+        else if (item) {
+            fputs(open == 1 ? "</p>\n<ul><li>" : open == 2 ? "</li><li>" : "<ul><li>", f);
+            open = 2;
+            escn(f, s + 2, k - 2);
+        } else {
             if (!open) { fputs("<p>", f); open = 1; } else fputc(' ', f);
             escn(f, s, k);
         }
         p = e ? e + 1 : p + n;
     }
-    if (open) fputs("</p>\n", f);
+    if (open) fputs(open == 2 ? "</li></ul>\n" : "</p>\n", f);
 }
 
-/* The first line of the header comment after its "name — ", or "". */
+/* The header comment's first paragraph after its "name — ", or "". */
 static void title_line(const char *text, char *out, size_t cap)
 {
+    size_t len = 0;
     out[0] = '\0';
-    if (!text || text[0] != '#') return;
-    const char *e = strchr(text, '\n');
-    size_t n = e ? (size_t)(e - text) : strlen(text);
-    const char *s = text + 1;
-    n--;
-    while (n && *s == ' ') { s++; n--; }
-    const char *dash = strstr(s, "\xe2\x80\x94");   /* an em dash */
-    if (dash && dash < s + n) { n -= (size_t)(dash + 3 - s); s = dash + 3; while (n && *s == ' ') { s++; n--; } }
-    snprintf(out, cap, "%.*s", (int)n, s);
+    for (const char *p = text; p && *p == '#';) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        const char *s = p + 1;
+        n--;
+        while (n && *s == ' ') { s++; n--; }
+        if (!n) break;
+        if (len == 0) {
+            const char *dash = strstr(s, "\xe2\x80\x94");   /* an em dash */
+            if (dash && dash < s + n) { n -= (size_t)(dash + 3 - s); s = dash + 3; while (n && *s == ' ') { s++; n--; } }
+        }
+        if (len + n + 2 < cap) {
+            if (len) out[len++] = ' ';
+            memcpy(out + len, s, n);
+            len += n;
+            out[len] = '\0';
+        }
+        p = e ? e + 1 : NULL;
+    }
 }
 
 static void description(const char *text, char *out, size_t cap)
@@ -450,6 +468,17 @@ static pol_ns tick_step(pol_ns dur)
     return dur / 10 > 0 ? dur / 10 : 1;
 }
 
+/* A tick label: 0, 30s, 1m, 1m30s, 2h. */
+static void tick_label(pol_ns t, char *buf, size_t cap)
+{
+    long long s = t / POL_NS_PER_S;
+    if (s == 0) snprintf(buf, cap, "0");
+    else if (s % 3600 == 0) snprintf(buf, cap, "%lldh", s / 3600);
+    else if (s % 60 == 0) snprintf(buf, cap, "%lldm", s / 60);
+    else if (s > 60) snprintf(buf, cap, "%lldm%llds", s / 60, s % 60);
+    else snprintf(buf, cap, "%llds", s);
+}
+
 static void timeline(FILE *f, const sim_scenario *sc)
 {
     char a[32], b[32], what[256];
@@ -506,10 +535,10 @@ static void timeline(FILE *f, const sim_scenario *sc)
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#57606a\"/>\n", L, ya, L + (int)plot, ya);
     for (pol_ns t = 0; t <= sc->duration; t += step) {
         double x = L + plot * (double)t / span;
-        fmt_dur(t, a, sizeof a);
+        tick_label(t, a, sizeof a);
         fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#57606a\"/>"
                    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#59636e\">%s</text>\n",
-                x, ya, x, ya + 5, x, ya + 19, t ? a : "0");
+                x, ya, x, ya + 5, x, ya + 19, a);
     }
     fputs("</svg><figcaption><b>Timeline.</b> What changes when, per provider (the run lasts ", f);
     fmt_dur(sc->duration, a, sizeof a);
@@ -556,14 +585,15 @@ static void expectations(FILE *f, const bench_check_file *c, const char *path, c
 {
     if (!c || !c->ran) {
         fputs("<p class=\"note\">", f);
-        esc(f, note ? note : "No expectations.");
+        const char *t = note ? note : "No expectations.";
+        escn(f, t, strlen(t));
         fputs("</p>\n", f);
         return;
     }
     fprintf(f, "<p class=\"note\">Evaluated by <code>retrysim check</code>'s code on %d replication%s of %d polic%s "
                "(the mean, or a bound of the Student-t 95%% CI, as each line says).</p>\n",
             c->res.reps, c->res.reps == 1 ? "" : "s", c->npolicies, c->npolicies == 1 ? "y" : "ies");
-    fputs("<table><tr><th>result</th><th>expectation</th><th>measured</th><th>in the file</th></tr>\n", f);
+    fputs("<table><tr><th>result</th><th>expectation</th><th>measured</th><th>line</th></tr>\n", f);
     for (int e = 0; e < c->sc.nexpect; e++) {
         const bench_check_outcome *o = &c->out[e];
         fprintf(f, "<tr class=\"%s\"><td><span class=\"badge %s\">%s</span></td><td><code>", o->pass ? "pass" : "fail",
@@ -720,13 +750,12 @@ static void ranking(FILE *f, const csv_tab *t, int top)
         for (int k = ckeys0; k < ckeys1; k++) { fputs("<td>", f); esc(f, cell(r, k)); fputs("</td>", f); }
         fputs("<td>", f);
         esc(f, cell(r, cpol));
-        fputs("</td><td class=\"num\">", f);
-        esc(f, cell(r, cmean));
-        fputs("</td><td class=\"num\">[", f);
-        esc(f, cell(r, clo));
-        fputs(", ", f);
-        esc(f, cell(r, chi));
-        fprintf(f, "]</td><td>%s</td></tr>\n", !strcmp(cell(r, cov), "1") ? "\xe2\x89\x88" : "");
+        char mv[48], lo[48], hi[48];
+        fmt_num(mv, sizeof mv, "%.4g", *cell(r, cmean) ? strtod(cell(r, cmean), NULL) : NAN);
+        fmt_num(lo, sizeof lo, "%.4g", *cell(r, clo) ? strtod(cell(r, clo), NULL) : NAN);
+        fmt_num(hi, sizeof hi, "%.4g", *cell(r, chi) ? strtod(cell(r, chi), NULL) : NAN);
+        fprintf(f, "</td><td class=\"num\">%s</td><td class=\"num\">[%s, %s]</td><td>%s</td></tr>\n", mv, lo, hi,
+                !strcmp(cell(r, cov), "1") ? "\xe2\x89\x88" : "");
     }
     fputs("</table>\n", f);
     if (t->n - 1 > top) fprintf(f, "<p class=\"note\">The best %d of %d rows.</p>\n", top, t->n - 1);
@@ -890,9 +919,9 @@ static void meta_list(FILE *f, const bench_report_meta *m, const char *scenario,
     fputs("</dd></dl>\n", f);
 }
 
-static void scenario_section(FILE *f, const char *text, const sim_scenario *sc, int level)
+static void scenario_section(FILE *f, const char *text, const sim_scenario *sc, int level, const char *id)
 {
-    fprintf(f, "<h%d id=\"scenario\">Scenario</h%d>\n", level, level);
+    fprintf(f, "<h%d id=\"%s\">Scenario</h%d>\n", level, id, level);
     if (text && text[0] == '#') header_comment(f, text);
     else fputs("<p class=\"note\">The scenario file has no header comment.</p>\n", f);
     fprintf(f, "<h%d>Timeline</h%d>\n", level + 1, level + 1);
@@ -1023,7 +1052,7 @@ int bench_report_dir(const bench_report_opts *o)
           "</header>\n", f);
     if (!have_meta) fputs("<p class=\"warn\">This directory has no run.csv: the command line and overrides are unknown; "
                           "the scenario was given with --scenario.</p>\n", f);
-    scenario_section(f, text, &sc, 2);
+    scenario_section(f, text, &sc, 2, "scenario");
     fputs("<h2 id=\"expectations\">Expectations</h2>\n", f);
     expectations(f, &chk, path, note);
     if (rerun_same == 1)
@@ -1094,7 +1123,8 @@ int bench_report_check(const bench_report_opts *o, const bench_report_meta *m, c
             esc(f, fc[i].sc.name);
             fputs("</a></td><td><code>", f);
             esc(f, files[i]);
-            fprintf(f, "</code></td><td class=\"num\">%d of %d hold</td></tr>\n", t.tests - t.failures, t.tests);
+            if (t.tests) fprintf(f, "</code></td><td class=\"num\">%d of %d hold</td></tr>\n", t.tests - t.failures, t.tests);
+            else fputs("</code></td><td class=\"num\">none</td></tr>\n", f);
         }
         fputs("</table>\n", f);
     }
@@ -1110,7 +1140,9 @@ int bench_report_check(const bench_report_opts *o, const bench_report_meta *m, c
         fputs("</p>\n", f);
         verdict(f, count(c), "no expectations");
         meta_list(f, NULL, files[i], &c->sc);
-        scenario_section(f, text, &c->sc, 3);
+        char sid[32];
+        snprintf(sid, sizeof sid, "s%d-scenario", i);
+        scenario_section(f, text, &c->sc, 3, sid);
         fputs("<h3>Expectations</h3>\n", f);
         expectations(f, c, files[i], c->sc.nexpect ? "Not run." : "No expectations: not run.");
         if (c->ran) {
