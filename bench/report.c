@@ -1078,11 +1078,19 @@ int bench_report_dir(const bench_report_opts *o)
     char *colon = strchr(metric, ':');
     if (colon) *colon = '\0';
     if (!metric[0] || sim_metric_lookup(metric) < 0) snprintf(metric, sizeof metric, "amplification");
-    if (charts(f, o->dir, path, metric, o->who) < 0) rc = 2;
+    int drawn = charts(f, o->dir, path, metric, o->who);
     reproduce(f, have_meta ? &m : NULL, text, path);
     page_close(f, have_meta ? &m : NULL);
-    if (sim_out_commit(&out)) { fprintf(stderr, "%s: cannot write '%s'\n", o->who, o->out); rc = 2; }
-    else if (!o->quiet) printf("wrote %s\n", o->out);
+    if (drawn < 0) {                                   /* an incomplete page is not left behind */
+        sim_out_abort(&out);
+        fprintf(stderr, "%s: a chart could not be drawn; no page written\n", o->who);
+        rc = 2;
+    } else if (sim_out_commit(&out)) {
+        fprintf(stderr, "%s: cannot write '%s'\n", o->who, o->out);
+        rc = 2;
+    } else if (!o->quiet) {
+        printf("wrote %s\n", o->out);
+    }
 done:
     if (chk_loaded) bench_check_free(&chk);
     free(text);

@@ -428,7 +428,8 @@ static const cli_verb VERBS[] = {
       .usage = "retrysim sweep SCENARIO [--grid KEY=V1,V2,...]... [--grid-file FILE.csv]\n"
                " [--jobs N] [--out DIR] [--objective METRIC[:min|max]]\n"
                " [--replications N] [--seed N] [--policy NAME]...\n"
-               " [--resume] [--top N] [--quiet] [--mpi] [--report FILE.html]",
+               " [--resume] [--top N] [--quiet] [--mpi]\n"
+               " [--report FILE.html]",
       .description =
           "Runs every grid point x policy x replication on a pool of worker processes (or\n"
           "MPI ranks) and writes sweep.csv, sweep-ci.csv and ranking.csv into --out,\n"
@@ -507,8 +508,8 @@ static const cli_verb VERBS[] = {
       .args = "FILE...", .pos_min = 1, .pos_max = -1, .pos_complete = CLI_C_SCENARIO,
       .opts = CHECK_OPTS, .nopts = NROWS(CHECK_OPTS), .size = sizeof(cli_check_opts), .run = cmd_check },
     { .name = "report", .summary = "one self-contained HTML page of a run or sweep directory",
-      .usage = "retrysim report DIR [--out FILE.html] [--scenario FILE] [--jobs N] [--no-expect]\n"
-               " [--quiet]",
+      .usage = "retrysim report DIR [--out FILE.html] [--scenario FILE] [--jobs N]\n"
+               " [--no-expect] [--quiet]",
       .description =
           "Writes one HTML file that reads offline with no script: the scenario's\n"
           "description (its header comment) and timeline, every chart `retrysim plot`\n"
@@ -520,13 +521,14 @@ static const cli_verb VERBS[] = {
           "recorded overrides, and the page says whether that re-run reproduces DIR's\n"
           "confidence intervals. `run`, `sweep` and `check` take --report FILE.html to\n"
           "write the page as they finish. docs/report.md describes the page.",
-      .examples = "retrysim run scenarios/429-storm.yaml --out results/storm && retrysim report results/storm\n"
-                  "retrysim run scenarios/brownout.yaml --out results/b --report results/b/report.html\n"
-                  "retrysim report results/aws --out aws.html",
+      .examples = "retrysim report results/storm\n"
+                  "retrysim run scenarios/brownout.yaml --out results/b \\\n    --report results/b/report.html\n"
+                  "retrysim report results/aws --out aws.html --no-expect",
       .exits = "0    the page is written\n"
                "2    bad input or usage: no run.csv and no --scenario, an unloadable scenario,\n"
                "     nothing to report, a chart or the file that could not be written",
-      .notes = "environment: RETRYSIM_PLOTS, GNUPLOT (as for retrysim plot), TMPDIR (the charts' scratch directory)",
+      .notes = "environment: RETRYSIM_PLOTS, GNUPLOT (as for retrysim plot), TMPDIR (where the\n"
+               "charts are drawn)",
       .args = "DIR", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_DIR,
       .opts = REPORT_OPTS, .nopts = NROWS(REPORT_OPTS), .size = sizeof(cli_report_opts), .run = cmd_report },
     { .name = "plot", .summary = "render the charts (PNG/SVG, gnuplot) of a run's or a sweep's CSVs",
