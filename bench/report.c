@@ -361,14 +361,21 @@ static void header_comment(FILE *f, const char *text)
         const char *s = p + 1;
         size_t k = n - 1;
         if (k && *s == ' ') { s++; k--; }
-        int item = k > 2 && (s[0] == '*' || s[0] == '-') && s[1] == ' ';
+        const char *t = s;
+        size_t tk = k;
+        while (tk && *t == ' ') { t++; tk--; }
+        int item = tk > 2 && (t[0] == '*' || t[0] == '-') && t[1] == ' ';
         if (in_title) { if (!k) in_title = 0; }          /* shown as the lead */
         else if (!k) { if (open) { fputs(open == 2 ? "</li></ul>\n" : "</p>\n", f); open = 0; } }
         else if (item) {
             fputs(open == 1 ? "</p>\n<ul><li>" : open == 2 ? "</li><li>" : "<ul><li>", f);
             open = 2;
-            escn(f, s + 2, k - 2);
+            escn(f, t + 2, tk - 2);
+        } else if (open == 2 && t != s) {               /* an indented line goes on with the item */
+            fputc(' ', f);
+            escn(f, t, tk);
         } else {
+            if (open == 2) { fputs("</li></ul>\n", f); open = 0; }
             if (!open) { fputs("<p>", f); open = 1; } else fputc(' ', f);
             escn(f, s, k);
         }
@@ -893,10 +900,25 @@ static int charts(FILE *f, const char *dir, const char *scenario, const char *me
 
 /* ---- sections ----------------------------------------------------------------------------- */
 
+/* A command line with each word kept on one line (a break only between words). */
+static void command_words(FILE *f, const char *cmd)
+{
+    for (const char *p = cmd; *p;) {
+        size_t n = strcspn(p, " ");
+        char word[1024];
+        snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1), p);
+        fputs("<span style=\"white-space:nowrap\">", f);
+        esc(f, word);
+        fputs("</span>", f);
+        p += n;
+        if (*p) { fputc(' ', f); p++; }
+    }
+}
+
 static void meta_list(FILE *f, const bench_report_meta *m, const char *scenario, const sim_scenario *sc)
 {
     fputs("<dl class=\"meta\">", f);
-    if (m && m->command[0]) { fputs("<dt>command</dt><dd><code>", f); esc(f, m->command); fputs("</code></dd>", f); }
+    if (m && m->command[0]) { fputs("<dt>command</dt><dd><code>", f); command_words(f, m->command); fputs("</code></dd>", f); }
     fputs("<dt>scenario</dt><dd><code>", f);
     esc(f, scenario);
     fputs("</code></dd>", f);
@@ -1115,7 +1137,7 @@ int bench_report_check(const bench_report_opts *o, const bench_report_meta *m, c
     fputs(" <span class=\"note\">\xc2\xb7 check</span></h1>\n", f);
     verdict(f, all, "no expectations");
     fputs("<dl class=\"meta\">", f);
-    if (m && m->command[0]) { fputs("<dt>command</dt><dd><code>", f); esc(f, m->command); fputs("</code></dd>", f); }
+    if (m && m->command[0]) { fputs("<dt>command</dt><dd><code>", f); command_words(f, m->command); fputs("</code></dd>", f); }
     fputs("<dt>version</dt><dd>retrysim ", f);
     esc(f, m && m->version[0] ? m->version : pol_version());
     fputs("</dd></dl>\n", f);
