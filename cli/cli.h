@@ -7,11 +7,13 @@
 #define SIM_CLI_H
 #include "opts.h"
 #include "pol_common.h"
+#include "scenario.h"
 
 typedef struct {
     cli_list    sets;          /* --set, --seed (seed=N), --replications (replications=N), in order */
     cli_list    pols;          /* --policy */
     const char *out;
+    const char *report;        /* --report FILE.html */
     int         trace, quiet;
 } cli_run_opts;
 
@@ -32,6 +34,7 @@ typedef struct {
     cli_list    grids, pols;
     cli_list    sets;          /* --replications, --seed, in order */
     const char *grid_file, *out, *objective;
+    const char *report;        /* --report FILE.html */
     long long   jobs, top, max_runs, crash_run;
     int         mpi, resume, quiet;
 } cli_sweep_opts;
@@ -46,8 +49,15 @@ typedef struct {
 
 typedef struct {
     const char *junit;
+    const char *report;        /* --report FILE.html */
     long long   reps, jobs;
 } cli_check_opts;
+
+typedef struct {
+    const char *out, *scenario;
+    long long   jobs;
+    int         no_expect, quiet;
+} cli_report_opts;
 
 typedef struct { const char *scenario, *format, *out, *provider, *metric; } cli_plot_opts;
 
@@ -88,6 +98,7 @@ int cmd_tune(void *opts, const cli_args *a);
 int cmd_tune_entry(int argc, char **argv);
 int cmd_check(void *opts, const cli_args *a);
 int cmd_plot(void *opts, const cli_args *a);
+int cmd_report(void *opts, const cli_args *a);
 int cmd_live(void *opts, const cli_args *a);
 int cmd_mock(void *opts, const cli_args *a);
 int cmd_bench_engine(void *opts, const cli_args *a);
@@ -102,6 +113,13 @@ int cmd_version(void *opts, const cli_args *a);
  * bench_mpi_run(--mpi as parsed, argc, argv, body). */
 int cli_mpi_entry(const char *name, int argc, char **argv, int (*check)(void *opts, const cli_args *a),
                   int (*body)(int, char **));
+
+/* After run or sweep wrote DIR: DIR/run.csv (the command line, scenario,
+ * overrides, seed, version), then with report != NULL the HTML page
+ * (cmd_report.c, bench/report.h). sc: the scenario as loaded (point 0 for a
+ * sweep); objective: a sweep's. Returns the exit status, 0 or 2. */
+int cli_after_results(const char *verb, const char *dir, const char *path, const sim_scenario *sc,
+                      const cli_list *sets, const char *objective, const char *report, int quiet);
 
 /* Custom value parsers of table.c (NULL, or what the value needs). */
 const char *cli_parse_scale(const char *value, void *dest);      /* double in (0, 1e6] */
