@@ -295,6 +295,29 @@ static void test_errors(void)
                "expected a file name or a map { file, columns, from, for, speed, loop, origin }");
 }
 
+static void test_empirical_column(void)
+{
+    /* empirical(log.csv, column): one column of a request log, empty cells skipped */
+    write_file("log.csv", "TIMESTAMP,ContextTokens,latency_ms\n2023-11-16 18:15:46,100,250\n2023-11-16 18:15:47,,\n"
+                          "2023-11-16 18:15:48,300,1.5s\n");
+    sim_dist d;
+    sim_err err;
+    CU_ASSERT_EQUAL_FATAL(sim_dist_parse("empirical(log.csv, contexttokens)", 0, scratch(), &d, &err), 0);
+    CU_ASSERT_EQUAL(d.n, 2);
+    CU_ASSERT_DOUBLE_EQUAL(sim_dist_mean(&d), 200, 1e-12);
+    char buf[256];
+    CU_ASSERT_STRING_EQUAL(sim_dist_format(&d, 0, buf, sizeof buf), "empirical(log.csv, contexttokens)");
+    sim_dist_free(&d);
+    /* a duration column in ms (its name says so); a unit in a cell wins */
+    CU_ASSERT_EQUAL_FATAL(sim_dist_parse("empirical('log.csv', 'latency_ms')", 1, scratch(), &d, &err), 0);
+    CU_ASSERT_EQUAL(d.n, 2);
+    CU_ASSERT_DOUBLE_EQUAL(d.samples[0], 2.5e8, 0);
+    CU_ASSERT_DOUBLE_EQUAL(d.samples[1], 1.5e9, 0);
+    sim_dist_free(&d);
+    CU_ASSERT(sim_dist_parse("empirical(log.csv, GeneratedTokens)", 0, scratch(), &d, &err) < 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "log.csv:1:1: no column 'GeneratedTokens' in the header"));
+}
+
 /* ---- the replay ------------------------------------------------------------ */
 
 static double run_metric(const sim_scenario *s, sim_metric_id m)
@@ -375,6 +398,7 @@ static void register_suites(void)
              { "per-request cells", test_cells },
              { "window, speed, loop, origin", test_window_speed_loop },
              { "located errors", test_errors },
+             { "empirical(log, column)", test_empirical_column },
              { "replay: tokens", test_replay_tokens },
              { "replay: loop", test_replay_loop },
              { "replay: deadlines", test_replay_deadlines });

@@ -98,6 +98,14 @@ int64_t sim_col_unit(const char *cell)
     return u ? u : 1000000000;
 }
 
+int sim_trace_name_eq(const char *x, const char *y)
+{
+    char a[80], b[80];
+    norm(x, a, sizeof a);
+    norm(y, b, sizeof b);
+    return a[0] && !strcmp(a, b);
+}
+
 int sim_col_matches(sim_col c, const char *mapped, const char *cell)
 {
     if ((unsigned)c >= SIM_COL__COUNT || !cell) return 0;

@@ -50,6 +50,8 @@ int sim_col_lookup(const char *name);
 /* Whether header cell `cell` names the column: `mapped` (a header name the
  * user gave, or NULL for the canonical name and its aliases). */
 int sim_col_matches(sim_col c, const char *mapped, const char *cell);
+/* Whether two column names are the same, compared as above. */
+int sim_trace_name_eq(const char *a, const char *b);
 
 /* Finds columns 0..ncols-1 in a header row: col[c] = the index of the cell
  * of column c, or -1 when absent. mapped[c] (may be NULL, or hold NULLs):
