@@ -350,7 +350,7 @@ static int analyze_arrivals(const bench_fit_opts *o, bench_fit_result *r, const 
     r->span = t[n - 1] - t[0];
     r->rate = (double)(n - 1) / r->span;
     r->rate_se = sqrt((double)(n - 1)) / r->span;
-    double W = o->window > 0 ? (double)o->window / 1e9 : 60;
+    double W = (o->window > 0 ? (double)o->window / 1e9 : 60) / (o->speed > 0 ? o->speed : 1);   /* run time */
     if (W > r->span) W = r->span;
     r->window = W;
     size_t nw = (size_t)ceil(r->span / W);
@@ -587,12 +587,13 @@ int bench_fit_analyze(const bench_fit_opts *o, bench_fit_result *r, sim_err *err
     g_sort_t = rd.t;
     qsort(keep, rd.n, sizeof *keep, cmp_keep);
     int64_t t0 = rd.t[keep[0]];
+    double speed = o->speed > 0 ? o->speed : 1;
     size_t n = 0;
     for (size_t k = 0; k < rd.n; k++) {
         int64_t dt = rd.t[keep[k]] - t0;
         if (dt < o->from || (o->span > 0 && dt - o->from >= o->span)) continue;
         keep[n] = keep[k];
-        tsec[n++] = (double)dt / 1e9;
+        tsec[n++] = (double)(dt - o->from) / 1e9 / speed;    /* the run's clock */
     }
     if (n < 2 || tsec[n - 1] <= tsec[0]) {
         rc = sim_cfg_errf_loc(err, o->path, 0, 0, "%s: fewer than two requests at different times%s", o->path,
@@ -742,7 +743,7 @@ static void dist_value(const bench_fit_opts *o, const bench_fit_result *r, const
         cand_text(d->best, &d->c[d->best], 0, buf, n);
 }
 
-static void report_dist(sim_buf *b, const char *name, const bench_fit_dist *d, double max_ks)
+static void report_dist(sim_buf *b, const char *name, const bench_fit_dist *d, double max_ks, int part)
 {
     char p1[32], p2[32], p3[32];
     sim_buf_printf(b, "#   %s: n = %zu, mean %s, sd %.4g, median %.4g, p90 %.4g, p99 %.4g, max %.4g%s\n", name, d->n,
@@ -758,8 +759,8 @@ static void report_dist(sim_buf *b, const char *name, const bench_fit_dist *d, d
                        c == d->best ? (d->empirical ? "  <- the best, but above --max-ks" : "  <- the best") : "");
     }
     if (d->empirical)
-        sim_buf_printf(b, "#     -> no candidate is within KS D %s: the log's own values, empirical(log, column)\n",
-                       num(max_ks, p3, sizeof p3));
+        sim_buf_printf(b, "#     -> no candidate is within KS D %s: the log's own values, empirical(log, column)%s\n",
+                       num(max_ks, p3, sizeof p3), part ? " (which reads every row of the log, not only the part read)" : "");
 }
 
 void bench_fit_emit(const bench_fit_opts *o, const bench_fit_result *r, sim_buf *b)
@@ -772,6 +773,8 @@ void bench_fit_emit(const bench_fit_opts *o, const bench_fit_result *r, sim_buf 
     if (o->from || o->span)
         sim_buf_printf(b, " (from %s%s%s of %zu rows)", fmt_dur((double)o->from / 1e9, x2, sizeof x2), o->span ? " for " : "",
                        o->span ? fmt_dur((double)o->span / 1e9, x3, sizeof x3) : "", r->rows);
+    if (o->speed > 0 && o->speed != 1)
+        sim_buf_printf(b, ", replayed %g times as fast: rates, times and the duration below are the run's", o->speed);
     sim_buf_puts(b, "; columns read:");
     for (int c = 0; c < SIM_COL__COUNT; c++)
         if (r->header[c][0]) sim_buf_printf(b, " %s = %s", sim_col_name((sim_col)c), r->header[c]);
@@ -793,8 +796,9 @@ void bench_fit_emit(const bench_fit_opts *o, const bench_fit_result *r, sim_buf 
                                                           : "consistent with one Poisson rate: open loop");
     if (r->prompt.n || r->output.n) {
         sim_buf_puts(b, "#\n# Token counts (maximum likelihood, SE; KS distance to the log's values)\n");
-        if (r->prompt.n) report_dist(b, "prompt_tokens", &r->prompt, max_ks);
-        if (r->output.n) report_dist(b, "output_tokens", &r->output, max_ks);
+        int part = o->from || o->span;
+        if (r->prompt.n) report_dist(b, "prompt_tokens", &r->prompt, max_ks, part);
+        if (r->output.n) report_dist(b, "output_tokens", &r->output, max_ks, part);
     }
     if (r->npairs >= 3) {
         double lo, hi, lo2, hi2;
@@ -846,7 +850,7 @@ void bench_fit_emit(const bench_fit_opts *o, const bench_fit_result *r, sim_buf 
         sim_buf_puts(b, "\n#   -> several models: fit each one's rows (a class per model) if their sizes differ\n");
     }
     /* the fragment */
-    sim_buf_printf(b, "\nduration: %s            # the log's span (fit a part of it with --from/--for)\n",
+    sim_buf_printf(b, "\nduration: %s            # the span read (the run's clock; a part of the log: --from, --for)\n",
                    fmt_dur(ceil(r->span), x1, sizeof x1));
     char pt[512] = "", ot[512] = "";
     if (r->prompt.n && r->prompt.best >= 0) dist_value(o, r, &r->prompt, SIM_COL_PROMPT, pt, sizeof pt);
@@ -868,6 +872,7 @@ void bench_fit_emit(const bench_fit_opts *o, const bench_fit_result *r, sim_buf 
         sim_buf_printf(&replay, "    from: %s\n", fmt_dur((double)o->from / 1e9, x2, sizeof x2));
         if (o->span) sim_buf_printf(&replay, "    for: %s\n", fmt_dur((double)o->span / 1e9, x2, sizeof x2));
     }
+    if (o->speed > 0 && o->speed != 1) sim_buf_printf(&replay, "    speed: %g\n", o->speed);
     sim_buf *both[2] = { &poisson, &replay };
     for (int k = 0; k < 2; k++) {
         if (pt[0]) sim_buf_printf(both[k], "  prompt_tokens: %s%s\n", pt, k ? "   # for rows without a count" : "");

@@ -39,6 +39,8 @@ typedef struct {
     const char *mapped[SIM_COL__COUNT];      /* header names given for columns (NULL: by name) */
     pol_ns      window;                      /* rate windows (0 = 1m) */
     pol_ns      from, span;                  /* the part read, from the first request (span 0 = all) */
+    double      speed;                       /* the fragment replays the log this many times faster
+                                                (0 = 1): its rates x speed, its times / speed */
     bench_fit_arrivals arrivals;             /* the fragment's workload: by the evidence, or forced */
     double      max_ks;                      /* token counts: empirical above it (0 = 0.05) */
     const char *provider;                    /* the fragment's provider (NULL = "fitted") */

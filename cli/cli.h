@@ -25,7 +25,7 @@ typedef struct {
 typedef struct {
     cli_list    columns;       /* --column FIELD=NAME */
     pol_ns      window, from, span;
-    double      max_ks;
+    double      max_ks, speed;
     const char *arrivals, *provider, *out;
     int         quiet;
 } cli_fit_opts;

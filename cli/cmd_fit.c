@@ -15,7 +15,7 @@ int cmd_fit(void *opts, const cli_args *a)
 {
     const cli_fit_opts *fo = opts;
     bench_fit_opts o = { .path = a->pos.v[0], .window = fo->window, .from = fo->from, .span = fo->span,
-                         .max_ks = fo->max_ks, .provider = fo->provider };
+                         .max_ks = fo->max_ks, .speed = fo->speed, .provider = fo->provider };
     o.arrivals = !strcmp(fo->arrivals, "poisson") ? BENCH_FIT_POISSON
                : !strcmp(fo->arrivals, "replay") ? BENCH_FIT_REPLAY : BENCH_FIT_AUTO;
     const char *const *cols = cli_items(&fo->columns);

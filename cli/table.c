@@ -85,6 +85,10 @@ static const cli_opt FIT_OPTS[] = {
     { "window", 0, CLI_DURATION, OFF(T, window), "D", "width of the rate windows (default 1m)" },
     { "from", 0, CLI_DURATION, OFF(T, from), "D", "read the log from D after its first request" },
     { "for", 0, CLI_DURATION, OFF(T, span), "D", "read D of the log (from --from)" },
+    { "speed", 0, CLI_CUSTOM, OFF(T, speed), "F",
+      "the fragment replays the log F times as fast (its rates x F, its times\n"
+      "/ F; arrivals_csv's speed: F); --window, --from, --for stay in the log's\n"
+      "clock", .parse = cli_parse_scale },
     { "arrivals", 0, CLI_CHOICE, OFF(T, arrivals), "A",
       "the fragment's workload: auto (default: by the evidence), poisson\n"
       "(open loop, a rate per window when it changes) or replay (the log)",
@@ -406,9 +410,10 @@ static const cli_verb VERBS[] = {
       .opts = IMPORT_OPTS, .nopts = NROWS(IMPORT_OPTS), .size = sizeof(cli_import_opts),
       .run = cmd_import },
     { .name = "fit", .summary = "fit a workload and provider model to a request log",
-      .usage = "retrysim fit LOG [--column FIELD=NAME]... [--window D] [--from D] [--for D]\n"
-               " [--arrivals auto|poisson|replay] [--max-ks D] [--provider NAME]\n"
-               " [--out FILE] [--quiet]",
+      .usage = "retrysim fit LOG [--column FIELD=NAME]... [--window D]\n"
+               " [--from D] [--for D] [--speed F]\n"
+               " [--arrivals auto|poisson|replay] [--max-ks D]\n"
+               " [--provider NAME] [--out FILE] [--quiet]",
       .description =
           "Reads a request log (a CSV whose header names its columns: a time, and any of\n"
           "prompt and output tokens, latency, time to first token, status, model) and\n"
@@ -418,11 +423,11 @@ static const cli_verb VERBS[] = {
           "replay the log, from the index of dispersion of counts and KS tests of the\n"
           "inter-arrival times), the token counts (lognormal, gamma, Pareto and\n"
           "exponential fitted by maximum likelihood, the best by KS distance, or the\n"
-          "log's values), their correlation, the provider's ttft, per_token and noise (least\n"
-          "squares of latency on output tokens) and its 5xx error rate. Every figure is\n"
-          "written as a YAML comment and printed on stderr. Times are durations, seconds\n"
-          "(ms when the column's name ends in _ms) or dates like 2023-11-16 18:15:46.68.\n"
-          "Method and how to read the output: docs/fit.md.",
+          "log's values), their correlation, the provider's ttft, per_token and noise\n"
+          "(least squares of latency on output tokens) and its 5xx error rate. Every\n"
+          "figure is written as a YAML comment and printed on stderr. Times are\n"
+          "durations, seconds (ms when the column's name ends in _ms) or dates like\n"
+          "2023-11-16 18:15:46.68. Method and how to read the output: docs/fit.md.",
       .examples = "retrysim fit scenarios/traces/AzureLLMInferenceTrace_conv.csv > conv-fit.yaml\n"
                   "retrysim fit requests.csv --column at=created --column latency=elapsed_ms \\\n"
                   "    --window 5m --out fitted.yaml\n"

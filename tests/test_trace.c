@@ -164,6 +164,9 @@ static void test_azure_header(void)
     CU_ASSERT_PTR_NULL(wl->arrival_flags);
     CU_ASSERT_PTR_NULL(s.warnings);
     CU_ASSERT_FALSE(wl->arrivals_loop);
+    CU_ASSERT_TRUE(wl->arrival_has_tokens);     /* the provider's capacity uses the trace's means */
+    CU_ASSERT_DOUBLE_EQUAL(wl->arrival_prompt_mean, (374 + 396 + 879) / 3.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(wl->arrival_output_mean, (44 + 109 + 55) / 3.0, 1e-9);
     sim_scenario_free(&s);
 
     /* the same through a mapping of other names */
@@ -206,6 +209,9 @@ static void test_cells(void)
     CU_ASSERT_EQUAL(wl->arrival_flags[2], SIM_ARR_STREAM_SET);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s.warnings);       /* stream: stored, no effect yet */
     CU_ASSERT_PTR_NOT_NULL(strstr(s.warnings, "all.csv:1:47: warning: column 'stream' is stored"));
+    /* empty cells count their class's mean (1000 and 300 by default); 0 output tokens count 1 */
+    CU_ASSERT_DOUBLE_EQUAL(wl->arrival_prompt_mean, (100 + 1000 + 5) / 3.0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(wl->arrival_output_mean, (10 + 300 + 1) / 3.0, 1e-9);
     sim_scenario_free(&s);
 }
 

@@ -1139,6 +1139,30 @@ static int load_arrivals(loader *L, const sim_cfg_node *w)
                             r.span ? sim_format_duration(r.span, d2, sizeof d2) : "");
     if (!wl->n_arrivals) return sim_cfg_errf(L->err, f, "'%s' has no arrivals before the end of the run", f->str);
     wl->arrival_deadline_max = r.deadline_max;
+    if (wl->arrival_prompt || wl->arrival_output) {
+        /* the requests' mean tokens (the model's capacity in requests/s under a TPM
+         * limit): a row's own count, else its class's mean (the weighted one for
+         * rows without a class) */
+        double wsum = 0, pm = 0, om = 0, sp = 0, so = 0;
+        for (int k = 0; k < wl->nclasses; k++) {
+            wsum += wl->classes[k].weight;
+            pm += wl->classes[k].weight * sim_dist_mean(&wl->classes[k].prompt_tokens);
+            om += wl->classes[k].weight * sim_dist_mean(&wl->classes[k].output_tokens);
+        }
+        pm /= wsum;
+        om /= wsum;
+        for (size_t i = 0; i < wl->n_arrivals; i++) {
+            int k = wl->arrival_class && wl->arrival_class[i] != SIM_ARR_ANY_CLASS ? wl->arrival_class[i] : -1;
+            uint32_t p = wl->arrival_prompt ? wl->arrival_prompt[i] : SIM_ARR_NO_TOKENS;
+            uint32_t o = wl->arrival_output ? wl->arrival_output[i] : SIM_ARR_NO_TOKENS;
+            sp += p != SIM_ARR_NO_TOKENS ? (double)p : k >= 0 ? sim_dist_mean(&wl->classes[k].prompt_tokens) : pm;
+            /* as the model rounds: at least one output token */
+            so += o != SIM_ARR_NO_TOKENS ? (o < 1 ? 1.0 : (double)o) : k >= 0 ? sim_dist_mean(&wl->classes[k].output_tokens) : om;
+        }
+        wl->arrival_has_tokens = 1;
+        wl->arrival_prompt_mean = sp / (double)wl->n_arrivals;
+        wl->arrival_output_mean = so / (double)wl->n_arrivals;
+    }
     if (wl->arrivals_loop) {
         double p = r.span > 0 ? (double)r.span / r.speed
                  : (double)r.last_in + (r.in_window > 1 ? (double)(r.last_in - r.first_in) / (double)(r.in_window - 1) : 0);

@@ -135,6 +135,9 @@ typedef struct {
     int       arrivals_loop;         /* replay the trace again every arrivals_period */
     pol_ns    arrivals_period;       /* the loop's period (run time), > 0 when looping */
     pol_ns    arrival_deadline_max;  /* the largest arrival_deadline_ms, in ns (0: none) */
+    int       arrival_has_tokens;    /* the trace gives token counts: the means below are the
+                                        requests' (rows without one count their class's mean) */
+    double    arrival_prompt_mean, arrival_output_mean;
     sim_class classes[SIM_MAX_CLASSES];
     int       nclasses;              /* >= 1 (a "default" class is made if none is written) */
 } sim_workload;
