@@ -206,6 +206,16 @@ double bench_fit_ks(int cand, const bench_fit_cand *c, const double *x, size_t n
     return d;
 }
 
+static double cand_mean(int cand, const bench_fit_cand *c)
+{
+    switch (cand) {
+    case BENCH_FIT_LOGNORMAL: return c->a * exp(c->b * c->b / 2);
+    case BENCH_FIT_GAMMA: return c->a * c->b;
+    case BENCH_FIT_PARETO: return c->a > 1 ? c->a * c->b / (c->a - 1) : INFINITY;
+    default: return c->a;
+    }
+}
+
 typedef struct { double s; } gamma_eq;
 static double gamma_f(double k, void *p) { return log(k) - gsl_sf_psi(k) - ((gamma_eq *)p)->s; }
 
@@ -320,7 +330,12 @@ static int fit_dist(const float *vf, const double *vd, size_t n, double max_ks, 
             d->c[c].ks = bench_fit_ks(c, &d->c[c], x, m, integers);
             d->c[c].ks_p = bench_fit_ks_p(d->c[c].ks, m);
         }
-        if (d->c[c].ok && (d->best < 0 || d->c[c].ks < d->c[d->best].ks)) d->best = c;
+        /* a model whose mean is not near the values' (a Pareto with alpha <= 1 has
+         * none) would not load the provider as the log did */
+        double cm = cand_mean(c, &d->c[c]);
+        int usable = d->c[c].ok && isfinite(cm) && cm >= d->mean / 2 && cm <= d->mean * 2;
+        d->c[c].mean_off = d->c[c].ok && !usable;
+        if (usable && (d->best < 0 || d->c[c].ks < d->c[d->best].ks)) d->best = c;
     }
     d->empirical = d->best < 0 || d->c[d->best].ks > max_ks;
     free(x);
@@ -756,7 +771,8 @@ static void report_dist(sim_buf *b, const char *name, const bench_fit_dist *d, d
         char params[160];
         cand_params(c, k, params, sizeof params);
         sim_buf_printf(b, "#     %-12s %-52s KS D = %.4f (p %s)%s\n", CAND_NAMES[c], params, k->ks, pval(k->ks_p, p2, sizeof p2),
-                       c == d->best ? (d->empirical ? "  <- the best, but above --max-ks" : "  <- the best") : "");
+                       c == d->best ? (d->empirical ? "  <- the best, but above --max-ks" : "  <- the best")
+                       : k->mean_off ? "  (its mean is not within a factor 2 of the values': not used)" : "");
     }
     if (d->empirical)
         sim_buf_printf(b, "#     -> no candidate is within KS D %s: the log's own values, empirical(log, column)%s\n",
@@ -776,8 +792,8 @@ void bench_fit_emit(const bench_fit_opts *o, const bench_fit_result *r, sim_buf 
     if (o->speed > 0 && o->speed != 1)
         sim_buf_printf(b, ", replayed %g times as fast: rates, times and the duration below are the run's", o->speed);
     sim_buf_puts(b, "; columns read:");
-    for (int c = 0; c < SIM_COL__COUNT; c++)
-        if (r->header[c][0]) sim_buf_printf(b, " %s = %s", sim_col_name((sim_col)c), r->header[c]);
+    for (int c = 0, k = 0; c < SIM_COL__COUNT; c++)
+        if (r->header[c][0]) sim_buf_printf(b, "%s %s = %s", k++ ? "," : "", sim_col_name((sim_col)c), r->header[c]);
     sim_buf_puts(b, "\n#\n# Arrivals\n");
     sim_buf_printf(b, "#   mean rate %s/s ± %s (SE)\n", num(r->rate, x1, sizeof x1), num(r->rate_se, x2, sizeof x2));
     if (!isnan(r->idc_win))

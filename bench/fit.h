@@ -55,6 +55,8 @@ typedef struct {
                                   exponential: mean (b unused) */
     double se_a, se_b;         /* their standard errors (asymptotic, from the Fisher information) */
     double ks, ks_p;           /* KS distance to the values, its asymptotic p-value */
+    int    mean_off;           /* fitted, but its mean is infinite or not within a factor 2 of
+                                  the values' mean: not chosen */
 } bench_fit_cand;
 
 typedef struct {

@@ -263,6 +263,39 @@ static void test_candidates(void)
     gsl_rng_free(g);
 }
 
+static void test_ttft_column(void)
+{
+    /* a TTFT column: ttft is its lognormal fit, per_token the slope of the decode time */
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 21);
+    FILE *f = fopen(path_of("ttft.csv"), "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f, "t,output_tokens,ttft,latency\n");
+    double t = 0;
+    for (int i = 0; i < 5000; i++) {
+        t += gsl_ran_exponential(g, 0.1);
+        double o = 1 + round(gsl_ran_exponential(g, 200)), ttft = gsl_ran_lognormal(g, log(0.3), 0.2);
+        fprintf(f, "%.6f,%.0f,%.6f,%.6f\n", t, o, ttft, ttft + o * 0.012 * gsl_ran_lognormal(g, 0, 0.15));
+    }
+    fclose(f);
+    gsl_rng_free(g);
+    bench_fit_opts o = { .path = path_of("ttft.csv") };
+    bench_fit_result r;
+    sim_err err;
+    CU_ASSERT_EQUAL_FATAL(bench_fit_analyze(&o, &r, &err), 0);
+    const bench_fit_cand *c = &r.ttft_d.c[BENCH_FIT_LOGNORMAL];
+    fprintf(stderr, "\n");
+    NEAR("ttft median", c->a, c->se_a, 0.3);
+    NEAR("ttft sigma", c->b, c->se_b, 0.2);
+    NEAR("per_token (decode)", r.per_token, r.per_token_se, 0.012);
+    NEAR("noise (decode)", r.noise, r.noise_se, 0.15);
+    sim_buf b = { 0 };
+    bench_fit_emit(&o, &r, &b);
+    CU_ASSERT_PTR_NOT_NULL(b.s && strstr(b.s, "    latency: { ttft: lognormal("));
+    sim_buf_free(&b);
+    bench_fit_free(&r);
+}
+
 static void test_errors(void)
 {
     bench_fit_opts o = { .path = path_of("bad.csv") };
@@ -293,6 +326,7 @@ static void register_suites(void)
              { "a rate per window", test_rate_windows },
              { "a bursty log: replay", test_bursty },
              { "each candidate's MLE", test_candidates },
+             { "a TTFT column", test_ttft_column },
              { "bad logs", test_errors });
 }
 

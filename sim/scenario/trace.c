@@ -10,8 +10,8 @@
 
 /* Canonical name first, then the aliases, all written normalised (lower
  * case, no '_', '-', '.' or space): see norm(). */
-static const char *const NAMES[SIM_COL__COUNT][12] = {
-    [SIM_COL_AT]       = { "at", "time", "timestamp", "ts", "arrival", "arrivaltime", "arrivedat", "createdat",
+static const char *const NAMES[SIM_COL__COUNT][16] = {
+    [SIM_COL_AT]       = { "at", "t", "time", "timestamp", "ts", "arrival", "arrivaltime", "arrivedat", "createdat",
                            "created", "starttime", "requesttime", NULL },
     [SIM_COL_CLASS]    = { "class", "requestclass", NULL },
     [SIM_COL_PROMPT]   = { "prompttokens", "inputtokens", "contexttokens", "prompttokencount", NULL },
@@ -25,7 +25,7 @@ static const char *const NAMES[SIM_COL__COUNT][12] = {
 };
 /* The same, as written in messages. */
 static const char *const SPELLED[SIM_COL__COUNT] = {
-    [SIM_COL_AT]       = "at (or time, timestamp, ts, arrival, arrival_time, arrived_at, created_at, created, start_time, request_time)",
+    [SIM_COL_AT]       = "at (or t, time, timestamp, ts, arrival, arrival_time, arrived_at, created_at, created, start_time, request_time)",
     [SIM_COL_CLASS]    = "class (or request_class)",
     [SIM_COL_PROMPT]   = "prompt_tokens (or input_tokens, context_tokens, prompt_token_count)",
     [SIM_COL_OUTPUT]   = "output_tokens (or completion_tokens, generated_tokens, output_token_count)",
