@@ -465,11 +465,11 @@ static int analyze_arrivals(const bench_fit_opts *o, bench_fit_result *r, const 
     return POL_OK;
 }
 
-static void analyze_latency(bench_fit_result *r, const reader *rd, const size_t *keep, size_t n, double max_ks)
+static int analyze_latency(bench_fit_result *r, const reader *rd, const size_t *keep, size_t n, double max_ks)
 {
     double *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y);
     double *tt = malloc((n ? n : 1) * sizeof *tt);
-    if (!x || !y || !tt) { free(x); free(y); free(tt); return; }
+    if (!x || !y || !tt) { free(x); free(y); free(tt); return POL_ENOMEM; }
     size_t m = 0, mt = 0;
     int has_ttft = rd->col[SIM_COL_TTFT] >= 0;
     for (size_t k = 0; k < n; k++) {
@@ -483,7 +483,7 @@ static void analyze_latency(bench_fit_result *r, const reader *rd, const size_t 
         y[m] = has_ttft ? rd->lat[i] - rd->ttft[i] : rd->lat[i];
         m++;
     }
-    if (has_ttft && mt) fit_dist(NULL, tt, mt, max_ks, &r->ttft_d);
+    if (has_ttft && mt && fit_dist(NULL, tt, mt, max_ks, &r->ttft_d)) { free(x); free(y); free(tt); return POL_ENOMEM; }
     r->nlat = m;
     if (m >= 3) {
         double c0 = 0, c1, cov00 = 0, cov01, cov11, sumsq;
@@ -535,6 +535,7 @@ static void analyze_latency(bench_fit_result *r, const reader *rd, const size_t 
     free(x);
     free(y);
     free(tt);
+    return POL_OK;
 }
 
 static void analyze_status(bench_fit_result *r, const reader *rd, const size_t *keep, size_t n, const double *tsec)
@@ -627,7 +628,12 @@ int bench_fit_analyze(const bench_fit_opts *o, bench_fit_result *r, sim_err *err
     }
     /* the pairs */
     double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *w = malloc(2 * n * sizeof *w);
-    if (a && b && w) {
+    if (!a || !b || !w) {
+        free(a); free(b); free(w); free(pf); free(of);
+        rc = sim_cfg_errf(err, NULL, "out of memory");
+        goto out;
+    }
+    {
         size_t m = 0;
         for (size_t k = 0; k < n; k++)
             if (!isnan(pf[k]) && !isnan(of[k])) { a[m] = pf[k]; b[m] = of[k]; m++; }
@@ -644,7 +650,7 @@ int bench_fit_analyze(const bench_fit_opts *o, bench_fit_result *r, sim_err *err
     }
     free(a); free(b); free(w);
     free(pf); free(of);
-    analyze_latency(r, &rd, keep, n, max_ks);
+    if (analyze_latency(r, &rd, keep, n, max_ks)) { rc = sim_cfg_errf(err, NULL, "out of memory"); goto out; }
     analyze_status(r, &rd, keep, n, tsec);
     for (size_t k = 0; k < n; k++) {
         uint8_t m = rd.model[keep[k]];

@@ -22,7 +22,8 @@
  *   - status: the shares of 2xx, 429, 5xx and other codes.
  * bench_fit_emit writes the YAML fragment (duration, workload, timeline,
  * providers) with every figure as a comment. Cost: linear in the log plus
- * sorting it (O(n log n)); memory about 40 bytes per request.
+ * sorting it (O(n log n)); memory about 50 bytes per request (100 at the
+ * peak, while the token counts are fitted).
  */
 #ifndef BENCH_FIT_H
 #define BENCH_FIT_H

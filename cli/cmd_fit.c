@@ -70,7 +70,11 @@ int cmd_fit(void *opts, const cli_args *a)
         else if (slash) *slash = '\0';
         sim_outfile f;
         if (!*name || sim_out_open(&f, slash ? dir : ".", slash ? name : dir)) rc = 2;
-        else if (fputs(b.s, f.f) < 0 || sim_out_commit(&f)) {
+        else if (fputs(b.s, f.f) < 0) {
+            sim_out_abort(&f);
+            fprintf(stderr, "%s: cannot write '%s'\n", a->who, fo->out);
+            rc = 2;
+        } else if (sim_out_commit(&f)) {
             fprintf(stderr, "%s: cannot write '%s'\n", a->who, fo->out);
             rc = 2;
         } else if (!fo->quiet)

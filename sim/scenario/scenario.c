@@ -858,9 +858,9 @@ typedef struct {
 } arrivals_reader;
 
 /* Appends one "src:line:col: warning: ..." line to the scenario's warnings. */
-static void add_warning(loader *L, const char *src, int line, int col, const char *fmt, ...)
+static int add_warning(loader *L, const char *src, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-static void add_warning(loader *L, const char *src, int line, int col, const char *fmt, ...)
+static int add_warning(loader *L, const char *src, int line, int col, const char *fmt, ...)
 {
     char msg[768];
     int n = snprintf(msg, sizeof msg, "%s:%d:%d: warning: ", src, line, col);
@@ -871,11 +871,12 @@ static void add_warning(loader *L, const char *src, int line, int col, const cha
     sim_err_oneline(msg, sizeof msg);
     size_t old = L->s->warnings ? strlen(L->s->warnings) : 0, add = strlen(msg);
     char *w = realloc(L->s->warnings, old + add + 2);
-    if (!w) return;                                      /* a warning lost to OOM, not an error */
+    if (!w) return sim_cfg_errf(L->err, NULL, "out of memory");
     memcpy(w + old, msg, add);
     w[old + add] = '\n';
     w[old + add + 1] = '\0';
     L->s->warnings = w;
+    return POL_OK;
 }
 
 static int arrivals_header(arrivals_reader *r, const sim_csv_row *row, sim_err *err)
@@ -934,13 +935,13 @@ static int arrivals_header(arrivals_reader *r, const sim_csv_row *row, sim_err *
     for (int c = 0; c < SIM_COL_TRACE__COUNT; c++)
         r->unit[c] = r->col[c] >= 0 ? sim_col_unit(row->field[r->col[c]]) : 1000000000;
     if (nignored)
-        add_warning(r->L, row->path, row->line[first_ignored], row->col[first_ignored],
+        TRY(add_warning(r->L, row->path, row->line[first_ignored], row->col[first_ignored],
                     "column%s %s %s not read (an arrival trace reads at, class, prompt_tokens, output_tokens, "
-                    "deadline and stream)", nignored > 1 ? "s" : "", ignored, nignored > 1 ? "are" : "is");
+                    "deadline and stream)", nignored > 1 ? "s" : "", ignored, nignored > 1 ? "are" : "is"));
     if (r->col[SIM_COL_STREAM] >= 0)            /* remove when streaming responses are simulated */
-        add_warning(r->L, row->path, row->line[r->col[SIM_COL_STREAM]], row->col[r->col[SIM_COL_STREAM]],
-                    "column 'stream' is stored with each arrival, but streaming responses are not simulated yet: "
-                    "it has no effect");
+        TRY(add_warning(r->L, row->path, row->line[r->col[SIM_COL_STREAM]], row->col[r->col[SIM_COL_STREAM]],
+                        "column 'stream' is stored with each arrival, but streaming responses are not simulated yet: "
+                        "it has no effect"));
     return POL_OK;
 }
 
