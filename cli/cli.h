@@ -25,6 +25,14 @@ typedef struct {
 } cli_import_opts;
 
 typedef struct {
+    cli_list    columns;       /* --column FIELD=NAME */
+    pol_ns      window, from, span;
+    double      max_ks, speed;
+    const char *arrivals, *provider, *out;
+    int         quiet;
+} cli_fit_opts;
+
+typedef struct {
     long long   attempts, draws, seed;
     int         csv;
     const char *kind;          /* --kind K[,K...] */
@@ -91,6 +99,7 @@ typedef struct {
 int cmd_run(void *opts, const cli_args *a);
 int cmd_validate(void *opts, const cli_args *a);
 int cmd_import(void *opts, const cli_args *a);
+int cmd_fit(void *opts, const cli_args *a);
 int cmd_delays(void *opts, const cli_args *a);
 int cmd_sweep(void *opts, const cli_args *a);
 int cmd_sweep_entry(int argc, char **argv);     /* cli_mpi_entry around parse + cmd_sweep */

@@ -77,6 +77,35 @@ static const cli_opt IMPORT_OPTS[] = {
 };
 #undef T
 
+/* -------------------------------------------------------------------- fit --- */
+#define T cli_fit_opts
+static const cli_opt FIT_OPTS[] = {
+    { "column", 0, CLI_LIST, OFF(T, columns), "FIELD=NAME",
+      "read FIELD from the log's column NAME (repeatable; FIELD: at,\n"
+      "prompt_tokens, output_tokens, latency, ttft, status, model, class;\n"
+      "without it, columns are found by their usual names, any case)" },
+    { "window", 0, CLI_DURATION, OFF(T, window), "D", "width of the rate windows (default 1m)" },
+    { "from", 0, CLI_DURATION, OFF(T, from), "D", "read the log from D after its first request" },
+    { "for", 0, CLI_DURATION, OFF(T, span), "D", "read D of the log (from --from)" },
+    { "speed", 0, CLI_CUSTOM, OFF(T, speed), "F",
+      "the fragment replays the log F times as fast (its rates x F, its times\n"
+      "/ F; arrivals_csv's speed: F); --window, --from, --for stay in the log's\n"
+      "clock", .parse = cli_parse_scale },
+    { "arrivals", 0, CLI_CHOICE, OFF(T, arrivals), "A",
+      "the fragment's workload: auto (default: by the evidence), poisson\n"
+      "(open loop, a rate per window when it changes) or replay (the log)",
+      .choices = "auto|poisson|replay" },
+    { "max-ks", 0, CLI_CUSTOM, OFF(T, max_ks), "D",
+      "token counts: use the log's own values (empirical) when the best\n"
+      "fit's KS distance is above D (default 0.05)", .parse = cli_parse_fraction },
+    { "provider", 0, CLI_STR, OFF(T, provider), "NAME", "the fitted provider's name (default fitted)" },
+    { "out", 0, CLI_STR, OFF(T, out), "FILE", "write the fragment to FILE (atomically) instead of stdout; the log's\n"
+      "path in it is then relative to FILE's directory", .complete = CLI_C_FILE },
+    { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "do not print the report on stderr" },
+};
+static const T FIT_DEFAULTS = { .arrivals = "auto" };
+#undef T
+
 /* ----------------------------------------------------------------- delays --- */
 #define T cli_delays_opts
 static const cli_opt DELAYS_OPTS[] = {
@@ -411,6 +440,35 @@ static const cli_verb VERBS[] = {
       .args = "litellm|portkey FILE", .pos_min = 2, .pos_max = 2, .pos_complete = CLI_C_FILE,
       .opts = IMPORT_OPTS, .nopts = NROWS(IMPORT_OPTS), .size = sizeof(cli_import_opts),
       .run = cmd_import },
+    { .name = "fit", .summary = "fit a workload and provider model to a request log",
+      .usage = "retrysim fit LOG [--column FIELD=NAME]... [--window D]\n"
+               " [--from D] [--for D] [--speed F]\n"
+               " [--arrivals auto|poisson|replay] [--max-ks D]\n"
+               " [--provider NAME] [--out FILE] [--quiet]",
+      .description =
+          "Reads a request log (a CSV whose header names its columns: a time, and any of\n"
+          "prompt and output tokens, latency, time to first token, status, model) and\n"
+          "writes a scenario fragment (duration, workload, timeline, providers) that\n"
+          "validates and runs once a scenario name and policies are added: the arrival\n"
+          "process (one Poisson rate, a rate per window as a timeline, or the advice to\n"
+          "replay the log, from the index of dispersion of counts and KS tests of the\n"
+          "inter-arrival times), the token counts (lognormal, gamma, Pareto and\n"
+          "exponential fitted by maximum likelihood, the best by KS distance, or the\n"
+          "log's values), their correlation, the provider's ttft, per_token and noise\n"
+          "(least squares of latency on output tokens) and its 5xx error rate. Every\n"
+          "figure is written as a YAML comment and printed on stderr. Times are\n"
+          "durations, seconds (ms when the column's name ends in _ms) or dates like\n"
+          "2023-11-16 18:15:46.68. Method and how to read the output: docs/fit.md.",
+      .examples = "retrysim fit scenarios/traces/AzureLLMInferenceTrace_conv.csv > conv-fit.yaml\n"
+                  "retrysim fit requests.csv --column at=created --column latency=elapsed_ms \\\n"
+                  "    --window 5m --out fitted.yaml\n"
+                  "retrysim fit requests.csv --from 1h --for 10m --arrivals poisson --quiet",
+      .exits = "0    the fragment is written\n"
+               "2    an unreadable or bad log (file:line:col), an unknown --column field, or\n"
+               "     bad usage",
+      .args = "LOG", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_CSV,
+      .opts = FIT_OPTS, .nopts = NROWS(FIT_OPTS), .size = sizeof(cli_fit_opts), .defaults = &FIT_DEFAULTS,
+      .run = cmd_fit },
     { .name = "delays", .summary = "sample the delays a retry policy waits before each retry",
       .usage = "retrysim delays [POLICY...] [--kind K,...] [--attempts N] [--draws N]\n"
                " [--seed S] [--csv]",

@@ -57,6 +57,8 @@ typedef struct {
     gsl_rng  *prng;          /* policy draws: jitter, throttling, load balancing */
     pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
+    pol_ns    dl_origin;     /* the origin of the request's deadline (req_start, unless a trace
+                                row's deadline moves it: start_request) */
     pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
     uint32_t  req_id;
     uint32_t  att[SIM_MAX_INFLIGHT]; /* attempts in flight, natt of them */
@@ -80,6 +82,8 @@ typedef struct {
     uint8_t   lo_best;       /* hedge pick list-order: the lowest position of a success in this round (0xFF none) */
     uint8_t   lo_first;      /* ... and of any ended copy, whose outcome is lo_out (0xFF none) */
     pol_outcome lo_out;      /* the outcome the policy decides on when no copy of the round succeeded */
+    uint8_t   stream;        /* SIM_ARR_STREAM_* of the request's trace row, 0 = none (stored
+                                for streaming responses, which are not simulated yet) */
     pol_retry_state rs;      /* the retry loop of the current request, when no policy of the
                                 run has nested layers (else sim_world.lstates); last, so
                                 that the hot fields above share cache lines */
