@@ -143,15 +143,20 @@ static int run_child(const char *path, long clients, const char *duration, model
 
 int bench_model(int argc, char **argv)
 {
-    long max_clients = 1000000;
+    long max_clients = 1000000, only = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--max-clients") && i + 1 < argc) max_clients = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--clients") && i + 1 < argc) only = atol(argv[++i]);
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: retrysim bench model [--max-clients N]\n"
                    "Full-model throughput (simulated attempts/s and events/s per core) and peak\n"
                    "memory per client, on a standard 429-storm scenario at 1k..1M clients.\n");
             return 0;
         } else { fprintf(stderr, "retrysim bench model: unknown argument '%s'\n", argv[i]); return 2; }
+    }
+    if (only && only != 1000 && only != 10000 && only != 100000 && only != 1000000) {
+        fprintf(stderr, "retrysim bench model: --clients is 1000, 10000, 100000 or 1000000, got %ld\n", only);
+        return 2;
     }
     char path[] = "/tmp/retrysim-bench-XXXXXX";
     if (write_model(path)) {
@@ -160,11 +165,12 @@ int bench_model(int argc, char **argv)
     }
     model_result base;
     if (run_child(path, 1, "60s", &base)) { unlink(path); fprintf(stderr, "bench model: baseline run failed\n"); return 1; }
-    printf("%-9s %9s %12s %12s %10s %12s %12s %12s %10s\n", "clients", "sim time", "requests", "attempts",
-           "wall s", "attempts/s", "events/s", "peak RSS MB", "B/client");
+    printf("%-9s %9s %12s %12s %8s %10s %12s %12s %12s %10s\n", "clients", "sim time", "requests", "attempts",
+           "success", "wall s", "attempts/s", "events/s", "peak RSS MB", "B/client");
     const long sizes[] = { 1000, 10000, 100000, 1000000 };
     int failed = 0;
     for (int i = 0; i < 4 && sizes[i] <= max_clients; i++) {
+        if (only && sizes[i] != only) continue;
         const char *dur = sizes[i] >= 1000000 ? "15s" : "60s";
         model_result r;
         if (run_child(path, sizes[i], dur, &r) || !r.ok) {
@@ -173,8 +179,9 @@ int bench_model(int argc, char **argv)
             break;
         }
         double per_client = (double)(r.maxrss_kb - base.maxrss_kb) * 1024.0 / (double)sizes[i];
-        printf("%-9ld %9s %12.0f %12.0f %10.2f %12.0f %12.0f %12.1f %10.0f\n", sizes[i], dur, r.requests, r.attempts,
-               r.wall_s, r.attempts / r.wall_s, r.events / r.wall_s, (double)r.maxrss_kb / 1024.0, per_client);
+        printf("%-9ld %9s %12.0f %12.0f %8.4f %10.3f %12.0f %12.0f %12.1f %10.0f\n", sizes[i], dur, r.requests,
+               r.attempts, r.success_rate, r.wall_s, r.attempts / r.wall_s, r.events / r.wall_s,
+               (double)r.maxrss_kb / 1024.0, per_client);
         fflush(stdout);
     }
     unlink(path);

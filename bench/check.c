@@ -22,7 +22,7 @@ static double now_s(void)
  * results into *out (runner.h's layout, owned by out). Returns 0, -2 when
  * interrupted (SIGINT/SIGTERM), -1 on failure. */
 static int run_policies(const char *path, const char *const *sets, int nsets, const sim_scenario *sc,
-                        const int *idx, int n, int jobs, sim_results *out, sim_err *err)
+                        const int *idx, int n, int jobs, sim_results *out, sim_class_results *cout, sim_err *err)
 {
     const char **names = malloc((size_t)(n ? n : 1) * sizeof *names);
     if (!names) { snprintf(err->msg, sizeof err->msg, "out of memory"); return -1; }
@@ -33,6 +33,11 @@ static int run_policies(const char *path, const char *const *sets, int nsets, co
     int rc = bench_sweep_plan(&sw, path, &none, sets, nsets, names, n, err);
     free(names);
     if (rc) return -1;
+    if (cout && bench_sweep_keep_classes(&sw)) {
+        bench_sweep_free(&sw);
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        return -1;
+    }
     bench_exec_opts o;
     memset(&o, 0, sizeof o);
     o.jobs = jobs;
@@ -56,6 +61,18 @@ static int run_policies(const char *path, const char *const *sets, int nsets, co
             memcpy(out->policy, r->policy, (size_t)r->npolicies * sizeof *out->policy);
             memcpy(out->m, r->m, (size_t)r->npolicies * (size_t)r->reps * sizeof *out->m);
         }
+        if (!rc && cout) {
+            size_t nc = (size_t)r->npolicies * (size_t)r->reps * (size_t)sw.cres[0].nclasses;
+            cout->nclasses = sw.cres[0].nclasses;
+            cout->m = malloc((nc ? nc : 1) * sizeof *cout->m);
+            if (!cout->m) {
+                sim_results_free(out);
+                snprintf(err->msg, sizeof err->msg, "out of memory");
+                rc = -1;
+            } else {
+                memcpy(cout->m, sw.cres[0].m, nc * sizeof *cout->m);
+            }
+        }
     }
     bench_sweep_free(&sw);
     return rc;
@@ -68,7 +85,8 @@ static const char *on_name(sim_on on)
     return on == SIM_ON_UPPER ? "ci95_high" : on == SIM_ON_LOWER ? "ci95_low" : "mean";
 }
 
-static stat measure(const sim_scenario *sc, const sim_results *r, const char *policy, sim_metric_id m)
+static stat measure(const sim_scenario *sc, const sim_results *r, const sim_class_results *cr, const char *policy,
+                    int cls, sim_metric_id m)
 {
     stat s = { 0, NAN, NAN, NAN };
     int slot = -1;
@@ -77,7 +95,7 @@ static stat measure(const sim_scenario *sc, const sim_results *r, const char *po
     double *col = malloc((size_t)r->reps * sizeof *col);
     if (slot < 0 || !col) { free(col); return s; }
     double sd;
-    sim_results_column(r, slot, m, col);
+    sim_results_class_column(r, cr, slot, cls, m, col);
     sim_ci95(col, (size_t)r->reps, &s.n, &s.mean, &sd, &s.lo, &s.hi);
     free(col);
     return s;
@@ -93,14 +111,16 @@ static void describe(char *buf, size_t cap, const stat *s)
     else snprintf(buf, cap, "%.6g, 95%% CI [%.6g, %.6g], n=%zu", s->mean, s->lo, s->hi, s->n);
 }
 
-static void evaluate(const sim_scenario *sc, const sim_results *r, const sim_expect *x, bench_check_outcome *o)
+static void evaluate(const sim_scenario *sc, const sim_results *r, const sim_class_results *cr, const sim_expect *x,
+                     bench_check_outcome *o)
 {
     const char *metric = sim_metric_name(x->metric);
-    char a[240], b[240];
+    char a[240], b[240], cl[SIM_NAME_MAX + 16] = "";
+    if (x->cls >= 0) snprintf(cl, sizeof cl, ", class %s", sc->workload.classes[x->cls].name);
     if (!x->is_comparison) {
-        stat s = measure(sc, r, x->policy, x->metric);
+        stat s = measure(sc, r, cr, x->policy, x->cls, x->metric);
         double v = pick(&s, x->on);
-        int n = snprintf(o->expr, sizeof o->expr, "%s(%s).%s", metric, x->policy, on_name(x->on));
+        int n = snprintf(o->expr, sizeof o->expr, "%s(%s%s).%s", metric, x->policy, cl, on_name(x->on));
         if (x->has_min && x->has_max) snprintf(o->expr + n, sizeof o->expr - (size_t)n, " in [%g, %g]", x->min, x->max);
         else if (x->has_min) snprintf(o->expr + n, sizeof o->expr - (size_t)n, " >= %g", x->min);
         else snprintf(o->expr + n, sizeof o->expr - (size_t)n, " <= %g", x->max);
@@ -109,13 +129,13 @@ static void evaluate(const sim_scenario *sc, const sim_results *r, const sim_exp
         snprintf(o->measured, sizeof o->measured, "%s", a);
         return;
     }
-    stat sb = measure(sc, r, x->better, x->metric), st = measure(sc, r, x->than, x->metric);
+    stat sb = measure(sc, r, cr, x->better, x->cls, x->metric), st = measure(sc, r, cr, x->than, x->cls, x->metric);
     int lower = x->lower_is_better;
     /* on: mean compares means; a CI bound asks for better's whole CI on the better side */
     sim_on side = x->on == SIM_ON_MEAN ? SIM_ON_MEAN : lower ? SIM_ON_UPPER : SIM_ON_LOWER;
     double vb = pick(&sb, side), vt = st.mean;
-    snprintf(o->expr, sizeof o->expr, "%s(%s).%s %s %s(%s).mean", metric, x->better, on_name(side), lower ? "<" : ">",
-             metric, x->than);
+    snprintf(o->expr, sizeof o->expr, "%s(%s%s).%s %s %s(%s%s).mean", metric, x->better, cl, on_name(side),
+             lower ? "<" : ">", metric, x->than, cl);
     o->pass = isfinite(vb) && isfinite(vt) && (lower ? vb < vt : vb > vt);
     describe(a, sizeof a, &sb);
     describe(b, sizeof b, &st);
@@ -156,21 +176,23 @@ int bench_check_run(bench_check_file *c, const char *path, const char *const *se
     err->msg[0] = '\0';
     int *idx = malloc((size_t)(sc->npolicies ? sc->npolicies : 1) * sizeof *idx);
     if (!idx) { snprintf(err->msg, sizeof err->msg, "out of memory"); return -1; }
-    int n = named_policies(sc, idx);
+    int n = named_policies(sc, idx), classes = 0;
+    for (int e = 0; e < sc->nexpect; e++) classes |= sc->expect[e].cls >= 0;
     double t = now_s();
-    int rc = run_policies(path, sets, nsets, sc, idx, n, jobs, &c->res, err);
+    int rc = run_policies(path, sets, nsets, sc, idx, n, jobs, &c->res, classes ? &c->cres : NULL, err);
     free(idx);
     if (rc) return rc;
     c->ran = 1;
     c->npolicies = n;
     c->seconds = now_s() - t;
-    for (int e = 0; e < sc->nexpect; e++) evaluate(sc, &c->res, &sc->expect[e], &c->out[e]);
+    for (int e = 0; e < sc->nexpect; e++) evaluate(sc, &c->res, classes ? &c->cres : NULL, &sc->expect[e], &c->out[e]);
     return 0;
 }
 
 void bench_check_free(bench_check_file *c)
 {
     if (c->ran) sim_results_free(&c->res);
+    sim_class_results_free(&c->cres);
     sim_scenario_free(&c->sc);
     free(c->out);
     memset(c, 0, sizeof *c);
@@ -200,9 +222,12 @@ int bench_check_write_junit(const char *path, const bench_check_file *fc, int nf
     const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
     if (slash && slash != path) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     else if (slash) snprintf(dir, sizeof dir, "/");
-    if (!*name || sim_mkdirs(dir)) { fprintf(stderr, "retrysim check: cannot write '%s'\n", path); return -1; }
+    if (!*name) { fprintf(stderr, "retrysim check: cannot write '%s': not a file name\n", path); return -1; }
+    /* no lock: reports of parallel jobs may share a directory (each file is atomic) */
+    int od = sim_outdir_open(dir, 0, "retrysim check");
+    if (od < 0) return -1;
     sim_outfile o;
-    if (sim_out_open(&o, dir, name)) return -1;
+    if (sim_out_open(&o, dir, name)) { sim_outdir_close(od, 1); return -1; }
     FILE *f = o.f;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<testsuites name=\"retrysim check\" tests=\"%d\" failures=\"%d\" errors=\"0\" time=\"%.3f\">\n",
@@ -234,5 +259,7 @@ int bench_check_write_junit(const char *path, const bench_check_file *fc, int nf
         fputs("  </testsuite>\n", f);
     }
     fputs("</testsuites>\n", f);
-    return sim_out_commit(&o);
+    int rc = sim_out_commit(&o);
+    sim_outdir_close(od, rc != 0);      /* a directory created for a report that failed goes again */
+    return rc;
 }

@@ -10,6 +10,8 @@
  * metric better's upper bound < than's mean, otherwise better's lower bound
  * > than's mean. An undefined value (no finite replication, or a CI with
  * fewer than two) fails.
+ * With `class: C` the value is request class C's (summary-classes.csv): the
+ * executor then ships each run's per-class metrics as well.
  * Runs: the named policies only, in file order, as a one-point sweep on the
  * sweep executor (sweep.h): run i of policy j is the run `retrysim run`
  * makes, whatever the number of workers. A scenario without expectations
@@ -29,6 +31,7 @@ typedef struct {
 typedef struct {
     sim_scenario         sc;
     sim_results          res;       /* when ran */
+    sim_class_results    cres;      /* per-class metrics of the same runs, when an expectation names a class */
     int                  ran;
     int                  npolicies; /* the policies run (those the expectations name) */
     double               seconds;   /* wall time of the runs */

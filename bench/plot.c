@@ -25,6 +25,7 @@
 #include "scenario.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <libgen.h>
 #include <limits.h>
 #include <spawn.h>
@@ -126,7 +127,11 @@ static const char *gnuplot_prog(void)
     return g && *g ? g : "gnuplot";
 }
 
-/* Runs argv; returns its exit status, or -1 when it could not be started. */
+/* Runs argv; returns its exit status, or -1 when it could not be started.
+ * While it runs it is the registry's child (outfile.h): SIGINT/SIGTERM kill
+ * it before removing the temporaries it writes. Signals stay blocked from
+ * before the spawn until it is registered; the child starts with the mask
+ * of before. */
 static int run_prog(char *const argv[], int quiet)
 {
     posix_spawn_file_actions_t fa;
@@ -135,13 +140,26 @@ static int run_prog(char *const argv[], int quiet)
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     }
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setsigmask(&at, &old);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
     pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    int rc = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
+    posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
+    if (!rc) sim_out_child(pid);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (rc) return -1;
     int st;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return -1;
+        if (errno != EINTR) { sim_out_child(0); return -1; }
+    sim_out_child(0);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
@@ -228,8 +246,14 @@ typedef struct {
  * script's exit status 3 means "nothing worth a chart": skipped, not failed. */
 static void render(plot_ctx *c, const char *script, const char *name, const char *in, params *p)
 {
-    char tmpbase[PATH_MAX], gp[PATH_MAX];
-    snprintf(tmpbase, sizeof tmpbase, "%s/.%s.tmp%ld", c->outdir, name, (long)getpid());
+    char tmpbase[PATH_MAX], gp[PATH_MAX], tracked[3][PATH_MAX + 16];
+    /* .NAME.tmp.PID.png, .svg, .latency.tmp: a signal removes them, a later plot removes them if this one died */
+    snprintf(tmpbase, sizeof tmpbase, "%s/.%s.tmp.%ld", c->outdir, name, (long)getpid());
+    snprintf(tracked[0], sizeof tracked[0], "%s.png", tmpbase);
+    snprintf(tracked[1], sizeof tracked[1], "%s.svg", tmpbase);
+    snprintf(tracked[2], sizeof tracked[2], "%s.latency.tmp", tmpbase);
+    int th[3];
+    for (int i = 0; i < 3; i++) th[i] = sim_out_track(tracked[i]);
     snprintf(gp, sizeof gp, "%s/%s.gp", c->plotdir, script);
     p_str(p, "plotdir", c->plotdir);
     p_str(p, "in", in);
@@ -238,6 +262,7 @@ static void render(plot_ctx *c, const char *script, const char *name, const char
     if (p->overflow) {
         fprintf(stderr, "retrysim plot: %s: parameters too long\n", name);
         c->failed++;
+        for (int i = 0; i < 3; i++) sim_out_untrack(th[i]);
         return;
     }
     char *argv[] = { (char *)gnuplot_prog(), "-e", p->s, gp, NULL };
@@ -261,6 +286,7 @@ static void render(plot_ctx *c, const char *script, const char *name, const char
     char t[PATH_MAX + 16];
     snprintf(t, sizeof t, "%s.latency.tmp", tmpbase);
     unlink(t);
+    for (int i = 0; i < 3; i++) sim_out_untrack(th[i]);
     if (good) c->ok++;
     else if (rc == 3) fprintf(stderr, "retrysim plot: %s skipped (nothing to draw)\n", name);
     else {
@@ -311,7 +337,7 @@ int bench_plot(const bench_plot_opts *o)
 
     plot_ctx c = { NULL, NULL, format, 0, 0 };
     char plotdir[PATH_MAX], outbuf[PATH_MAX];
-    int rc = 2;
+    int rc = 2, od = -1;
     if (find_plotdir(plotdir, sizeof plotdir)) goto out;
     char *probe[] = { (char *)gnuplot_prog(), "--version", NULL };
     if (run_prog(probe, 1) != 0) {
@@ -320,10 +346,9 @@ int bench_plot(const bench_plot_opts *o)
         goto out;
     }
     if (!outdir) { snprintf(outbuf, sizeof outbuf, "%s/plots", dir); outdir = outbuf; }
-    if (sim_mkdirs(outdir)) {
-        fprintf(stderr, "retrysim plot: cannot create output directory '%s'\n", outdir);
-        goto out;
-    }
+    sim_out_exit_on_signal("retrysim plot");
+    od = sim_outdir_open(outdir, SIM_OUTDIR_LOCK, "retrysim plot");
+    if (od < 0) goto out;
     c.plotdir = plotdir;
     c.outdir = outdir;
     params p;
@@ -370,6 +395,7 @@ int bench_plot(const bench_plot_opts *o)
     else if (!c.ok) fprintf(stderr, "retrysim plot: nothing to plot in %s\n", dir);
     else rc = 0;
 out:
+    sim_outdir_close(od, rc != 0);
     sweep_free(&sweep);
     return rc;
 }

@@ -217,6 +217,9 @@ void bench_sweep_free(bench_sweep *s)
     free(s->first);
     free(s->m);
     free(s->done);
+    free(s->cm);
+    free(s->cfirst);
+    free(s->cres);
     free(s->path);
     for (int i = 0; i < s->nbase; i++) free(s->base[i]);
     free(s->base);
@@ -366,6 +369,34 @@ int bench_sweep_plan(bench_sweep *s, const char *path, bench_grid *grid,
     return rc;
 }
 
+int bench_sweep_keep_classes(bench_sweep *s)
+{
+    int np = s->grid.npoints;
+    size_t n = 0;
+    s->cfirst = calloc((size_t)np, sizeof *s->cfirst);
+    s->cres = calloc((size_t)np, sizeof *s->cres);
+    if (!s->cfirst || !s->cres) return -1;
+    for (int p = 0; p < np; p++) {
+        const sim_results *r = &s->res[p];
+        s->cfirst[p] = n;
+        s->cres[p].nclasses = s->sc[p].workload.nclasses;
+        n += (size_t)r->npolicies * (size_t)r->reps * (size_t)s->cres[p].nclasses;
+    }
+    if (!(s->cm = calloc(n ? n : 1, sizeof *s->cm))) return -1;
+    for (int p = 0; p < np; p++) s->cres[p].m = &s->cm[s->cfirst[p]];
+    return 0;
+}
+
+/* Run idx's class block in cm (NULL when not kept) and its length. */
+static sim_run_metrics *class_block(const bench_sweep *s, size_t idx, int *n)
+{
+    *n = 0;
+    if (!s->cm) return NULL;
+    int p = s->run[idx].point;
+    *n = s->cres[p].nclasses;
+    return &s->cm[s->cfirst[p] + (idx - s->first[p]) * (size_t)*n];
+}
+
 size_t bench_sweep_ndone(const bench_sweep *s)
 {
     size_t n = 0;
@@ -387,18 +418,25 @@ const char *bench_sweep_describe(const bench_sweep *s, size_t run, char *buf, si
 /* What every transport shares: running one run, handing out run indices,
  * storing results, the progress bar, the messages and SIGINT/SIGTERM. */
 
-void bench_run_one(const bench_sweep *s, uint32_t idx, long crash_run, bench_run_msg *msg)
+/* ... and its per-class metrics into cls[nclasses of its point] (or NULL). */
+static void run_one(const bench_sweep *s, uint32_t idx, long crash_run, bench_run_msg *msg, sim_run_metrics *cls)
 {
     memset(msg, 0, sizeof *msg);
     msg->run = idx;
     if ((long)idx == crash_run) kill(getpid(), SIGKILL);
     const bench_run *r = &s->run[idx];
-    msg->rc = sim_run_world(&(sim_run_opts){ .sc = &s->sc[r->point], .policy = r->policy, .replication = r->rep },
+    msg->rc = sim_run_world(&(sim_run_opts){ .sc = &s->sc[r->point], .policy = r->policy, .replication = r->rep,
+                                             .classes = cls },
                             &msg->m, NULL);
 }
 
-static int  journal_open(const bench_sweep *s, const char *path);       /* in the CSV part below */
-static void journal_append(int fd, const bench_sweep *s, size_t i);
+void bench_run_one(const bench_sweep *s, uint32_t idx, long crash_run, bench_run_msg *msg)
+{
+    run_one(s, idx, crash_run, msg, NULL);
+}
+
+static int journal_open(const bench_sweep *s, const char *path);       /* in the CSV part below */
+static int journal_append(int fd, const bench_sweep *s, size_t i);
 
 void bench_sched_begin(bench_sched *q, bench_sweep *s, const bench_exec_opts *o)
 {
@@ -445,7 +483,12 @@ void bench_sched_result(bench_sched *q, const bench_run_msg *m, const char *wher
     }
     q->s->m[m->run] = m->m;
     q->s->done[m->run] = 1;
-    if (q->journal >= 0) journal_append(q->journal, q->s, m->run);
+    if (q->journal >= 0 && journal_append(q->journal, q->s, m->run)) {
+        bench_sched_say(q, "cannot append to %s: %s; no more runs are journalled (the finished ones are written at the end)",
+                        q->o->journal, errno ? strerror(errno) : "short write");
+        close(q->journal);
+        q->journal = -1;
+    }
     sim_progress_step(&q->pb, ++q->finished);
 }
 
@@ -537,8 +580,13 @@ static void __attribute__((noreturn)) worker_main(const bench_sweep *s, int cmd,
     while (io_full(cmd, &idx, sizeof idx, 0) == (ssize_t)sizeof idx) {
         if (idx >= s->nruns) _exit(3);
         bench_run_msg msg;
-        bench_run_one(s, idx, crash_run, &msg);
+        sim_run_metrics cls[SIM_MAX_CLASSES];
+        int ncls;
+        class_block(s, idx, &ncls);                  /* kept classes: their block follows the message */
+        run_one(s, idx, crash_run, &msg, ncls ? cls : NULL);
         if (io_full(res, &msg, sizeof msg, 1) != (ssize_t)sizeof msg) _exit(4);
+        size_t cb = (size_t)ncls * sizeof cls[0];
+        if (cb && io_full(res, cls, cb, 1) != (ssize_t)cb) _exit(4);
     }
     _exit(0);
 }
@@ -572,6 +620,11 @@ static void on_result(bench_sched *q, worker *w)
 {
     bench_run_msg msg;
     ssize_t n = io_full(w->res, &msg, sizeof msg, 0);
+    int ncls = 0;
+    sim_run_metrics *block = n == (ssize_t)sizeof msg && (long)msg.run == w->run ? class_block(q->s, msg.run, &ncls) : NULL;
+    size_t cb = (size_t)ncls * sizeof *block;
+    sim_run_metrics cls[SIM_MAX_CLASSES];
+    if (cb && io_full(w->res, cls, cb, 0) != (ssize_t)cb) n = -1;   /* died while writing its classes */
     if (n != (ssize_t)sizeof msg || (long)msg.run != w->run) {
         q->active--;
         if (n == (ssize_t)sizeof msg) bench_sched_say(q, "worker protocol error (got run %u)", msg.run);
@@ -582,6 +635,7 @@ static void on_result(bench_sched *q, worker *w)
         q->failed = q->stopping = 1;
         return;
     }
+    if (cb && !msg.rc) memcpy(block, cls, cb);
     bench_sched_result(q, &msg, "");
     hand_out(q, w);
 }
@@ -696,6 +750,10 @@ static int exec_local(bench_sweep *s, const bench_exec_opts *o)
 int bench_sweep_exec(bench_sweep *s, const bench_exec_opts *o)
 {
     if (s->nruns == bench_sweep_ndone(s)) return BENCH_EXEC_DONE;
+    if (o->mpi && s->cm) {
+        fprintf(stderr, "%s: per-class metrics are not carried by the MPI transport\n", o->who ? o->who : "retrysim sweep");
+        return BENCH_EXEC_FAILED;
+    }
     return o->mpi ? bench_sweep_exec_mpi(s, o) : exec_local(s, o);
 }
 
@@ -800,8 +858,13 @@ void bench_sweep_write_partial(FILE *f, const bench_sweep *s)
 }
 
 /* The journal: the partial file rewritten whole (atomically) when the sweep
- * starts, then one row appended per finished run, each with one write(2),
- * so that whatever ends the process the finished runs are on disk. */
+ * starts, then one row appended per finished run, each with one write(2) of
+ * the whole row, so that whatever ends the process the finished runs are on
+ * disk. A row is complete when its newline is: a write cut short (the
+ * process killed inside it, a full disk) leaves a last line without one,
+ * which bench_sweep_read_partial drops. After a short write nothing more is
+ * appended (the torn line stays last); the caller writes the whole file at
+ * the end anyway. */
 static int journal_open(const bench_sweep *s, const char *path)
 {
     char dir[1024];
@@ -814,15 +877,17 @@ static int journal_open(const bench_sweep *s, const char *path)
     return open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 }
 
-static void journal_append(int fd, const bench_sweep *s, size_t i)
+static int journal_append(int fd, const bench_sweep *s, size_t i)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    if (!m) return;
+    if (!m) return -1;
     partial_run(m, s, i);
-    if (!fclose(m)) (void)!write(fd, buf, len);
+    ssize_t k = -1;
+    if (!fclose(m)) while ((k = write(fd, buf, len)) < 0 && errno == EINTR) {}
     free(buf);
+    return k == (ssize_t)len ? 0 : -1;
 }
 
 /* ------------------------------------------------------------- resuming --- */
@@ -891,8 +956,37 @@ static int partial_row(void *user, const sim_csv_row *row, sim_err *err)
     return POL_OK;
 }
 
-int bench_sweep_read_partial(bench_sweep *s, const char *path, sim_err *err)
+/* The length of the file's complete records: up to its last newline outside
+ * quotes (a quoted cell may hold a newline; "" inside one toggles twice).
+ * -1 when it cannot be read (the CSV reader then says why). */
+static int complete_bytes(const char *path, size_t *complete, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char buf[1 << 16];
+    size_t n, pos = 0, last = 0;
+    int quoted = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (buf[i] == '"') quoted = !quoted;
+            else if (buf[i] == '\n' && !quoted) last = pos + i + 1;
+        }
+        pos += n;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) return -1;
+    *complete = last;
+    *size = pos;
+    return 0;
+}
+
+int bench_sweep_read_partial(bench_sweep *s, const char *path, size_t *torn, sim_err *err)
 {
     partial_ctx P = { s, 0 };
-    return sim_cfg_csv_read(path, partial_row, &P, err);
+    size_t complete = 0, size = 0;
+    if (torn) *torn = 0;
+    if (complete_bytes(path, &complete, &size)) return sim_cfg_csv_read(path, partial_row, &P, err);
+    if (torn) *torn = size - complete;
+    return sim_cfg_csv_read_prefix(path, complete, partial_row, &P, err);
 }

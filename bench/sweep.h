@@ -61,6 +61,11 @@ typedef struct {
     size_t          *first;  /* [npoints]: index of the point's first run */
     sim_run_metrics *m;      /* [nruns] */
     unsigned char   *done;   /* [nruns]: 1 when m holds the run's metrics */
+    /* per-request-class metrics, only when kept (bench_sweep_keep_classes:
+     * `check` with a class expectation); NULL otherwise */
+    sim_run_metrics *cm;     /* each run's classes, point after point */
+    size_t          *cfirst; /* [npoints]: index in cm of the point's first run's first class */
+    sim_class_results *cres; /* [npoints]: views into cm, in runner.h's layout */
     /* the plan's inputs, kept so that MPI ranks can plan the same sweep */
     char            *path;   /* the scenario file */
     char           **base;   /* [nbase] overrides applied before each point's */
@@ -77,6 +82,10 @@ int  bench_sweep_plan(bench_sweep *s, const char *path, bench_grid *grid,
                       const char *const *base, int nbase,
                       const char *const *policies, int npolicies, sim_err *err);
 void bench_sweep_free(bench_sweep *s);
+/* Keeps each run's per-class metrics too (res[p] gets cres[p]): the local
+ * transport then ships nclasses x sim_run_metrics after each run's message;
+ * the MPI transport refuses such a sweep. 0, or -1 out of memory. */
+int  bench_sweep_keep_classes(bench_sweep *s);
 size_t bench_sweep_ndone(const bench_sweep *s);
 /* "run 7 (point 1: retry.base=1s; policy full-jitter; replication 2)" into buf. */
 const char *bench_sweep_describe(const bench_sweep *s, size_t run, char *buf, size_t cap);
@@ -90,7 +99,8 @@ typedef struct {
     int    mpi;           /* hand the runs to the MPI ranks (sweep_mpi.c) instead of forked workers */
     const char *who;      /* prefix of messages (NULL = "retrysim sweep") */
     const char *journal;  /* keep this partial file up to date while running: rewritten
-                             at the start, one row appended per finished run (or NULL) */
+                             at the start, one row appended per finished run, one
+                             write(2) each (or NULL); `retrysim sweep` always keeps it */
 } bench_exec_opts;
 
 enum { BENCH_EXEC_DONE = 0, BENCH_EXEC_STOPPED = 1, BENCH_EXEC_FAILED = 2 };
@@ -111,6 +121,13 @@ int  bench_sweep_exec(bench_sweep *s, const bench_exec_opts *o);
  * calls bench_mpi_stop), bench_mpi_stop (releases the workers and finalises;
  * after a signal or an MPI error it does nothing: mpirun is ending the job). */
 int  bench_mpi_main(int argc, char **argv, int (*body)(int, char **), const char *who);
+/* The same, with --mpi decided by the caller (a verb that has parsed and
+ * checked its command line before MPI starts: cli/cmd_sweep.c). */
+int  bench_mpi_run(int mpi, int argc, char **argv, int (*body)(int, char **), const char *who);
+/* This process's rank as the launcher announces it before MPI_Init
+ * (OMPI_COMM_WORLD_RANK, PMIX_RANK, PMI_RANK), 0 when none does: so that a
+ * usage error found before MPI starts is printed once, by rank 0. */
+int  bench_mpi_rank_hint(void);
 int  bench_mpi_start(int *rank, int *size, const char *who);
 int  bench_mpi_serve(void);
 void bench_mpi_stop(void);
@@ -172,7 +189,11 @@ int  bench_sweep_write_ci(FILE *f, const bench_sweep *s);
 void bench_sweep_write_partial(FILE *f, const bench_sweep *s);
 /* Marks the runs of a partial file done (with their metrics). The file must
  * come from the same sweep: same columns, and every row's point, values,
- * scenario, policy, replication and seed equal to the planned run's. */
-int  bench_sweep_read_partial(bench_sweep *s, const char *path, sim_err *err);
+ * scenario, policy, replication and seed equal to the planned run's. A torn
+ * last row — the bytes after the last newline outside quotes: a journal
+ * append cut short by the process's death — is not read; *torn (when not
+ * NULL) gets its length in bytes (0: none). Any other malformed row is an
+ * error. */
+int  bench_sweep_read_partial(bench_sweep *s, const char *path, size_t *torn, sim_err *err);
 
 #endif

@@ -33,8 +33,24 @@
 
 int bench_mpi_main(int argc, char **argv, int (*body)(int, char **), const char *who)
 {
-    int mpi = 0, rank = 0, size = 1;
+    int mpi = 0;
     for (int i = 1; i < argc; i++) mpi |= !strcmp(argv[i], "--mpi");
+    return bench_mpi_run(mpi, argc, argv, body, who);
+}
+
+int bench_mpi_rank_hint(void)
+{
+    static const char *const vars[] = { "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK" };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v) return atoi(v);
+    }
+    return 0;
+}
+
+int bench_mpi_run(int mpi, int argc, char **argv, int (*body)(int, char **), const char *who)
+{
+    int rank = 0, size = 1;
     if (!mpi) {
         const char *n = getenv("OMPI_COMM_WORLD_SIZE");
         if (!n) n = getenv("PMI_SIZE");

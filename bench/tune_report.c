@@ -156,8 +156,8 @@ static void print_point(FILE *f, const tune_problem *P, const tune_point *p)
                  c->on == SIM_ON_LOWER ? "ci95_low" : c->on == SIM_ON_UPPER ? "ci95_high" : "mean", p->cval[i]);
         print_metric(f, p, c->metric, note);
     }
-    static const sim_metric_id ALSO[] = { SIM_M_SUCCESS_RATE, SIM_M_AMPLIFICATION, SIM_M_LAT_P50, SIM_M_LAT_P99,
-                                          SIM_M_PEAK_LOAD_RATIO, SIM_M_GIVE_UPS, SIM_M_COST };
+    static const sim_metric_id ALSO[] = { SIM_M_SLO_SUCCESS_RATE, SIM_M_SUCCESS_RATE, SIM_M_AMPLIFICATION, SIM_M_LAT_P50,
+                                          SIM_M_LAT_P99, SIM_M_PEAK_LOAD_RATIO, SIM_M_GIVE_UPS, SIM_M_HUNG, SIM_M_COST };
     for (size_t j = 0; j < sizeof ALSO / sizeof ALSO[0]; j++) {
         int shown = ALSO[j] == P->objective;
         for (int i = 0; i < P->ncons; i++) shown |= ALSO[j] == P->cons[i].metric;

@@ -35,6 +35,7 @@ int cmd_bench_engine(void *opts, const cli_args *a)
     add(&b, "engine");
     if (cli_given(a, "reps")) add_int(&b, "--reps", o->reps);
     if (cli_given(a, "steps")) add_int(&b, "--steps", o->steps);
+    if (cli_given(a, "max-size")) add_int(&b, "--max-size", o->max_size);
     return call(&b, a, bench_engine);
 }
 
@@ -44,6 +45,7 @@ int cmd_bench_model(void *opts, const cli_args *a)
     bench_argv b = { { 0 }, 0 };
     add(&b, "model");
     if (cli_given(a, "max-clients")) add_int(&b, "--max-clients", o->max_clients);
+    if (cli_given(a, "clients")) add_int(&b, "--clients", o->clients);
     return call(&b, a, bench_model);
 }
 

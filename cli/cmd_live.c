@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "live.h"
 #include "live_util.h"
+#include "outfile.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,10 @@ static int live_run(const live_opts *op, const char *path, const char *pol, cons
         if (!rc) {
             live_raise_nofile();
             live_signals_setup();
-            rc = live_drive(&sc, &o);
+            /* --out locked (and swept of dead runs' temporaries) before anything connects */
+            int od = sim_outdir_open(o.out, SIM_OUTDIR_LOCK, "retrysim live");
+            rc = od < 0 ? 2 : live_drive(&sc, &o);
+            sim_outdir_close(od, rc == 2);
         }
     }
     sim_scenario_free(&sc);

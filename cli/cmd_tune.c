@@ -26,6 +26,44 @@ static int die(const char *msg)
     return 2;
 }
 
+/* The options into P (parameters, constraints, objective): 0, or 2 after
+ * one message. Also run before MPI starts (cmd_tune_entry). */
+static int tune_options(const cli_tune_opts *o, const cli_args *a, tune_problem *P)
+{
+    char err[4096];
+    if (o->params.n > TUNE_MAX_PARAMS) return die("too many --param");
+    for (int i = 0; i < o->params.n; i++)
+        if (tune_param_parse(o->params.v[i], &P->param[P->nparam++], err, sizeof err)) return die(err);
+    if (o->cons.n > TUNE_MAX_CONS) return die("too many --subject-to");
+    for (int i = 0; i < o->cons.n; i++)
+        if (tune_constraint_parse(o->cons.v[i], &P->cons[P->ncons++], err, sizeof err)) return die(err);
+    if (cli_given(a, "minimize") + cli_given(a, "maximize") > 1) return die("one objective: --minimize or --maximize, once");
+    P->minimize = o->minimize != NULL;
+    const char *obj = o->minimize ? o->minimize : o->maximize;
+    if (!P->nparam) return die("nothing to tune: give at least one --param KEY=LO..HI");
+    if (!obj) return die("no objective: give --minimize METRIC or --maximize METRIC");
+    int id = tune_metric(obj, P->minimize ? "--minimize" : "--maximize", err, sizeof err);
+    if (id < 0) return die(err);
+    P->objective = (sim_metric_id)id;
+    for (int k = 0; k < P->nparam; k++)
+        for (int j = 0; j < k; j++)
+            if (!strcmp(P->param[j].key, P->param[k].key)) {
+                snprintf(err, sizeof err, "--param %s is given twice", P->param[k].key);
+                return die(err);
+            }
+    if (o->mpi && cli_given(a, "jobs")) return die("--jobs and --mpi cannot be combined (with --mpi, the ranks are the workers)");
+    return 0;
+}
+
+static int tune_check(void *opts, const cli_args *a)
+{
+    tune_problem *P = calloc(1, sizeof *P);
+    if (!P) return die("out of memory");
+    int rc = tune_options(opts, a, P);
+    free(P);
+    return rc;
+}
+
 int cmd_tune(void *opts, const cli_args *a)
 {
     const cli_tune_opts *o = opts;
@@ -35,27 +73,15 @@ int cmd_tune(void *opts, const cli_args *a)
     char err[4096];
     int quiet = o->quiet, mpi = o->mpi;
     long long jobs = o->jobs ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
-    if (o->params.n > TUNE_MAX_PARAMS) return die("too many --param");
-    for (int i = 0; i < o->params.n; i++)
-        if (tune_param_parse(o->params.v[i], &P.param[P.nparam++], err, sizeof err)) return die(err);
-    if (o->cons.n > TUNE_MAX_CONS) return die("too many --subject-to");
-    for (int i = 0; i < o->cons.n; i++)
-        if (tune_constraint_parse(o->cons.v[i], &P.cons[P.ncons++], err, sizeof err)) return die(err);
-    if (cli_given(a, "minimize") + cli_given(a, "maximize") > 1) return die("one objective: --minimize or --maximize, once");
-    P.minimize = o->minimize != NULL;
-    const char *obj = o->minimize ? o->minimize : o->maximize;
-    if (!P.nparam) return die("nothing to tune: give at least one --param KEY=LO..HI");
-    if (!obj) return die("no objective: give --minimize METRIC or --maximize METRIC");
-    int id = tune_metric(obj, P.minimize ? "--minimize" : "--maximize", err, sizeof err);
-    if (id < 0) return die(err);
-    P.objective = (sim_metric_id)id;
-    for (int k = 0; k < P.nparam; k++)
-        for (int j = 0; j < k; j++)
-            if (!strcmp(P.param[j].key, P.param[k].key)) {
-                snprintf(err, sizeof err, "--param %s is given twice", P.param[k].key);
-                return die(err);
-            }
-    if (mpi && cli_given(a, "jobs")) return die("--jobs and --mpi cannot be combined (with --mpi, the ranks are the workers)");
+    if (tune_options(o, a, &P)) return 2;
+    int slo = 0;
+    for (int i = 0; i < P.ncons; i++) slo |= P.cons[i].metric == SIM_M_SLO_SUCCESS_RATE;
+    for (int i = 0; i < P.ncons && !slo && !quiet; i++)
+        if (P.cons[i].metric == SIM_M_SUCCESS_RATE && P.cons[i].ge)
+            fprintf(stderr, "retrysim tune: note: '%s' leaves out the requests still unfinished at the end, so a "
+                    "policy that leaves requests hanging can meet it; 'slo_success_rate>=...' counts those past "
+                    "their SLO as failed (docs/metrics.md)\n", P.cons[i].text);
+    sim_out_exit_on_signal("retrysim tune");     /* outside the search, which counts signals itself */
 
     P.path = path;
     P.base = cli_items(&o->sets);
@@ -89,8 +115,8 @@ int cmd_tune(void *opts, const cli_args *a)
     P.exec = (bench_exec_opts){ .jobs = (int)(jobs < 1 ? 1 : jobs), .signals = 1, .crash_run = -1, .mpi = mpi,
                                 .who = "retrysim tune" };
     P.progress = !quiet;
-    if (sim_mkdirs(out)) {
-        fprintf(stderr, "retrysim tune: cannot create output directory '%s'\n", out);
+    int od = sim_outdir_open(out, SIM_OUTDIR_LOCK, "retrysim tune");   /* under MPI: rank 0 only */
+    if (od < 0) {
         free(owned_policy);
         return 2;
     }
@@ -128,10 +154,11 @@ int cmd_tune(void *opts, const cli_args *a)
     }
     tune_state_free(&T, &P);
     free(owned_policy);
+    sim_outdir_close(od, rc == 2 || rc == 130);
     return rc;
 }
 
-/* bench_mpi_main looks for --mpi itself: with it, only rank 0 parses. */
+/* cli_mpi_entry parses and checks before MPI starts; with --mpi only rank 0 runs this. */
 static int tune_body(int argc, char **argv)
 {
     const cli_program *p = &CLI_PROGRAM;
@@ -140,5 +167,5 @@ static int tune_body(int argc, char **argv)
 
 int cmd_tune_entry(int argc, char **argv)
 {
-    return bench_mpi_main(argc, argv, tune_body, "retrysim tune");
+    return cli_mpi_entry("tune", argc, argv, tune_check, tune_body);
 }

@@ -55,6 +55,8 @@ static const cli_opt RUN_OPTS[] = {
       "override a scenario key, e.g. --set workload.clients=200 (repeatable;\n"
       "applied in command-line order with --seed and --replications)" },
     { "trace", 0, CLI_FLAG, OFF(T, trace), NULL, "also write attempts.csv, one row per attempt" },
+    { "report", 0, CLI_STR, OFF(T, report), "FILE.html",
+      "also write one self-contained HTML report: scenario, charts, CI table,\nexpectations, command line (docs/report.md)", .complete = CLI_C_FILE },
     { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "do not print the summary table" },
 };
 static const T RUN_DEFAULTS = { .out = "results" };
@@ -73,6 +75,35 @@ static const cli_opt IMPORT_OPTS[] = {
     { "lenient", 0, CLI_FLAG, OFF(T, lenient), NULL, "unknown keys are warnings instead of errors" },
     { "name", 0, CLI_STR, OFF(T, name), "NAME", "the policy's name (portkey; default portkey)" },
 };
+#undef T
+
+/* -------------------------------------------------------------------- fit --- */
+#define T cli_fit_opts
+static const cli_opt FIT_OPTS[] = {
+    { "column", 0, CLI_LIST, OFF(T, columns), "FIELD=NAME",
+      "read FIELD from the log's column NAME (repeatable; FIELD: at,\n"
+      "prompt_tokens, output_tokens, latency, ttft, status, model, class;\n"
+      "without it, columns are found by their usual names, any case)" },
+    { "window", 0, CLI_DURATION, OFF(T, window), "D", "width of the rate windows (default 1m)" },
+    { "from", 0, CLI_DURATION, OFF(T, from), "D", "read the log from D after its first request" },
+    { "for", 0, CLI_DURATION, OFF(T, span), "D", "read D of the log (from --from)" },
+    { "speed", 0, CLI_CUSTOM, OFF(T, speed), "F",
+      "the fragment replays the log F times as fast (its rates x F, its times\n"
+      "/ F; arrivals_csv's speed: F); --window, --from, --for stay in the log's\n"
+      "clock", .parse = cli_parse_scale },
+    { "arrivals", 0, CLI_CHOICE, OFF(T, arrivals), "A",
+      "the fragment's workload: auto (default: by the evidence), poisson\n"
+      "(open loop, a rate per window when it changes) or replay (the log)",
+      .choices = "auto|poisson|replay" },
+    { "max-ks", 0, CLI_CUSTOM, OFF(T, max_ks), "D",
+      "token counts: use the log's own values (empirical) when the best\n"
+      "fit's KS distance is above D (default 0.05)", .parse = cli_parse_fraction },
+    { "provider", 0, CLI_STR, OFF(T, provider), "NAME", "the fitted provider's name (default fitted)" },
+    { "out", 0, CLI_STR, OFF(T, out), "FILE", "write the fragment to FILE (atomically) instead of stdout; the log's\n"
+      "path in it is then relative to FILE's directory", .complete = CLI_C_FILE },
+    { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "do not print the report on stderr" },
+};
+static const T FIT_DEFAULTS = { .arrivals = "auto" };
 #undef T
 
 /* ----------------------------------------------------------------- delays --- */
@@ -106,7 +137,7 @@ static const cli_opt SWEEP_OPTS[] = {
     { "jobs", 0, CLI_INT, OFF(T, jobs), "N", "worker processes (default: the number of online CPUs; 1..1024)", 1, 1024 },
     { "out", 0, CLI_STR, OFF(T, out), "DIR", "where the CSVs go (default: results)", .complete = CLI_C_DIR },
     { "objective", 0, CLI_STR, OFF(T, objective), "METRIC[:min|max]",
-      "the metric ranked and its direction (default success_rate:max;\n"
+      "the metric ranked and its direction (default slo_success_rate:max;\n"
       "without :min/:max, the metric's better direction)", .complete = CLI_C_METRIC },
     { "replications", 0, CLI_INT, OFF(T, sets), "N", "override the scenario's replications at every point (1..100000)", 1,
       100000, "replications=" },
@@ -114,6 +145,8 @@ static const cli_opt SWEEP_OPTS[] = {
     { "policy", 0, CLI_LIST, OFF(T, pols), "NAME", "run only this policy (repeatable, in this order)" },
     { "resume", 0, CLI_FLAG, OFF(T, resume), NULL, "complete the sweep recorded in DIR/sweep.partial.csv" },
     { "top", 0, CLI_INT, OFF(T, top), "N", "print the N best rows of the ranking (default 20, 0 = all)", 0, 1000000000 },
+    { "report", 0, CLI_STR, OFF(T, report), "FILE.html",
+      "also write one self-contained HTML report: scenario, charts, ranking,\ncommand line (docs/report.md)", .complete = CLI_C_FILE },
     { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "print no ranking" },
     { "mpi", 0, CLI_FLAG, OFF(T, mpi), NULL,
       "run under mpirun/srun: rank 0 coordinates and writes, the other\n"
@@ -123,7 +156,7 @@ static const cli_opt SWEEP_OPTS[] = {
     { "crash-run", 0, CLI_INT, OFF(T, crash_run), "I", "the worker (or MPI rank) given run I kills itself with SIGKILL", 0,
       1LL << 40, .flags = CLI_TESTING },
 };
-static const T SWEEP_DEFAULTS = { .out = "results", .objective = "success_rate:max", .top = 20, .crash_run = -1 };
+static const T SWEEP_DEFAULTS = { .out = "results", .objective = "slo_success_rate:max", .top = 20, .crash_run = -1 };
 #undef T
 
 /* ------------------------------------------------------------------- tune --- */
@@ -169,6 +202,21 @@ static const cli_opt CHECK_OPTS[] = {
     { "jobs", 0, CLI_INT, OFF(T, jobs), "N",
       "worker processes for the runs (default: the number of online CPUs;\n"
       "1..1024); the results do not depend on N", 1, 1024 },
+    { "report", 0, CLI_STR, OFF(T, report), "FILE.html",
+      "also write one self-contained HTML report: every file's scenario,\nexpectations and CI table (docs/report.md)", .complete = CLI_C_FILE },
+};
+#undef T
+
+/* ----------------------------------------------------------------- report --- */
+#define T cli_report_opts
+static const cli_opt REPORT_OPTS[] = {
+    { "out", 0, CLI_STR, OFF(T, out), "FILE.html", "where the page goes (default DIR/report.html)", .complete = CLI_C_FILE },
+    { "scenario", 0, CLI_STR, OFF(T, scenario), "FILE",
+      "the scenario that was run (default: the one DIR/run.csv names)", .complete = CLI_C_SCENARIO },
+    { "jobs", 0, CLI_INT, OFF(T, jobs), "N",
+      "worker processes for the expectations' runs (default: the online CPUs;\n1..1024)", 1, 1024 },
+    { "no-expect", 0, CLI_FLAG, OFF(T, no_expect), NULL, "do not evaluate the scenario's expectations" },
+    { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "print nothing on success" },
 };
 #undef T
 
@@ -247,14 +295,19 @@ static const T MOCK_DEFAULTS = { .scale = 1, .bind = "127.0.0.1" };
 
 /* ------------------------------------------------------------------ bench --- */
 static const cli_opt BENCH_ENGINE_OPTS[] = {
-    { "reps", 0, CLI_INT, OFF(cli_bench_engine_opts, reps), "N", "repeats per queue size, the median is reported (default 5; 1..101)",
+    { "reps", 0, CLI_INT, OFF(cli_bench_engine_opts, reps), "N", "repeats per queue size, the median is reported (default 3; 1..101)",
       1, 101 },
     { "steps", 0, CLI_INT, OFF(cli_bench_engine_opts, steps), "N",
-      "events per measurement, at least 10 x the queue size (default 2000000;\nat least 1000)", 1000, LLONG_MAX },
+      "events per measurement, at least 10 x the queue size below 1e6 and 3 x from\n"
+      "1e6 (default 2000000; at least 1000)", 1000, LLONG_MAX },
+    { "max-size", 0, CLI_INT, OFF(cli_bench_engine_opts, max_size), "N",
+      "the largest queue size of 1e3, 1e4, ..., 1e7 measured (default 10000000)", 1000, 10000000 },
 };
 static const cli_opt BENCH_MODEL_OPTS[] = {
     { "max-clients", 0, CLI_INT, OFF(cli_bench_model_opts, max_clients), "N",
       "the largest client count of 1k, 10k, 100k, 1M measured (default 1000000)", 1, LLONG_MAX },
+    { "clients", 0, CLI_INT, OFF(cli_bench_model_opts, clients), "N",
+      "measure only this client count (1000, 10000, 100000 or 1000000)", 1000, 1000000 },
 };
 #define T cli_bench_sweep_opts
 static const cli_opt BENCH_SWEEP_OPTS[] = {
@@ -277,17 +330,19 @@ static const char BENCH_EXITS[] =
 
 static const cli_verb BENCH_SUBS[] = {
     { .name = "engine", .summary = "event queue: the engine's heaps against a bare binary heap",
-      .usage = "retrysim bench engine [--reps N] [--steps N]",
+      .usage = "retrysim bench engine [--reps N] [--steps N] [--max-size N]",
       .description =
-          "Hold model (pop the earliest event, push one at now + Exp(1 s)) at queue sizes\n"
-          "1e3..1e6: ns per event for a bare inline binary heap and the engine (4-ary and\n"
-          "binary), interleaved, median of the repeats, with the ratio engine/bare.",
-      .examples = "retrysim bench engine\nretrysim bench engine --reps 11 --steps 5000000",
+          "Hold model (pop the earliest event, push one at now + an increment) at queue\n"
+          "sizes 1e3..1e7, increments Exp(1 s) and as recorded from the full model (bench\n"
+          "model's scenario at 10k clients): ns per event for a bare inline binary heap\n"
+          "and the engine's queues (binary, 4-ary, ladder), interleaved, median of the\n"
+          "repeats, each with its ratio to the bare heap.",
+      .examples = "retrysim bench engine\nretrysim bench engine --reps 11 --max-size 1000000",
       .exits = BENCH_EXITS,
       .opts = BENCH_ENGINE_OPTS, .nopts = NROWS(BENCH_ENGINE_OPTS),
       .size = sizeof(cli_bench_engine_opts), .run = cmd_bench_engine },
     { .name = "model", .summary = "full-model throughput and memory per client, 1k..1M clients",
-      .usage = "retrysim bench model [--max-clients N]",
+      .usage = "retrysim bench model [--max-clients N] [--clients N]",
       .description =
           "Full-model throughput (simulated attempts/s and events/s per core) and peak\n"
           "memory per client, on a standard 429-storm scenario at 1k, 10k, 100k and 1M\n"
@@ -322,7 +377,8 @@ static const cli_verb BENCH_SUBS[] = {
 static const cli_verb VERBS[] = {
     { .name = "run", .summary = "replay a scenario and write summary/timeseries CSVs",
       .usage = "retrysim run SCENARIO [--out DIR] [--seed N] [--replications N]\n"
-               " [--policy NAME]... [--set KEY=VALUE]... [--trace] [--quiet]",
+               " [--policy NAME]... [--set KEY=VALUE]... [--trace] [--quiet]\n"
+               " [--report FILE.html]",
       .description =
           "Replays a scenario: every policy of the file (or each --policy) x every\n"
           "replication. Writes into --out summary.csv (one row per policy x replication,\n"
@@ -330,14 +386,18 @@ static const cli_verb VERBS[] = {
           "timeseries.csv (per bucket and provider), alerts.csv (failure-monitor alerts)\n"
           "and with --trace attempts.csv, then prints a table of means and 95% CI\n"
           "half-widths. The files are written under temporary names and renamed when every\n"
-          "run succeeded. Same file, seed and binary give byte-identical files.",
+          "run succeeded. Same file, seed and binary give byte-identical files. --out is\n"
+          "locked while the run writes it (a second run into it exits 2); Ctrl-C or SIGTERM\n"
+          "removes the temporaries, and the directory when the run created it.",
       .examples = "retrysim run scenarios/provider-outage.yaml --out results/outage\n"
                   "retrysim run scenarios/429-storm.yaml --policy full-jitter \\\n    --set workload.clients=2000 --trace\n"
                   "retrysim run scenarios/429-storm.yaml --seed 7 --replications 10 --quiet",
       .exits = "0    every run finished and the files are written\n"
                "2    bad input or usage: an unloadable scenario (file:line:col: message), an\n"
-               "     unknown --policy, an unwritable --out, a run that cannot make progress;\n"
-               "     nothing is left in --out then",
+               "     unknown --policy, an unwritable --out, an --out in use by another\n"
+               "     process, a run that cannot make progress; nothing is left in --out then\n"
+               "130  interrupted (SIGINT, SIGTERM): the temporaries are removed, nothing is\n"
+               "     written",
       .args = "SCENARIO", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_SCENARIO,
       .opts = RUN_OPTS, .nopts = NROWS(RUN_OPTS), .size = sizeof(cli_run_opts), .defaults = &RUN_DEFAULTS,
       .run = cmd_run },
@@ -380,6 +440,35 @@ static const cli_verb VERBS[] = {
       .args = "litellm|portkey FILE", .pos_min = 2, .pos_max = 2, .pos_complete = CLI_C_FILE,
       .opts = IMPORT_OPTS, .nopts = NROWS(IMPORT_OPTS), .size = sizeof(cli_import_opts),
       .run = cmd_import },
+    { .name = "fit", .summary = "fit a workload and provider model to a request log",
+      .usage = "retrysim fit LOG [--column FIELD=NAME]... [--window D]\n"
+               " [--from D] [--for D] [--speed F]\n"
+               " [--arrivals auto|poisson|replay] [--max-ks D]\n"
+               " [--provider NAME] [--out FILE] [--quiet]",
+      .description =
+          "Reads a request log (a CSV whose header names its columns: a time, and any of\n"
+          "prompt and output tokens, latency, time to first token, status, model) and\n"
+          "writes a scenario fragment (duration, workload, timeline, providers) that\n"
+          "validates and runs once a scenario name and policies are added: the arrival\n"
+          "process (one Poisson rate, a rate per window as a timeline, or the advice to\n"
+          "replay the log, from the index of dispersion of counts and KS tests of the\n"
+          "inter-arrival times), the token counts (lognormal, gamma, Pareto and\n"
+          "exponential fitted by maximum likelihood, the best by KS distance, or the\n"
+          "log's values), their correlation, the provider's ttft, per_token and noise\n"
+          "(least squares of latency on output tokens) and its 5xx error rate. Every\n"
+          "figure is written as a YAML comment and printed on stderr. Times are\n"
+          "durations, seconds (ms when the column's name ends in _ms) or dates like\n"
+          "2023-11-16 18:15:46.68. Method and how to read the output: docs/fit.md.",
+      .examples = "retrysim fit scenarios/traces/AzureLLMInferenceTrace_conv.csv > conv-fit.yaml\n"
+                  "retrysim fit requests.csv --column at=created --column latency=elapsed_ms \\\n"
+                  "    --window 5m --out fitted.yaml\n"
+                  "retrysim fit requests.csv --from 1h --for 10m --arrivals poisson --quiet",
+      .exits = "0    the fragment is written\n"
+               "2    an unreadable or bad log (file:line:col), an unknown --column field, or\n"
+               "     bad usage",
+      .args = "LOG", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_CSV,
+      .opts = FIT_OPTS, .nopts = NROWS(FIT_OPTS), .size = sizeof(cli_fit_opts), .defaults = &FIT_DEFAULTS,
+      .run = cmd_fit },
     { .name = "delays", .summary = "sample the delays a retry policy waits before each retry",
       .usage = "retrysim delays [POLICY...] [--kind K,...] [--attempts N] [--draws N]\n"
                " [--seed S] [--csv]",
@@ -417,7 +506,8 @@ static const cli_verb VERBS[] = {
       .usage = "retrysim sweep SCENARIO [--grid KEY=V1,V2,...]... [--grid-file FILE.csv]\n"
                " [--jobs N] [--out DIR] [--objective METRIC[:min|max]]\n"
                " [--replications N] [--seed N] [--policy NAME]...\n"
-               " [--resume] [--top N] [--quiet] [--mpi]",
+               " [--resume] [--top N] [--quiet] [--mpi]\n"
+               " [--report FILE.html]",
       .description =
           "Runs every grid point x policy x replication on a pool of worker processes (or\n"
           "MPI ranks) and writes sweep.csv, sweep-ci.csv and ranking.csv into --out,\n"
@@ -425,9 +515,11 @@ static const cli_verb VERBS[] = {
           "before any run starts. The files are byte-identical whatever the number of\n"
           "workers or ranks.\n"
           "\n"
-          "An interrupted sweep (Ctrl-C, SIGTERM) or one whose worker died writes the\n"
-          "finished runs to DIR/sweep.partial.csv instead; --resume completes it, and the\n"
-          "final files are the same bytes as an uninterrupted sweep's.",
+          "Every finished run is appended to DIR/sweep.partial.csv as it finishes (the\n"
+          "journal), so a sweep that is interrupted (Ctrl-C, SIGTERM), killed (even by\n"
+          "SIGKILL) or loses a worker keeps its finished runs; --resume completes it, and\n"
+          "the final files are the same bytes as an uninterrupted sweep's. --out is locked\n"
+          "while the sweep writes it.",
       .examples = "retrysim sweep scenarios/429-storm.yaml --grid retry.base=250ms,1s,4s \\\n"
                   "    --grid retry.max_attempts=3,5 --jobs 2\n"
                   "retrysim sweep scenarios/aws-backoff-jitter.yaml \\\n"
@@ -461,7 +553,7 @@ static const cli_verb VERBS[] = {
           "numbers).",
       .examples = "retrysim tune scenarios/429-storm.yaml --policy full-jitter \\\n"
                   "    --param 'retry.base=50ms..5s:log' --param 'retry.max_attempts=1..10:int' \\\n"
-                  "    --minimize latency_p99 --subject-to 'success_rate>=0.99'\n"
+                  "    --minimize latency_p99 --subject-to 'slo_success_rate>=0.99'\n"
                   "retrysim tune scenarios/aws-backoff-jitter.yaml --policy full-jitter \\\n"
                   "    --param 'retry.base=10ms..1s:log' --minimize attempts \\\n"
                   "    --subject-to 'latency_mean<=1.5s' --budget 200\n"
@@ -476,7 +568,8 @@ static const cli_verb VERBS[] = {
       .opts = TUNE_OPTS, .nopts = NROWS(TUNE_OPTS), .size = sizeof(cli_tune_opts), .defaults = &TUNE_DEFAULTS,
       .run = cmd_tune, .entry = cmd_tune_entry },
     { .name = "check", .summary = "run scenarios and evaluate their expect: blocks (CI tests)",
-      .usage = "retrysim check FILE... [--junit REPORT.xml] [--replications N] [--jobs N]",
+      .usage = "retrysim check FILE... [--junit REPORT.xml] [--replications N] [--jobs N]\n"
+               " [--report FILE.html]",
       .description =
           "Runs each scenario's policies named in its expect: list and reports every\n"
           "expectation as PASS or FAIL with the measured value and its 95% CI. Every file\n"
@@ -485,7 +578,8 @@ static const cli_verb VERBS[] = {
           "exit 1. The report does not depend on --jobs.",
       .examples = "retrysim check scenarios/*.yaml\n"
                   "retrysim check scenarios/*.yaml --junit report.xml --jobs 2\n"
-                  "retrysim check my-scenario.yaml --replications 2",
+                  "retrysim check my-scenario.yaml --replications 2\n"
+                  "retrysim check scenarios/*.yaml --report check.html",
       .exits = "0    every expectation holds\n"
                "1    an expectation failed\n"
                "2    bad input or usage, a run that could not be executed, a report that\n"
@@ -493,6 +587,30 @@ static const cli_verb VERBS[] = {
                "130  interrupted: no report is written",
       .args = "FILE...", .pos_min = 1, .pos_max = -1, .pos_complete = CLI_C_SCENARIO,
       .opts = CHECK_OPTS, .nopts = NROWS(CHECK_OPTS), .size = sizeof(cli_check_opts), .run = cmd_check },
+    { .name = "report", .summary = "one self-contained HTML page of a run or sweep directory",
+      .usage = "retrysim report DIR [--out FILE.html] [--scenario FILE] [--jobs N]\n"
+               " [--no-expect] [--quiet]",
+      .description =
+          "Writes one HTML file that reads offline with no script: the scenario's\n"
+          "description (its header comment) and timeline, every chart `retrysim plot`\n"
+          "draws for DIR (inline SVG), the summary table with its 95% confidence\n"
+          "intervals (a sweep: its ranking), the expectations with PASS/FAIL and the\n"
+          "measured values, and the command line, seed and version that made DIR\n"
+          "(DIR/run.csv, written by run and sweep). A run directory's expectations are\n"
+          "evaluated by check's code on a re-run of the policies they name, with the\n"
+          "recorded overrides, and the page says whether that re-run reproduces DIR's\n"
+          "confidence intervals. `run`, `sweep` and `check` take --report FILE.html to\n"
+          "write the page as they finish. docs/report.md describes the page.",
+      .examples = "retrysim report results/storm\n"
+                  "retrysim run scenarios/brownout.yaml --out results/b \\\n    --report results/b/report.html\n"
+                  "retrysim report results/aws --out aws.html --no-expect",
+      .exits = "0    the page is written\n"
+               "2    bad input or usage: no run.csv and no --scenario, an unloadable scenario,\n"
+               "     nothing to report, a chart or the file that could not be written",
+      .notes = "environment: RETRYSIM_PLOTS, GNUPLOT (as for retrysim plot), TMPDIR (where the\n"
+               "charts are drawn)",
+      .args = "DIR", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_DIR,
+      .opts = REPORT_OPTS, .nopts = NROWS(REPORT_OPTS), .size = sizeof(cli_report_opts), .run = cmd_report },
     { .name = "plot", .summary = "render the charts (PNG/SVG, gnuplot) of a run's or a sweep's CSVs",
       .usage = "retrysim plot DIR [--scenario FILE] [--format png|svg|both] [--out DIR2]\n"
                " [--provider NAME] [--metric NAME]",
@@ -507,7 +625,8 @@ static const cli_verb VERBS[] = {
                   "retrysim plot results/aws --metric attempts --out results/aws/img",
       .exits = "0    every chart that applies was drawn\n"
                "2    nothing to plot in DIR, gnuplot cannot be run, a chart failed, or bad\n"
-               "     usage",
+               "     usage, or DIR2 is in use by another process\n"
+               "130  interrupted (SIGINT, SIGTERM): the unfinished images are removed",
       .notes = "environment: RETRYSIM_PLOTS (the gnuplot scripts), GNUPLOT (the gnuplot program)",
       .args = "DIR", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_DIR,
       .opts = PLOT_OPTS, .nopts = NROWS(PLOT_OPTS), .size = sizeof(cli_plot_opts), .defaults = &PLOT_DEFAULTS,
@@ -619,7 +738,8 @@ const cli_program CLI_PROGRAM = {
         "1    a check failed (check: an expectation; tune: no feasible point; bench: a\n"
         "     self-check)\n"
         "2    bad input or usage (one message; file:line:col for a scenario)\n"
-        "130  interrupted by SIGINT or SIGTERM (sweep, tune, check, live)",
+        "130  interrupted by SIGINT or SIGTERM (run, sweep, tune, check, plot, live);\n"
+        "     no temporary is left behind",
     .environment =
         "RETRYSIM_PLOTS  the directory of the gnuplot scripts (plot)\n"
         "GNUPLOT  the gnuplot program (plot; default: gnuplot on PATH)\n"

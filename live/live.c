@@ -247,6 +247,7 @@ typedef struct {
     double    worst;               /* worst-case cost of the attempt, USD */
     double    ptok, ctok;          /* usage of the answer, -1 = unknown */
     pol_outcome hint;              /* hints of the response, wall ns */
+    const pol_hint_cfg *hcfg;      /* how the attempt's client reads them (sim_attempt.hint) */
     pol_quota quota;               /* its rate-limit headers; resets in wall ns from the answer */
     char      srv_id[80], trace[64];
     char      errbuf[CURL_ERROR_SIZE];  /* libcurl's message for a failed transfer */
@@ -528,7 +529,7 @@ static size_t on_header(char *buf, size_t size, size_t n, void *ud)
         if (e != value && !*e && cl > LIVE_RESP_MAX) { x->too_large = 1; return 0; }
     }
     int64_t wall = live_wall_ns();
-    pol_hint_apply_header(&x->hint, name, value, wall);      /* a malformed hint is ignored */
+    pol_hint_apply_header_as(&x->hint, name, value, wall, x->hcfg);   /* as its SDK reads it; malformed: ignored */
     pol_quota_apply_header(&x->quota, name, value, 0, wall);  /* resets relative to the answer */
     if ((!strcasecmp(name, "x-request-id") || !strcasecmp(name, "request-id")) && vl < sizeof x->srv_id)
         memcpy(x->srv_id, value, vl + 1);
@@ -753,6 +754,7 @@ static int tp_send(sim_world *w, uint32_t id, void *ctx)
         return 1;
     }
     x->slot = id;
+    x->hcfg = s->hint;
     x->gen = s->gen;
     x->row = 0;
     x->curl_code = 0;
@@ -1208,7 +1210,11 @@ int live_drive(sim_scenario *sc, const live_opts *o)
         if (!L->url_of[p])
             fprintf(stderr, "retrysim live: provider '%s' has no --target: attempts to it count as refused connections\n",
                     sc->providers[p].name);
-    if (sim_mkdirs(o->out)) { fprintf(stderr, "retrysim live: cannot create '%s'\n", o->out); free(L->url_of); return 2; }
+    if (sim_mkdirs(o->out)) {
+        fprintf(stderr, "retrysim live: cannot create output directory '%s': %s\n", o->out, strerror(errno));
+        free(L->url_of);
+        return 2;
+    }
     sim_outfile fa, fal;
     if (sim_out_open(&fa, o->out, "attempts.csv")) { free(L->url_of); return 2; }
     if (sim_out_open(&fal, o->out, "alerts.csv")) { sim_out_abort(&fa); free(L->url_of); return 2; }

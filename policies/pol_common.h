@@ -79,8 +79,8 @@ POL_API const char *pol_strerror(int err);
  * POL_VERSION_NUMBER (pol_version.h) give that of the header compiled
  * against. Compare them at start-up: a mismatch means the program runs with
  * another libretrypol.so than the one it was built for. */
-POL_API const char *pol_version(void);          /* e.g. "0.1.0" */
-POL_API int         pol_version_number(void);   /* e.g. 1000 (0.1.0) */
+POL_API const char *pol_version(void);          /* e.g. "0.2.0" */
+POL_API int         pol_version_number(void);   /* e.g. 2000 (0.2.0) */
 
 /* What one attempt ended with, as a client sees it. */
 typedef enum {

@@ -170,7 +170,7 @@ static void ladder_matches_heap(uint64_t seed, int pattern)
                                                      : (int64_t)(gsl_ran_exponential(r, 1e9)); break;  /* huge range */
             default: dt = (int64_t)(gsl_ran_exponential(r, 1e6) * (gsl_rng_uniform(r) < 0.5 ? 1 : 1e4)); break;
             }
-            int64_t t = now + dt;
+            int64_t t = dt > INT64_MAX - now ? INT64_MAX : now + dt;   /* times near INT64_MAX: saturate */
             uint32_t arg = (uint32_t)gsl_rng_get(r);
             CU_ASSERT_EQUAL_FATAL(sim_schedule(&h, t, 0, 0, 0, arg), 0);
             CU_ASSERT_EQUAL_FATAL(sim_schedule(&l, t, 0, 0, 0, arg), 0);

@@ -566,6 +566,61 @@ static void test_err_expect(void)
         { BASE "expect:\n  - { better: p, than: p, metric: cost }\n", 9, 24, "name the same policy" },
         { BASE "expect:\n  - { better: p, than: x, metric: cost, max: 3 }\n", 9, 41, "'max' belongs to the bound form" },
         { BASE "expect:\n  - { policy: p, metric: cost, max: 3, on: median }\n", 9, 44, "expected one of mean, upper, lower" },
+        { BASE "expect:\n  - { policy: p, class: defualt, metric: cost, max: 3 }\n", 9, 25,
+               "unknown class 'defualt'; did you mean 'default'?" },
+        { BASE "expect:\n  - { policy: p, class: default, metric: peak_load_ratio, max: 3 }\n", 9, 42,
+               "'peak_load_ratio' is not measured per class (these are not: breaker_transitions, peak_offered" },
+    };
+    run_cases(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* slo:, scope: class, hedge pick, expect class: what they load into, and their errors */
+static void test_issue13_keys(void)
+{
+    sim_scenario s;
+    const char *text = "scenario: t\nduration: 10m\nslo: { latency: 30s }\n"
+        "providers: [ { name: a }, { name: b } ]\n"
+        "workload:\n  clients: 10\n  classes: [ { name: chat }, { name: docs } ]\n"
+        "policies:\n"
+        "  - name: p\n"
+        "    targets: [a, b]\n"
+        "    budget: { scope: class }\n"
+        "    monitor: { scope: class }\n"
+        "    hedge: { mode: parallel, pick: list-order }\n"
+        "expect:\n"
+        "  - { policy: p, class: docs, metric: slo_success_rate, min: 0.5 }\n"
+        "  - { better: p, than: p2, metric: hung }\n"
+        "  - { policy: p, metric: slo_success_rate, min: 0.5 }\n";
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", text);
+    char *pol = strstr(buf, "expect:");
+    char add[] = "  - { name: p2 }\n";
+    memmove(pol + strlen(add), pol, strlen(pol) + 1);
+    memcpy(pol, add, strlen(add));
+    CU_ASSERT_EQUAL_FATAL(load_text(buf, NULL, 0, &s), 0);
+    CU_ASSERT_EQUAL(s.slo_latency, 30 * POL_NS_PER_S);
+    CU_ASSERT_EQUAL(s.slo_written, 1);
+    const sim_stateful *st = &s.policies[0].st;
+    CU_ASSERT_EQUAL(st->scope[SIM_PART_BUDGET], SIM_SCOPE_CLASS);
+    CU_ASSERT_EQUAL(st->scope[SIM_PART_MONITOR], SIM_SCOPE_CLASS);
+    CU_ASSERT_EQUAL(st->hedge_list_order, 1);
+    CU_ASSERT_EQUAL(s.expect[0].cls, 1);
+    CU_ASSERT_EQUAL(s.expect[1].cls, -1);
+    CU_ASSERT_EQUAL(s.expect[1].lower_is_better, 1);       /* hung: lower is better */
+    CU_ASSERT_EQUAL(s.expect[2].lower_is_better, 0);       /* slo_success_rate: higher */
+    sim_scenario_free(&s);
+    CU_ASSERT_EQUAL_FATAL(load_text(BASE, NULL, 0, &s), 0);
+    CU_ASSERT_EQUAL(s.slo_latency, SIM_SLO_DEFAULT);
+    CU_ASSERT_EQUAL(s.slo_written, 0);
+    CU_ASSERT_EQUAL(s.policies[0].st.scope[SIM_PART_MONITOR], SIM_SCOPE_GLOBAL);
+    sim_scenario_free(&s);
+    static const err_case cases[] = {
+        { BASE "    hedge: { delay: 1s, pick: list-order }\n", 8, 31, "'pick' is an option of mode: parallel" },
+        { BASE "    hedge: { mode: parallel, pick: list }\n", 8, 36, "expected one of first-answer, list-order" },
+        { BASE "    monitor: { scope: client }\n", 8, 23, "a monitor's scope is global (one for every client, the default) or class" },
+        { BASE "    budget: { scope: feature }\n", 8, 22, "expected one of request, client, gateway, global, class" },
+        { "scenario: t\nduration: 10m\nslo: { latency: 0 }\nproviders: [ { name: a } ]\n", 3, 17, "latency" },
+        { "scenario: t\nduration: 10m\nslo: { latncy: 1s }\n", 3, 8, "unknown key 'latncy' in slo; did you mean 'latency'?" },
     };
     run_cases(cases, sizeof cases / sizeof cases[0]);
 }
@@ -727,6 +782,8 @@ static void test_dist_means(void)
     check_mean("absnormal(0.5, 1)", 0);
     check_mean("absnormal(0, 1)", 0);
     check_mean("pareto(3, 1)", 0);
+    check_mean("gamma(2.5, 100ms)", 1);
+    check_mean("gamma(0.5, 300)", 0);
     write_file("emp.csv", "1\n2\n3\n10\n");
     check_mean("empirical(emp.csv)", 0);
 
@@ -754,6 +811,10 @@ static void test_dist_parse(void)
     CU_ASSERT_DOUBLE_EQUAL(d.a, 1.5, 0);
     CU_ASSERT_DOUBLE_EQUAL(d.b, 2e9, 0);
     CU_ASSERT_STRING_EQUAL(sim_dist_format(&d, 1, buf, sizeof buf), "pareto(1.5, 2s)");
+    CU_ASSERT_EQUAL(sim_dist_parse("gamma(2, 150ms)", 1, ".", &d, &err), 0);
+    CU_ASSERT_EQUAL(d.kind, SIM_DIST_GAMMA);
+    CU_ASSERT_DOUBLE_EQUAL(sim_dist_mean(&d), 3e8, 1e-6);
+    CU_ASSERT_STRING_EQUAL(sim_dist_format(&d, 1, buf, sizeof buf), "gamma(2, 150ms)");
     CU_ASSERT_EQUAL(sim_dist_parse("uniform(100, 500)", 0, ".", &d, &err), 0);
     CU_ASSERT_STRING_EQUAL(sim_dist_format(&d, 0, buf, sizeof buf), "uniform(100, 500)");
     sim_dist e;
@@ -770,6 +831,8 @@ static void test_dist_parse(void)
         { "lognormal(0, 1)", 0, "median must be > 0" },
         { "normal(1, -1)", 0, "sd must be >= 0" },
         { "pareto(0, 1)", 0, "alpha must be > 0" },
+        { "gamma(1, 0)", 0, "gamma(shape, scale): scale must be > 0" },
+        { "gamma(2, 5)", 1, "gamma: scale must be a duration like 250ms, got '5'" },
         { "exponential(5)", 1, "mean must be a duration like 250ms, got '5'" },
         { "abc", 1, "expected a duration like 250ms or a distribution" },
         { "-3", 0, "value must be >= 0" },
@@ -870,6 +933,35 @@ static void test_retry_others_budget(void)
     expect_error(BASE "    retry: { others: maybe }\n", 8, 22, "'others'");
 }
 
+/* retry_after_zero / _invalid / _parse: pol_hint_cfg's flags, also per kind */
+static void test_hint_keys(void)
+{
+    sim_scenario s;
+    const char *text = BASE
+        "    retry:\n"
+        "      retry_after_zero: absent\n"
+        "      retry_after_invalid: now\n"
+        "      retry_after_parse: parse-float\n"
+        "      on: [ { match: 429, retry_after_zero: hint } ]\n"
+        "  - name: node\n"
+        "    preset: openai-node\n"
+        "    retry: { retry_after_parse: strict }\n";
+    CU_ASSERT_EQUAL_FATAL(load_text(text, NULL, 0, &s), 0);
+    const pol_retry_cfg *c = &s.policies[0].retry;
+    CU_ASSERT_EQUAL(c->hint.ignore_zero, 1);
+    CU_ASSERT_EQUAL(c->hint.invalid_now, 1);
+    CU_ASSERT_EQUAL(c->hint.parse_float, 1);
+    CU_ASSERT_EQUAL(c->rules[0].set, POL_RULE_HINT);
+    CU_ASSERT_EQUAL(c->rules[0].hint.ignore_zero, 0);
+    CU_ASSERT_EQUAL(c->rules[0].hint.invalid_now, 1);              /* the policy's */
+    c = &s.policies[1].retry;                                       /* the preset's, one key changed */
+    CU_ASSERT_EQUAL(c->hint.invalid_now, 1);
+    CU_ASSERT_EQUAL(c->hint.parse_float, 0);
+    sim_scenario_free(&s);
+    expect_error(BASE "    retry: { retry_after_zero: nope }\n", 8, 32, "expected one of hint, absent for 'retry_after_zero'");
+    expect_error(BASE "    retry: { retry_after_parse: float }\n", 8, 33, "expected one of strict, parse-float");
+}
+
 static void register_suites(void)
 {
     CU_SUITE("scenario",
@@ -879,10 +971,12 @@ static void register_suites(void)
              { "errors: keys", test_err_keys },
              { "errors: types", test_err_types },
              { "retry: others, retry_after_budget", test_retry_others_budget },
+             { "retry: retry_after_zero, _invalid, _parse", test_hint_keys },
              { "errors: yaml", test_err_yaml },
              { "errors: timeline", test_err_timeline },
              { "errors: csv", test_err_csv },
              { "errors: expect", test_err_expect },
+             { "slo, scope: class, hedge pick, expect class", test_issue13_keys },
              { "overrides", test_overrides },
              { "override errors", test_override_errors },
              { "per-kind rules and nested layers", test_rules_and_layers });

@@ -153,6 +153,7 @@ typedef struct {
 typedef struct {
     const sim_world *w;
     int              p;           /* the provider */
+    int              cls;         /* the request class whose monitor fired (scope: class), -1 = global */
     pol_ns           when;
     long long        failures;    /* in the monitor's window when it fired */
 } sim_alert_rec;
@@ -164,6 +165,7 @@ typedef struct {
     X("time_s",             num, SIM_SEC(r->when)) \
     X("provider",           str, r->w->sc->providers[r->p].name) \
     X("failures_in_window", int, r->failures) \
-    X("threshold",          int, r->w->pol->st.monitor.threshold)
+    X("threshold",          int, r->w->pol->st.monitor.threshold) \
+    X("class",              str, r->cls >= 0 ? r->w->sc->workload.classes[r->cls].name : "")
 
 #endif

@@ -10,7 +10,8 @@
  *
  * One table per (policy, part): an array of instance pointers indexed by the
  * scope's instance number (0 for global, client / gateway_size for gateway,
- * the client index for client and request scope), grown by doubling and
+ * the client index for client and request scope, the request's class for
+ * class scope), grown by doubling and
  * filled lazily. Each instance is one allocation holding the part's state
  * and its per-target arrays, so tables can grow without moving live state.
  * Instances draw no randomness of their own: draws come from the calling
@@ -301,11 +302,13 @@ static void monitor_destroy(sim_world *w, void *x) { (void)w; pol_monitor_free(x
 static void monitor_record(sim_world *w, const sim_policy *p, uint32_t ci, const sim_slot *s, const pol_outcome *o, pol_ns dur)
 {
     (void)ci; (void)dur;
-    pol_monitor *m = sim_g_monitor(w, p);
+    pol_monitor *m = sim_g_monitor(w, p, ci);
     pol_ns now = w->eng.now;
     if (m && pol_monitor_record(m, (size_t)s->provider, now, o) > 0) {
-        w->counts[SIM_M_ALERTS] += 1;
-        if (w->alerts) sim_alert_write(w, s->provider, now, pol_monitor_count(m, (size_t)s->provider, now));
+        sim_count(w, s->cls, SIM_M_ALERTS, 1);
+        if (w->alerts)
+            sim_alert_write(w, s->provider, p->st.scope[SIM_PART_MONITOR] == SIM_SCOPE_CLASS ? (int)s->cls : -1, now,
+                            pol_monitor_count(m, (size_t)s->provider, now));
     }
 }
 
@@ -327,11 +330,13 @@ static const part_ops OPS[SIM_PART__COUNT] = {
 };
 
 /* ------------------------------------------------------------ instances --- */
-static uint32_t instance_of(const sim_stateful *st, int part, uint32_t ci)
+/* The instance client ci's request uses: the scope's instance number. */
+static uint32_t instance_of(const sim_world *w, const sim_stateful *st, int part, uint32_t ci)
 {
     switch (st->scope[part]) {
     case SIM_SCOPE_GLOBAL:  return 0;
     case SIM_SCOPE_GATEWAY: return ci / (uint32_t)(st->gateway_size > 0 ? st->gateway_size : 100);
+    case SIM_SCOPE_CLASS:   return w->clients[ci].cls;     /* its current request's class */
     default:                return ci;
     }
 }
@@ -343,7 +348,7 @@ static void *get(sim_world *w, const sim_policy *p, int part, uint32_t ci)
     sim_guards *g = &w->guards[policy_index(w, p)];
     if (!((g->used >> part) & 1u)) return NULL;
     table *t = &g->t[part];
-    uint32_t k = part == SIM_PART_MONITOR ? 0 : instance_of(&p->st, part, ci);
+    uint32_t k = instance_of(w, &p->st, part, ci);
     if (k >= t->cap) {
         uint32_t nc = t->cap ? t->cap : 16;
         while (nc <= k) nc *= 2;
@@ -439,7 +444,7 @@ pol_throttle *sim_g_throttle(sim_world *w, const sim_policy *p, uint32_t ci) { r
 pol_bucket   *sim_g_limiter(sim_world *w, const sim_policy *p, uint32_t ci)  { return get(w, p, SIM_PART_LIMITER, ci); }
 pol_bulkhead *sim_g_bulkhead(sim_world *w, const sim_policy *p, uint32_t ci) { return get(w, p, SIM_PART_BULKHEAD, ci); }
 pol_hedge    *sim_g_hedge(sim_world *w, const sim_policy *p, uint32_t ci)    { return get(w, p, SIM_PART_HEDGE, ci); }
-pol_monitor  *sim_g_monitor(sim_world *w, const sim_policy *p)               { return get(w, p, SIM_PART_MONITOR, 0); }
+pol_monitor  *sim_g_monitor(sim_world *w, const sim_policy *p, uint32_t ci) { return get(w, p, SIM_PART_MONITOR, ci); }
 
 pol_cooldown *sim_g_cooldown(sim_world *w, const sim_policy *p, uint32_t ci)
 {

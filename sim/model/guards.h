@@ -1,5 +1,6 @@
 /* guards.h — the stateful policies of the compared policies, instantiated in
- * the simulator per scope (request, client, gateway of N clients, global).
+ * the simulator per scope (request, client, gateway of N clients, global,
+ * request class).
  *
  * Instances are created on first use and live for the run; a request-scoped
  * instance is the client's, reset at each request start. Every getter
@@ -51,7 +52,7 @@ pol_cooldown *sim_g_cooldown(sim_world *w, const sim_policy *p, uint32_t ci);   
 pol_lb       *sim_g_lb(sim_world *w, const sim_policy *p, uint32_t ci, pol_lb_target **targets_out);
 pol_quota    *sim_g_quota(sim_world *w, const sim_policy *p, uint32_t ci, int provider);
 pol_hedge    *sim_g_hedge(sim_world *w, const sim_policy *p, uint32_t ci);
-pol_monitor  *sim_g_monitor(sim_world *w, const sim_policy *p);                  /* targets = providers */
+pol_monitor  *sim_g_monitor(sim_world *w, const sim_policy *p, uint32_t ci);     /* targets = providers */
 
 /* Gauges at time now, for the time series: breakers not closed and targets
  * cooled down, per provider (summed over instances); mean budget level and

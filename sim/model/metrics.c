@@ -19,15 +19,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sim_metrics_latency(sim_world *w, double seconds)
+void sim_metrics_latency(sim_world *w, unsigned cls, double seconds)
 {
     if (w->nlat == w->cap_lat) {
         size_t nc = w->cap_lat ? w->cap_lat * 2 : 4096;
         float *n = realloc(w->lat, nc * sizeof *n);
-        if (!n) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
-        w->lat = n;
+        if (n) w->lat = n;
+        uint8_t *k = n ? realloc(w->lat_cls, nc * sizeof *k) : NULL;
+        if (k) w->lat_cls = k;
+        if (!n || !k) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
         w->cap_lat = nc;
     }
+    w->lat_cls[w->nlat] = (uint8_t)cls;
     w->lat[w->nlat++] = (float)seconds;
 }
 
@@ -43,26 +46,27 @@ void sim_metrics_answer(sim_world *w, const sim_slot *s, pol_ns when)
     switch (s->out.kind) {
     case POL_OUT_SUCCESS:
         bp->successes++;
-        w->counts[SIM_M_COST] += sim_slot_cost(w, s);
+        sim_count(w, s->cls, SIM_M_COST, sim_slot_cost(w, s));
         return;
     case POL_OUT_CONN_REFUSED:
     case POL_OUT_CONN_RESET:
         bp->conn_errors++;
-        w->counts[SIM_M_CONN_ERRORS] += 1;
+        sim_count(w, s->cls, SIM_M_CONN_ERRORS, 1);
         return;
     default:
         break;
     }
     int st = s->out.status;
-    if (st == 429) { bp->http_429++; w->counts[SIM_M_HTTP_429] += 1; }
-    else if (st >= 500) { bp->http_5xx++; w->counts[SIM_M_HTTP_5XX] += 1; }
-    else if (st >= 400) { bp->http_4xx++; w->counts[SIM_M_HTTP_4XX] += 1; }
+    if (st == 429) { bp->http_429++; sim_count(w, s->cls, SIM_M_HTTP_429, 1); }
+    else if (st >= 500) { bp->http_5xx++; sim_count(w, s->cls, SIM_M_HTTP_5XX, 1); }
+    else if (st >= 400) { bp->http_4xx++; sim_count(w, s->cls, SIM_M_HTTP_4XX, 1); }
 }
 
 void sim_metrics_abandoned(sim_world *w, const sim_slot *s)
 {
     w->wasted += (double)s->service / 1e9;
-    if (s->out.kind == POL_OUT_SUCCESS) w->counts[SIM_M_DUP_BILLING] += sim_slot_cost(w, s);
+    w->cwasted[s->cls] += (double)s->service / 1e9;
+    if (s->out.kind == POL_OUT_SUCCESS) sim_count(w, s->cls, SIM_M_DUP_BILLING, sim_slot_cost(w, s));
 }
 
 static double bucket_width(const sim_world *w, uint32_t b)
@@ -90,6 +94,37 @@ static void bucket_fail(const sim_world *w, uint32_t b, double *offered_rate, do
     *offered_rate = a / bucket_width(w, b);
     *att_fail = a > 0 ? f / a : 0;
     *req_fail = fin > 0 ? (double)(r->gave_up + r->degraded) / fin : 0;
+}
+
+/* Requests unfinished at the end and older than their SLO: total and per
+ * class (hung[nclasses], zeroed here); *since = when the oldest of them
+ * passed its SLO (POL_NS_MAX: none). O(clients). */
+static double count_hung(const sim_world *w, double *hung, pol_ns *since)
+{
+    double n = 0;
+    *since = POL_NS_MAX;
+    for (int k = 0; k < w->sc->workload.nclasses; k++) hung[k] = 0;
+    for (uint32_t i = 0; i < w->nclients; i++) {
+        const sim_client *c = &w->clients[i];
+        if (!c->busy) continue;
+        pol_ns bound = w->slo[c->cls];
+        if (w->end - c->req_start <= bound) continue;
+        hung[c->cls] += 1;
+        n += 1;
+        if (c->req_start + bound < *since) *since = c->req_start + bound;
+    }
+    return n;
+}
+
+/* Requests that finished in the last `window` of the run (whole buckets). */
+static double finished_recently(const sim_world *w, pol_ns window)
+{
+    double n = 0;
+    for (uint32_t b = w->nbuckets; b-- > 0;) {
+        if ((pol_ns)(b + 1) * w->sc->bucket <= w->end - window) break;
+        n += (double)w->br[b].succeeded + w->br[b].gave_up + w->br[b].degraded;
+    }
+    return n;
 }
 
 /* Fault window = the provider timeline changes that have an end. */
@@ -139,12 +174,25 @@ static void recovery(const sim_world *w, double *ttr, double *metastable)
     *ttr = (double)(sc->duration - fend) / 1e9;
 }
 
-void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
+/* Quantiles of the latencies v[n] (sorted here) into m. */
+static void latencies(float *v, size_t n, double *m)
 {
-    const sim_scenario *sc = w->sc;
-    double *m = out->m;
-    memcpy(m, w->counts, sizeof w->counts);
-    double dur = (double)sc->duration / 1e9;
+    if (!n) {
+        m[SIM_M_LAT_MEAN] = m[SIM_M_LAT_P50] = m[SIM_M_LAT_P90] = m[SIM_M_LAT_P99] = m[SIM_M_LAT_P999] = NAN;
+        return;
+    }
+    gsl_sort_float(v, 1, n);
+    m[SIM_M_LAT_MEAN] = gsl_stats_float_mean(v, 1, n);
+    m[SIM_M_LAT_P50] = gsl_stats_float_quantile_from_sorted_data(v, 1, n, 0.50);
+    m[SIM_M_LAT_P90] = gsl_stats_float_quantile_from_sorted_data(v, 1, n, 0.90);
+    m[SIM_M_LAT_P99] = gsl_stats_float_quantile_from_sorted_data(v, 1, n, 0.99);
+    m[SIM_M_LAT_P999] = gsl_stats_float_quantile_from_sorted_data(v, 1, n, 0.999);
+}
+
+/* What the counters make of m (its counts filled in): the ratios, the SLO
+ * rate (hung = requests unfinished past their SLO). */
+static void derived(double *m, double dur, double hung)
+{
     double req = m[SIM_M_REQUESTS];
     m[SIM_M_AMPLIFICATION] = req > 0 ? m[SIM_M_ATTEMPTS] / req : NAN;
     m[SIM_M_CALLS_PER_REQ] = m[SIM_M_AMPLIFICATION];
@@ -153,16 +201,44 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
     m[SIM_M_COST_PER_SUCCESS] = m[SIM_M_SUCCESSES] > 0 ? m[SIM_M_COST] / m[SIM_M_SUCCESSES] : NAN;
     m[SIM_M_SUCCESS_RATE] = finished > 0 ? m[SIM_M_SUCCESSES] / finished : NAN;
     m[SIM_M_GOODPUT] = m[SIM_M_SUCCESSES] / dur;
-    if (w->nlat) {
-        gsl_sort_float(w->lat, 1, w->nlat);
-        m[SIM_M_LAT_MEAN] = gsl_stats_float_mean(w->lat, 1, w->nlat);
-        m[SIM_M_LAT_P50] = gsl_stats_float_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.50);
-        m[SIM_M_LAT_P90] = gsl_stats_float_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.90);
-        m[SIM_M_LAT_P99] = gsl_stats_float_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.99);
-        m[SIM_M_LAT_P999] = gsl_stats_float_quantile_from_sorted_data(w->lat, 1, w->nlat, 0.999);
-    } else {
-        m[SIM_M_LAT_MEAN] = m[SIM_M_LAT_P50] = m[SIM_M_LAT_P90] = m[SIM_M_LAT_P99] = m[SIM_M_LAT_P999] = NAN;
+    m[SIM_M_HUNG] = hung;
+    m[SIM_M_SLO_SUCCESS_RATE] = finished + hung > 0 ? m[SIM_M_SLO_SUCCESS_RATE] / (finished + hung) : NAN;
+}
+
+/* Request class k's metrics (sim_metric_per_class: the others are NaN). */
+static void class_metrics(sim_world *w, int k, double hung, float *tmp, sim_run_metrics *out)
+{
+    double *m = out->m;
+    memcpy(m, &w->ccounts[(size_t)k * SIM_M__COUNT], SIM_M__COUNT * sizeof *m);
+    derived(m, (double)w->sc->duration / 1e9, hung);
+    size_t n = 0;
+    for (size_t i = 0; i < w->nlat; i++)
+        if (w->lat_cls[i] == k) tmp[n++] = w->lat[i];
+    latencies(tmp, n, m);
+    m[SIM_M_WASTED_WORK] = w->cwasted[k];
+    m[SIM_M_COMPLETION_TIME] = (double)w->clast_finish[k] / 1e9;
+    for (int j = 0; j < SIM_M__COUNT; j++)
+        if (!sim_metric_per_class((sim_metric_id)j)) m[j] = NAN;
+}
+
+void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
+{
+    const sim_scenario *sc = w->sc;
+    double *m = out->m;
+    double hung_cls[SIM_MAX_CLASSES];
+    pol_ns hung_since;
+    double hung = count_hung(w, hung_cls, &hung_since);
+    if (w->class_out) {
+        float *tmp = malloc((w->nlat ? w->nlat : 1) * sizeof *tmp);
+        if (!tmp) w->error = POL_ENOMEM;                  /* sim_run_world returns it */
+        for (int k = 0; tmp && k < sc->workload.nclasses; k++) class_metrics(w, k, hung_cls[k], tmp, &w->class_out[k]);
+        free(tmp);
     }
+    memcpy(m, w->counts, sizeof w->counts);
+    double dur = (double)sc->duration / 1e9;
+    double req = m[SIM_M_REQUESTS];
+    derived(m, dur, hung);
+    latencies(w->lat, w->nlat, m);   /* sorts w->lat: after the classes' copies */
     double peak = 0, ratio = 0;
     double req_rate = req / dur;
     for (uint32_t b = 0; b < w->nbuckets; b++) {
@@ -184,6 +260,21 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
     m[SIM_M_WASTED_WORK] = w->wasted;
     m[SIM_M_WASTED_FRACTION] = service_total > 0 ? w->wasted / service_total : 0;
     recovery(w, &m[SIM_M_TIME_TO_RECOVER], &m[SIM_M_METASTABLE]);
+    /* requests hanging at the end: more than 5% of those that ended (or hung)
+     * in the last SLO window are still in progress past their SLO. A run
+     * that looks recovered by its buckets (a hung client finishes nothing,
+     * so it fails nothing) is not. */
+    pol_ns window = sc->slo_latency > 0 ? sc->slo_latency : SIM_SLO_DEFAULT;
+    if (hung > 0 && hung > 0.05 * (hung + finished_recently(w, window)) && !m[SIM_M_METASTABLE]) {
+        pol_ns fend = -1;
+        for (int i = 0; i < sc->ntimeline; i++) {
+            const sim_change *ch = &sc->timeline[i];
+            if (ch->provider >= 0 && ch->dur > 0 && ch->at + ch->dur > fend) fend = ch->at + ch->dur;
+        }
+        pol_ns from = fend >= 0 ? fend : hung_since;
+        m[SIM_M_METASTABLE] = 1;
+        m[SIM_M_TIME_TO_RECOVER] = from < w->end ? (double)(w->end - from) / 1e9 : 0;
+    }
     sim_guards_totals(w, m);
     m[SIM_M_COMPLETION_TIME] = (double)w->last_finish / 1e9;
     m[SIM_M_QUEUE_WAIT] = waits ? wait_total / (double)waits : NAN;
@@ -253,9 +344,9 @@ int sim_attempts_write(FILE *f, const sim_world *w, uint32_t id, const pol_outco
     return 0;
 }
 
-void sim_alert_write(sim_world *w, int provider, pol_ns when, long long failures)
+void sim_alert_write(sim_world *w, int provider, int cls, pol_ns when, long long failures)
 {
-    const sim_alert_rec rec = { w, provider, when, failures }, *r = &rec;
+    const sim_alert_rec rec = { w, provider, cls, when, failures }, *r = &rec;
     sim_csv c;
     sim_csv_begin(&c, w->alerts);
     SIM_ALERT_COLUMNS(COL_PUT)

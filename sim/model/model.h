@@ -59,6 +59,8 @@ typedef struct {
     pol_ns      deadline;     /* when the client stops waiting, 0 = never */
     pol_ns      delay_before; /* backoff slept before it */
     const char *policy;       /* the name of the policy its client runs */
+    const pol_hint_cfg *hint; /* how its client reads Retry-After headers: the hint settings of
+                                 the loop that sends HTTP attempts (the innermost: the SDK's) */
     int         stream;       /* it asks for a streamed answer */
     pol_ns      idle_timeout; /* stream: the client's idle timeout between events, 0 = none */
 } sim_attempt;
@@ -159,6 +161,8 @@ typedef struct {
     FILE                *timeseries;   /* timeseries.csv rows appended at the end, or NULL */
     FILE                *timeseries_requests;  /* timeseries-requests.csv rows, likewise */
     const sim_transport *transport;    /* NULL = the simulated network and providers */
+    sim_run_metrics     *classes;      /* [sc->workload.nclasses]: each request class's metrics
+                                          (summary-classes.csv), or NULL */
     int64_t             *record_dt;    /* bench: when set, the delays (time - now) of the */
     size_t               record_cap;   /*   run's first record_cap scheduled events */
 } sim_run_opts;
@@ -285,6 +289,13 @@ typedef struct {
     sim_run_metrics *m;           /* [i * reps + r] for policy[i], replication r */
 } sim_results;
 
+/* The per-request-class metrics of the same runs (summary-classes.csv), kept
+ * beside a sim_results when asked for (run, check; not sweeps, tune, live). */
+typedef struct {
+    int              nclasses;    /* the scenario's request classes */
+    sim_run_metrics *m;           /* [(i * reps + r) * nclasses + k]: class k of run (i, r) */
+} sim_class_results;
+
 typedef struct {
     const int  *policies;         /* indices to run, NULL = all of the scenario's */
     int         npolicies;        /* with policies */
@@ -294,15 +305,21 @@ typedef struct {
     FILE       *alerts;           /* alerts.csv stream, or NULL */
     int         progress;         /* draw a progress bar on stderr (when it is a terminal) */
     const char *label;            /* progress bar label (default: the scenario's name) */
+    sim_class_results *classes;   /* filled with the runs' per-class metrics too, or NULL */
 } sim_runner_opts;
 
 /* Runs every (policy, replication) in output order (the file's policy order,
  * then replication), writing the streams in that order. o may be NULL.
- * Returns 0, or a negative code (its message on stderr). */
+ * Returns 0, or a negative code (its message on stderr; o->classes is then
+ * empty too). */
 int  sim_runner_run(const sim_scenario *sc, const sim_runner_opts *o, sim_results *res);
 void sim_results_free(sim_results *r);
-/* Metric values of policy slot i across replications into out[reps]. */
+void sim_class_results_free(sim_class_results *c);
+/* Metric values of policy slot i across replications into out[reps]; the
+ * second, of request class k (c NULL or k < 0: of all classes, as the first). */
 void sim_results_column(const sim_results *r, int i, sim_metric_id m, double *out);
+void sim_results_class_column(const sim_results *r, const sim_class_results *c, int i, int k, sim_metric_id m,
+                              double *out);
 
 /* Mean and 95% Student-t confidence interval of the finite values of x.
  * n_out = number of finite values; lo/hi = NaN when n < 2. */
@@ -314,6 +331,13 @@ void sim_summary_write(FILE *f, const sim_scenario *sc, const sim_results *r);
 void sim_summary_ci_header(FILE *f);
 void sim_summary_ci_write(FILE *f, const sim_scenario *sc, const sim_results *r);
 void sim_summary_table(FILE *f, const sim_scenario *sc, const sim_results *r);   /* what `run` prints */
+/* summary-classes.csv and summary-classes-ci.csv: the same per request class
+ * (a `class` column after `seed` / `policy`; one row per class, no
+ * all-classes row: that is summary.csv's). */
+void sim_summary_classes_header(FILE *f);
+void sim_summary_classes_write(FILE *f, const sim_scenario *sc, const sim_results *r, const sim_class_results *c);
+void sim_summary_classes_ci_header(FILE *f);
+void sim_summary_classes_ci_write(FILE *f, const sim_scenario *sc, const sim_results *r, const sim_class_results *c);
 /* The per-run streams' headers; their rows are written by the runs (or the
  * writers above and below). sim/model/columns.h lists every file's columns. */
 void sim_timeseries_header(FILE *f);

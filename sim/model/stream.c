@@ -56,6 +56,7 @@ int sim_stream_init(sim_world *w)
         class_stream(w, k, &cls[k]);
         any |= cls[k].on;
     }
+    any |= w->sc->workload.arrival_flags != NULL;     /* a trace's rows may say so */
     if (!any) return POL_OK;
     struct sim_streams *st = calloc(1, sizeof *st);
     if (!st) return POL_ENOMEM;
@@ -168,19 +169,20 @@ void sim_stream_request_start(sim_world *w, uint32_t ci)
 {
     sim_stream_client *cl = client_of(w, ci);
     if (!cl) return;
-    cl->on = w->st->cls[w->clients[ci].cls].on;
+    const sim_client *c = &w->clients[ci];
+    cl->on = c->stream & SIM_ARR_STREAM_SET ? (c->stream & SIM_ARR_STREAM) != 0 : w->st->cls[c->cls].on;
     cl->kept = 0;
     cl->kept_cost = 0;
     cl->first_tok = -1;
 }
 
 /* Tokens received and then not used: counted, with their cost. */
-static void discard(sim_world *w, int provider, double tokens)
+static void discard(sim_world *w, unsigned cls, int provider, double tokens)
 {
     if (tokens <= 0) return;
     double cost = tokens * w->sc->providers[provider].price_out / 1e6;
-    w->counts[SIM_M_DISCARDED_TOKENS] += tokens;
-    w->counts[SIM_M_DISCARDED_COST] += cost;
+    sim_count(w, cls, SIM_M_DISCARDED_TOKENS, tokens);
+    sim_count(w, cls, SIM_M_DISCARDED_COST, cost);
     w->st->bp[(size_t)sim_bucket_of(w, w->eng.now) * (size_t)w->sc->nproviders + (size_t)provider].discarded +=
         (float)tokens;
 }
@@ -210,8 +212,8 @@ void sim_stream_request_end(sim_world *w, uint32_t ci, int success)
         rb->ttft_sum += ttft;
         rb->ttft_n++;
     } else if (!success && cl->kept > 0) {          /* what recovery kept is lost with the request */
-        w->counts[SIM_M_DISCARDED_TOKENS] += cl->kept;
-        w->counts[SIM_M_DISCARDED_COST] += cl->kept_cost;
+        sim_count(w, c->cls, SIM_M_DISCARDED_TOKENS, cl->kept);
+        sim_count(w, c->cls, SIM_M_DISCARDED_COST, cl->kept_cost);
     }
     cl->kept = 0;
     cl->kept_cost = 0;
@@ -263,7 +265,7 @@ void sim_stream_answered(sim_world *w, uint32_t id, const sim_answer *a)
     s->out = pol_outcome_make(end == SIM_PLAN_COMPLETE ? POL_OUT_SUCCESS
                               : end == SIM_PLAN_CUT ? POL_OUT_STREAM_CUT : POL_OUT_STREAM_ERROR, 200);
     if (end == SIM_PLAN_COMPLETE) sim_bp(w, w->eng.now, s->provider)->successes++;
-    w->counts[SIM_M_COST] += sim_slot_cost(w, s);      /* what it generates is billed */
+    sim_count(w, s->cls, SIM_M_COST, sim_slot_cost(w, s));   /* what it generates is billed */
 }
 
 /* The attempt ended at its client now with `kind` (the client waited for
@@ -279,15 +281,15 @@ static void seen_end(sim_world *w, uint32_t id, pol_outcome_kind kind, int layer
     sim_stream_bucket *bb = &st->bp[(size_t)sim_bucket_of(w, now) * (size_t)w->sc->nproviders + (size_t)s->provider];
     ss->label = (uint8_t)label;
     switch (kind) {
-    case POL_OUT_STREAM_CUT:   w->counts[SIM_M_STREAMS_CUT] += 1; bb->cuts++; break;
-    case POL_OUT_STREAM_ERROR: w->counts[SIM_M_STREAM_ERRORS] += 1; bb->errors++; break;
+    case POL_OUT_STREAM_CUT:   sim_count(w, s->cls, SIM_M_STREAMS_CUT, 1); bb->cuts++; break;
+    case POL_OUT_STREAM_ERROR: sim_count(w, s->cls, SIM_M_STREAM_ERRORS, 1); bb->errors++; break;
     case POL_OUT_STREAM_TIMEOUT:
     case POL_OUT_TIMEOUT:
         if (count_timeout) {
-            w->counts[SIM_M_TIMEOUTS] += 1;
+            sim_count(w, s->cls, SIM_M_TIMEOUTS, 1);
             sim_bp(w, now, s->provider)->timeouts++;
         }
-        w->counts[SIM_M_STREAM_TIMEOUTS] += 1;
+        sim_count(w, s->cls, SIM_M_STREAM_TIMEOUTS, 1);
         bb->timeouts++;
         break;
     default: break;
@@ -301,7 +303,7 @@ static void seen_end(sim_world *w, uint32_t id, pol_outcome_kind kind, int layer
             cl->kept += (float)ss->tokens;
             cl->kept_cost += ss->tokens * w->sc->providers[s->provider].price_out / 1e6;
         } else {
-            discard(w, s->provider, ss->tokens);
+            discard(w, s->cls, s->provider, ss->tokens);
         }
     }
     (void)layer;
@@ -370,7 +372,7 @@ void sim_stream_abandon(sim_world *w, uint32_t id)
         plan_gaps(w->st, &ss->plan, chunks_of(&ss->plan, ss->tokens));
     }
     ss->label = SEND_ABANDONED;
-    discard(w, s->provider, ss->tokens);
+    discard(w, s->cls, s->provider, ss->tokens);
 }
 
 void sim_stream_timed_out(sim_world *w, uint32_t id, pol_outcome *o, int *layer)
@@ -423,7 +425,7 @@ void sim_world_stream_end(sim_world *w, uint32_t id, pol_outcome_kind kind, doub
     s->output = (float)(output >= 0 ? output : ss->tokens);
     s->out = pol_outcome_make(kind, 200);
     if (kind == POL_OUT_SUCCESS) sim_bp(w, w->eng.now, s->provider)->successes++;
-    w->counts[SIM_M_COST] += sim_slot_cost(w, s);
+    sim_count(w, s->cls, SIM_M_COST, sim_slot_cost(w, s));
     s->state = SLOT_ANSWERED;
     int label = kind == POL_OUT_SUCCESS ? SEND_COMPLETE : kind == POL_OUT_STREAM_CUT ? SEND_CUT
               : kind == POL_OUT_STREAM_ERROR ? SEND_ERROR : SEND_IDLE;

@@ -193,13 +193,23 @@ static int budget_grant(sim_world *w, uint32_t ci, int is_timeout)
     pol_budget *bg = sim_g_budget(w, client_policy(w, c), ci);
     if (!bg) return 1;
     if (pol_budget_can_retry(bg, w->eng.now, &c->brq, is_timeout)) { c->budget_open = 1; return 1; }
-    w->counts[SIM_M_BUDGET_DENIED] += 1;
+    sim_count(w, c->cls, SIM_M_BUDGET_DENIED, 1);
     w->br[sim_bucket_of(w, w->eng.now)].budget_denied++;
     return 0;
 }
 enum { END_SUCCESS, END_GIVE_UP, END_LOCAL_REJECT };
 
-static void start_request(sim_world *w, uint32_t ci, int cls)
+/* The deadline of class k's requests without one of their own: the class's,
+ * else its policy's (0 = none). */
+static pol_ns class_deadline(const sim_world *w, int k)
+{
+    const sim_class *cl = &w->sc->workload.classes[k];
+    return cl->deadline > 0 ? cl->deadline : cl->policy >= 0 ? w->sc->policies[cl->policy].retry.deadline : w->pol->retry.deadline;
+}
+
+/* Starts a request on client ci; row: its arrival's index in the trace
+ * (whose cells override the class's draws), or -1. */
+static void start_request(sim_world *w, uint32_t ci, int64_t row)
 {
     sim_client *c = &w->clients[ci];
     pol_ns now = w->eng.now;
@@ -217,10 +227,14 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->busy = 1;
     c->req_id = w->next_req_id++;
     c->req_start = now;
+    int cls = row >= 0 && wl->arrival_class && wl->arrival_class[row] != SIM_ARR_ANY_CLASS ? wl->arrival_class[row] : -1;
     c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, c->rng));
     const sim_class *k = &wl->classes[c->cls];
-    double pt = sim_dist_sample(&k->prompt_tokens, c->rng);
-    double ot = sim_dist_sample(&k->output_tokens, c->rng);
+    double pt = row >= 0 && wl->arrival_prompt && wl->arrival_prompt[row] != SIM_ARR_NO_TOKENS
+              ? (double)wl->arrival_prompt[row] : sim_dist_sample(&k->prompt_tokens, c->rng);
+    double ot = row >= 0 && wl->arrival_output && wl->arrival_output[row] != SIM_ARR_NO_TOKENS
+              ? (double)wl->arrival_output[row] : sim_dist_sample(&k->output_tokens, c->rng);
+    c->stream = row >= 0 && wl->arrival_flags ? wl->arrival_flags[row] : 0;
     c->prompt = (float)(pt < 0 ? 0 : round(pt));
     c->output = (float)(ot < 1 ? 1 : round(ot));
     if (w->st) sim_stream_request_start(w, ci);
@@ -232,20 +246,31 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->natt = 0;
     c->round_sent = 0;
     c->gates = 0;
+    c->throttled = 0;
     c->bulkhead = 0;
     c->budget_open = 0;
     const pol_layers_cfg *lc = &w->lcfg[c->cls];
     if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
     else pol_layers_begin(lc, sim_client_rs(w, ci), now);
+    c->dl_origin = now;
+    if (wl->arrival_deadline_max > 0) {
+        /* the trace gives deadlines: the class's loop has the largest one
+         * (world_setup), and this request's is had by moving its origin */
+        pol_ns want = row >= 0 && wl->arrival_deadline_ms && wl->arrival_deadline_ms[row]
+                    ? (pol_ns)wl->arrival_deadline_ms[row] * POL_NS_PER_MS : class_deadline(w, c->cls);
+        c->dl_origin = want > 0 ? now - (w->cfgs[c->cls].deadline - want)
+                                : now + w->sc->duration;    /* none: after the end of the run */
+        sim_client_rs(w, ci)[0].start = c->dl_origin;
+    }
     c->last_delay = 0;
-    w->counts[SIM_M_REQUESTS] += 1;
+    sim_count(w, c->cls, SIM_M_REQUESTS, 1);
     w->br[sim_bucket_of(w, now)].started++;
     const sim_policy *p = client_policy(w, c);
     if (sim_guards_request_start(w, p, ci)) return;
     pol_bulkhead *bh = sim_g_bulkhead(w, p, ci);
     if (bh) {
         if (pol_bulkhead_acquire(bh) == POL_BULKHEAD_REJECT) {
-            w->counts[SIM_M_LOCAL_REJECTS] += 1;
+            sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         }
@@ -273,6 +298,8 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->state = SLOT_SENT;
     s->abandoned = 0;
     s->hedge = (uint8_t)hedge;
+    s->pos = c->round_sent;
+    s->cls = c->cls;
     s->probe = (uint8_t)probe;
     s->rl_known = 0;
     s->stream = 0;
@@ -288,10 +315,14 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->prompt = c->prompt;
     s->output = c->output;
     s->out = pol_outcome_make(POL_OUT_SUCCESS, 200);
-    if (c->round_sent == 0) c->round_start = now;
+    if (c->round_sent == 0) {
+        c->round_start = now;
+        c->lo_best = c->lo_first = 0xFF;
+    }
     c->att[c->natt++] = id;
     c->round_sent++;
     c->gates = 0;
+    c->throttled = 0;
     w->in_flight[prov]++;
     if (sim_guards_any(w, pol)) {
         pol_lb_target *lt;
@@ -324,10 +355,10 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
         sim_world_stop(w);
         return;
     }
-    w->counts[SIM_M_ATTEMPTS] += 1;
+    sim_count(w, c->cls, SIM_M_ATTEMPTS, 1);
     w->br[sim_bucket_of(w, now)].attempts++;
     if (hedge) {
-        w->counts[SIM_M_HEDGES] += 1;
+        sim_count(w, c->cls, SIM_M_HEDGES, 1);
         sim_bp(w, now, prov)->hedges++;
     }
 }
@@ -342,6 +373,8 @@ int sim_world_attempt(const sim_world *w, uint32_t id, sim_attempt *a)
                         .policy = client_policy(w, &w->clients[s->client])->name,
                         .stream = s->stream != 0,
                         .idle_timeout = s->stream ? w->st->cls[w->clients[s->client].cls].idle_timeout : 0 };
+    const pol_layers_cfg *lc = &w->lcfg[w->clients[s->client].cls];
+    a->hint = &lc->layer[lc->n - 1]->hint;
     return 0;
 }
 
@@ -372,11 +405,20 @@ static void schedule_hedge(sim_world *w, uint32_t ci)
 #define WAKE_ATTEMPT 1
 #define WAKE_LAYER   2     /* + (layer << 8): that layer's bound cut an inner sleep */
 
+/* Counts the client's next attempt in the bucket's `throttled`, once: at
+ * its first wait or at its rejection, not at every wake-up of a waiter. */
+static void count_throttled(sim_world *w, sim_client *c)
+{
+    if (c->throttled) return;
+    c->throttled = 1;
+    w->br[sim_bucket_of(w, w->eng.now)].throttled++;
+}
+
 static void wait_then_retry_gates(sim_world *w, uint32_t ci, pol_ns d)
 {
     sim_client *c = &w->clients[ci];
     c->gen++;
-    w->br[sim_bucket_of(w, w->eng.now)].throttled++;
+    count_throttled(w, c);
     sim_schedule(&w->eng, w->eng.now + (d > 0 ? d : 1), EV_WAKE, ci, c->gen, WAKE_ATTEMPT);
 }
 
@@ -388,7 +430,7 @@ static void start_attempt(sim_world *w, uint32_t ci)
     for (;;) {
         int prov = choose_target(w, p, ci);
         if (prov < 0) {
-            w->counts[SIM_M_LOCAL_REJECTS] += 1;
+            sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         }
@@ -397,8 +439,8 @@ static void start_attempt(sim_world *w, uint32_t ci)
         int part;
         switch (sim_guards_gate(w, p, ci, prov, &part, &d)) {
         case SIM_GATE_REJECT:
-            w->counts[SIM_M_LOCAL_REJECTS] += 1;
-            w->br[sim_bucket_of(w, now)].throttled++;
+            sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
+            count_throttled(w, c);
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         case SIM_GATE_WAIT:
@@ -412,7 +454,7 @@ static void start_attempt(sim_world *w, uint32_t ci)
         if (b) {
             pol_breaker_answer a = pol_breaker_allow(b, now);
             if (a == POL_BREAKER_REJECT) {     /* half-open and its probes are taken: try another target */
-                w->counts[SIM_M_LOCAL_REJECTS] += 1;
+                sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
                 sim_bp(w, now, prov)->local_rejects++;
                 int n;
                 chain_of(p, c->chain, &n);
@@ -500,16 +542,18 @@ static void end_request(sim_world *w, uint32_t ci, int outcome)
     if (w->st) sim_stream_request_end(w, ci, outcome == END_SUCCESS);
     budget_close(w, ci, outcome == END_SUCCESS);
     if (outcome == END_SUCCESS) {
-        sim_metrics_latency(w, (double)(now - c->req_start) / 1e9);
-        w->counts[SIM_M_SUCCESSES] += 1;
+        sim_metrics_latency(w, c->cls, (double)(now - c->req_start) / 1e9);
+        sim_count(w, c->cls, SIM_M_SUCCESSES, 1);
+        if (now - c->req_start <= w->slo[c->cls]) sim_count(w, c->cls, SIM_M_SLO_SUCCESS_RATE, 1);   /* a count until the end */
         w->br[b].succeeded++;
     } else if (p->st.degraded) {
-        w->counts[SIM_M_DEGRADED] += 1;
+        sim_count(w, c->cls, SIM_M_DEGRADED, 1);
         w->br[b].degraded++;
     } else {
-        w->counts[SIM_M_GIVE_UPS] += 1;
+        sim_count(w, c->cls, SIM_M_GIVE_UPS, 1);
         w->br[b].gave_up++;
     }
+    w->clast_finish[c->cls] = now;
     finish_request(w, ci);
 }
 
@@ -533,7 +577,17 @@ static void schedule_next_attempt(sim_world *w, uint32_t ci, pol_ns delay);
  * innermost for an HTTP attempt's answer; an outer one when its timeout or
  * deadline ended its inner loop); slot_id is the HTTP attempt, or SIM_NONE
  * when an outer bound cut an inner sleep. */
+static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o,
+                       const pol_outcome *row);
 static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
+{
+    decide_row(w, ci, slot_id, layer, o, o);
+}
+
+/* decide on o; the attempts.csv row of slot_id shows `row`, that attempt's own
+ * outcome (hedge pick list-order decides on the first target's). */
+static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o,
+                       const pol_outcome *row)
 {
     sim_client *c = &w->clients[ci];
     const pol_layers_cfg *lc = &w->lcfg[c->cls];
@@ -545,7 +599,7 @@ static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const
     if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, c->prng, &v);   /* = pol_layers_next with one layer */
     else pol_layers_next(lc, rs, layer, o, now, c->prng, &v, NULL);
     if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
-    if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, o, &v);
+    if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, row, &v);
     switch (v.action) {
     case POL_ACT_RETRY:
         schedule_next_attempt(w, ci, v.delay);
@@ -564,7 +618,7 @@ static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const
         else if (chain_of(pol, c->chain, &n), c->target + 1 < n) c->target++;
         else { end_request(w, ci, END_GIVE_UP); return; }
         pol_layers_begin(lc, rs, now);
-        rs[0].start = c->req_start;              /* the deadline covers the whole request */
+        rs[0].start = c->dl_origin;              /* the deadline covers the whole request */
         c->last_delay = 0;
         c->round_sent = 0;
         if (!budget_grant(w, ci, 0)) { end_request(w, ci, END_GIVE_UP); return; }
@@ -578,6 +632,32 @@ static void decide(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const
     }
 }
 
+/* hedge mode parallel, pick: list-order (the seed's async fallbacks: an
+ * asyncio.gather of every target, then the first success in list order):
+ * every copy of the round runs to its end (answer or timeout); when the
+ * last one ends, the request succeeds if any copy did (its latency is the
+ * slowest copy's), else the policy decides on the outcome of the first
+ * target in the list. */
+static void deliver_list_order(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
+{
+    sim_client *c = &w->clients[ci];
+    const sim_slot *s = &w->slots[slot_id];
+    if (o->kind == POL_OUT_SUCCESS && s->pos < c->lo_best) c->lo_best = s->pos;
+    if (s->pos < c->lo_first) { c->lo_first = s->pos; c->lo_out = *o; }
+    if (c->natt > 0 || c->lo_best != 0xFF) {
+        if (TRACING(w)) {                     /* waiting for the others, or the request is done now */
+            pol_verdict v = { c->natt > 0 && o->kind != POL_OUT_SUCCESS ? POL_ACT_RETRY : POL_ACT_DONE, POL_REASON_NONE, 0,
+                              o->kind == POL_OUT_SUCCESS ? POL_CLASS_SUCCESS
+                                                         : pol_classify(&w->lcfg[c->cls].layer[layer]->classify, o) };
+            trace_row(w, slot_id, o, &v);
+        }
+        if (c->natt == 0) end_request(w, ci, END_SUCCESS);
+        return;
+    }
+    pol_outcome first = c->lo_out;
+    decide_row(w, ci, slot_id, layer, &first, o);
+}
+
 /* The client has the outcome of one of its attempts: ask the policy.
  * layer: the retry layer whose attempt ended (see decide). */
 static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, const pol_outcome *o)
@@ -587,6 +667,10 @@ static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, cons
     sim_slot *s = &w->slots[slot_id];
     drop_att(c, slot_id);
     record_outcome(w, ci, s, o);
+    if (client_policy(w, c)->st.hedge_list_order && layer == lc->n - 1) {
+        deliver_list_order(w, ci, slot_id, layer, o);
+        return;
+    }
     if (o->kind == POL_OUT_SUCCESS) {
         if (TRACING(w)) {
             pol_verdict v = { POL_ACT_DONE, POL_REASON_NONE, 0, POL_CLASS_SUCCESS };
@@ -676,8 +760,17 @@ static void schedule_arrival(sim_world *w)
 {
     const sim_workload *wl = &w->sc->workload;
     if (wl->loop == SIM_LOOP_TRACE) {
-        if (w->next_trace < wl->n_arrivals)
-            sim_schedule(&w->eng, wl->arrivals[w->next_trace], EV_ARRIVAL, 0, w->arr_gen, 1);
+        size_t i = w->next_trace, n = wl->n_arrivals;
+        if (!wl->arrivals_loop) {
+            if (i < n) sim_schedule(&w->eng, wl->arrivals[i], EV_ARRIVAL, 0, w->arr_gen, 1);
+            return;
+        }
+        /* loop: arrival i is row i % n of pass i / n, one period later each pass */
+        if (n == 0 || wl->arrivals_period <= 0 || (double)(i / n) * (double)wl->arrivals_period >= (double)w->sc->duration)
+            return;
+        pol_ns t = (pol_ns)(i / n) * wl->arrivals_period + wl->arrivals[i % n];
+        if (t >= w->sc->duration) return;
+        sim_schedule(&w->eng, t < w->eng.now ? w->eng.now : t, EV_ARRIVAL, 0, w->arr_gen, 1);
         return;
     }
     if (w->rate <= 0) return;
@@ -695,10 +788,9 @@ static void on_arrival(sim_engine *e, const sim_event *ev, void *ctx)
 {
     (void)e;
     sim_world *w = ctx;
-    int cls = -1;
-    if (ev->arg == 1) {
-        const sim_workload *wl = &w->sc->workload;
-        if (wl->arrival_class) cls = wl->arrival_class[w->next_trace];
+    int64_t row = -1;
+    if (ev->arg == 1) {                       /* a trace's arrival: its row (looping: modulo) */
+        row = (int64_t)(w->next_trace % w->sc->workload.n_arrivals);
         w->next_trace++;
     }
     uint32_t ci;
@@ -711,7 +803,7 @@ static void on_arrival(sim_engine *e, const sim_event *ev, void *ctx)
         return;
     }
     schedule_arrival(w);
-    start_request(w, ci, cls);
+    start_request(w, ci, row);
 }
 
 static int live_timeout(const sim_event *ev, void *ctx)
@@ -784,7 +876,7 @@ static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
     uint32_t id = ev->ent;
     sim_slot *s = &w->slots[id];
     s->abandoned = 1;
-    w->counts[SIM_M_TIMEOUTS] += 1;
+    sim_count(w, s->cls, SIM_M_TIMEOUTS, 1);
     sim_bp(w, w->eng.now, s->provider)->timeouts++;
     w->in_flight[s->provider]--;
     pol_outcome o = pol_outcome_make(POL_OUT_TIMEOUT, 0);
@@ -858,6 +950,11 @@ void sim_world_free(sim_world *w)
     free(w->bp);
     free(w->br);
     free(w->lat);
+    free(w->lat_cls);
+    free(w->ccounts);
+    free(w->cwasted);
+    free(w->clast_finish);
+    free(w->slo);
     sim_engine_free(&w->eng);
     free(w);
 }
@@ -884,14 +981,25 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     sim_pm_opts po = { .sc = sc, .seed = w->seed, .replication = w->replication, .eng = &w->eng };
     sim_net_host(w, &po.host);
     if (sim_pm_new(&po, &w->pm) || sim_guards_init(w)) return POL_ENOMEM;
-    w->cfgs = calloc((size_t)wl->nclasses, sizeof *w->cfgs);
-    w->lcfg = calloc((size_t)wl->nclasses, sizeof *w->lcfg);
-    if (!w->cfgs || !w->lcfg) return POL_ENOMEM;
+    size_t nk = (size_t)wl->nclasses;
+    w->cfgs = calloc(nk, sizeof *w->cfgs);
+    w->lcfg = calloc(nk, sizeof *w->lcfg);
+    w->ccounts = calloc(nk * SIM_M__COUNT, sizeof *w->ccounts);
+    w->cwasted = calloc(nk, sizeof *w->cwasted);
+    w->clast_finish = calloc(nk, sizeof *w->clast_finish);
+    w->slo = calloc(nk, sizeof *w->slo);
+    if (!w->cfgs || !w->lcfg || !w->ccounts || !w->cwasted || !w->clast_finish || !w->slo) return POL_ENOMEM;
     for (int k = 0; k < wl->nclasses; k++) {
         int fixed = wl->classes[k].policy;
         const sim_policy *p = fixed >= 0 ? &sc->policies[fixed] : w->pol;
         w->cfgs[k] = p->retry;              /* the outermost loop: the class deadline is the request's */
         if (wl->classes[k].deadline > 0) w->cfgs[k].deadline = wl->classes[k].deadline;
+        /* the SLO: slo.latency when written (the deadline if shorter), else the deadline, else the default */
+        pol_ns dl = w->cfgs[k].deadline;
+        w->slo[k] = sc->slo_written ? (dl > 0 && dl < sc->slo_latency ? dl : sc->slo_latency)
+                                    : dl > 0 ? dl : sc->slo_latency > 0 ? sc->slo_latency : SIM_SLO_DEFAULT;
+        /* a trace's per-request deadlines: the loop gets the largest, start_request moves each origin */
+        if (wl->arrival_deadline_max > w->cfgs[k].deadline) w->cfgs[k].deadline = wl->arrival_deadline_max;
         pol_layers_cfg *lc = &w->lcfg[k];
         lc->n = p->nlayers > 1 && p->nlayers <= SIM_MAX_LAYERS ? p->nlayers : 1;
         lc->layer[0] = &w->cfgs[k];
@@ -950,6 +1058,8 @@ int sim_world_open(const sim_run_opts *o, sim_world **out)
     w->seed = sc->seed;
     w->trace = o->trace;
     w->alerts = o->alerts;
+    w->class_out = o->classes;
+    w->end = sc->duration;
     w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
     w->zt_time = -1;
     int rc = world_setup(w, o->transport);
@@ -980,6 +1090,7 @@ void sim_world_finish(sim_world *w, pol_ns ran, sim_run_metrics *out)
     if (ran > 0) {
         uint64_t nb = (uint64_t)(ran / w->sc->bucket) + (ran % w->sc->bucket != 0);
         if (nb >= 1 && nb < w->nbuckets) w->nbuckets = (uint32_t)nb;
+        w->end = ran;
     }
     sim_metrics_finish(w, out);
 }
@@ -993,8 +1104,9 @@ int sim_run_world(const sim_run_opts *o, sim_run_metrics *out, sim_run_stats *st
     w->eng.rec_cap = o->record_dt ? o->record_cap : 0;
     sim_run(&w->eng, o->sc->duration);
     rc = w->error ? w->error : sim_pm_error(w->pm);
+    if (rc == POL_OK) sim_metrics_finish(w, out);
+    if (rc == POL_OK && w->error) rc = w->error;          /* out of memory for the per-class metrics */
     if (rc == POL_OK) {
-        sim_metrics_finish(w, out);
         if (o->timeseries) sim_timeseries_write(o->timeseries, w);
         if (o->timeseries_requests) sim_timeseries_requests_write(o->timeseries_requests, w);
         if (stats) *stats = (sim_run_stats){ w->eng.dispatched, w->eng.skipped, w->eng.rec_n };

@@ -46,7 +46,8 @@ typedef struct {
     uint32_t started, succeeded, degraded, gave_up;
     uint32_t attempts;       /* attempts sent by clients in the bucket */
     uint32_t budget_denied;  /* retries refused by a retry budget */
-    uint32_t throttled;      /* attempts rejected or delayed by client-side throttling / rate limiting */
+    uint32_t throttled;      /* attempts rejected or delayed by client-side throttling / rate limiting:
+                                once per attempt, at its first wait (or its rejection) */
     float    budget_level;   /* mean retry-budget level over instances, at the end (NaN: none) */
     float    throttle_level; /* mean throttle level (SRE: rejection probability; AWS: rate), at the end */
 } sim_bucket_req;
@@ -56,6 +57,8 @@ typedef struct {
     gsl_rng  *prng;          /* policy draws: jitter, throttling, load balancing */
     pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
+    pol_ns    dl_origin;     /* the origin of the request's deadline (req_start, unless a trace
+                                row's deadline moves it: start_request) */
     pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
     uint32_t  req_id;
     uint32_t  att[SIM_MAX_INFLIGHT]; /* attempts in flight, natt of them */
@@ -75,6 +78,12 @@ typedef struct {
     uint8_t   budget_open;   /* a retry-budget grant awaits its result */
     uint8_t   tier;          /* load balancing: the first tier of the pool still in play */
     uint8_t   picked;        /* load balancing, sticky: target holds this request's pick */
+    uint8_t   throttled;     /* the next attempt was counted in its bucket's `throttled` (once per attempt) */
+    uint8_t   lo_best;       /* hedge pick list-order: the lowest position of a success in this round (0xFF none) */
+    uint8_t   lo_first;      /* ... and of any ended copy, whose outcome is lo_out (0xFF none) */
+    pol_outcome lo_out;      /* the outcome the policy decides on when no copy of the round succeeded */
+    uint8_t   stream;        /* SIM_ARR_STREAM_* of the request's trace row, 0 = none: whether
+                                it streams, over its class's say (stream.c) */
     pol_retry_state rs;      /* the retry loop of the current request, when no policy of the
                                 run has nested layers (else sim_world.lstates); last, so
                                 that the hot fields above share cache lines */
@@ -94,6 +103,8 @@ typedef struct {
     uint16_t attempt_no;
     uint8_t  to_armed;       /* its timeout event is in the queue */
     uint8_t  hedge;          /* sent as a hedge (not the round's first attempt) */
+    uint8_t  pos;            /* its place in the round (0 = the first; parallel: its target's order) */
+    uint8_t  cls;            /* its request's class (its client may be on another request when it ends) */
     uint8_t  probe;          /* admitted by its breaker (must record or cancel) */
     uint8_t  rl_known;       /* the provider sent x-ratelimit-* hints with its answer */
     uint8_t  to_layer;       /* the retry layer whose bound `deadline` is */
@@ -143,10 +154,18 @@ struct sim_world {
     sim_bucket_prov    *bp;            /* [bucket * nproviders + p] */
     sim_bucket_req     *br;            /* [bucket] */
     float              *lat;           /* latencies of successful requests, seconds */
+    uint8_t            *lat_cls;       /* [nlat]: the class of each */
     size_t              nlat, cap_lat;
-    double              counts[SIM_M__COUNT];
+    double              counts[SIM_M__COUNT];   /* all classes; SIM_M_SLO_SUCCESS_RATE holds the
+                                                   count of successes within their SLO until the end */
+    double             *ccounts;       /* [class * SIM_M__COUNT + metric]: the same per request class */
     double              wasted;
+    double             *cwasted;       /* [class] */
     pol_ns              last_finish;
+    pol_ns             *clast_finish;  /* [class] */
+    pol_ns             *slo;           /* [class]: a request's latency SLO (docs/metrics.md, slo_success_rate) */
+    pol_ns              end;           /* the end of what was measured: the duration, or where a run was cut */
+    sim_run_metrics    *class_out;     /* [nclasses]: per-class metrics at the end, or NULL */
     FILE               *trace;         /* attempts.csv stream, or NULL */
     FILE               *alerts;        /* alerts.csv stream, or NULL */
     struct sim_guards  *guards;        /* per compared policy: scoped stateful policy instances */
@@ -156,6 +175,13 @@ struct sim_world {
     int                 halted;        /* sim_world_stop: no event fires any more */
     struct sim_streams *st;            /* streamed answers (stream.h), NULL when nothing streams */
 };
+
+/* Adds v to metric m of the run and of request class cls. */
+static inline void sim_count(sim_world *w, unsigned cls, sim_metric_id m, double v)
+{
+    w->counts[m] += v;
+    w->ccounts[(size_t)cls * SIM_M__COUNT + (size_t)m] += v;
+}
 
 /* The bodies of sim_world_arrived and sim_world_answered (model.h), inline
  * for the simulated transport's hot path. */

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1471,8 +1472,9 @@ static int csv_feed(struct csv_parser *p, csv_state *st, const char *b, size_t l
 enum { CSV_CHUNK = 1 << 16 };
 
 /* The reader: max_bytes / max_rows 0 = no limit; expect != NULL: an empty
- * file (no row) is an error that names what was expected. */
-static int csv_stream(const char *path, size_t max_bytes, size_t max_rows, const char *expect,
+ * file (no row) is an error that names what was expected; only the file's
+ * first upto bytes are read (SIZE_MAX: all of it). */
+static int csv_stream(const char *path, size_t max_bytes, size_t max_rows, const char *expect, size_t upto,
                       sim_csv_row_fn fn, void *user, sim_err *err)
 {
     FILE *f;
@@ -1489,8 +1491,10 @@ static int csv_stream(const char *path, size_t max_bytes, size_t max_rows, const
     csv_state st = { .path = path, .fn = fn, .user = user, .err = err, .at_start = 1, .max_rows = max_rows };
     int line = 1, col = 1;
     size_t total = 0;
-    while (!rc) {
-        size_t len = fread(buf, 1, CSV_CHUNK, f);
+    size_t left = upto;
+    while (!rc && left) {
+        size_t len = fread(buf, 1, left < CSV_CHUNK ? left : CSV_CHUNK, f);
+        left -= len;
         if (len == 0) {
             if (ferror(f)) rc = sim_cfg_errf_loc(err, path, line, col, "read error: %s", strerror(errno));
             break;
@@ -1537,12 +1541,18 @@ static int csv_stream(const char *path, size_t max_bytes, size_t max_rows, const
 
 int sim_cfg_csv_read(const char *path, sim_csv_row_fn fn, void *user, sim_err *err)
 {
-    return csv_stream(path, 0, 0, NULL, fn, user, err);
+    return csv_stream(path, 0, 0, NULL, SIZE_MAX, fn, user, err);
+}
+
+int sim_cfg_csv_read_prefix(const char *path, size_t nbytes, sim_csv_row_fn fn, void *user, sim_err *err)
+{
+    return nbytes ? csv_stream(path, 0, 0, NULL, nbytes, fn, user, err) : 0;
 }
 
 int sim_cfg_csv_read_input(const char *path, const char *expect, sim_csv_row_fn fn, void *user, sim_err *err)
 {
-    return csv_stream(path, SIM_CSV_MAX_BYTES, SIM_CSV_MAX_ROWS, expect ? expect : "at least one row", fn, user, err);
+    return csv_stream(path, SIM_CSV_MAX_BYTES, SIM_CSV_MAX_ROWS, expect ? expect : "at least one row", SIZE_MAX, fn,
+                      user, err);
 }
 
 int sim_cfg_plausible_name(const char *s)

@@ -189,6 +189,9 @@ typedef int (*sim_csv_row_fn)(void *user, const sim_csv_row *row, sim_err *err);
  * message, as for a missing file). An empty file gives no row and 0.
  * Returns 0 or the first negative code. For files retrysim wrote itself. */
 int sim_cfg_csv_read(const char *path, sim_csv_row_fn fn, void *user, sim_err *err);
+/* The same over the file's first nbytes only (a journal whose torn last
+ * row the caller has measured off); nbytes 0 reads nothing and gives 0. */
+int sim_cfg_csv_read_prefix(const char *path, size_t nbytes, sim_csv_row_fn fn, void *user, sim_err *err);
 /* The reader of user inputs (timeline_csv, arrivals_csv, empirical(),
  * --grid-file): sim_cfg_csv_read plus at most SIM_CSV_MAX_BYTES and
  * SIM_CSV_MAX_ROWS (located errors), and an empty file (no row) is an error

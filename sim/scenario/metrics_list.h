@@ -1,5 +1,6 @@
 /* metrics_list.h — the per-run metrics, as an X-macro: X(id, "name", "unit", "definition").
- * The order is the column order of summary.csv. docs/metrics.md defines each
+ * The order is the column order of summary.csv (new metrics are appended,
+ * so that the columns before them keep their places). docs/metrics.md defines each
  * exactly; this table is the single source of their names (the scenario
  * loader validates `expect:` metric names against it, `check` and `sweep`
  * look values up by it). */
@@ -43,6 +44,8 @@
     X(COMPLETION_TIME, "completion_time",  "s",     "time when the last request finished") \
     X(QUEUE_WAIT,      "queue_wait",       "s",     "mean time an admitted attempt waited for a server") \
     X(CALLS_PER_REQ,   "calls_per_request","ratio", "same as amplification, named as in the AWS experiment") \
+    X(SLO_SUCCESS_RATE,"slo_success_rate", "ratio", "successes within the SLO / (finished + hung) requests") \
+    X(HUNG,            "hung",             "count", "requests unfinished at the end, older than their SLO") \
     X(TTFT_P50,        "ttft_p50",         "s",     "median time to first token of successful streamed requests") \
     X(TTFT_P90,        "ttft_p90",         "s",     "90th percentile time to first token") \
     X(TTFT_P99,        "ttft_p99",         "s",     "99th percentile time to first token") \

@@ -32,6 +32,9 @@
 #define SIM_MAX_BUCKETS      1000000    /* time-series buckets: ceil(duration / bucket) */
 #define SIM_MAX_BUCKET_CELLS 4000000    /* buckets x providers (per-bucket counters) */
 #define SIM_MAX_TIMELINE     1000000    /* timeline changes (YAML and timeline_csv) */
+/* The latency SLO of a request when neither `slo:` nor a deadline says
+ * (docs/metrics.md, slo_success_rate). */
+#define SIM_SLO_DEFAULT      (60 * POL_NS_PER_S)
 
 /* ---- providers ------------------------------------------------------------- */
 typedef enum { SIM_PROV_LLM = 0, SIM_PROV_QUEUE, SIM_PROV_OCC } sim_provider_kind;
@@ -113,6 +116,15 @@ typedef struct {
     int      stream;                 /* its requests stream: 1, never: 0, as the policy says: -1 (default) */
 } sim_class;
 
+/* Per-arrival values of a trace (sim_workload.arrival_*). */
+#define SIM_ARR_ANY_CLASS  0xFFu         /* the row names no class: drawn by weight */
+#define SIM_ARR_NO_TOKENS  UINT32_MAX    /* the row gives no count: drawn from the class */
+#define SIM_ARR_MAX_TOKENS 4000000000u   /* the largest count a row may give */
+enum {
+    SIM_ARR_STREAM_SET = 1u << 0,        /* the row says whether it streams ... */
+    SIM_ARR_STREAM     = 1u << 1         /* ... and it does (over its class's stream:) */
+};
+
 typedef struct {
     sim_loop  loop;
     int32_t   clients;               /* CLOSED: number of virtual clients */
@@ -121,9 +133,23 @@ typedef struct {
     sim_start start;                 /* CLOSED: SYNC = all at t=0, STAGGER = U(0, stagger) */
     pol_ns    stagger;               /* default: mean of think, or 1s */
     double    rate;                  /* OPEN: Poisson arrivals per second */
-    pol_ns   *arrivals;              /* TRACE: sorted arrival times, owned */
-    int      *arrival_class;         /* TRACE: class index per arrival (or NULL = by weight) */
+    /* TRACE: one entry per arrival of arrivals_csv (after its window and
+     * speed), in parallel arrays so that a column the file does not have
+     * costs nothing: 8 bytes per arrival, +1 class, +4 +4 tokens, +4
+     * deadline, +1 flags (18 to 22 bytes; 10M rows, the CSV cap, <= 220 MB). */
+    pol_ns   *arrivals;              /* sorted arrival times, < duration, owned */
+    uint8_t  *arrival_class;         /* class index, SIM_ARR_ANY_CLASS = by weight (or NULL) */
+    uint32_t *arrival_prompt;        /* prompt tokens, SIM_ARR_NO_TOKENS = the class's draw (or NULL) */
+    uint32_t *arrival_output;        /* output tokens, likewise (or NULL) */
+    uint32_t *arrival_deadline_ms;   /* the request's deadline in ms, 0 = the class's (or NULL) */
+    uint8_t  *arrival_flags;         /* SIM_ARR_STREAM_* (or NULL) */
     size_t    n_arrivals;
+    int       arrivals_loop;         /* replay the trace again every arrivals_period */
+    pol_ns    arrivals_period;       /* the loop's period (run time), > 0 when looping */
+    pol_ns    arrival_deadline_max;  /* the largest arrival_deadline_ms, in ns (0: none) */
+    int       arrival_has_tokens;    /* the trace gives token counts: the means below are the
+                                        requests' (rows without one count their class's mean) */
+    double    arrival_prompt_mean, arrival_output_mean;
     sim_class classes[SIM_MAX_CLASSES];
     int       nclasses;              /* >= 1 (a "default" class is made if none is written) */
 } sim_workload;
@@ -131,8 +157,10 @@ typedef struct {
 /* ---- policies compared ---------------------------------------------------- */
 /* Where a stateful policy's state lives: a fresh one per request, one per
  * virtual client (per executor slot in open loop), one per gateway instance
- * shared by `gateway_size` consecutive clients, or one for the whole run. */
-typedef enum { SIM_SCOPE_REQUEST = 0, SIM_SCOPE_CLIENT, SIM_SCOPE_GATEWAY, SIM_SCOPE_GLOBAL } sim_scope;
+ * shared by `gateway_size` consecutive clients, one for the whole run, or
+ * one per request class (workload.classes), shared by every client's
+ * requests of that class (a budget or a breaker per feature). */
+typedef enum { SIM_SCOPE_REQUEST = 0, SIM_SCOPE_CLIENT, SIM_SCOPE_GATEWAY, SIM_SCOPE_GLOBAL, SIM_SCOPE_CLASS } sim_scope;
 
 /* The stateful parts a compared policy may add to its retry loop, as an
  * X-macro: X(ID, field, "key", cfg type). The order is the order the loader
@@ -149,7 +177,7 @@ typedef enum { SIM_SCOPE_REQUEST = 0, SIM_SCOPE_CLIENT, SIM_SCOPE_GATEWAY, SIM_S
     X(LB,       lb,       "load_balancing", pol_lb_cfg)        /* targets become a pool */ \
     X(QUOTA,    quota,    "quota",          pol_quota_cfg)     /* x-ratelimit-* awareness, per target */ \
     X(HEDGE,    hedge,    "hedge",          pol_hedge_cfg)     /* its scope is the latency window's */ \
-    X(MONITOR,  monitor,  "monitor",        pol_monitor_cfg)   /* per target, always global */
+    X(MONITOR,  monitor,  "monitor",        pol_monitor_cfg)   /* per target; global or per class */
 
 typedef enum {
 #define SIM_PART_ENUM(ID, f, key, T) SIM_PART_##ID,
@@ -171,6 +199,9 @@ typedef struct {
     int    lb_tiers[SIM_MAX_TARGETS];            /* sizes of consecutive tiers of the pool ... */
     int    nlb_tiers;                            /* ... 0 = one tier of every target */
     int    lb_sticky;                            /* a request keeps its pick while it is available */
+    int    hedge_list_order;                     /* hedge mode parallel, pick: list-order: every copy runs to
+                                                    its end; the result is the first success in the targets'
+                                                    order (the seed's asyncio.gather); 0 = first answer wins */
     int gateway_size;                            /* clients per gateway instance, default 100 */
     int degraded;                                /* answer with a degraded (cached) reply when all fails */
     int ctx_targets[SIM_MAX_TARGETS];     int nctx;      /* chain for context-window errors */
@@ -211,6 +242,7 @@ typedef enum { SIM_ON_MEAN = 0, SIM_ON_UPPER, SIM_ON_LOWER } sim_on;
 typedef struct {
     int           line, col;
     int           is_comparison;         /* {better, than, metric} form */
+    int           cls;                   /* the request class measured (workload.classes), -1 = all */
     char          policy[SIM_NAME_MAX];  /* bound form: the policy measured */
     char          better[SIM_NAME_MAX];  /* comparison form */
     char          than[SIM_NAME_MAX];
@@ -235,6 +267,9 @@ typedef struct {
     sim_workload  workload;
     sim_policy   *policies;   int npolicies;
     sim_expect   *expect;     int nexpect;
+    pol_ns        slo_latency;           /* slo.latency: a request answered later, or unfinished
+                                            past it, is not a success in slo_success_rate */
+    int           slo_written;           /* 1 = slo.latency was written (else the default, SIM_SLO_DEFAULT) */
     char         *warnings;   /* "file:line:col: warning: ..." lines of imported configs, or NULL (owned) */
 } sim_scenario;
 
@@ -265,5 +300,10 @@ int         sim_metric_lookup(const char *name);   /* id or -1 */
 /* 1 when a smaller value is better (latency, errors, cost...), 0 for
  * requests, successes, success_rate and goodput. */
 int         sim_metric_lower_is_better(sim_metric_id m);
+/* 1 when the metric has a value per request class (summary-classes.csv,
+ * `expect: { class: ... }`); 0 for the provider-, instance- and run-level
+ * ones (breaker_transitions, peak_offered, peak_load_ratio, wasted_fraction,
+ * time_to_recover, metastable, queue_wait), empty there. */
+int         sim_metric_per_class(sim_metric_id m);
 
 #endif

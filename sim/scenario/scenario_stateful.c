@@ -66,7 +66,7 @@ struct part_spec {
     const char *const *hook_keys;           /* NULL-terminated; the keys the hooks read */
     hook_fn      pre, post;                 /* run before / after the bindings (NULL: none) */
     int          (*validate)(const void *cfg);
-    int          has_scope;                 /* "scope:" is allowed (the monitor is always global) */
+    int          has_scope;                 /* "scope:" is allowed: 1 any scope, 2 global or class (the monitor) */
 };
 
 /* Wrappers over the library's typed functions (no function-pointer casts). */
@@ -250,8 +250,10 @@ static const bind HEDGE_BINDS[] = {
     BIND(pol_hedge_cfg, "window",        B_INT, window,        1, 1000000),
     BIND(pol_hedge_cfg, "min_samples",   B_INT, min_samples,   1, 1000000),
 };
-/* mode: hedge | parallel; delay: a duration or a percentile like p95 */
+/* mode: hedge | parallel; delay: a duration or a percentile like p95;
+ * pick (parallel only): first-answer | list-order */
 static const char *const HEDGE_MODES[] = { "hedge", "parallel" };
+static const char *const HEDGE_PICKS[] = { "first-answer", "list-order" };
 static int hedge_pre(const sim_cfg_node *m, const part_spec *ps, int ntargets, sim_stateful *st, sim_err *err)
 {
     (void)ps; (void)ntargets;
@@ -279,9 +281,15 @@ static int hedge_post(const sim_cfg_node *m, const part_spec *ps, int ntargets, 
     TRY(sim_cfg_get_enum(m, "mode", 0, HEDGE_MODES, 2, 0, &mode, err));
     if (mode == 0 && !st->hedge.use_quantile && st->hedge.delay == 0)
         return sim_cfg_errf(err, m, "a hedge needs a delay > 0 or a percentile (or mode: parallel)");
+    int pick = 0;
+    TRY(sim_cfg_get_enum(m, "pick", 0, HEDGE_PICKS, 2, 0, &pick, err));
+    if (pick && mode != 1)
+        return sim_cfg_errf(err, sim_cfg_get(m, "pick"), "'pick' is an option of mode: parallel (a delayed hedge "
+                            "takes the first answer)");
+    st->hedge_list_order = pick;
     return POL_OK;
 }
-static const char *const HEDGE_HOOK_KEYS[] = { "delay", "mode", NULL };
+static const char *const HEDGE_HOOK_KEYS[] = { "delay", "mode", "pick", NULL };
 
 static const bind MONITOR_BINDS[] = {
     BIND(pol_monitor_cfg, "window",    B_DURATION_POS, window,    0, 0),
@@ -314,11 +322,11 @@ static const part_spec PARTS[SIM_PART__COUNT] = {
     { SIM_PART_HEDGE,    CFG(hedge),    NOKIND,
       hedge_default0, 0, HEDGE_BINDS, N(HEDGE_BINDS), HEDGE_HOOK_KEYS, hedge_pre, hedge_post, hedge_valid, 1 },
     { SIM_PART_MONITOR,  CFG(monitor),  NOKIND,
-      monitor_default0, 1, MONITOR_BINDS, N(MONITOR_BINDS), NULL, NULL, NULL, NULL, 0 },
+      monitor_default0, 1, MONITOR_BINDS, N(MONITOR_BINDS), NULL, NULL, NULL, NULL, 2 },
 };
 
 /* ---- the loader ------------------------------------------------------------- */
-static const char *const SCOPES[] = { "request", "client", "gateway", "global" };
+static const char *const SCOPES[] = { "request", "client", "gateway", "global", "class" };   /* sim_scope */
 static const char *const PART_KEYS[SIM_PART__COUNT] = {
 #define SIM_PART_KEY(ID, f, key, T) key,
     SIM_PARTS(SIM_PART_KEY)
@@ -471,7 +479,10 @@ static int load_part(const sim_cfg_node *pol, const part_spec *ps, int ntargets,
     if (ps->post) TRY(ps->post(m, ps, ntargets, st, err));
     if (ps->has_scope) {
         int v = (int)st->scope[ps->part];
-        TRY(sim_cfg_get_enum(m, "scope", 0, SCOPES, 4, v, &v, err));
+        TRY(sim_cfg_get_enum(m, "scope", 0, SCOPES, 5, v, &v, err));
+        if (ps->has_scope == 2 && v != SIM_SCOPE_GLOBAL && v != SIM_SCOPE_CLASS)
+            return sim_cfg_errf(err, sim_cfg_get(m, "scope"), "a %s's scope is global (one for every client, the "
+                                "default) or class (one per request class), not %s", key, SCOPES[v]);
         st->scope[ps->part] = (sim_scope)v;
     }
     if (ps->validate && ps->validate(cfg))

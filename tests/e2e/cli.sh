@@ -119,7 +119,7 @@ for w in run validate delays sweep tune check plot live mock bench "bench engine
   done
 done
 expect_status 0 "$RETRYSIM" bench --help
-for s in engine model sweep --reps --steps --max-clients --grid --max-jobs --repeat --mpi; do
+for s in engine model sweep --reps --steps --max-clients --grid --max-jobs --max-size --repeat --mpi; do
   grep -qF -- "$s" "$TMPDIR/out" || fail "bench --help does not describe $s"
 done
 expect_status 0 "$RETRYSIM" sweep --help
@@ -183,7 +183,7 @@ want 'retrysim live s.yaml --format an' 'anthropic'
 has 'retrysim sweep s.yaml --objective lat' 'latency_p99'
 has 'retrysim delays openai' 'openai-python'
 want 'retrysim bench ' 'engine model sweep'
-want 'retrysim bench engine --' '--help --reps --steps'
+want 'retrysim bench engine --' '--help --max-size --reps --steps'
 has 'retrysim bench sweep --m' '--max-jobs'
 has 'retrysim help sw' 'sweep'
 want 'retrysim validate -s ' ''

@@ -14,7 +14,8 @@ grep -q "wrote .*, $TMPDIR/good/timeseries-requests.csv, " "$TMPDIR/out" \
   || fail "run's 'wrote ...' message does not name timeseries-requests.csv: $(tail -1 "$TMPDIR/out")"
 ok "run names timeseries-requests.csv in its 'wrote ...' message"
 
-for f in summary.csv summary-ci.csv timeseries.csv timeseries-requests.csv attempts.csv alerts.csv; do
+for f in summary.csv summary-ci.csv summary-classes.csv summary-classes-ci.csv timeseries.csv timeseries-requests.csv \
+         attempts.csv alerts.csv; do
   [ -f "$out/$f" ] || fail "no $f"
   ok "$f: header and $(csv_shape "$out/$f") rows have the same number of fields"
 done
@@ -30,6 +31,26 @@ assert_cmp "$(csv_no_empty "$Q" budget_level throttle_level ttft_mean_s)" "==" "
   "timeseries-requests.csv: one row per bucket ($nprov providers), no empty rate"
 [ -z "$(csv_column "$Q" provider)" ] || fail "timeseries-requests.csv has a provider column"
 assert_cmp "$(($(wc -l < "$out/alerts.csv") - 1))" ">" 0 "alerts.csv has rows (the monitor fired)"
+
+# per-class files: one kind of row (class rows only), the summary's columns plus `class`,
+# and their counts add up to summary.csv's (the good fixture has classes chat and batch)
+G=$TMPDIR/good
+[ "$(head -1 "$G/summary-classes.csv")" = "$(head -1 "$G/summary.csv" | sed 's/,seed,/,seed,class,/')" ] \
+  || fail "summary-classes.csv: not summary.csv's header with class after seed"
+[ "$(head -1 "$G/summary-classes-ci.csv")" = "scenario,policy,class,metric,n,mean,sd,ci95_low,ci95_high" ] \
+  || fail "summary-classes-ci.csv header"
+ncls=$(tr -d '"' < "$G/summary-classes.csv" | awk -F, 'NR > 1 { print $5 }' | sort -u | wc -l)
+assert_cmp "$(($(wc -l < "$G/summary-classes.csv") - 1))" "==" "$(( ($(wc -l < "$G/summary.csv") - 1) * ncls ))" \
+  "summary-classes.csv: one row per policy x replication x class ($ncls classes)"
+for m in requests attempts successes give_ups unfinished hung cost http_429; do
+  want=$(tr -d '"' < "$G/summary.csv" | awk -F, -v m=$m 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s += $h[m] } END { printf "%.6f", s }')
+  got=$(tr -d '"' < "$G/summary-classes.csv" | awk -F, -v m=$m 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s += $h[m] } END { printf "%.6f", s }')
+  awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-6 * (b < 0 ? -b : b) + 1e-9) }' \
+    || fail "summary-classes.csv: $m adds up to $got, summary.csv says $want"
+done
+empty=$(tr -d '"' < "$G/summary-classes.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+  $h["peak_load_ratio"] != "" || $h["metastable"] != "" || $h["breaker_transitions"] != "" { n++ } END { print n + 0 }')
+assert_cmp "$empty" "==" 0 "summary-classes.csv: the run-level metrics are empty per class; the counts add up to summary.csv"
 
 # units in the names: none of the old names of times and rates is left
 old=" time start end send_time end_time retry_after delay_before next_delay wall_start offered successes http_429

@@ -41,7 +41,7 @@ ok "point 3 = retrysim run --set retry.timeout=1s --set workload.rate=70/s (runs
 
 # --- ranking: sorted by the objective's mean, best first, CI overlap marked
 awk -F, 'NR>1 { gsub(/"/,""); if (NR>2 && $9 > prev) exit 1; prev=$9 }' "$TMPDIR/j1/ranking.csv" \
-  || fail "ranking.csv is not sorted by success_rate, highest first"
+  || fail "ranking.csv is not sorted by slo_success_rate, highest first"
 [ "$(awk -F, 'NR==2 { print $NF }' "$TMPDIR/j1/ranking.csv")" = 1 ] || fail "the best row does not overlap itself"
 expect_status 0 "$RETRYSIM" sweep $S --grid 'retry.timeout=500ms,1s' --grid 'workload.rate=60/s,70/s' --replications 2 --quiet \
   --jobs 2 --out "$TMPDIR/p99" --objective latency_p99 --policy no-retry
@@ -49,7 +49,7 @@ awk -F, 'NR>1 { gsub(/"/,""); if (NR>2 && $9 < prev) exit 1; prev=$9 } END { exi
   || fail "--objective latency_p99 --policy no-retry: not 4 rows, lowest first"
 grep -q '"latency_p99","min"' "$TMPDIR/p99/ranking.csv" || fail "latency_p99 should default to min"
 "$RETRYSIM" sweep $S "${G0[@]}" --jobs 2 --out "$TMPDIR/p99" --top 3 > "$TMPDIR/table" 2>/dev/null
-grep -q "ranking by success_rate (higher is better)" "$TMPDIR/table" && grep -q "(9 more rows in ranking.csv)" "$TMPDIR/table" \
+grep -q "ranking by slo_success_rate (higher is better)" "$TMPDIR/table" && grep -q "(9 more rows in ranking.csv)" "$TMPDIR/table" \
   || { cat "$TMPDIR/table" >&2; fail "printed ranking"; }
 ok "ranking: sorted, overlap of the best marked, --objective direction, --policy, --top"
 
