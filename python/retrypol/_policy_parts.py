@@ -467,8 +467,9 @@ class Parts:
     """The stateful parts of one policy entry, each as its retrypol class
     (None when the entry leaves it off): breaker, budget, throttle,
     rate_limiter (a TokenBucket), bulkhead, cooldown, load_balancing (also
-    .lb), quota, hedge, monitor. breakers / quotas: one per target, as the
-    simulator keeps them (breaker / quota is the first). The loader's reading
+    .lb), quota, hedge, monitor. breakers / quotas: one per target (breaker /
+    quota is the first); per-target state is indexed by the policy's targets
+    (the simulator's by the file's providers: docs/python.md). The loader's reading
     stays beside them: uses (the keys on, in the loader's order), cfgs ({key:
     a copy of the cfg struct}), scope ({key: 'request' | 'client' | 'gateway'
     | 'global' | 'class'}: where the simulator keeps the state; a client
