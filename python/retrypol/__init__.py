@@ -22,8 +22,9 @@ nanoseconds are kept exactly in the *_ns attributes. docs/python.md has the
 whole API; docs/policies.md the semantics of every decision.
 
 Threads: a Policy is read-only and may be shared; a Request belongs to one
-request (one thread at a time); an Rng, a Breaker, a Budget, a TokenBucket, a
-LoadBalancer and a Quota are not thread-safe: one per thread, or a lock
+request (one thread at a time); an Rng and every stateful part (Breaker,
+Budget, TokenBucket, LoadBalancer, Quota, Throttle, Cooldown, Hedge,
+Bulkhead, Monitor, ...) are not thread-safe: one per thread, or a lock
 around each (docs/policies.md §9).
 """
 import ctypes
@@ -35,13 +36,16 @@ from . import _lib
 from . import _policy_dict
 from ._lib import VersionMismatch, library_path  # noqa: F401
 from ._policy_dict import PolicyError, parse_duration  # noqa: F401
+from ._policy_parts import Parts, parts_from_dict  # noqa: F401
 
 __version__ = _lib.VERSION
 __all__ = ["Policy", "Request", "Decision", "Outcome", "Rng", "RetrypolError", "PolicyError", "VersionMismatch",
            "presets", "preset", "stack_presets", "stack", "Stack", "delays", "delays_csv", "library_version", "library_path",
            "parse_retry_after", "parse_retry_after_ms", "parse_should_retry", "parse_duration",
            "parse_quota_duration", "parse_quota_count", "parse_quota_timestamp",
-           "Breaker", "Budget", "TokenBucket", "LoadBalancer", "Quota"]
+           "Breaker", "Budget", "TokenBucket", "LoadBalancer", "Quota", "Throttle", "ThrottleAnswer", "Cubic",
+           "RateClocker", "Cooldown", "Hedge", "Bulkhead", "BulkheadFull", "Monitor", "FailMask", "Window",
+           "Moments", "Parts", "parts_from_dict", "load_policy"]
 
 _L = _lib.lib
 _byref = ctypes.byref
@@ -92,6 +96,10 @@ class Rng:
 
     def uniform(self):
         return _lib.gsl.gsl_rng_uniform(self._p)
+
+    def uniform_int(self, n):
+        """gsl_rng_uniform_int: an integer in [0, n)."""
+        return _lib.gsl.gsl_rng_uniform_int(self._p, n)
 
     @property
     def pointer(self):
@@ -232,6 +240,7 @@ class Outcome:
 # ---- presets and policies -----------------------------------------------------------
 
 PresetInfo = namedtuple("PresetInfo", "name summary source")
+Moments = namedtuple("Moments", "mean lo hi")
 
 
 def presets():
@@ -252,8 +261,9 @@ def stack_presets():
 class Stack:
     """A stack preset (pol_stack_preset): .policy (its retry loop), .cfg (the
     pol_stack_cfg) and one factory per part it turns on — breaker(),
-    budget(), bucket(), lb(targets), quota() — each None when the preset does
-    not use that part."""
+    budget(), throttle(), bucket(), hedge(), bulkhead(), cooldown(targets),
+    lb(targets), quota() — each None when the preset does not use that
+    part."""
 
     def __init__(self, name):
         self.cfg = _lib.pol_stack_cfg()
@@ -274,6 +284,18 @@ class Stack:
 
     def bucket(self, now=None):
         return TokenBucket(self.cfg.bucket.rate, self.cfg.bucket.burst, now) if self.cfg.use_bucket else None
+
+    def throttle(self, now=None, rng=None):
+        return Throttle(cfg=self.cfg.throttle, now=now, rng=rng) if self.cfg.use_throttle else None
+
+    def hedge(self):
+        return Hedge(cfg=self.cfg.hedge) if self.cfg.use_hedge else None
+
+    def bulkhead(self):
+        return Bulkhead(cfg=self.cfg.bulkhead) if self.cfg.use_bulkhead else None
+
+    def cooldown(self, targets=1, now=None):
+        return Cooldown(cfg=self.cfg.cooldown, targets=targets, now=now) if self.cfg.use_cooldown else None
 
     def lb(self, targets=1, rng=None):
         return LoadBalancer(cfg=self.cfg.lb, targets=targets, rng=rng) if self.cfg.use_lb else None
@@ -364,6 +386,28 @@ class Policy:
         """A new logical request starting at now (seconds; default time.monotonic())."""
         return Request(self, now=now, rng=rng)
 
+    def moments(self, retry, layer=0):
+        """pol_backoff_moments: the analytic mean and bounds (seconds) of the
+        delay before retry number `retry` (>= 1) of a loop's backoff, for a
+        fresh request. RetrypolError (POL_EINVAL) for the decorrelated
+        jitters, whose delays depend on the path."""
+        mean, lo, hi = ctypes.c_double(), _lib.c_ns(), _lib.c_ns()
+        _check(_L.pol_backoff_moments(_byref(self._layers[layer].backoff), retry, _byref(mean), _byref(lo),
+                                      _byref(hi)))
+        return Moments(mean.value / NS, lo.value / NS, hi.value / NS)
+
+    def nominal(self, retry, layer=0):
+        """pol_backoff_nominal: the un-jittered, clamped delay before retry `retry` (seconds)."""
+        return _L.pol_backoff_nominal(_byref(self._layers[layer].backoff), retry) / NS
+
+    def classify(self, outcome=None, status=None):
+        """pol_classify: the class of an outcome under the innermost loop's
+        classification: 'success', 'retry', 'fallback' or 'fail'."""
+        if not isinstance(outcome, Outcome):
+            outcome = Outcome(outcome, status)
+        return _lib.name_of(_L.pol_class_name, _L.pol_classify(_byref(self._layers[-1].classify),
+                                                               _byref(outcome._o)))
+
     def outcome(self, kind=None, status=None, headers=None, wall_now=None):
         """An Outcome with the headers read as this policy's client reads them
         (its innermost loop's hint cfg: pol_hint_apply_header_as)."""
@@ -373,15 +417,19 @@ class Policy:
         return f"Policy({self.name!r}, {len(self._layers)} loop{'s' if len(self._layers) > 1 else ''})"
 
 
-def _yaml_policies(path):
+def _yaml_doc(path):
     try:
         import yaml
     except ImportError:
         raise PolicyError("Policy.from_yaml needs PyYAML (Debian: apt-get install python3-yaml); "
                           "or load the file yourself and pass its policy entry to Policy.from_dict") from None
     with open(path, encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
-    pols = (doc or {}).get("policies") or []
+        return yaml.safe_load(f) or {}
+
+
+def _yaml_policies(path, doc=None):
+    doc = _yaml_doc(path) if doc is None else doc
+    pols = doc.get("policies") or []
     out = {}
     for e in pols:
         n = e.get("name") or e.get("preset")
@@ -389,6 +437,25 @@ def _yaml_policies(path):
     if not out:
         raise PolicyError(f"{path} has no policies")
     return out
+
+
+def load_policy(path, name=None, now=None, rng=None):
+    """(Policy, Parts) of the policy NAME of a scenario file (its first when
+    name is None): the retry loops as Policy.from_yaml reads them, and the
+    stateful parts (breaker, budget, throttle, ...) as retrysim's loader
+    reads them, checked against the file's providers. Needs PyYAML."""
+    doc = _yaml_doc(path)
+    entries = _yaml_policies(path, doc)
+    if name is None:
+        name = next(iter(entries))
+    if name not in entries:
+        raise PolicyError(f"{path} has no policy '{name}'")
+    providers = [p.get("name") for p in doc.get("providers") or [] if isinstance(p, dict)]
+    policy = Policy.from_dict(entries[name], entries, name=f"{path}:{name}")
+    parts = parts_from_dict(entries[name], providers=providers or None, now=now, rng=rng)
+    if parts.targets is None and providers:
+        parts.targets = providers[:1]
+    return policy, parts
 
 
 class Decision:
@@ -582,4 +649,5 @@ def delays_csv(policies, seed=1, draws=10000, attempts=None, kinds=None):
     return "\n".join(lines) + "\n"
 
 
-from ._stateful import Breaker, Budget, LoadBalancer, Quota, TokenBucket  # noqa: E402,F401
+from ._stateful import (Breaker, Budget, Bulkhead, BulkheadFull, Cooldown, Cubic, FailMask, Hedge,  # noqa: E402,F401
+                        LoadBalancer, Monitor, Quota, RateClocker, Throttle, ThrottleAnswer, TokenBucket, Window)

@@ -42,6 +42,7 @@ POL_LAYERS_MAX = 4
 POL_WINDOW_MAX_COUNTERS = 4
 POL_FAILMASK_NSTATUS = POL_STATUS_MAX - POL_STATUS_MIN + 1
 POL_NS_PER_S = 1000000000
+POL_NS_MAX = 2**63 - 1
 
 # enum values, in header order (the *_name / *_parse functions give the names)
 OUTCOME_KINDS = ["success", "http", "timeout", "refused", "reset", "context-window", "content-policy",
@@ -50,6 +51,8 @@ ACTIONS = ["done", "retry", "fallback", "give-up"]
 CLASSES = ["success", "retry", "fallback", "fail"]
 BREAKER_STATES = ["closed", "open", "half-open"]
 BREAKER_ANSWERS = ["allow", "reject", "probe"]
+THROTTLE_ANSWERS = ["send", "wait", "reject"]
+MONITOR_ALERTS = ["crossing", "every"]      # pol_monitor_alert (the library has no name functions for it)
 
 
 class pol_outcome(Structure):
@@ -122,6 +125,7 @@ class pol_breaker_cfg(Structure):
                 ("min_throughput", c_int), ("break_duration", c_ns), ("break_max", c_ns),
                 ("half_open_probes", c_int), ("half_open_max_wait", c_ns), ("half_open", c_enum),
                 ("fail", pol_failmask)]
+    _durations_ = ("slow_duration", "sampling", "break_duration", "break_max", "half_open_max_wait")
 
 
 class pol_breaker(Structure):
@@ -146,6 +150,7 @@ class pol_budget_cfg(Structure):
                 ("aws_no_retry_refund", c_int), ("max_tokens", c_double), ("token_ratio", c_double),
                 ("percent", c_double), ("min_per_sec", c_int), ("ttl", c_ns), ("slices", c_int),
                 ("budget_percent", c_double), ("min_concurrency", c_int)]
+    _durations_ = ("ttl",)
 
 
 class pol_budget_req(Structure):
@@ -168,6 +173,7 @@ class pol_lb_target(Structure):
 
 class pol_lb_cfg(Structure):
     _fields_ = [("kind", c_enum), ("decay", c_ns), ("usage_relative", c_int), ("success_window", c_ns)]
+    _durations_ = ("decay", "success_window")
 
 
 class pol_lb(Structure):
@@ -176,6 +182,7 @@ class pol_lb(Structure):
 
 class pol_quota_cfg(Structure):
     _fields_ = [("min_requests", c_int64), ("min_tokens", c_int64), ("jitter", c_ns), ("max_wait", c_ns)]
+    _durations_ = ("jitter", "max_wait")
 
 
 class pol_quota(Structure):
@@ -187,15 +194,41 @@ class pol_throttle_cfg(Structure):
     _fields_ = [("kind", c_enum), ("k", c_double), ("window", c_ns), ("slices", c_int), ("beta", c_double),
                 ("scale_c", c_double), ("min_fill_rate", c_double), ("smoothing", c_double),
                 ("rate_bucket", c_ns), ("max_rate_scale", c_double)]
+    _durations_ = ("window", "rate_bucket")
+
+
+class pol_cubic(Structure):
+    _fields_ = [("w_max", c_double), ("k", c_double), ("last_fail", c_ns), ("scale_constant", c_double),
+                ("beta", c_double)]
+
+
+class pol_rate_clocker(Structure):
+    _fields_ = [("measured", c_double), ("count", c_double), ("last_bucket", c_double), ("smoothing", c_double),
+                ("scale", c_double)]
+
+
+class pol_throttle(Structure):
+    _fields_ = [("cfg", pol_throttle_cfg), ("enabled", c_int), ("cubic", pol_cubic), ("clock", pol_rate_clocker),
+                ("bucket", pol_bucket), ("win", pol_window), ("cells", POINTER(c_int64))]
 
 
 class pol_hedge_cfg(Structure):
     _fields_ = [("max_attempts", c_int), ("delay", c_ns), ("max_in_flight", c_int), ("use_quantile", c_int),
                 ("quantile", c_double), ("window", c_int), ("min_samples", c_int)]
+    _durations_ = ("delay",)
+
+
+class pol_hedge(Structure):
+    _fields_ = [("cfg", pol_hedge_cfg), ("ring", POINTER(c_ns)), ("sorted", POINTER(c_ns)), ("n", c_int),
+                ("head", c_int)]
 
 
 class pol_bulkhead_cfg(Structure):
     _fields_ = [("max_concurrent", c_int)]
+
+
+class pol_bulkhead(Structure):
+    _fields_ = [("cfg", pol_bulkhead_cfg), ("in_flight", c_int), ("acquired", c_uint64), ("rejected", c_uint64)]
 
 
 class pol_cooldown_cfg(Structure):
@@ -203,6 +236,30 @@ class pol_cooldown_cfg(Structure):
                 ("min_requests", c_int), ("hint_sets_cooldown", c_int), ("hint_cap", c_ns),
                 ("consecutive_5xx", c_int), ("base_ejection", c_ns), ("max_ejection", c_ns),
                 ("max_ejection_percent", c_double), ("interval", c_ns), ("fail", pol_failmask)]
+    _durations_ = ("cooldown_time", "hint_cap", "base_ejection", "max_ejection", "interval")
+
+
+class pol_cooldown_target(Structure):
+    _fields_ = [("until", c_ns), ("consecutive", c_int), ("ejections", c_int), ("healthy_since", c_ns),
+                ("minute", c_int64), ("fails_minute", c_int), ("successes_minute", c_int), ("fails", c_int),
+                ("fails_expire", c_ns), ("cooldowns", c_uint64)]
+
+
+class pol_cooldown(Structure):
+    _fields_ = [("cfg", pol_cooldown_cfg), ("t", POINTER(pol_cooldown_target)), ("n", c_size_t), ("origin", c_ns),
+                ("overflows", c_uint64)]
+
+
+class pol_monitor_cfg(Structure):
+    _fields_ = [("window", c_ns), ("slices", c_int), ("threshold", c_int), ("fail", pol_failmask),
+                ("alert", c_enum)]
+    _durations_ = ("window",)
+    _enums_ = {"alert": MONITOR_ALERTS}
+
+
+class pol_monitor(Structure):
+    _fields_ = [("cfg", pol_monitor_cfg), ("n", c_size_t), ("win", POINTER(pol_window)), ("armed", POINTER(c_uint8)),
+                ("cells", POINTER(c_int64)), ("alerts", c_uint64)]
 
 
 class pol_stack_cfg(Structure):
@@ -219,7 +276,9 @@ MIRRORED = [pol_outcome, pol_backoff_cfg, pol_backoff_state, pol_hint_cfg, pol_c
             pol_retry_cfg, pol_verdict, pol_retry_state, pol_layers_cfg, pol_preset_info, pol_window,
             pol_failmask, pol_breaker_cfg, pol_breaker, pol_bucket_cfg, pol_bucket, pol_budget_cfg,
             pol_budget_req, pol_budget, pol_lb_target, pol_lb_cfg, pol_lb, pol_quota_cfg, pol_quota,
-            pol_throttle_cfg, pol_hedge_cfg, pol_bulkhead_cfg, pol_cooldown_cfg, pol_stack_cfg]
+            pol_throttle_cfg, pol_cubic, pol_rate_clocker, pol_throttle, pol_hedge_cfg, pol_hedge, pol_bulkhead_cfg,
+            pol_bulkhead, pol_cooldown_cfg, pol_cooldown_target, pol_cooldown, pol_monitor_cfg, pol_monitor,
+            pol_stack_cfg]
 
 # Constants -> their C expressions (checked the same way).
 CONSTANTS = {
@@ -238,6 +297,11 @@ CONSTANTS = {
     "POL_BREAKER_ALLOW": 0, "POL_BREAKER_REJECT": 1, "POL_BREAKER_PROBE": 2,
     "POL_BUCKET_GO": 0, "POL_BUCKET_WAIT": 1, "POL_LB_PICKED": 0, "POL_LB_NONE": 1,
     "POL_QUOTA_GO": 0, "POL_QUOTA_WAIT": 1, "POL_HINT_MAX_DELAY": 86400 * POL_NS_PER_S,
+    "POL_FAILMASK_NSTATUS": POL_FAILMASK_NSTATUS, "POL_NS_MAX": POL_NS_MAX,
+    "POL_THROTTLE_SRE": 0, "POL_THROTTLE_AWS_ADAPTIVE": 1,
+    "POL_THROTTLE_SEND": 0, "POL_THROTTLE_WAIT": 1, "POL_THROTTLE_REJECT": 2,
+    "POL_BULKHEAD_ACQUIRED": 0, "POL_BULKHEAD_REJECT": 1, "POL_COOLDOWN_LITELLM": 0, "POL_COOLDOWN_ENVOY": 1,
+    "POL_MONITOR_ALERT_CROSSING": 0, "POL_MONITOR_ALERT_EVERY": 1,
 }
 
 
@@ -404,12 +468,67 @@ _protos = [
     ("pol_quota_apply_header", c_int, P(pol_quota), c_char_p, c_char_p, c_ns, c_int64),
     ("pol_quota_check", c_int, P(pol_quota_cfg), P(pol_quota), c_ns, c_double, c_void_p, P(c_ns)),
     ("pol_quota_on_send", None, P(pol_quota), c_double),
+    ("pol_backoff_moments", c_int, P(pol_backoff_cfg), c_int, P(c_double), P(c_ns), P(c_ns)),
+    ("pol_breaker_state_name", c_char_p, c_enum),
+    ("pol_breaker_answer_name", c_char_p, c_enum),
+    ("pol_bucket_set_max_rate", c_int, P(pol_bucket), c_ns, c_double, c_double),
+    ("pol_failmask_from_classes", c_int, P(pol_failmask), P(pol_classify_cfg), c_uint),
+    ("pol_window_cells", c_size_t, c_int, c_int),
+    ("pol_window_init", c_int, P(pol_window), c_ns, c_int, c_int, P(c_int64)),
+    ("pol_window_reset", None, P(pol_window)),
+    ("pol_window_advance", None, P(pol_window), c_ns),
+    ("pol_window_add", None, P(pol_window), c_ns, c_int, c_int64),
+    ("pol_window_sum", c_int64, P(pol_window), c_ns, c_int),
+    ("pol_window_slice_of", c_int64, c_ns, c_ns),
+    ("pol_throttle_default", None, c_enum, P(pol_throttle_cfg)),
+    ("pol_throttle_validate", c_int, P(pol_throttle_cfg)),
+    ("pol_throttle_init", c_int, P(pol_throttle), P(pol_throttle_cfg), c_ns),
+    ("pol_throttle_free", None, P(pol_throttle)),
+    ("pol_throttle_reset", None, P(pol_throttle), c_ns),
+    ("pol_throttle_before_send", c_int, P(pol_throttle), c_ns, c_void_p, P(c_ns)),
+    ("pol_throttle_on_response", c_int, P(pol_throttle), c_ns, c_int),
+    ("pol_throttle_level", c_double, P(pol_throttle), c_ns),
+    ("pol_throttle_kind_name", c_char_p, c_enum),
+    ("pol_throttle_kind_parse", c_int, c_char_p, P(c_enum)),
+    ("pol_cubic_init", None, P(pol_cubic), c_double, c_ns, c_double, c_double),
+    ("pol_cubic_success", c_double, P(pol_cubic), c_ns),
+    ("pol_cubic_error", c_double, P(pol_cubic), c_double, c_ns),
+    ("pol_rate_clocker_init", None, P(pol_rate_clocker), c_ns, c_double, c_ns),
+    ("pol_rate_clocker_record", c_double, P(pol_rate_clocker), c_ns, c_double),
+    ("pol_cooldown_default", None, c_enum, P(pol_cooldown_cfg)),
+    ("pol_cooldown_validate", c_int, P(pol_cooldown_cfg)),
+    ("pol_cooldown_init", c_int, P(pol_cooldown), P(pol_cooldown_cfg), P(pol_cooldown_target), c_size_t, c_ns),
+    ("pol_cooldown_reset", None, P(pol_cooldown), c_ns),
+    ("pol_cooldown_record", c_int, P(pol_cooldown), c_size_t, c_ns, P(pol_outcome)),
+    ("pol_cooldown_available", c_int, P(pol_cooldown), c_size_t, c_ns),
+    ("pol_cooldown_unavailable", c_size_t, P(pol_cooldown), c_ns),
+    ("pol_cooldown_kind_name", c_char_p, c_enum),
+    ("pol_cooldown_kind_parse", c_int, c_char_p, P(c_enum)),
+    ("pol_hedge_default", None, P(pol_hedge_cfg)),
+    ("pol_hedge_validate", c_int, P(pol_hedge_cfg)),
+    ("pol_hedge_init", c_int, P(pol_hedge), P(pol_hedge_cfg)),
+    ("pol_hedge_free", None, P(pol_hedge)),
+    ("pol_hedge_reset", None, P(pol_hedge)),
+    ("pol_hedge_observe", c_int, P(pol_hedge), c_ns),
+    ("pol_hedge_delay", c_ns, P(pol_hedge)),
+    ("pol_hedge_next_at", c_ns, P(pol_hedge), c_ns, c_int, c_int),
+    ("pol_bulkhead_init", c_int, P(pol_bulkhead), P(pol_bulkhead_cfg)),
+    ("pol_bulkhead_reset", None, P(pol_bulkhead)),
+    ("pol_bulkhead_acquire", c_enum, P(pol_bulkhead)),
+    ("pol_bulkhead_release", c_int, P(pol_bulkhead)),
+    ("pol_monitor_default", None, P(pol_monitor_cfg)),
+    ("pol_monitor_init", c_int, P(pol_monitor), P(pol_monitor_cfg), c_size_t),
+    ("pol_monitor_free", None, P(pol_monitor)),
+    ("pol_monitor_reset", None, P(pol_monitor)),
+    ("pol_monitor_record", c_int, P(pol_monitor), c_size_t, c_ns, P(pol_outcome)),
+    ("pol_monitor_count", c_int64, P(pol_monitor), c_size_t, c_ns),
 ]
 
 # GSL: the generator and the statistics `retrysim delays` uses (bench/delays.c)
 for _n, _r, _a in [("gsl_rng_alloc", c_void_p, [c_void_p]), ("gsl_rng_free", None, [c_void_p]),
                    ("gsl_rng_set", None, [c_void_p, c_ulong]), ("gsl_rng_get", c_ulong, [c_void_p]),
                    ("gsl_rng_uniform", c_double, [c_void_p]),
+                   ("gsl_rng_uniform_int", c_ulong, [c_void_p, c_ulong]),
                    ("gsl_sort", None, [P(c_double), c_size_t, c_size_t]),
                    ("gsl_stats_mean", c_double, [P(c_double), c_size_t, c_size_t]),
                    ("gsl_stats_quantile_from_sorted_data", c_double, [P(c_double), c_size_t, c_size_t, c_double])]:

@@ -57,15 +57,37 @@ class TestLayout(unittest.TestCase):
         self.assertEqual(diffs, [], "ctypes mirrors differ from the C layout:\n" + "\n".join(diffs))
         n_structs = len(_lib.MIRRORED)
         n_fields = sum(len(s._fields_) for s in _lib.MIRRORED)
-        self.assertGreaterEqual(n_structs, 25)
+        self.assertGreaterEqual(n_structs, 39)
         print(f"\nlayout: {n_structs} structs, {n_fields} fields, {len(_lib.CONSTANTS)} constants match the C compiler")
+
+    def test_duration_settings_are_the_pol_ns_fields(self):
+        # the keyword settings that take durations (_durations_ of a cfg mirror) are exactly its pol_ns fields
+        import glob
+        import os
+        import re
+        text = ""
+        for h in glob.glob(os.path.join(_env.INCLUDE, "*.h")):
+            with open(h) as f:
+                text += re.sub(r"/\*.*?\*/", " ", f.read(), flags=re.S)
+        structs = dict((name, body) for body, name in re.findall(r"typedef struct\s*\{([^{}]*)\}\s*(\w+)\s*;", text))
+        checked = 0
+        for s in (_lib.pol_breaker_cfg, _lib.pol_budget_cfg, _lib.pol_bucket_cfg, _lib.pol_lb_cfg, _lib.pol_quota_cfg,
+                  _lib.pol_throttle_cfg, _lib.pol_hedge_cfg, _lib.pol_bulkhead_cfg, _lib.pol_cooldown_cfg,
+                  _lib.pol_monitor_cfg):       # the cfgs of the stateful classes' keyword settings
+            decls = [d.split(None, 1) for d in structs[s.__name__].split(";") if d.strip()]
+            ns = {n.strip() for t, names in decls if t == "pol_ns" for n in names.split(",")}
+            self.assertEqual(set(getattr(s, "_durations_", ())), ns, s.__name__)
+            checked += 1
+        self.assertEqual(checked, 10)
 
     def test_public_structs_are_all_mirrored(self):
         # every struct type the public API passes by pointer to a function this package calls
         names = {s.__name__ for s in _lib.MIRRORED}
         for needed in ("pol_retry_cfg", "pol_retry_state", "pol_layers_cfg", "pol_verdict", "pol_outcome",
                        "pol_breaker", "pol_budget", "pol_bucket", "pol_lb", "pol_lb_target", "pol_quota",
-                       "pol_stack_cfg"):
+                       "pol_stack_cfg", "pol_window", "pol_failmask", "pol_throttle", "pol_cubic", "pol_rate_clocker",
+                       "pol_cooldown", "pol_cooldown_target", "pol_hedge", "pol_bulkhead", "pol_monitor",
+                       "pol_monitor_cfg"):
             self.assertIn(needed, names)
 
 

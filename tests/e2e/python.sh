@@ -2,9 +2,12 @@
 # python.sh — the Python package (python/retrypol, docs/python.md):
 #   1. its unittest suite (python/tests) with Debian's /usr/bin/python3 against
 #      this build's libretrypol.so and retrysim: struct layouts against the C
-#      compiler, retrypol.delays == `retrysim delays --csv` byte for byte, the
-#      state machine's verdicts against a C driver, stateful parts, the
-#      tenacity adapter, the httpx example against `retrysim mock`;
+#      compiler, every POL_API function prototyped, retrypol.delays ==
+#      `retrysim delays --csv` byte for byte, the state machine's verdicts and
+#      random traces of every stateful family (throttling, cooldowns, hedging,
+#      bulkhead, monitor, windows, fail masks) against C drivers, the tenacity
+#      adapter, the httpx example against `retrysim mock`, the stateful parts of
+#      every canonical scenario's policies against sim_scenario_load's;
 #   2. an offline `pip install --no-index --no-build-isolation` of a copy of
 #      python/ into a scratch target, and the suite again on the installed copy;
 #   3. `make install` into a scratch prefix: the package is installed under
@@ -37,8 +40,9 @@ suite() {   # suite LABEL ENV...: runs python/tests, fails unless every test ran
   ran=$(sed -n 's/^Ran \([0-9]*\) tests.*/\1/p' "$TMPDIR/$label.log")
   grep -q '^OK$' "$TMPDIR/$label.log" || { tail -20 "$TMPDIR/$label.log"; fail "python tests ($label): no OK"; }
   grep -qi 'skipped' "$TMPDIR/$label.log" && { grep -i skipped "$TMPDIR/$label.log"; fail "python tests ($label) skipped some"; }
-  [ "${ran:-0}" -ge 30 ] || fail "python tests ($label): only ${ran:-0} tests ran"
-  grep -E '^(layout|delays|decisions|example):' "$TMPDIR/$label.log" | sed 's/^/   /'
+  [ "${ran:-0}" -ge 66 ] || fail "python tests ($label): only ${ran:-0} tests ran"
+  grep -E '^(layout|coverage|delays|decisions|throttle|cooldown|hedge|monitor|policy_parts|example):' "$TMPDIR/$label.log" \
+    | sed 's/^/   /'
   ok "python tests ($label): $ran passed"
 }
 LIB="$PWD/$BUILD/libretrypol.so"
