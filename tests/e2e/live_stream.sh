@@ -4,9 +4,9 @@
 # and stalls, 20 s of a hung backend), for each of its five policies:
 # sdk-only, app-restart, app-recovery, total-timeout, no-timeout.
 # `retrysim live` plays it against `retrysim mock` at --time-scale 4 (75 s of
-# wall time per policy; the policies run in waves of two mock + live pairs
-# side by side, about 4 minutes in all, one at a time under the sanitizer
-# build); `retrysim run` simulates it over 20 replications.
+# wall time per policy, one mock + live pair at a time: 6.5 minutes in all;
+# two pairs side by side lagged on a loaded machine); `retrysim run`
+# simulates it over 20 replications.
 #
 # The same interval test as tests/e2e/live_fidelity.sh: live's value must lie
 # in the 95% prediction interval for one new replication, mean +-
@@ -14,7 +14,7 @@
 # simulator does not model (loopback costs ~1 ms of wall time per request and
 # per event-loop turn: 4 ms of scenario time at scale 4; at scale 10 that
 # moves the TTFT median by 25%, docs/live.md). Checked: success rate (+0.02),
-# amplification (+3%), TTFT p50, p90 and p99, time to last token p99 and the
+# amplification (+3%), TTFT p50, p90 (+25%, below) and p99, time to last token p99 and the
 # token gap p99 (+0.1 s, +10%: 25 ms of wall time, what a wake-up can be late
 # on a shared 2-core machine at load average 5-6, where ttft_p50 measured
 # 0.649 against 0.567), streams cut, stream timeouts, timeouts and the
@@ -62,13 +62,7 @@ wave() {
     i=$((i + 1))
   done
 }
-if [ -n "${SANITIZE:-}" ]; then
-  for p in sdk-only app-restart app-recovery total-timeout no-timeout; do wave $p; done
-else
-  wave sdk-only app-restart
-  wave app-recovery total-timeout
-  wave no-timeout
-fi
+for p in sdk-only app-restart app-recovery total-timeout no-timeout; do wave $p; done
 same_schema "$TMPDIR/live-app-restart" "$TMPDIR/sim-trace"
 
 # check POLICY METRIC TOL_ABS TOL_REL [timing]: live within the 95% prediction
@@ -92,7 +86,10 @@ for p in sdk-only app-restart app-recovery total-timeout no-timeout; do
   check $p success_rate 0.02 0
   check $p amplification 0 0.03
   check $p ttft_p50 0.1 0.10 timing
-  check $p ttft_p90 0.1 0.10 timing
+  # p90 sits on the step between the healthy TTFTs (~0.55 s) and the
+  # brownout's (~2.2 s): a 1% shift in the share of requests made during the
+  # brownout moves it by ~0.3 s, hence 25%
+  check $p ttft_p90 0.1 0.25 timing
   check $p ttft_p99 0.1 0.10 timing
   check $p ttlt_p99 0.1 0.10 timing
   check $p token_gap_p99 0.1 0.10 timing
