@@ -65,6 +65,41 @@ static void trace_row(sim_world *w, uint32_t slot_id, const pol_outcome *o, cons
     if (w->trace) sim_attempts_write(w->trace, w, slot_id, o, v, NULL);
 }
 
+/* ------------------------------------------------------- retry states --- */
+/* Client ci's retry loops' states: w->lstates when some policy of the run
+ * has nested layers or per-kind rules; else the client's compact state,
+ * expanded into *tmp (rs_store writes it back). With no rules,
+ * pol_retry_next leaves last_rule / first_rule at "no rule" and reads only
+ * the fields that sim_rs_small keeps. */
+static pol_retry_state *rs_load(sim_world *w, uint32_t ci, pol_retry_state *tmp)
+{
+    if (w->lstates) return sim_client_rs(w, ci);
+    const sim_rs_small *c = &w->clients[ci].rs;
+    tmp->start = c->start;
+    tmp->attempts = c->attempts;
+    tmp->last_delay = c->last_delay;
+    tmp->hinted = c->hinted;
+    tmp->bo = c->bo;
+    tmp->last_rule = POL_RETRY_NO_RULE;
+    tmp->first_rule = c->attempts > 0 ? POL_RETRY_NO_RULE : -2;
+    memset(tmp->kind_attempts, 0, sizeof tmp->kind_attempts);
+    tmp->kind_attempts[0] = c->kind0;
+    tmp->rule_bo_live = 0;
+    return tmp;
+}
+
+static void rs_store(sim_world *w, uint32_t ci, const pol_retry_state *s)
+{
+    if (w->lstates) return;
+    sim_rs_small *c = &w->clients[ci].rs;
+    c->start = s->start;
+    c->attempts = s->attempts;
+    c->last_delay = s->last_delay;
+    c->hinted = s->hinted;
+    c->bo = s->bo;
+    c->kind0 = s->kind_attempts[0];
+}
+
 /* -------------------------------------------------------------- clients --- */
 static int client_new(sim_world *w, uint32_t *id_out)
 {
@@ -76,12 +111,17 @@ static int client_new(sim_world *w, uint32_t *id_out)
         uint32_t *f = realloc(w->client_free_next, (size_t)nc * sizeof *f);
         if (!f) return POL_ENOMEM;
         w->client_free_next = f;
+        if (w->lo_out) {
+            pol_outcome *lo = realloc(w->lo_out, (size_t)nc * sizeof *lo);
+            if (!lo) return POL_ENOMEM;
+            w->lo_out = lo;
+        }
         w->cap_clients = nc;
     }
     uint32_t id = w->nclients;
     if (w->lstates && id == w->cap_lstates) {     /* nested layers: their states, per client */
         uint32_t nc = w->cap_lstates * 2;
-        pol_retry_state *ns = realloc(w->lstates, (size_t)nc * SIM_MAX_LAYERS * sizeof *ns);
+        pol_retry_state *ns = realloc(w->lstates, (size_t)nc * w->ls_stride * sizeof *ns);
         if (!ns) return POL_ENOMEM;
         w->lstates = ns;
         w->cap_lstates = nc;
@@ -234,7 +274,10 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->bulkhead = 0;
     c->budget_open = 0;
     const pol_layers_cfg *lc = &w->lcfg[c->cls];
-    if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
+    if (!w->lstates) {                                   /* pol_retry_begin, on the compact state */
+        c->rs = (sim_rs_small){ .start = now };
+        pol_backoff_reset(&c->rs.bo);
+    } else if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
     else pol_layers_begin(lc, sim_client_rs(w, ci), now);
     c->last_delay = 0;
     sim_count(w, c->cls, SIM_M_REQUESTS, 1);
@@ -279,7 +322,8 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
     s->delay_before = hedge ? 0 : c->last_delay;
-    const pol_retry_state *rs = sim_client_rs(w, ci);
+    pol_retry_state tmp;
+    const pol_retry_state *rs = rs_load(w, ci, &tmp);
     for (int k = 0; k < lc->n; k++) {
         int a = rs[k].attempts + 1;
         s->lno[k] = (uint16_t)(a < UINT16_MAX ? a : UINT16_MAX);
@@ -563,9 +607,11 @@ static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, c
     pol_ns now = w->eng.now;
     budget_close(w, ci, 0);
     pol_verdict v;
-    pol_retry_state *rs = sim_client_rs(w, ci);
+    pol_retry_state tmp;
+    pol_retry_state *rs = rs_load(w, ci, &tmp);
     if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, c->prng, &v);   /* = pol_layers_next with one layer */
     else pol_layers_next(lc, rs, layer, o, now, c->prng, &v, NULL);
+    rs_store(w, ci, rs);
     if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
     if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, row, &v);
     switch (v.action) {
@@ -587,6 +633,7 @@ static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, c
         else { end_request(w, ci, END_GIVE_UP); return; }
         pol_layers_begin(lc, rs, now);
         rs[0].start = c->req_start;              /* the deadline covers the whole request */
+        rs_store(w, ci, rs);
         c->last_delay = 0;
         c->round_sent = 0;
         if (!budget_grant(w, ci, 0)) { end_request(w, ci, END_GIVE_UP); return; }
@@ -611,7 +658,7 @@ static void deliver_list_order(sim_world *w, uint32_t ci, uint32_t slot_id, int 
     sim_client *c = &w->clients[ci];
     const sim_slot *s = &w->slots[slot_id];
     if (o->kind == POL_OUT_SUCCESS && s->pos < c->lo_best) c->lo_best = s->pos;
-    if (s->pos < c->lo_first) { c->lo_first = s->pos; c->lo_out = *o; }
+    if (s->pos < c->lo_first) { c->lo_first = s->pos; w->lo_out[ci] = *o; }
     if (c->natt > 0 || c->lo_best != 0xFF) {
         if (TRACING(w)) {                     /* waiting for the others, or the request is done now */
             pol_verdict v = { c->natt > 0 && o->kind != POL_OUT_SUCCESS ? POL_ACT_RETRY : POL_ACT_DONE, POL_REASON_NONE, 0,
@@ -622,7 +669,7 @@ static void deliver_list_order(sim_world *w, uint32_t ci, uint32_t slot_id, int 
         if (c->natt == 0) end_request(w, ci, END_SUCCESS);
         return;
     }
-    pol_outcome first = c->lo_out;
+    pol_outcome first = w->lo_out[ci];
     decide_row(w, ci, slot_id, layer, &first, o);
 }
 
@@ -889,6 +936,7 @@ void sim_world_free(sim_world *w)
     free(w->cfgs);
     free(w->lcfg);
     free(w->lstates);
+    free(w->lo_out);
     free(w->bp);
     free(w->br);
     free(w->lat);
@@ -944,11 +992,18 @@ static int world_setup(sim_world *w, const sim_transport *tp)
         lc->n = p->nlayers > 1 && p->nlayers <= SIM_MAX_LAYERS ? p->nlayers : 1;
         lc->layer[0] = &w->cfgs[k];
         for (int j = 1; j < lc->n; j++) lc->layer[j] = &p->inner[j - 1];
-        if (lc->n > 1 && !w->lstates) {
-            w->cap_lstates = 64;
-            w->lstates = calloc((size_t)w->cap_lstates * SIM_MAX_LAYERS, sizeof *w->lstates);
-            if (!w->lstates) return POL_ENOMEM;
+        for (int j = 0; j < lc->n; j++)
+            if (lc->layer[j]->nrules > 0 && w->ls_stride < (uint32_t)lc->n) w->ls_stride = (uint32_t)lc->n;
+        if (lc->n > 1 && w->ls_stride < (uint32_t)lc->n) w->ls_stride = (uint32_t)lc->n;
+        if (p->st.hedge_list_order && !w->lo_out) {
+            w->lo_out = calloc(64, sizeof *w->lo_out);  /* grows with cap_clients (client_new) */
+            if (!w->lo_out) return POL_ENOMEM;
         }
+    }
+    if (w->ls_stride) {                     /* nested layers or rules: full states per client */
+        w->cap_lstates = 64;
+        w->lstates = calloc((size_t)w->cap_lstates * w->ls_stride, sizeof *w->lstates);
+        if (!w->lstates) return POL_ENOMEM;
     }
 
     sim_engine_on(&w->eng, EV_WAKE, on_wake, live_wake, w);
