@@ -108,6 +108,11 @@ static int client_new(sim_world *w, uint32_t *id_out)
         sim_client *n = realloc(w->clients, (size_t)nc * sizeof *n);
         if (!n) return POL_ENOMEM;
         w->clients = n;
+        if (w->rng_inline)                  /* the streams' states moved with their clients */
+            for (uint32_t i = 0; i < w->nclients; i++) {
+                n[i].rng.state = n[i].st[0];
+                n[i].prng.state = n[i].st[1];
+            }
         uint32_t *f = realloc(w->client_free_next, (size_t)nc * sizeof *f);
         if (!f) return POL_ENOMEM;
         w->client_free_next = f;
@@ -128,9 +133,12 @@ static int client_new(sim_world *w, uint32_t *id_out)
     }
     sim_client *c = &w->clients[id];
     memset(c, 0, sizeof *c);
-    c->rng = sim_rng_pool_new(&w->client_rngs, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
-    c->prng = sim_rng_pool_new(&w->client_rngs, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
-    if (!c->rng || !c->prng) return POL_ENOMEM;
+    const gsl_rng_type *T = w->client_rngs.type;
+    void *s0 = w->rng_inline ? (void *)c->st[0] : sim_rng_pool_state(&w->client_rngs);
+    void *s1 = w->rng_inline ? (void *)c->st[1] : sim_rng_pool_state(&w->client_rngs);
+    if (!s0 || !s1) return POL_ENOMEM;
+    sim_rng_bind(&c->rng, T, s0, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
+    sim_rng_bind(&c->prng, T, s1, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
     w->nclients++;
     *id_out = id;
     return POL_OK;
@@ -195,7 +203,7 @@ static int choose_target(sim_world *w, const sim_policy *p, uint32_t ci)
             int size = p->st.nlb_tiers ? p->st.lb_tiers[t] : p->ntargets;
             size_t k;
             if (t >= c->tier &&
-                pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output, c->prng, &k) == POL_LB_PICKED) {
+                pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output, &c->prng, &k) == POL_LB_PICKED) {
                 c->target = (uint8_t)(lo + (int)k);
                 c->picked = 1;
                 return p->targets[c->target];
@@ -256,10 +264,10 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->busy = 1;
     c->req_id = w->next_req_id++;
     c->req_start = now;
-    c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, c->rng));
+    c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, &c->rng));
     const sim_class *k = &wl->classes[c->cls];
-    double pt = sim_dist_sample(&k->prompt_tokens, c->rng);
-    double ot = sim_dist_sample(&k->output_tokens, c->rng);
+    double pt = sim_dist_sample(&k->prompt_tokens, &c->rng);
+    double ot = sim_dist_sample(&k->output_tokens, &c->rng);
     c->prompt = (float)(pt < 0 ? 0 : round(pt));
     c->output = (float)(ot < 1 ? 1 : round(ot));
     c->target = 0;
@@ -512,7 +520,7 @@ static void finish_request(sim_world *w, uint32_t ci)
     }
     if (wl->loop == SIM_LOOP_CLOSED) {
         if (wl->requests_per_client == 0 || c->done < wl->requests_per_client) {
-            double think = sim_dist_sample(&wl->think, c->rng);
+            double think = sim_dist_sample(&wl->think, &c->rng);
             sim_schedule(&w->eng, now + (pol_ns)(think < 0 ? 0 : think), EV_WAKE, ci, c->gen, WAKE_REQUEST);
         } else if (++w->finished_clients == w->nclients) {
             sim_engine_stop(&w->eng);   /* every client is done: nothing more can happen */
@@ -609,8 +617,8 @@ static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, c
     pol_verdict v;
     pol_retry_state tmp;
     pol_retry_state *rs = rs_load(w, ci, &tmp);
-    if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, c->prng, &v);   /* = pol_layers_next with one layer */
-    else pol_layers_next(lc, rs, layer, o, now, c->prng, &v, NULL);
+    if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, &c->prng, &v);   /* = pol_layers_next with one layer */
+    else pol_layers_next(lc, rs, layer, o, now, &c->prng, &v, NULL);
     rs_store(w, ci, rs);
     if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
     if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, row, &v);
@@ -949,6 +957,14 @@ void sim_world_free(sim_world *w)
     free(w);
 }
 
+/* The event queue of a run: see docs/performance.md ("Which queue") for the
+ * measurements behind the choice. */
+static int default_queue(const sim_scenario *sc)
+{
+    (void)sc;
+    return SIM_QUEUE_BINARY;
+}
+
 static int world_setup(sim_world *w, const sim_transport *tp)
 {
     const sim_scenario *sc = w->sc;
@@ -956,6 +972,7 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     w->free_slot = SIM_NONE;
     w->free_client = SIM_NONE;
     sim_rng_pool_init(&w->client_rngs, sim_rng_type(sc->rng));
+    w->rng_inline = w->client_rngs.type->size <= SIM_RNG_INLINE;
     /* the loader bounds these (SIM_MAX_BUCKETS, SIM_MAX_BUCKET_CELLS, SIM_MAX_PROVIDERS);
      * a scenario built another way gets POL_ERANGE, never a cut count */
     uint64_t nb = sim_scenario_buckets(sc);
@@ -967,7 +984,8 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     w->bp = calloc((size_t)w->nbuckets * (size_t)sc->nproviders, sizeof *w->bp);
     w->br = calloc(w->nbuckets, sizeof *w->br);
     w->in_flight = calloc((size_t)sc->nproviders, sizeof *w->in_flight);
-    if (!w->bp || !w->br || !w->in_flight || sim_engine_init(&w->eng, SIM_QUEUE_BINARY, 4096)) return POL_ENOMEM;
+    if (!w->bp || !w->br || !w->in_flight || sim_engine_init(&w->eng, w->queue ? w->queue : default_queue(sc), 4096))
+        return POL_ENOMEM;
     sim_pm_opts po = { .sc = sc, .seed = w->seed, .replication = w->replication, .eng = &w->eng };
     sim_net_host(w, &po.host);
     if (sim_pm_new(&po, &w->pm) || sim_guards_init(w)) return POL_ENOMEM;
@@ -1026,7 +1044,7 @@ static int world_setup(sim_world *w, const sim_transport *tp)
             if (client_new(w, &ci)) return POL_ENOMEM;
             pol_ns at = 0;
             if (wl->start == SIM_START_STAGGER && stagger > 0)
-                at = (pol_ns)(gsl_rng_uniform(w->clients[ci].rng) * (double)stagger);
+                at = (pol_ns)(gsl_rng_uniform(&w->clients[ci].rng) * (double)stagger);
             sim_schedule(&w->eng, at, EV_WAKE, ci, w->clients[ci].gen, WAKE_REQUEST);
         }
     } else {
@@ -1053,6 +1071,7 @@ int sim_world_open(const sim_run_opts *o, sim_world **out)
     w->trace = o->trace;
     w->alerts = o->alerts;
     w->class_out = o->classes;
+    w->queue = o->queue;
     w->end = sc->duration;
     w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
     w->zt_time = -1;

@@ -65,8 +65,10 @@ typedef struct {
 } sim_rs_small;
 
 typedef struct {
-    gsl_rng  *rng;           /* workload draws: think, class, tokens */
-    gsl_rng  *prng;          /* policy draws: jitter, throttling, load balancing */
+    gsl_rng   rng;           /* workload draws: think, class, tokens */
+    gsl_rng   prng;          /* policy draws: jitter, throttling, load balancing */
+    uint64_t  st[2][SIM_RNG_INLINE / 8]; /* their states when they fit (taus2), else in
+                                sim_world.client_rngs: a draw touches no other cache line */
     pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
     pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
@@ -141,7 +143,9 @@ struct sim_world {
     pol_outcome        *lo_out;        /* [client], when a policy picks hedges in list order: the
                                           outcome it decides on when no copy of the round succeeded */
     sim_engine          eng;
-    sim_rng_pool        client_rngs;   /* the clients' streams */
+    int                 queue;         /* sim_run_opts.queue */
+    sim_rng_pool        client_rngs;   /* the clients' streams' states that do not fit inline */
+    int                 rng_inline;    /* they fit: sim_client.st (re-pointed when clients move) */
     sim_client         *clients;
     uint32_t            nclients, cap_clients;
     uint32_t            free_client;   /* open loop: free list of idle executors */
