@@ -94,6 +94,8 @@ size_t bench_model_record(long clients, int64_t *dt, size_t cap)
     return n;
 }
 
+static int bench_queue;   /* --queue: 0 = the default */
+
 static int run_child(const char *path, long clients, const char *duration, model_result *out)
 {
     int fd[2];
@@ -113,7 +115,7 @@ static int run_child(const char *path, long clients, const char *duration, model
             sim_run_metrics m;
             sim_run_stats st;
             int64_t t0 = bench_clock_ns();
-            int rc = sim_run_world(&(sim_run_opts){ .sc = &sc }, &m, &st);
+            int rc = sim_run_world(&(sim_run_opts){ .sc = &sc, .queue = bench_queue }, &m, &st);
             int64_t t1 = bench_clock_ns();
             if (rc == 0) {
                 r.wall_s = (double)(t1 - t0) / 1e9;
@@ -147,6 +149,15 @@ int bench_model(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--max-clients") && i + 1 < argc) max_clients = atol(argv[++i]);
         else if (!strcmp(argv[i], "--clients") && i + 1 < argc) only = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--queue") && i + 1 < argc) {
+            const char *q = argv[++i];
+            bench_queue = !strcmp(q, "binary") ? SIM_QUEUE_BINARY : !strcmp(q, "4-ary") ? SIM_QUEUE_4ARY
+                        : !strcmp(q, "ladder") ? SIM_QUEUE_LADDER : !strcmp(q, "default") ? 0 : -1;
+            if (bench_queue < 0) {
+                fprintf(stderr, "retrysim bench model: --queue is binary, 4-ary, ladder or default, got '%s'\n", q);
+                return 2;
+            }
+        }
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: retrysim bench model [--max-clients N]\n"
                    "Full-model throughput (simulated attempts/s and events/s per core) and peak\n"

@@ -71,7 +71,7 @@ typedef struct {
 } cli_mock_opts;
 
 typedef struct { long long reps, steps, max_size; } cli_bench_engine_opts;
-typedef struct { long long max_clients, clients; } cli_bench_model_opts;
+typedef struct { long long max_clients, clients; const char *queue; } cli_bench_model_opts;
 typedef struct {
     cli_list  grids;
     long long reps, max_jobs, repeat;

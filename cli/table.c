@@ -260,6 +260,8 @@ static const cli_opt BENCH_MODEL_OPTS[] = {
       "the largest client count of 1k, 10k, 100k, 1M measured (default 1000000)", 1, LLONG_MAX },
     { "clients", 0, CLI_INT, OFF(cli_bench_model_opts, clients), "N",
       "measure only this client count (1000, 10000, 100000 or 1000000)", 1000, 1000000 },
+    { "queue", 0, CLI_STR, OFF(cli_bench_model_opts, queue), "Q",
+      "the runs' event queue: binary, 4-ary, ladder or default (the one runs use)" },
 };
 #define T cli_bench_sweep_opts
 static const cli_opt BENCH_SWEEP_OPTS[] = {
@@ -294,7 +296,7 @@ static const cli_verb BENCH_SUBS[] = {
       .opts = BENCH_ENGINE_OPTS, .nopts = NROWS(BENCH_ENGINE_OPTS),
       .size = sizeof(cli_bench_engine_opts), .run = cmd_bench_engine },
     { .name = "model", .summary = "full-model throughput and memory per client, 1k..1M clients",
-      .usage = "retrysim bench model [--max-clients N] [--clients N]",
+      .usage = "retrysim bench model [--max-clients N] [--clients N] [--queue Q]",
       .description =
           "Full-model throughput (simulated attempts/s and events/s per core) and peak\n"
           "memory per client, on a standard 429-storm scenario at 1k, 10k, 100k and 1M\n"
