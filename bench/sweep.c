@@ -483,6 +483,7 @@ void bench_sched_say(bench_sched *q, const char *fmt, ...)
 
 size_t bench_sched_batch(const bench_sched *q, int workers)
 {
+    if (q->o->batch > 0) return q->o->batch < BENCH_BATCH_MAX ? (size_t)q->o->batch : BENCH_BATCH_MAX;
     if (q->timed == 0) return 1;
     double mean = q->run_ns / (double)q->timed;
     double b = mean > 0 ? BENCH_BATCH_NS / mean : BENCH_BATCH_MAX;

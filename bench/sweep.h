@@ -97,6 +97,7 @@ typedef struct {
     size_t max_runs;      /* stop as if interrupted after handing out this many (0 = no limit) */
     long   crash_run;     /* test hook: the worker given this run index dies (-1 = none) */
     int    mpi;           /* hand the runs to the MPI ranks (sweep_mpi.c) instead of forked workers */
+    int    batch;         /* runs per message, 1..BENCH_BATCH_MAX (0 = sized by bench_sched_batch) */
     const char *who;      /* prefix of messages (NULL = "retrysim sweep") */
     const char *journal;  /* keep this partial file up to date while running: rewritten
                              at the start, one row appended per finished run, one

@@ -32,7 +32,7 @@ typedef struct {
     cli_list    grids, pols;
     cli_list    sets;          /* --replications, --seed, in order */
     const char *grid_file, *out, *objective;
-    long long   jobs, top, max_runs, crash_run;
+    long long   jobs, top, max_runs, crash_run, batch;
     int         mpi, resume, quiet;
 } cli_sweep_opts;
 

@@ -104,6 +104,9 @@ static const cli_opt SWEEP_OPTS[] = {
     { "grid-file", 0, CLI_STR, OFF(T, grid_file), "FILE.csv", "points from a CSV file: a header of keys, one point per row",
       .complete = CLI_C_CSV },
     { "jobs", 0, CLI_INT, OFF(T, jobs), "N", "worker processes (default: the number of online CPUs; 1..1024)", 1, 1024 },
+    { "batch", 0, CLI_INT, OFF(T, batch), "N",
+      "runs per message to a worker or rank (default: about 20 ms of runs by the\n"
+      "measured run time; 1..64); the results do not depend on N", 1, 64 },
     { "out", 0, CLI_STR, OFF(T, out), "DIR", "where the CSVs go (default: results)", .complete = CLI_C_DIR },
     { "objective", 0, CLI_STR, OFF(T, objective), "METRIC[:min|max]",
       "the metric ranked and its direction (default slo_success_rate:max;\n"
