@@ -296,7 +296,7 @@ static void start_service(sim_pm *pm, pm_prov *pr, uint32_t id)
         t = sim_dist_sample(&cfg->service, pr->rng);
     } else {
         t = sim_dist_sample(&cfg->ttft, pr->rng) + (double)q->output * sim_dist_sample(&cfg->per_token, pr->rng);
-        if (cfg->noise_sigma > 0) t *= gsl_ran_lognormal(pr->rng, 0.0, cfg->noise_sigma);
+        if (cfg->noise_sigma > 0) t *= exp(cfg->noise_sigma * gsl_ran_gaussian_ziggurat(pr->rng, 1.0));   /* lognormal(0, noise) */
         if (cfg->slowdown > 0 && pr->p.concurrency > 0) {
             double u = (double)pr->in_service / (double)pr->p.concurrency;
             t *= 1 + cfg->slowdown * u * u;
