@@ -14,6 +14,7 @@
  * Ladner, "The influence of caches on the performance of heaps", 1996). */
 #include "eventq.h"
 #include "ladder.h"
+#include "mem.h"
 #include "pol_common.h"
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ static int heap_realloc(sim_engine *e, size_t cap)
     size_t bytes = ((cap + 1) * sizeof *e->heap + 63) & ~(size_t)63;
     void *raw = aligned_alloc(64, bytes);
     if (!raw) return POL_ENOMEM;
+    sim_mem_hugepages(raw, bytes);
     sim_event *h = (sim_event *)((char *)raw + 64 - sizeof *h);
     if (e->heap_raw) {
         memcpy(h, e->heap, e->nheap * sizeof *h);

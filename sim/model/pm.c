@@ -30,6 +30,7 @@
  */
 #include "model.h"
 #include "rng.h"
+#include "mem.h"
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -148,6 +149,7 @@ static uint32_t req_alloc(sim_pm *pm)
         if (!n) return SIM_NONE;
         pm->req = n;
         pm->cap_req = nc;
+        sim_mem_hugepages(n, (size_t)nc * sizeof *n);
     }
     uint32_t id = pm->nreq++;
     pm->req[id].gen = 0;

@@ -22,6 +22,7 @@
 #include "rng.h"
 #include "metrics.h"
 #include "guards.h"
+#include "mem.h"
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ static uint32_t slot_alloc(sim_world *w)
         if (!ns) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return SIM_NONE; }
         w->slots = ns;
         w->cap_slots = nc;
+        sim_mem_hugepages(ns, (size_t)nc * sizeof *ns);
     }
     uint32_t id = w->nslots++;
     w->slots[id].gen = 0;
@@ -108,6 +110,7 @@ static int client_new(sim_world *w, uint32_t *id_out)
         sim_client *n = realloc(w->clients, (size_t)nc * sizeof *n);
         if (!n) return POL_ENOMEM;
         w->clients = n;
+        sim_mem_hugepages(n, (size_t)nc * sizeof *n);
         if (w->rng_inline)                  /* the streams' states moved with their clients */
             for (uint32_t i = 0; i < w->nclients; i++) {
                 n[i].rng.state = n[i].st[0];
