@@ -84,8 +84,7 @@ static pol_retry_state *rs_load(sim_world *w, uint32_t ci, pol_retry_state *tmp)
     tmp->bo = c->bo;
     tmp->last_rule = POL_RETRY_NO_RULE;
     tmp->first_rule = c->attempts > 0 ? POL_RETRY_NO_RULE : -2;
-    memset(tmp->kind_attempts, 0, sizeof tmp->kind_attempts);
-    tmp->kind_attempts[0] = c->kind0;
+    tmp->kind_attempts[0] = c->kind0;       /* with no rules the only one pol_retry_next touches */
     tmp->rule_bo_live = 0;
     return tmp;
 }
@@ -333,10 +332,9 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
     s->delay_before = hedge ? 0 : c->last_delay;
-    pol_retry_state tmp;
-    const pol_retry_state *rs = rs_load(w, ci, &tmp);
+    const pol_retry_state *rs = w->lstates ? sim_client_rs(w, ci) : NULL;   /* else c->rs */
     for (int k = 0; k < lc->n; k++) {
-        int a = rs[k].attempts + 1;
+        int a = (rs ? rs[k].attempts : c->rs.attempts) + 1;
         s->lno[k] = (uint16_t)(a < UINT16_MAX ? a : UINT16_MAX);
     }
     s->service = 0;
@@ -364,7 +362,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
         const pol_retry_cfg *cfg = lc->layer[0];
         pol_ns to = cfg->attempt_timeout;
         if (cfg->deadline > 0) {
-            pol_ns left = rs->start + cfg->deadline - now;
+            pol_ns left = (rs ? rs->start : c->rs.start) + cfg->deadline - now;
             if (left < 1) left = 1;
             if (to == 0 || left < to) to = left;
         }
