@@ -69,7 +69,7 @@ LIBPOL_SO  := $(BUILD)/libretrypol.so
 LIBSIM_A   := $(BUILD)/libretrysim.a
 BIN        := $(BUILD)/retrysim
 
-.PHONY: FORCE all deps test unit e2e demo bench bench-peers plots install uninstall clean tests version
+.PHONY: FORCE all deps test unit e2e demo bench bench-peers plots install uninstall clean tests version python-site
 all: $(BIN) $(LIBPOL_A) $(LIBPOL_SO)
 tests: $(TEST_BIN)
 
@@ -78,6 +78,10 @@ deps:
 
 version:
 	@echo $(VERSION)
+
+# where make install puts the Python package (tests/e2e/python.sh)
+python-site:
+	@echo $(PYTHON_SITE)
 
 # the include paths of a source file's layer (its directory; tests/ for tests)
 layer_inc = $(addprefix -I,$(LAYER_$(patsubst %/,%,$(dir $(1)))))
@@ -183,9 +187,21 @@ plots:
 	@$(MAKE) --no-print-directory all
 	$(BIN) plot results
 
+# The Python package (python/retrypol, docs/python.md) goes where Debian's
+# python3 looks for site packages of PREFIX: $(PREFIX)/lib/python3.X/dist-packages
+# (/usr/local/lib/python3.11/dist-packages on Debian 12); another prefix needs
+# PYTHONPATH=$(PYTHON_SITE). make install records $(PREFIX)/lib in
+# retrypol/_install.py, where the package looks for libretrypol.so.0 when
+# RETRYPOL_LIBRARY is not set.
+PYTHON      ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+PYTHON_VER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)
+PYTHON_SITE ?= $(PREFIX)/lib/python$(PYTHON_VER)/dist-packages
+PY_SRC      := $(wildcard python/retrypol/*.py)
+
 # install: the binary, libretrypol (static, shared, headers, pkg-config), the
-# gnuplot scripts, and the man page and bash completion that the binary
-# generates from its option table (retrysim --man, --bash-completion).
+# gnuplot scripts, the man page and bash completion that the binary
+# generates from its option table (retrysim --man, --bash-completion), and
+# the Python package with its example.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/retrypol
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/retrysim
@@ -203,11 +219,17 @@ install: all
 	$(BIN) --bash-completion > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim.tmp
 	mv $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim.tmp \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim
+	install -d $(DESTDIR)$(PYTHON_SITE)/retrypol $(DESTDIR)$(PREFIX)/share/retrysim/examples/python
+	install -m 644 $(filter-out python/retrypol/_install.py,$(PY_SRC)) $(DESTDIR)$(PYTHON_SITE)/retrypol/
+	printf '# written by make install: where libretrypol.so.$(VERSION_MAJOR) was installed\nLIBDIR = "%s"\n' \
+	  '$(PREFIX)/lib' > $(DESTDIR)$(PYTHON_SITE)/retrypol/_install.py
+	install -m 644 python/examples/*.py $(DESTDIR)$(PREFIX)/share/retrysim/examples/python/
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/retrysim $(DESTDIR)$(PREFIX)/lib/libretrypol.* \
 	  $(DESTDIR)$(PREFIX)/include/retrypol $(DESTDIR)$(PREFIX)/lib/pkgconfig/retrypol.pc $(DESTDIR)$(PREFIX)/share/retrysim \
-	  $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim
+	  $(DESTDIR)$(PREFIX)/share/man/man1/retrysim.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/retrysim \
+	  $(DESTDIR)$(PYTHON_SITE)/retrypol
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -20,114 +20,11 @@ static int fail(const char *fmt, const char *arg)
 
 /* ---- inline specs ------------------------------------------------------- */
 
-/* Applies one key=value of an inline spec to a backoff and a max_attempts;
- * *which gets POL_RULE_BACKOFF or POL_RULE_MAX_ATTEMPTS for the field set. */
-static int spec_key(pol_backoff_cfg *b, int *max_attempts, const char *key, const char *val, unsigned *which)
-{
-    long long n;
-    *which = POL_RULE_BACKOFF;
-    if (!strcmp(key, "base"))       return sim_parse_duration(val, &b->base);
-    if (!strcmp(key, "cap"))        return sim_parse_duration(val, &b->cap);
-    if (!strcmp(key, "floor"))      return sim_parse_duration(val, &b->floor);
-    if (!strcmp(key, "step"))       return sim_parse_duration(val, &b->step);
-    if (!strcmp(key, "jitter_max")) return sim_parse_duration(val, &b->jitter_max);
-    if (!strcmp(key, "mult"))       return sim_parse_double(val, &b->multiplier);
-    if (!strcmp(key, "factor"))     return sim_parse_double(val, &b->jitter_factor);
-    if (!strcmp(key, "jitter"))     return pol_jitter_parse(val, &b->jitter) ? POL_EPARSE : POL_OK;
-    if (!strcmp(key, "attempts")) {
-        *which = POL_RULE_MAX_ATTEMPTS;
-        int rc = sim_parse_int(val, &n);
-        if (rc == POL_OK && (n < 0 || n > 1000000)) rc = POL_ERANGE;
-        if (rc == POL_OK) *max_attempts = (int)n;
-        return rc;
-    }
-    return POL_ENOTFOUND;
-}
-
-/* key=value,... (list, modified in place) onto b / max_attempts; rule:
- * also backoff=KIND; step follows base unless given. */
-static int spec_keys(char *list, pol_backoff_cfg *b, int *max_attempts, int rule, unsigned *set)
-{
-    int step_given = 0;
-    char *save = NULL;
-    for (char *tok = list ? strtok_r(list, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(tok, '=');
-        if (!eq) return fail("inline spec item '%s' is not key=value", tok);
-        *eq = '\0';
-        unsigned which = 0;
-        int rc;
-        if (rule && !strcmp(tok, "backoff")) {
-            which = POL_RULE_BACKOFF;
-            rc = pol_backoff_kind_parse(eq + 1, &b->kind) ? POL_EPARSE : POL_OK;
-        } else {
-            rc = spec_key(b, max_attempts, tok, eq + 1, &which);
-        }
-        if (rc == POL_ENOTFOUND) return fail("unknown key '%s' in inline spec", tok);
-        if (rc != POL_OK) {
-            if (g_err) snprintf(g_err, g_errcap, "bad value '%s' for %s: %s", eq + 1, tok, pol_strerror(rc));
-            return -1;
-        }
-        step_given |= !strcmp(tok, "step");
-        if (!strcmp(tok, "base") && !step_given) b->step = b->base;
-        *set |= which;
-    }
-    return 0;
-}
-
-/* ;on=MATCH|MATCH...:key=value,... -> one more rule of c (defaults: c's). */
-static int spec_rule(char *seg, pol_retry_cfg *c)
-{
-    pol_retry_rule r;
-    pol_retry_rule_init(&r, c);
-    char *keys = strchr(seg, ':');
-    if (keys) *keys++ = '\0';
-    char *save = NULL;
-    for (char *it = strtok_r(seg, "|", &save); it; it = strtok_r(NULL, "|", &save))
-        if (pol_retry_rule_match_parse(&r, it) != POL_OK)
-            return fail("bad match '%s' in inline spec (a status 400..599 like 429, 4xx, 5xx, timeout, "
-                        "refused, reset, context-window or content-policy)", it);
-    pol_outcome probe;
-    int any = r.kinds != 0;
-    for (int st = 400; st <= 599 && !any; st++) any = (probe = pol_outcome_make(POL_OUT_HTTP, st), pol_retry_rule_matches(&r, &probe));
-    if (!any) return fail("%s", "on= needs at least one MATCH before its ':'");
-    if (spec_keys(keys, &r.backoff, &r.max_attempts, 1, &r.set)) return -1;
-    if (pol_retry_add_rule(c, &r) < 0) return fail("at most %s rules in an inline spec", "8");
-    return 0;
-}
-
-/* [PRESET | KIND[:key=value,...]][;on=...]...[;count=MODE] -> cfg. */
+/* [PRESET | KIND[:key=value,...]][;on=...]...[;count=MODE] -> cfg: the
+ * library's parser (pol_retry_spec_parse), the one the Python package uses. */
 static int parse_spec(const char *spec, pol_retry_cfg *c)
 {
-    char buf[1024];
-    if (strlen(spec) >= sizeof buf) return fail("policy spec too long: '%s'", spec);
-    strcpy(buf, spec);
-    char *segs = strchr(buf, ';');
-    if (segs) *segs++ = '\0';
-    if (pol_preset_get(buf, c) != POL_OK) {
-        char *rest = strchr(buf, ':');
-        if (rest) *rest++ = '\0';
-        pol_retry_default(c);
-        if (pol_backoff_kind_parse(buf, &c->backoff.kind) != POL_OK)
-            return fail("unknown policy '%s' (not a preset; an inline spec starts with "
-                        "constant:, linear: or exponential:; a scenario's policy is FILE.yaml:NAME)", spec);
-        c->backoff.step = c->backoff.base;
-        unsigned set = 0;
-        if (spec_keys(rest, &c->backoff, &c->max_attempts, 0, &set)) return -1;
-    }
-    char *save = NULL;
-    for (char *seg = segs ? strtok_r(segs, ";", &save) : NULL; seg; seg = strtok_r(NULL, ";", &save)) {
-        if (!strncmp(seg, "count=", 6)) {
-            if (pol_count_mode_parse(seg + 6, &c->count) != POL_OK)
-                return fail("bad count '%s' in inline spec (shared, per-kind or first-kind)", seg + 6);
-        } else if (!strncmp(seg, "on=", 3)) {
-            if (spec_rule(seg + 3, c)) return -1;
-        } else {
-            return fail("inline spec segment '%s' is neither on=... nor count=...", seg);
-        }
-    }
-    if (pol_retry_validate(c) != POL_OK)
-        return fail("inline spec '%s' is out of range (see docs/policies.md)", spec);
-    return 0;
+    return pol_retry_spec_parse(spec, c, g_err, g_errcap) == POL_OK ? 0 : -1;
 }
 
 /* FILE.yaml[:NAME]: the file's policy NAME (or every policy) appended to *out. */

@@ -7,11 +7,13 @@
 #define SIM_CLI_H
 #include "opts.h"
 #include "pol_common.h"
+#include "scenario.h"
 
 typedef struct {
     cli_list    sets;          /* --set, --seed (seed=N), --replications (replications=N), in order */
     cli_list    pols;          /* --policy */
     const char *out;
+    const char *report;        /* --report FILE.html */
     int         trace, quiet;
 } cli_run_opts;
 
@@ -23,6 +25,14 @@ typedef struct {
 } cli_import_opts;
 
 typedef struct {
+    cli_list    columns;       /* --column FIELD=NAME */
+    pol_ns      window, from, span;
+    double      max_ks, speed;
+    const char *arrivals, *provider, *out;
+    int         quiet;
+} cli_fit_opts;
+
+typedef struct {
     long long   attempts, draws, seed;
     int         csv;
     const char *kind;          /* --kind K[,K...] */
@@ -32,6 +42,7 @@ typedef struct {
     cli_list    grids, pols;
     cli_list    sets;          /* --replications, --seed, in order */
     const char *grid_file, *out, *objective;
+    const char *report;        /* --report FILE.html */
     long long   jobs, top, max_runs, crash_run, batch;
     int         mpi, resume, quiet;
 } cli_sweep_opts;
@@ -46,8 +57,15 @@ typedef struct {
 
 typedef struct {
     const char *junit;
+    const char *report;        /* --report FILE.html */
     long long   reps, jobs;
 } cli_check_opts;
+
+typedef struct {
+    const char *out, *scenario;
+    long long   jobs;
+    int         no_expect, quiet;
+} cli_report_opts;
 
 typedef struct { const char *scenario, *format, *out, *provider, *metric; } cli_plot_opts;
 
@@ -81,6 +99,7 @@ typedef struct {
 int cmd_run(void *opts, const cli_args *a);
 int cmd_validate(void *opts, const cli_args *a);
 int cmd_import(void *opts, const cli_args *a);
+int cmd_fit(void *opts, const cli_args *a);
 int cmd_delays(void *opts, const cli_args *a);
 int cmd_sweep(void *opts, const cli_args *a);
 int cmd_sweep_entry(int argc, char **argv);     /* cli_mpi_entry around parse + cmd_sweep */
@@ -88,6 +107,7 @@ int cmd_tune(void *opts, const cli_args *a);
 int cmd_tune_entry(int argc, char **argv);
 int cmd_check(void *opts, const cli_args *a);
 int cmd_plot(void *opts, const cli_args *a);
+int cmd_report(void *opts, const cli_args *a);
 int cmd_live(void *opts, const cli_args *a);
 int cmd_mock(void *opts, const cli_args *a);
 int cmd_bench_engine(void *opts, const cli_args *a);
@@ -102,6 +122,13 @@ int cmd_version(void *opts, const cli_args *a);
  * bench_mpi_run(--mpi as parsed, argc, argv, body). */
 int cli_mpi_entry(const char *name, int argc, char **argv, int (*check)(void *opts, const cli_args *a),
                   int (*body)(int, char **));
+
+/* After run or sweep wrote DIR: DIR/run.csv (the command line, scenario,
+ * overrides, seed, version), then with report != NULL the HTML page
+ * (cmd_report.c, bench/report.h). sc: the scenario as loaded (point 0 for a
+ * sweep); objective: a sweep's. Returns the exit status, 0 or 2. */
+int cli_after_results(const char *verb, const char *dir, const char *path, const sim_scenario *sc,
+                      const cli_list *sets, const char *objective, const char *report, int quiet);
 
 /* Custom value parsers of table.c (NULL, or what the value needs). */
 const char *cli_parse_scale(const char *value, void *dest);      /* double in (0, 1e6] */

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "cli.h"
 #include "outfile.h"
+#include "report.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -81,6 +82,12 @@ int cmd_check(void *opts, const cli_args *a)
         if (without) printf(" (%d file%s without expectations)", without, without == 1 ? "" : "s");
         printf("\n");
         if (o->junit && bench_check_write_junit(o->junit, fc, nfiles, tests, failures, now_s() - t0)) rc = 2;
+        if (o->report) {                               /* the HTML page of every file (bench/report.h) */
+            bench_report_meta m;
+            bench_report_meta_fill(&m, "check", files[0], NULL, sets, nsets);
+            bench_report_opts ro = { .out = o->report, .who = "retrysim check", .jobs = (int)jobs };
+            if (bench_report_check(&ro, &m, fc, files, nfiles)) rc = 2;
+        }
     }
     for (int i = 0; fc && i < nfiles; i++) bench_check_free(&fc[i]);
     free(fc);

@@ -108,8 +108,9 @@ done2:
 done1:
     if (rc) sim_out_abort(&fs);
 done0:
-    sim_outdir_close(od, rc != 0);    /* failed: the directory goes too if this run created it */
     if (held) sim_out_release_signals();
+    if (rc == 0) rc = cli_after_results("run", out, path, &sc, &ro->sets, NULL, ro->report, quiet);   /* run.csv, --report */
+    sim_outdir_close(od, rc != 0);    /* failed: the directory goes too if this run created it (and is empty) */
     free(idx);
     sim_scenario_free(&sc);
     return rc;

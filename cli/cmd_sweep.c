@@ -151,6 +151,8 @@ int cmd_sweep(void *opts, const cli_args *a)
     int st = bench_sweep_exec(&s, &eo);
     if (st == BENCH_EXEC_DONE) {
         rc = write_results(&s, out, obj, minimize, (size_t)o->top, o->quiet);
+        if (rc == 0)                                   /* run.csv, --report */
+            rc = cli_after_results("sweep", out, path, &s.sc[0], &o->sets, o->objective, o->report, o->quiet);
     } else {
         size_t done = bench_sweep_ndone(&s);
         int wrote = write_partial(&s, out) == 0;

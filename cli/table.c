@@ -55,6 +55,8 @@ static const cli_opt RUN_OPTS[] = {
       "override a scenario key, e.g. --set workload.clients=200 (repeatable;\n"
       "applied in command-line order with --seed and --replications)" },
     { "trace", 0, CLI_FLAG, OFF(T, trace), NULL, "also write attempts.csv, one row per attempt" },
+    { "report", 0, CLI_STR, OFF(T, report), "FILE.html",
+      "also write one self-contained HTML report: scenario, charts, CI table,\nexpectations, command line (docs/report.md)", .complete = CLI_C_FILE },
     { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "do not print the summary table" },
 };
 static const T RUN_DEFAULTS = { .out = "results" };
@@ -73,6 +75,35 @@ static const cli_opt IMPORT_OPTS[] = {
     { "lenient", 0, CLI_FLAG, OFF(T, lenient), NULL, "unknown keys are warnings instead of errors" },
     { "name", 0, CLI_STR, OFF(T, name), "NAME", "the policy's name (portkey; default portkey)" },
 };
+#undef T
+
+/* -------------------------------------------------------------------- fit --- */
+#define T cli_fit_opts
+static const cli_opt FIT_OPTS[] = {
+    { "column", 0, CLI_LIST, OFF(T, columns), "FIELD=NAME",
+      "read FIELD from the log's column NAME (repeatable; FIELD: at,\n"
+      "prompt_tokens, output_tokens, latency, ttft, status, model, class;\n"
+      "without it, columns are found by their usual names, any case)" },
+    { "window", 0, CLI_DURATION, OFF(T, window), "D", "width of the rate windows (default 1m)" },
+    { "from", 0, CLI_DURATION, OFF(T, from), "D", "read the log from D after its first request" },
+    { "for", 0, CLI_DURATION, OFF(T, span), "D", "read D of the log (from --from)" },
+    { "speed", 0, CLI_CUSTOM, OFF(T, speed), "F",
+      "the fragment replays the log F times as fast (its rates x F, its times\n"
+      "/ F; arrivals_csv's speed: F); --window, --from, --for stay in the log's\n"
+      "clock", .parse = cli_parse_scale },
+    { "arrivals", 0, CLI_CHOICE, OFF(T, arrivals), "A",
+      "the fragment's workload: auto (default: by the evidence), poisson\n"
+      "(open loop, a rate per window when it changes) or replay (the log)",
+      .choices = "auto|poisson|replay" },
+    { "max-ks", 0, CLI_CUSTOM, OFF(T, max_ks), "D",
+      "token counts: use the log's own values (empirical) when the best\n"
+      "fit's KS distance is above D (default 0.05)", .parse = cli_parse_fraction },
+    { "provider", 0, CLI_STR, OFF(T, provider), "NAME", "the fitted provider's name (default fitted)" },
+    { "out", 0, CLI_STR, OFF(T, out), "FILE", "write the fragment to FILE (atomically) instead of stdout; the log's\n"
+      "path in it is then relative to FILE's directory", .complete = CLI_C_FILE },
+    { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "do not print the report on stderr" },
+};
+static const T FIT_DEFAULTS = { .arrivals = "auto" };
 #undef T
 
 /* ----------------------------------------------------------------- delays --- */
@@ -117,6 +148,8 @@ static const cli_opt SWEEP_OPTS[] = {
     { "policy", 0, CLI_LIST, OFF(T, pols), "NAME", "run only this policy (repeatable, in this order)" },
     { "resume", 0, CLI_FLAG, OFF(T, resume), NULL, "complete the sweep recorded in DIR/sweep.partial.csv" },
     { "top", 0, CLI_INT, OFF(T, top), "N", "print the N best rows of the ranking (default 20, 0 = all)", 0, 1000000000 },
+    { "report", 0, CLI_STR, OFF(T, report), "FILE.html",
+      "also write one self-contained HTML report: scenario, charts, ranking,\ncommand line (docs/report.md)", .complete = CLI_C_FILE },
     { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "print no ranking" },
     { "mpi", 0, CLI_FLAG, OFF(T, mpi), NULL,
       "run under mpirun/srun: rank 0 coordinates and writes, the other\n"
@@ -172,6 +205,21 @@ static const cli_opt CHECK_OPTS[] = {
     { "jobs", 0, CLI_INT, OFF(T, jobs), "N",
       "worker processes for the runs (default: the number of online CPUs;\n"
       "1..1024); the results do not depend on N", 1, 1024 },
+    { "report", 0, CLI_STR, OFF(T, report), "FILE.html",
+      "also write one self-contained HTML report: every file's scenario,\nexpectations and CI table (docs/report.md)", .complete = CLI_C_FILE },
+};
+#undef T
+
+/* ----------------------------------------------------------------- report --- */
+#define T cli_report_opts
+static const cli_opt REPORT_OPTS[] = {
+    { "out", 0, CLI_STR, OFF(T, out), "FILE.html", "where the page goes (default DIR/report.html)", .complete = CLI_C_FILE },
+    { "scenario", 0, CLI_STR, OFF(T, scenario), "FILE",
+      "the scenario that was run (default: the one DIR/run.csv names)", .complete = CLI_C_SCENARIO },
+    { "jobs", 0, CLI_INT, OFF(T, jobs), "N",
+      "worker processes for the expectations' runs (default: the online CPUs;\n1..1024)", 1, 1024 },
+    { "no-expect", 0, CLI_FLAG, OFF(T, no_expect), NULL, "do not evaluate the scenario's expectations" },
+    { "quiet", 'q', CLI_FLAG, OFF(T, quiet), NULL, "print nothing on success" },
 };
 #undef T
 
@@ -334,7 +382,8 @@ static const cli_verb BENCH_SUBS[] = {
 static const cli_verb VERBS[] = {
     { .name = "run", .summary = "replay a scenario and write summary/timeseries CSVs",
       .usage = "retrysim run SCENARIO [--out DIR] [--seed N] [--replications N]\n"
-               " [--policy NAME]... [--set KEY=VALUE]... [--trace] [--quiet]",
+               " [--policy NAME]... [--set KEY=VALUE]... [--trace] [--quiet]\n"
+               " [--report FILE.html]",
       .description =
           "Replays a scenario: every policy of the file (or each --policy) x every\n"
           "replication. Writes into --out summary.csv (one row per policy x replication,\n"
@@ -396,6 +445,35 @@ static const cli_verb VERBS[] = {
       .args = "litellm|portkey FILE", .pos_min = 2, .pos_max = 2, .pos_complete = CLI_C_FILE,
       .opts = IMPORT_OPTS, .nopts = NROWS(IMPORT_OPTS), .size = sizeof(cli_import_opts),
       .run = cmd_import },
+    { .name = "fit", .summary = "fit a workload and provider model to a request log",
+      .usage = "retrysim fit LOG [--column FIELD=NAME]... [--window D]\n"
+               " [--from D] [--for D] [--speed F]\n"
+               " [--arrivals auto|poisson|replay] [--max-ks D]\n"
+               " [--provider NAME] [--out FILE] [--quiet]",
+      .description =
+          "Reads a request log (a CSV whose header names its columns: a time, and any of\n"
+          "prompt and output tokens, latency, time to first token, status, model) and\n"
+          "writes a scenario fragment (duration, workload, timeline, providers) that\n"
+          "validates and runs once a scenario name and policies are added: the arrival\n"
+          "process (one Poisson rate, a rate per window as a timeline, or the advice to\n"
+          "replay the log, from the index of dispersion of counts and KS tests of the\n"
+          "inter-arrival times), the token counts (lognormal, gamma, Pareto and\n"
+          "exponential fitted by maximum likelihood, the best by KS distance, or the\n"
+          "log's values), their correlation, the provider's ttft, per_token and noise\n"
+          "(least squares of latency on output tokens) and its 5xx error rate. Every\n"
+          "figure is written as a YAML comment and printed on stderr. Times are\n"
+          "durations, seconds (ms when the column's name ends in _ms) or dates like\n"
+          "2023-11-16 18:15:46.68. Method and how to read the output: docs/fit.md.",
+      .examples = "retrysim fit scenarios/traces/AzureLLMInferenceTrace_conv.csv > conv-fit.yaml\n"
+                  "retrysim fit requests.csv --column at=created --column latency=elapsed_ms \\\n"
+                  "    --window 5m --out fitted.yaml\n"
+                  "retrysim fit requests.csv --from 1h --for 10m --arrivals poisson --quiet",
+      .exits = "0    the fragment is written\n"
+               "2    an unreadable or bad log (file:line:col), an unknown --column field, or\n"
+               "     bad usage",
+      .args = "LOG", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_CSV,
+      .opts = FIT_OPTS, .nopts = NROWS(FIT_OPTS), .size = sizeof(cli_fit_opts), .defaults = &FIT_DEFAULTS,
+      .run = cmd_fit },
     { .name = "delays", .summary = "sample the delays a retry policy waits before each retry",
       .usage = "retrysim delays [POLICY...] [--kind K,...] [--attempts N] [--draws N]\n"
                " [--seed S] [--csv]",
@@ -433,7 +511,8 @@ static const cli_verb VERBS[] = {
       .usage = "retrysim sweep SCENARIO [--grid KEY=V1,V2,...]... [--grid-file FILE.csv]\n"
                " [--jobs N] [--out DIR] [--objective METRIC[:min|max]]\n"
                " [--replications N] [--seed N] [--policy NAME]...\n"
-               " [--resume] [--top N] [--quiet] [--mpi]",
+               " [--resume] [--top N] [--quiet] [--mpi]\n"
+               " [--report FILE.html]",
       .description =
           "Runs every grid point x policy x replication on a pool of worker processes (or\n"
           "MPI ranks) and writes sweep.csv, sweep-ci.csv and ranking.csv into --out,\n"
@@ -494,7 +573,8 @@ static const cli_verb VERBS[] = {
       .opts = TUNE_OPTS, .nopts = NROWS(TUNE_OPTS), .size = sizeof(cli_tune_opts), .defaults = &TUNE_DEFAULTS,
       .run = cmd_tune, .entry = cmd_tune_entry },
     { .name = "check", .summary = "run scenarios and evaluate their expect: blocks (CI tests)",
-      .usage = "retrysim check FILE... [--junit REPORT.xml] [--replications N] [--jobs N]",
+      .usage = "retrysim check FILE... [--junit REPORT.xml] [--replications N] [--jobs N]\n"
+               " [--report FILE.html]",
       .description =
           "Runs each scenario's policies named in its expect: list and reports every\n"
           "expectation as PASS or FAIL with the measured value and its 95% CI. Every file\n"
@@ -503,7 +583,8 @@ static const cli_verb VERBS[] = {
           "exit 1. The report does not depend on --jobs.",
       .examples = "retrysim check scenarios/*.yaml\n"
                   "retrysim check scenarios/*.yaml --junit report.xml --jobs 2\n"
-                  "retrysim check my-scenario.yaml --replications 2",
+                  "retrysim check my-scenario.yaml --replications 2\n"
+                  "retrysim check scenarios/*.yaml --report check.html",
       .exits = "0    every expectation holds\n"
                "1    an expectation failed\n"
                "2    bad input or usage, a run that could not be executed, a report that\n"
@@ -511,6 +592,30 @@ static const cli_verb VERBS[] = {
                "130  interrupted: no report is written",
       .args = "FILE...", .pos_min = 1, .pos_max = -1, .pos_complete = CLI_C_SCENARIO,
       .opts = CHECK_OPTS, .nopts = NROWS(CHECK_OPTS), .size = sizeof(cli_check_opts), .run = cmd_check },
+    { .name = "report", .summary = "one self-contained HTML page of a run or sweep directory",
+      .usage = "retrysim report DIR [--out FILE.html] [--scenario FILE] [--jobs N]\n"
+               " [--no-expect] [--quiet]",
+      .description =
+          "Writes one HTML file that reads offline with no script: the scenario's\n"
+          "description (its header comment) and timeline, every chart `retrysim plot`\n"
+          "draws for DIR (inline SVG), the summary table with its 95% confidence\n"
+          "intervals (a sweep: its ranking), the expectations with PASS/FAIL and the\n"
+          "measured values, and the command line, seed and version that made DIR\n"
+          "(DIR/run.csv, written by run and sweep). A run directory's expectations are\n"
+          "evaluated by check's code on a re-run of the policies they name, with the\n"
+          "recorded overrides, and the page says whether that re-run reproduces DIR's\n"
+          "confidence intervals. `run`, `sweep` and `check` take --report FILE.html to\n"
+          "write the page as they finish. docs/report.md describes the page.",
+      .examples = "retrysim report results/storm\n"
+                  "retrysim run scenarios/brownout.yaml --out results/b \\\n    --report results/b/report.html\n"
+                  "retrysim report results/aws --out aws.html --no-expect",
+      .exits = "0    the page is written\n"
+               "2    bad input or usage: no run.csv and no --scenario, an unloadable scenario,\n"
+               "     nothing to report, a chart or the file that could not be written",
+      .notes = "environment: RETRYSIM_PLOTS, GNUPLOT (as for retrysim plot), TMPDIR (where the\n"
+               "charts are drawn)",
+      .args = "DIR", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_DIR,
+      .opts = REPORT_OPTS, .nopts = NROWS(REPORT_OPTS), .size = sizeof(cli_report_opts), .run = cmd_report },
     { .name = "plot", .summary = "render the charts (PNG/SVG, gnuplot) of a run's or a sweep's CSVs",
       .usage = "retrysim plot DIR [--scenario FILE] [--format png|svg|both] [--out DIR2]\n"
                " [--provider NAME] [--metric NAME]",

@@ -7,7 +7,9 @@
 # To add a dependency, add one row to DEPS: "KIND WHAT PACKAGE", where KIND is
 #   hdr  a C header that ${CC:-cc} must find        (hdr gsl/gsl_rng.h libgsl-dev)
 #   bin  a program on PATH                           (bin pgrep procps)
-#   py   a module /usr/bin/python3 must import       (py xml.dom.minidom python3)
+#   py   a module Debian's python3 must import       (py xml.dom.minidom python3)
+#        (/usr/bin/python3, the interpreter Debian's python3-* packages install
+#        for, even when another python3 comes first on PATH)
 #   mpi  a header the mpicc wrapper must find        (mpi mpi.h libopenmpi-dev)
 #   file a file that must exist                      (file /usr/share/... bash-completion)
 # The list was checked by running `make demo` and `make test` in a fresh
@@ -40,6 +42,14 @@ DEPS=(
   "bin pgrep             procps"
   "bin script            bsdutils"
   "bin curl              curl"
+  # --- the Python package (python/, tests/e2e/python.sh): tenacity adapter, the
+  #     httpx example against the mock, scenario files read by PyYAML in the
+  #     tests, an offline `pip install --no-index --no-build-isolation ./python`
+  "py  tenacity          python3-tenacity"
+  "py  httpx             python3-httpx"
+  "py  yaml              python3-yaml"
+  "py  setuptools        python3-setuptools"
+  "py  pip               python3-pip"
   # --- make fuzz (tests/fuzz/, .ci/run): clang with libFuzzer (libclang-rt-14-dev comes with it)
   "bin clang             clang"
   # --- make bench-peers: the bench model in SimPy (bench/peers/)

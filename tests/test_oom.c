@@ -18,6 +18,7 @@
 #include "dist.h"
 #include "scenario.h"
 #include "model.h"
+#include "fit.h"
 #include "retrypol.h"
 #include "pol_breaker.h"
 #include "pol_budget.h"
@@ -261,15 +262,34 @@ static int dist_fn(const void *arg, char *msg, size_t cap)
     return 0;
 }
 
+static int fit_fn(const void *arg, char *msg, size_t cap)
+{
+    bench_fit_opts o = { .path = arg };
+    bench_fit_result r;
+    sim_err err;
+    int rc = bench_fit_analyze(&o, &r, &err);
+    if (rc) { snprintf(msg, cap, "%s", err.msg); return rc; }
+    sim_buf b = { 0 };
+    bench_fit_emit(&o, &r, &b);
+    bench_fit_free(&r);
+    rc = b.oom ? POL_ENOMEM : 0;
+    if (rc) snprintf(msg, cap, "out of memory");
+    sim_buf_free(&b);
+    return rc;
+}
+
 static void test_scenario_layer(void)
 {
     static const char *const ov[] = { "duration=30s", "policies[full].retry.cap=2s",
                                       "providers[a].rate_limit.rpm=900", "workload.clients=4" };
     load_arg rich = { "tests/fixtures/oom/rich.yaml", ov, 4 }, good = { "tests/fixtures/good.yaml", NULL, 0 },
-             trace = { "tests/fixtures/oom/trace.yaml", NULL, 0 };
+             trace = { "tests/fixtures/oom/trace.yaml", NULL, 0 }, log = { "tests/fixtures/oom/log-trace.yaml", NULL, 0 };
     CU_ASSERT(oom_run("sim_scenario_load rich.yaml", load_fn, &rich, 1) > 100);
     CU_ASSERT(oom_run("sim_scenario_load good.yaml", load_fn, &good, 1) > 100);
     CU_ASSERT(oom_run("sim_scenario_load trace.yaml", load_fn, &trace, 1) > 10);
+    CU_ASSERT(oom_run("sim_scenario_load log-trace.yaml", load_fn, &log, 1) > 10);
+    CU_ASSERT(oom_run("bench_fit_analyze + emit log.csv", fit_fn, "tests/fixtures/oom/log.csv", 1) > 10);
+    CU_ASSERT(oom_run("sim_dist_parse empirical(log, column)", dist_fn, "empirical(log.csv, deadline)", 1) > 1);
     CU_ASSERT(oom_run("sim_cfg_load_string + overrides", cfg_string_fn,
                       "a: { b: [ { c: 1 }, &x { d: [1, 2, 3] } ], e: *x }\nf: lognormal(1s, 2)\n", 1) > 10);
     CU_ASSERT(oom_run("sim_cfg_csv_read_input", csv_fn, "tests/fixtures/oom/trace.csv", 1) > 3);
@@ -292,8 +312,9 @@ static int run_fn(const void *arg, char *msg, size_t cap)
 
 static void test_world(void)
 {
-    const char *files[] = { "tests/fixtures/oom/rich.yaml", "tests/fixtures/oom/trace.yaml" };
-    for (int f = 0; f < 2; f++) {
+    const char *files[] = { "tests/fixtures/oom/rich.yaml", "tests/fixtures/oom/trace.yaml",
+                            "tests/fixtures/oom/log-trace.yaml" };
+    for (int f = 0; f < 3; f++) {
         sim_scenario sc;
         sim_err err;
         int rc = sim_scenario_load(files[f], NULL, 0, &sc, &err);

@@ -288,6 +288,63 @@ static void test_known_answers(void)
     gsl_rng_free(r);
 }
 
+/* pol_retry_spec_parse: the inline specs of `retrysim delays` and the Python package */
+static void test_spec_parse(void)
+{
+    pol_retry_cfg c, p;
+    char err[256];
+    CU_ASSERT_EQUAL(pol_retry_spec_parse("exponential:base=1s,cap=60s,jitter=full,attempts=5", &c, err, sizeof err), POL_OK);
+    CU_ASSERT_EQUAL(c.backoff.kind, POL_BACKOFF_EXPONENTIAL);
+    CU_ASSERT_EQUAL(c.backoff.base, POL_NS_PER_S);
+    CU_ASSERT_EQUAL(c.backoff.step, POL_NS_PER_S);               /* step follows base */
+    CU_ASSERT_EQUAL(c.backoff.cap, 60 * POL_NS_PER_S);
+    CU_ASSERT_EQUAL(c.max_attempts, 5);
+    CU_ASSERT_EQUAL(c.nrules, 0);
+    CU_ASSERT_EQUAL(pol_retry_spec_parse("linear:base=250ms,step=1.5s,mult=3,factor=0.5,jitter=proportional", &c, err, sizeof err), POL_OK);
+    CU_ASSERT_EQUAL(c.backoff.step, 1500 * POL_NS_PER_MS);
+    CU_ASSERT_EQUAL(c.backoff.base, 250 * POL_NS_PER_MS);
+    CU_ASSERT_DOUBLE_EQUAL(c.backoff.jitter_factor, 0.5, 0);
+    /* a preset, then rules and the counting mode */
+    CU_ASSERT_EQUAL(pol_retry_spec_parse("openai-python;on=429|5xx:attempts=5,base=2s;count=per-kind", &c, err, sizeof err), POL_OK);
+    CU_ASSERT_EQUAL(pol_preset_get("openai-python", &p), POL_OK);
+    CU_ASSERT_EQUAL(c.max_attempts, p.max_attempts);
+    CU_ASSERT_EQUAL(c.nrules, 1);
+    CU_ASSERT_EQUAL(c.count, POL_COUNT_PER_KIND);
+    CU_ASSERT_EQUAL(c.rules[0].set, POL_RULE_MAX_ATTEMPTS | POL_RULE_BACKOFF);
+    CU_ASSERT_EQUAL(c.rules[0].backoff.base, 2 * POL_NS_PER_S);
+    CU_ASSERT_EQUAL(c.rules[0].backoff.jitter, p.backoff.jitter);  /* the rest is the policy's */
+    pol_outcome o = pol_outcome_make(POL_OUT_HTTP, 503);
+    CU_ASSERT_EQUAL(pol_retry_rule_for(&c, &o), 0);
+    /* errors: a message, *out untouched */
+    struct { const char *spec; int rc; const char *msg; } bad[] = {
+        { "nope", POL_ENOTFOUND, "unknown policy 'nope' (not a preset;" },
+        { "exponential:bsae=1s", POL_EPARSE, "unknown key 'bsae' in inline spec" },
+        { "exponential:base=soon", POL_EPARSE, "bad value 'soon' for base: " },
+        { "exponential:base=-1s", POL_ERANGE, "bad value '-1s' for base: " },
+        { "exponential:base", POL_EPARSE, "inline spec item 'base' is not key=value" },
+        { "constant;on=200:attempts=2", POL_EPARSE, "bad match '200' in inline spec" },
+        { "constant;count=most", POL_EPARSE, "bad count 'most'" },
+        { "constant;retry=1", POL_EPARSE, "inline spec segment 'retry=1' is neither" },
+        { "exponential:mult=0.5", POL_ERANGE, "is out of range" },
+        { NULL, POL_EINVAL, "no spec" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&c, 0x5a, sizeof c);
+        pol_retry_cfg before = c;
+        int rc = pol_retry_spec_parse(bad[i].spec, &c, err, sizeof err);
+        CU_ASSERT_EQUAL(rc, bad[i].rc);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].msg));
+        if (!strstr(err, bad[i].msg)) fprintf(stderr, "%s: got '%s'\n", bad[i].spec ? bad[i].spec : "NULL", err);
+        CU_ASSERT_EQUAL(memcmp(&c, &before, sizeof c), 0);
+    }
+    /* a tiny buffer truncates; NULL err is fine */
+    char tiny[8];
+    CU_ASSERT_EQUAL(pol_retry_spec_parse("nope", &c, tiny, sizeof tiny), POL_ENOTFOUND);
+    CU_ASSERT_EQUAL(strlen(tiny), 7);
+    CU_ASSERT_EQUAL(pol_retry_spec_parse("nope", &c, NULL, 0), POL_ENOTFOUND);
+    CU_ASSERT_EQUAL(pol_retry_spec_parse("exponential:base=1s;on=429:a=1", &c, NULL, 0), POL_EPARSE);
+}
+
 static void register_suites(void)
 {
     CU_SUITE("preset",
@@ -296,7 +353,8 @@ static void register_suites(void)
              { "what each client retries", test_classes },
              { "openai Retry-After and x-should-retry", test_openai_hints },
              { "Node SDKs: no ceiling, 0 and unparseable hints", test_node_hints },
-             { "known answers, seed 42", test_known_answers });
+             { "known answers, seed 42", test_known_answers },
+             { "inline specs (pol_retry_spec_parse)", test_spec_parse });
 }
 
 CU_TEST_MAIN(register_suites)

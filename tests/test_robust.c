@@ -202,7 +202,7 @@ static void test_csv(void)
     expect_text(BASE "timeline_csv: e.csv\n", 8, 15, "e.csv: empty file (expected the header at,for,provider,key,value");
     expect_text(BASE "network: { latency: empirical(e.csv) }\n", 8, 21, "e.csv: empty file (expected one value per row");
     expect_text("scenario: t\nduration: 1m\nproviders: [{name: a}]\npolicies: [{name: p}]\n"
-                "workload: { loop: trace, arrivals_csv: e.csv }\n", 5, 40, "e.csv: empty file (expected the header 'at'");
+                "workload: { loop: trace, arrivals_csv: e.csv }\n", 5, 40, "e.csv: empty file (expected a header naming the columns: at,");
     write_file("blank.csv", "\n\r\n\n");
     expect_text(BASE "timeline_csv: blank.csv\n", 8, 15, "blank.csv: empty file");
     write_file("h.csv", "at,for,provider,key,value\n");

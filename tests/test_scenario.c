@@ -782,6 +782,8 @@ static void test_dist_means(void)
     check_mean("absnormal(0.5, 1)", 0);
     check_mean("absnormal(0, 1)", 0);
     check_mean("pareto(3, 1)", 0);
+    check_mean("gamma(2.5, 100ms)", 1);
+    check_mean("gamma(0.5, 300)", 0);
     write_file("emp.csv", "1\n2\n3\n10\n");
     check_mean("empirical(emp.csv)", 0);
 
@@ -809,6 +811,10 @@ static void test_dist_parse(void)
     CU_ASSERT_DOUBLE_EQUAL(d.a, 1.5, 0);
     CU_ASSERT_DOUBLE_EQUAL(d.b, 2e9, 0);
     CU_ASSERT_STRING_EQUAL(sim_dist_format(&d, 1, buf, sizeof buf), "pareto(1.5, 2s)");
+    CU_ASSERT_EQUAL(sim_dist_parse("gamma(2, 150ms)", 1, ".", &d, &err), 0);
+    CU_ASSERT_EQUAL(d.kind, SIM_DIST_GAMMA);
+    CU_ASSERT_DOUBLE_EQUAL(sim_dist_mean(&d), 3e8, 1e-6);
+    CU_ASSERT_STRING_EQUAL(sim_dist_format(&d, 1, buf, sizeof buf), "gamma(2, 150ms)");
     CU_ASSERT_EQUAL(sim_dist_parse("uniform(100, 500)", 0, ".", &d, &err), 0);
     CU_ASSERT_STRING_EQUAL(sim_dist_format(&d, 0, buf, sizeof buf), "uniform(100, 500)");
     sim_dist e;
@@ -825,6 +831,8 @@ static void test_dist_parse(void)
         { "lognormal(0, 1)", 0, "median must be > 0" },
         { "normal(1, -1)", 0, "sd must be >= 0" },
         { "pareto(0, 1)", 0, "alpha must be > 0" },
+        { "gamma(1, 0)", 0, "gamma(shape, scale): scale must be > 0" },
+        { "gamma(2, 5)", 1, "gamma: scale must be a duration like 250ms, got '5'" },
         { "exponential(5)", 1, "mean must be a duration like 250ms, got '5'" },
         { "abc", 1, "expected a duration like 250ms or a distribution" },
         { "-3", 0, "value must be >= 0" },

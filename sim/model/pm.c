@@ -78,9 +78,12 @@ struct sim_pm {
     int                 error;
 };
 
+/* The mean tokens of a request: a trace's own when it gives them, else the
+ * classes' by weight. */
 static double mean_tokens(const sim_scenario *sc)
 {
     const sim_workload *wl = &sc->workload;
+    if (wl->loop == SIM_LOOP_TRACE && wl->arrival_has_tokens) return wl->arrival_prompt_mean + wl->arrival_output_mean;
     double tw = 0, t = 0;
     for (int i = 0; i < wl->nclasses; i++) {
         const sim_class *k = &wl->classes[i];
@@ -93,6 +96,7 @@ static double mean_tokens(const sim_scenario *sc)
 static double mean_output(const sim_scenario *sc)
 {
     const sim_workload *wl = &sc->workload;
+    if (wl->loop == SIM_LOOP_TRACE && wl->arrival_has_tokens) return wl->arrival_output_mean;
     double tw = 0, t = 0;
     for (int i = 0; i < wl->nclasses; i++) {
         tw += wl->classes[i].weight;

@@ -248,7 +248,17 @@ static int budget_grant(sim_world *w, uint32_t ci, int is_timeout)
 }
 enum { END_SUCCESS, END_GIVE_UP, END_LOCAL_REJECT };
 
-static void start_request(sim_world *w, uint32_t ci, int cls)
+/* The deadline of class k's requests without one of their own: the class's,
+ * else its policy's (0 = none). */
+static pol_ns class_deadline(const sim_world *w, int k)
+{
+    const sim_class *cl = &w->sc->workload.classes[k];
+    return cl->deadline > 0 ? cl->deadline : cl->policy >= 0 ? w->sc->policies[cl->policy].retry.deadline : w->pol->retry.deadline;
+}
+
+/* Starts a request on client ci; row: its arrival's index in the trace
+ * (whose cells override the class's draws), or -1. */
+static void start_request(sim_world *w, uint32_t ci, int64_t row)
 {
     sim_client *c = &w->clients[ci];
     pol_ns now = w->eng.now;
@@ -266,10 +276,14 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
     c->busy = 1;
     c->req_id = w->next_req_id++;
     c->req_start = now;
+    int cls = row >= 0 && wl->arrival_class && wl->arrival_class[row] != SIM_ARR_ANY_CLASS ? wl->arrival_class[row] : -1;
     c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, &c->rng));
     const sim_class *k = &wl->classes[c->cls];
-    double pt = sim_dist_sample(&k->prompt_tokens, &c->rng);
-    double ot = sim_dist_sample(&k->output_tokens, &c->rng);
+    double pt = row >= 0 && wl->arrival_prompt && wl->arrival_prompt[row] != SIM_ARR_NO_TOKENS
+              ? (double)wl->arrival_prompt[row] : sim_dist_sample(&k->prompt_tokens, &c->rng);
+    double ot = row >= 0 && wl->arrival_output && wl->arrival_output[row] != SIM_ARR_NO_TOKENS
+              ? (double)wl->arrival_output[row] : sim_dist_sample(&k->output_tokens, &c->rng);
+    c->stream = row >= 0 && wl->arrival_flags ? wl->arrival_flags[row] : 0;
     c->prompt = (float)(pt < 0 ? 0 : round(pt));
     c->output = (float)(ot < 1 ? 1 : round(ot));
     c->target = 0;
@@ -289,6 +303,17 @@ static void start_request(sim_world *w, uint32_t ci, int cls)
         pol_backoff_reset(&c->rs.bo);
     } else if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
     else pol_layers_begin(lc, sim_client_rs(w, ci), now);
+    c->dl_origin = now;
+    if (wl->arrival_deadline_max > 0) {
+        /* the trace gives deadlines: the class's loop has the largest one
+         * (world_setup), and this request's is had by moving its origin */
+        pol_ns want = row >= 0 && wl->arrival_deadline_ms && wl->arrival_deadline_ms[row]
+                    ? (pol_ns)wl->arrival_deadline_ms[row] * POL_NS_PER_MS : class_deadline(w, c->cls);
+        c->dl_origin = want > 0 ? now - (w->cfgs[c->cls].deadline - want)
+                                : now + w->sc->duration;    /* none: after the end of the run */
+        if (w->lstates) sim_client_rs(w, ci)[0].start = c->dl_origin;
+        else c->rs.start = c->dl_origin;
+    }
     c->last_delay = 0;
     sim_count(w, c->cls, SIM_M_REQUESTS, 1);
     w->br[sim_bucket_of(w, now)].started++;
@@ -641,7 +666,7 @@ static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, c
         else if (chain_of(pol, c->chain, &n), c->target + 1 < n) c->target++;
         else { end_request(w, ci, END_GIVE_UP); return; }
         pol_layers_begin(lc, rs, now);
-        rs[0].start = c->req_start;              /* the deadline covers the whole request */
+        rs[0].start = c->dl_origin;              /* the deadline covers the whole request */
         rs_store(w, ci, rs);
         c->last_delay = 0;
         c->round_sent = 0;
@@ -784,8 +809,17 @@ static void schedule_arrival(sim_world *w)
 {
     const sim_workload *wl = &w->sc->workload;
     if (wl->loop == SIM_LOOP_TRACE) {
-        if (w->next_trace < wl->n_arrivals)
-            sim_schedule(&w->eng, wl->arrivals[w->next_trace], EV_ARRIVAL, 0, w->arr_gen, 1);
+        size_t i = w->next_trace, n = wl->n_arrivals;
+        if (!wl->arrivals_loop) {
+            if (i < n) sim_schedule(&w->eng, wl->arrivals[i], EV_ARRIVAL, 0, w->arr_gen, 1);
+            return;
+        }
+        /* loop: arrival i is row i % n of pass i / n, one period later each pass */
+        if (n == 0 || wl->arrivals_period <= 0 || (double)(i / n) * (double)wl->arrivals_period >= (double)w->sc->duration)
+            return;
+        pol_ns t = (pol_ns)(i / n) * wl->arrivals_period + wl->arrivals[i % n];
+        if (t >= w->sc->duration) return;
+        sim_schedule(&w->eng, t < w->eng.now ? w->eng.now : t, EV_ARRIVAL, 0, w->arr_gen, 1);
         return;
     }
     if (w->rate <= 0) return;
@@ -803,10 +837,9 @@ static void on_arrival(sim_engine *e, const sim_event *ev, void *ctx)
 {
     (void)e;
     sim_world *w = ctx;
-    int cls = -1;
-    if (ev->arg == 1) {
-        const sim_workload *wl = &w->sc->workload;
-        if (wl->arrival_class) cls = wl->arrival_class[w->next_trace];
+    int64_t row = -1;
+    if (ev->arg == 1) {                       /* a trace's arrival: its row (looping: modulo) */
+        row = (int64_t)(w->next_trace % w->sc->workload.n_arrivals);
         w->next_trace++;
     }
     uint32_t ci;
@@ -819,7 +852,7 @@ static void on_arrival(sim_engine *e, const sim_event *ev, void *ctx)
         return;
     }
     schedule_arrival(w);
-    start_request(w, ci, cls);
+    start_request(w, ci, row);
 }
 
 static int live_timeout(const sim_event *ev, void *ctx)
@@ -1007,6 +1040,8 @@ static int world_setup(sim_world *w, const sim_transport *tp)
         pol_ns dl = w->cfgs[k].deadline;
         w->slo[k] = sc->slo_written ? (dl > 0 && dl < sc->slo_latency ? dl : sc->slo_latency)
                                     : dl > 0 ? dl : sc->slo_latency > 0 ? sc->slo_latency : SIM_SLO_DEFAULT;
+        /* a trace's per-request deadlines: the loop gets the largest, start_request moves each origin */
+        if (wl->arrival_deadline_max > w->cfgs[k].deadline) w->cfgs[k].deadline = wl->arrival_deadline_max;
         pol_layers_cfg *lc = &w->lcfg[k];
         lc->n = p->nlayers > 1 && p->nlayers <= SIM_MAX_LAYERS ? p->nlayers : 1;
         lc->layer[0] = &w->cfgs[k];

@@ -71,6 +71,8 @@ typedef struct {
                                 sim_world.client_rngs: a draw touches no other cache line */
     pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
+    pol_ns    dl_origin;     /* the origin of the request's deadline (req_start, unless a trace
+                                row's deadline moves it: start_request) */
     pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
     uint32_t  req_id;
     uint32_t  att[SIM_MAX_INFLIGHT]; /* attempts in flight, natt of them */
@@ -93,6 +95,8 @@ typedef struct {
     uint8_t   throttled;     /* the next attempt was counted in its bucket's `throttled` (once per attempt) */
     uint8_t   lo_best;       /* hedge pick list-order: the lowest position of a success in this round (0xFF none) */
     uint8_t   lo_first;      /* ... and of any ended copy, whose outcome is sim_world.lo_out (0xFF none) */
+    uint8_t   stream;        /* SIM_ARR_STREAM_* of the request's trace row, 0 = none (stored
+                                for streaming responses, which are not simulated yet) */
     sim_rs_small rs;         /* the retry loop of the current request, when no policy of the
                                 run has nested layers or rules (else sim_world.lstates) */
 } sim_client;

@@ -8,7 +8,9 @@
  * non-negative quantity: parameters that would give negative values are
  * refused. empirical(file.csv) reads one value per row (an optional header
  * row first) with libcsv; for durations a cell is "250ms" or a bare number of
- * seconds. For EMPIRICAL, a holds the mean of the values.
+ * seconds; empirical(file.csv, column) reads one named column of a CSV with a
+ * header (a request log), skipping empty cells. For EMPIRICAL, a holds the
+ * mean of the values.
  * Normal draws (normal, absnormal, lognormal) use GSL's ziggurat
  * (gsl_ran_gaussian_ziggurat: Marsaglia and Tsang 2000), about one uniform
  * and no logarithm per draw instead of the polar method's two uniforms, a
@@ -19,6 +21,7 @@
 #include "dist.h"
 #include "cfg.h"
 #include "units.h"
+#include "trace.h"
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +47,7 @@ static const dist_info KINDS[] = {
     { "absnormal",   SIM_DIST_ABSNORMAL,   2, 3u, { "mean", "sd" } },
     { "pareto",      SIM_DIST_PARETO,      2, 2u, { "alpha", "xm" } },
     { "empirical",   SIM_DIST_EMPIRICAL,   1, 0u, { "file", NULL } },
+    { "gamma",       SIM_DIST_GAMMA,       2, 2u, { "shape", "scale" } },
 };
 #define NKINDS (sizeof KINDS / sizeof KINDS[0])
 
@@ -87,32 +91,50 @@ static int parse_value(const char *s, int duration, double *out)
 /* ---- empirical ------------------------------------------------------------- */
 
 typedef struct {
-    int     durations;
-    double *v;
-    size_t  n, cap;
+    int         durations;
+    const char *column;        /* empirical(file, column): the header's column, else NULL */
+    int         cell;          /* its index in the header */
+    double      unit;          /* ns per bare number (durations; the column's name may say ms) */
+    double     *v;
+    size_t      n, cap;
 } emp_reader;
 
 static int emp_row(void *user, const sim_csv_row *row, sim_err *err)
 {
     emp_reader *r = user;
-    if (row->n != 1)
+    char q[96];
+    if (r->column && row->index == 0) {            /* the header names the column */
+        for (size_t i = 0; i < row->n; i++)
+            if (sim_trace_name_eq(row->field[i], r->column)) {
+                r->cell = (int)i;
+                r->unit = (double)sim_col_unit(row->field[i]);
+                return POL_OK;
+            }
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "no column '%s' in the header",
+                                sim_cfg_quote(r->column, q, sizeof q));
+    }
+    if (!r->column && row->n != 1)
         return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
                                 "expected one value per row, got %zu cells", row->n);
+    int ci = r->column ? r->cell : 0;
+    if ((size_t)ci >= row->n)
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "the row has no cell for column '%s'",
+                                sim_cfg_quote(r->column, q, sizeof q));
     double x;
-    const char *cell = row->field[0];
+    const char *cell = row->field[ci];
+    if (r->column && !*cell) return POL_OK;        /* an empty cell of a log: no value */
     int rc = r->durations ? parse_value(cell, 1, &x) : sim_parse_double(cell, &x);
     if (rc == POL_EPARSE && r->durations && sim_parse_double(cell, &x) == POL_OK) {
-        x *= 1e9;                       /* a bare number of seconds */
+        x *= r->unit;                   /* a bare number of seconds (or the column's unit) */
         rc = x < 9.2e18 ? POL_OK : POL_ERANGE;
     }
-    if (rc == POL_EPARSE && row->index == 0) return POL_OK;   /* a header row */
-    char q[96];
+    if (rc == POL_EPARSE && row->index == 0 && !r->column) return POL_OK;   /* a header row */
     const char *what = r->durations ? "duration (250ms, or seconds)" : "number";
     if ((rc || x < 0) && !sim_cfg_plausible_name(cell))   /* not a file of values: do not echo it */
-        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+        return sim_cfg_errf_loc(err, row->path, row->line[ci], row->col[ci],
                                 "expected a non-negative %s (is this a file of values, one per row?)", what);
     if (rc || x < 0)
-        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected a non-negative %s, got '%s'",
+        return sim_cfg_errf_loc(err, row->path, row->line[ci], row->col[ci], "expected a non-negative %s, got '%s'",
                                 what, sim_cfg_quote(cell, q, sizeof q));
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 256;
@@ -125,18 +147,39 @@ static int emp_row(void *user, const sim_csv_row *row, sim_err *err)
     return POL_OK;
 }
 
-static int parse_empirical(const char *arg, int durations, const char *base_dir, sim_dist *d, sim_err *err)
+/* Unquotes one argument of empirical() into out (cap bytes); 0 or -1. */
+static int emp_arg(const char *arg, char *out, size_t cap)
 {
-    char file[SIM_PATH_MAX], path[SIM_PATH_MAX];
     size_t len = strlen(arg);
     if (len >= 2 && (arg[0] == '"' || arg[0] == '\'') && arg[len - 1] == arg[0]) { arg++; len -= 2; }
-    if (!len || len >= sizeof file) return errf(err, "empirical(file.csv): bad file name");
-    memcpy(file, arg, len);
-    file[len] = '\0';
+    if (!len || len >= cap) return -1;
+    memcpy(out, arg, len);
+    out[len] = '\0';
+    return 0;
+}
+
+/* empirical(file.csv) or empirical(file.csv, column): arg is the text
+ * between the parentheses. */
+static int parse_empirical(char *arg, int durations, const char *base_dir, sim_dist *d, sim_err *err)
+{
+    char file[SIM_PATH_MAX], path[SIM_PATH_MAX], column[128] = "";
+    char *comma = NULL;
+    for (char *p = arg, quote = 0; *p; p++) {      /* the first comma outside quotes */
+        if (quote) { if (*p == quote) quote = 0; }
+        else if (*p == '"' || *p == '\'') quote = *p;
+        else if (*p == ',') { comma = p; break; }
+    }
+    if (comma) {
+        *comma = '\0';
+        if (emp_arg(trim(comma + 1), column, sizeof column))
+            return errf(err, "empirical(file.csv, column): bad column name");
+    }
+    if (emp_arg(trim(arg), file, sizeof file)) return errf(err, "empirical(file.csv): bad file name");
     if (sim_cfg_resolve(base_dir, file, path, sizeof path)) return errf(err, "empirical: path too long");
-    emp_reader r = { durations, NULL, 0, 0 };
+    emp_reader r = { .durations = durations, .column = column[0] ? column : NULL, .unit = 1e9 };
     sim_err e;
-    int rc = sim_cfg_csv_read_input(path, "one value per row, after an optional header", emp_row, &r, &e);
+    int rc = sim_cfg_csv_read_input(path, column[0] ? "a header naming the column, then one value per row"
+                                                    : "one value per row, after an optional header", emp_row, &r, &e);
     if (rc) {
         free(r.v);
         /* an unreadable file is reported where the scenario names it */
@@ -150,7 +193,12 @@ static int parse_empirical(const char *arg, int durations, const char *base_dir,
     }
     d->samples = r.v;
     d->n = r.n;
-    d->file = strdup(file);
+    if (column[0]) {                               /* formatted back as "file, column" */
+        size_t fl = strlen(file);
+        d->file = malloc(fl + strlen(column) + 3);
+        if (d->file) { memcpy(d->file, file, fl); memcpy(d->file + fl, ", ", 2); strcpy(d->file + fl + 2, column); }
+    } else
+        d->file = strdup(file);
     if (!d->file) { free(r.v); d->samples = NULL; return errf(err, "out of memory"); }
     double sum = 0;
     for (size_t i = 0; i < r.n; i++) sum += r.v[i];
@@ -182,6 +230,10 @@ static int check_params(const dist_info *k, const sim_dist *d, sim_err *err)
     case SIM_DIST_PARETO:
         if (!(d->a > 0)) return errf(err, "pareto(alpha, xm): alpha must be > 0");
         if (!(d->b > 0)) return errf(err, "pareto(alpha, xm): xm must be > 0");
+        break;
+    case SIM_DIST_GAMMA:
+        if (!(d->a > 0)) return errf(err, "gamma(shape, scale): shape must be > 0");
+        if (!(d->b > 0)) return errf(err, "gamma(shape, scale): scale must be > 0");
         break;
     default: break;
     }
@@ -257,7 +309,7 @@ int sim_dist_parse(const char *text, int durations, const char *base_dir, sim_di
         sim_cfg_did_you_mean(msg, sizeof msg, name, names, NKINDS);
         if (!sim_cfg_suggest(name, names, NKINDS))
             snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
-                     "; expected constant, uniform, exponential, lognormal, normal, absnormal, pareto or empirical");
+                     "; expected constant, uniform, exponential, lognormal, normal, absnormal, pareto, gamma or empirical");
         return errf(err, "%s", msg);
     }
     d.kind = k->kind;
@@ -293,6 +345,7 @@ double sim_dist_sample(const sim_dist *d, gsl_rng *r)
         return x;
     case SIM_DIST_ABSNORMAL: return d->b == 0 ? fabs(d->a) : fabs(d->a + gsl_ran_gaussian_ziggurat(r, d->b));
     case SIM_DIST_PARETO: return gsl_ran_pareto(r, d->a, d->b);
+    case SIM_DIST_GAMMA: return gsl_ran_gamma(r, d->a, d->b);
     case SIM_DIST_EMPIRICAL: return d->n ? d->samples[gsl_rng_uniform_int(r, d->n)] : 0;
     }
     return 0;
@@ -316,6 +369,7 @@ double sim_dist_mean(const sim_dist *d)
         if (s == 0) return fabs(m);
         return s * sqrt(2 / M_PI) * exp(-m * m / (2 * s * s)) + m * (1 - 2 * gsl_cdf_ugaussian_P(-m / s));
     case SIM_DIST_PARETO: return d->a > 1 ? d->a * d->b / (d->a - 1) : INFINITY;
+    case SIM_DIST_GAMMA: return d->a * d->b;
     }
     return 0;
 }

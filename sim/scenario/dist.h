@@ -17,7 +17,8 @@ typedef enum {
     SIM_DIST_NORMAL,        /* normal(mean, sd), truncated at 0 by resampling */
     SIM_DIST_ABSNORMAL,     /* absnormal(mean, sd) = |N(mean, sd)| (AWS experiment) */
     SIM_DIST_PARETO,        /* pareto(alpha, xm)      a=alpha b=xm (scale) */
-    SIM_DIST_EMPIRICAL      /* empirical(file.csv)    uniform over the file's values */
+    SIM_DIST_EMPIRICAL,     /* empirical(file.csv[, column]) uniform over the file's values */
+    SIM_DIST_GAMMA          /* gamma(shape, scale)    a=shape b=scale, mean = shape x scale */
 } sim_dist_kind;
 
 typedef struct {

@@ -17,11 +17,14 @@
 #include "scenario_stateful.h"
 #include "import.h"
 #include "units.h"
+#include "trace.h"
 #include <limits.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define TRY(x) do { int rc_ = (x); if (rc_ < 0) return rc_; } while (0)
 
@@ -853,72 +856,255 @@ static int load_classes(loader *L, const sim_cfg_node *w)
     return POL_OK;
 }
 
-/* Times in CSV files: a duration with unit, or a bare number of seconds. */
-static int csv_time(const char *s, pol_ns *out)
+/* ---- arrival traces ---------------------------------------------------------
+ * arrivals_csv: FILE, or { file, columns, from, for, speed, loop, origin }.
+ * The header names the columns (trace.h: canonical names, aliases, any
+ * case, or `columns:` mappings); each row is one arrival whose cells
+ * override the class's distributions; a missing column or an empty cell
+ * falls back to them. Times are durations, seconds or absolute date-times
+ * (then the first row is t = 0); the window [from, from + for) of the
+ * trace's clock is cut, shifted to 0 and divided by speed; loop replays it
+ * every period (`for`/speed, or the last arrival plus one mean gap). */
+
+static const char *const ARRIVALS_KEYS[] = { "file", "columns", "from", "for", "speed", "loop", "origin", NULL };
+
+typedef struct {
+    loader             *L;
+    const char         *mapped[SIM_COL__COUNT];     /* columns: { field: NAME } */
+    const sim_cfg_node *mapnode[SIM_COL__COUNT];
+    int                 col[SIM_COL__COUNT];        /* header cell of each column, -1 = absent */
+    int64_t             unit[SIM_COL__COUNT];       /* ns per bare number of a time column */
+    size_t              ncells;                     /* cells of the header */
+    size_t              cap;
+    sim_time_kind       kind;                       /* of the first row's time (0 before it) */
+    int                 origin_first;               /* origin: first (always for absolute times) */
+    int64_t             origin;                     /* the trace time of t = 0 */
+    int64_t             last;                       /* the previous row's time, for sortedness */
+    int                 last_line;
+    pol_ns              from, span;                 /* the window, trace time; span 0 = to the end */
+    double              speed;
+    size_t              in_window;                  /* rows in the window (some may be after the run) */
+    pol_ns              first_in, last_in;          /* their first and last run times */
+    int64_t             deadline_max;
+} arrivals_reader;
+
+/* Appends one "src:line:col: warning: ..." line to the scenario's warnings. */
+static int add_warning(loader *L, const char *src, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int add_warning(loader *L, const char *src, int line, int col, const char *fmt, ...)
 {
-    double sec;
-    if (sim_parse_duration(s, out) == POL_OK) return POL_OK;
-    if (sim_parse_double(s, &sec) != POL_OK || sec < 0 || !(sec < 9.2e9)) return POL_EPARSE;
-    *out = (pol_ns)llround(sec * 1e9);
+    char msg[768];
+    int n = snprintf(msg, sizeof msg, "%s:%d:%d: warning: ", src, line, col);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n > 0 && (size_t)n < sizeof msg) vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    sim_err_oneline(msg, sizeof msg);
+    size_t old = L->s->warnings ? strlen(L->s->warnings) : 0, add = strlen(msg);
+    char *w = realloc(L->s->warnings, old + add + 2);
+    if (!w) return sim_cfg_errf(L->err, NULL, "out of memory");
+    memcpy(w + old, msg, add);
+    w[old + add] = '\n';
+    w[old + add + 1] = '\0';
+    L->s->warnings = w;
     return POL_OK;
 }
 
-typedef struct {
-    loader *L;
-    int     has_class;
-    size_t  cap;
-    pol_ns  last;
-    int     last_line;
-} arrivals_reader;
+static int arrivals_header(arrivals_reader *r, const sim_csv_row *row, sim_err *err)
+{
+    int missing = -1;
+    int rc = sim_trace_header(row, SIM_COL_TRACE__COUNT, r->mapped, r->col, &missing, err);
+    char q[96];
+    if (rc == POL_ENOTFOUND) {
+        char names[512] = "";
+        for (size_t i = 0; i < row->n && strlen(names) < 400; i++)
+            if (sim_cfg_plausible_name(row->field[i]))
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", row->field[i]);
+        return sim_cfg_errf(err, r->mapnode[missing], "column '%s' (for '%s') is not in the header of %s%s%s",
+                            sim_cfg_quote(r->mapped[missing], q, sizeof q), sim_col_name((sim_col)missing),
+                            row->path, names[0] ? ": " : "", names);
+    }
+    if (rc) return rc;
+    r->ncells = row->n;
+    /* a near miss of a column that is absent is a typo, not a column to ignore */
+    const char *canon[SIM_COL_TRACE__COUNT];
+    char normed[SIM_COL_TRACE__COUNT][32];
+    for (int c = 0; c < SIM_COL_TRACE__COUNT; c++) {
+        snprintf(normed[c], sizeof normed[c], "%s", sim_col_name((sim_col)c));
+        canon[c] = r->col[c] < 0 && !r->mapped[c] ? normed[c] : NULL;
+    }
+    char ignored[512] = "";
+    int nignored = 0, first_ignored = 0;
+    for (size_t i = 0; i < row->n; i++) {
+        int used = 0;
+        for (int c = 0; c < SIM_COL_TRACE__COUNT; c++) used |= r->col[c] == (int)i;
+        if (used) continue;
+        const char *cell = row->field[i];
+        if (!sim_cfg_plausible_name(cell)) {
+            if (r->col[SIM_COL_AT] < 0) break;           /* not a header: reported below, unquoted */
+            return sim_cfg_errf_loc(err, row->path, row->line[i], row->col[i],
+                                    "expected a column name in the header of an arrivals CSV file");
+        }
+        const char *s = sim_cfg_suggest(cell, canon, SIM_COL_TRACE__COUNT);
+        if (s && strncasecmp(cell, s, strlen(cell) < strlen(s) ? strlen(cell) : strlen(s)))
+            return sim_cfg_errf_loc(err, row->path, row->line[i], row->col[i],
+                                    "unknown column '%s'; did you mean '%s'? (map a column with columns: { %s: NAME })",
+                                    sim_cfg_quote(cell, q, sizeof q), s, s);
+        if (!nignored++) first_ignored = (int)i;
+        if (strlen(ignored) < 300)
+            snprintf(ignored + strlen(ignored), sizeof ignored - strlen(ignored), "%s'%s'", nignored > 1 ? ", " : "",
+                     sim_cfg_quote(cell, q, sizeof q));
+    }
+    if (r->col[SIM_COL_AT] < 0) {
+        if (row->n == 1 && !sim_cfg_plausible_name(row->field[0]))
+            return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                    "the first row is not a header naming an 'at' column (is this an arrivals CSV file?)");
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+                                "the header names no time column: expected %s, or map one with columns: { at: NAME }",
+                                sim_col_aliases(SIM_COL_AT));
+    }
+    for (int c = 0; c < SIM_COL_TRACE__COUNT; c++)
+        r->unit[c] = r->col[c] >= 0 ? sim_col_unit(row->field[r->col[c]]) : 1000000000;
+    if (nignored)
+        TRY(add_warning(r->L, row->path, row->line[first_ignored], row->col[first_ignored],
+                    "column%s %s %s not read (an arrival trace reads at, class, prompt_tokens, output_tokens, "
+                    "deadline and stream)", nignored > 1 ? "s" : "", ignored, nignored > 1 ? "are" : "is"));
+    if (r->col[SIM_COL_STREAM] >= 0)            /* remove when streaming responses are simulated */
+        TRY(add_warning(r->L, row->path, row->line[r->col[SIM_COL_STREAM]], row->col[r->col[SIM_COL_STREAM]],
+                        "column 'stream' is stored with each arrival, but streaming responses are not simulated yet: "
+                        "it has no effect"));
+    return POL_OK;
+}
+
+/* Makes room for one more arrival in every array the trace fills. */
+static int arrivals_grow(arrivals_reader *r, sim_err *err)
+{
+    sim_workload *wl = &r->L->s->workload;
+    if (wl->n_arrivals < r->cap) return POL_OK;
+    size_t cap = r->cap ? 2 * r->cap : 1024;
+#define GROW(field, want)                                                              \
+    if (want) {                                                                        \
+        void *p_ = realloc(wl->field, cap * sizeof *wl->field);                        \
+        if (!p_) return sim_cfg_errf(err, NULL, "out of memory");                      \
+        wl->field = p_;                                                                \
+    }
+    GROW(arrivals, 1)
+    GROW(arrival_class, r->col[SIM_COL_CLASS] >= 0)
+    GROW(arrival_prompt, r->col[SIM_COL_PROMPT] >= 0)
+    GROW(arrival_output, r->col[SIM_COL_OUTPUT] >= 0)
+    GROW(arrival_deadline_ms, r->col[SIM_COL_DEADLINE] >= 0)
+    GROW(arrival_flags, r->col[SIM_COL_STREAM] >= 0)
+#undef GROW
+    r->cap = cap;
+    return POL_OK;
+}
+
+/* A token count cell: empty = SIM_ARR_NO_TOKENS. */
+static int arrival_tokens(const sim_csv_row *row, int i, const char *what, uint32_t *out, sim_err *err)
+{
+    const char *s = row->field[i];
+    if (!*s) { *out = SIM_ARR_NO_TOKENS; return POL_OK; }
+    double x;
+    char q[96];
+    if (sim_parse_double(s, &x) || x < 0 || x > SIM_ARR_MAX_TOKENS)
+        return sim_cfg_errf_loc(err, row->path, row->line[i], row->col[i],
+                                "expected a token count (a number in 0..%u) for '%s', got '%s'", SIM_ARR_MAX_TOKENS,
+                                what, sim_cfg_quote(s, q, sizeof q));
+    *out = (uint32_t)llround(x);
+    return POL_OK;
+}
 
 static int arrivals_row(void *user, const sim_csv_row *row, sim_err *err)
 {
     arrivals_reader *r = user;
-    sim_workload *wl = &r->L->s->workload;
-    if (row->index == 0) {
-        r->has_class = row->n == 2 && !strcmp(row->field[1], "class");
-        if (strcmp(row->field[0], "at") || (row->n == 2 && !r->has_class) || row->n > 2)
-            return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
-                                    "expected the header 'at' or 'at,class'");
-        return POL_OK;
-    }
-    if (row->n != (size_t)(1 + r->has_class))
-        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected %d cell%s, got %zu",
-                                1 + r->has_class, r->has_class ? "s" : "", row->n);
-    pol_ns t;
+    loader *L = r->L;
+    sim_workload *wl = &L->s->workload;
+    if (row->index == 0) return arrivals_header(r, row, err);
+    if (row->n != r->ncells)
+        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0], "expected %zu cell%s, got %zu", r->ncells,
+                                r->ncells == 1 ? "" : "s", row->n);
     char q[96];
-    if (csv_time(row->field[0], &t) && !sim_cfg_plausible_name(row->field[0]))
-        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
-                                "expected a time like 1.5s or 1.5 (seconds) (is this an arrivals CSV file?)");
-    if (csv_time(row->field[0], &t))
-        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
-                                "expected a time like 1.5s or 1.5 (seconds), got '%s'", sim_cfg_quote(row->field[0], q, sizeof q));
-    if (wl->n_arrivals && t < r->last) {
+    int ia = r->col[SIM_COL_AT];
+    const char *cell = row->field[ia];
+    int64_t t;
+    sim_time_kind kind;
+    int rc = sim_trace_time(cell, r->unit[SIM_COL_AT], &t, &kind);
+    if (rc && !sim_cfg_plausible_name(cell) && !(strlen(cell) < 40 && strspn(cell, "0123456789-:.,+ TZtz") == strlen(cell)))
+        return sim_cfg_errf_loc(err, row->path, row->line[ia], row->col[ia],
+                                "expected a time like 1.5s, 1.5 (seconds) or 2023-11-16 18:15:46.68 (is this an arrivals CSV file?)");
+    if (rc)
+        return sim_cfg_errf_loc(err, row->path, row->line[ia], row->col[ia],
+                                "expected a time like 1.5s, 1.5 (seconds) or 2023-11-16 18:15:46.68, got '%s'",
+                                sim_cfg_quote(cell, q, sizeof q));
+    if (!r->kind) {
+        r->kind = kind;
+        r->origin = kind == SIM_TIME_ABSOLUTE || r->origin_first ? t : 0;
+    } else if (kind != r->kind)
+        return sim_cfg_errf_loc(err, row->path, row->line[ia], row->col[ia],
+                                "expected %s like the first row's, got '%s'",
+                                r->kind == SIM_TIME_ABSOLUTE ? "a date and time" : "a duration or seconds",
+                                sim_cfg_quote(cell, q, sizeof q));
+    else if (t < r->last) {
         char a[32], b[32];
-        return sim_cfg_errf_loc(err, row->path, row->line[0], row->col[0],
+        return sim_cfg_errf_loc(err, row->path, row->line[ia], row->col[ia],
                                 "arrivals must be sorted by time: %s comes after %s (line %d)",
-                                sim_format_duration(t, a, sizeof a), sim_format_duration(r->last, b, sizeof b), r->last_line);
+                                sim_format_duration(t - r->origin, a, sizeof a),
+                                sim_format_duration(r->last - r->origin, b, sizeof b), r->last_line);
     }
     r->last = t;
-    r->last_line = row->line[0];
-    int cls = -1;
-    if (r->has_class) {
-        sim_cfg_node at = { .kind = SIM_CFG_SCALAR, .src = row->path, .line = row->line[1], .col = row->col[1],
-                            .str = (char *)row->field[1] };
-        TRY(find_name(&at, "class", row->field[1], wl->classes[0].name, sizeof wl->classes[0], wl->nclasses, &cls, err));
+    r->last_line = row->line[ia];
+    /* every cell is checked, in the window or not */
+    uint8_t cls = SIM_ARR_ANY_CLASS, flags = 0;
+    uint32_t pt = SIM_ARR_NO_TOKENS, ot = SIM_ARR_NO_TOKENS, dl = 0;
+    int i = r->col[SIM_COL_CLASS];
+    if (i >= 0 && row->field[i][0]) {
+        sim_cfg_node at = { .kind = SIM_CFG_SCALAR, .src = row->path, .line = row->line[i], .col = row->col[i],
+                            .str = (char *)row->field[i] };
+        int k = 0;
+        TRY(find_name(&at, "class", row->field[i], wl->classes[0].name, sizeof wl->classes[0], wl->nclasses, &k, err));
+        cls = (uint8_t)k;
     }
-    if (t >= r->L->s->duration) return POL_OK;          /* after the end of the run: not replayed */
-    if (wl->n_arrivals == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 1024;
-        pol_ns *a = realloc(wl->arrivals, cap * sizeof *a);
-        if (a) wl->arrivals = a;
-        int *c = r->has_class ? realloc(wl->arrival_class, cap * sizeof *c) : NULL;
-        if (c) wl->arrival_class = c;
-        if (!a || (r->has_class && !c)) return sim_cfg_errf(err, NULL, "out of memory");
-        r->cap = cap;
+    if ((i = r->col[SIM_COL_PROMPT]) >= 0) TRY(arrival_tokens(row, i, "prompt_tokens", &pt, err));
+    if ((i = r->col[SIM_COL_OUTPUT]) >= 0) TRY(arrival_tokens(row, i, "output_tokens", &ot, err));
+    if ((i = r->col[SIM_COL_DEADLINE]) >= 0 && row->field[i][0]) {
+        pol_ns d;
+        if (sim_trace_duration(row->field[i], r->unit[SIM_COL_DEADLINE], &d) || d / POL_NS_PER_MS > UINT32_MAX)
+            return sim_cfg_errf_loc(err, row->path, row->line[i], row->col[i],
+                                    "expected a deadline like 30s or 30 (seconds), at most 49 days, got '%s'",
+                                    sim_cfg_quote(row->field[i], q, sizeof q));
+        dl = (uint32_t)((d + POL_NS_PER_MS / 2) / POL_NS_PER_MS);
+        if (d > 0 && dl == 0) dl = 1;
+        if ((int64_t)dl * POL_NS_PER_MS > r->deadline_max) r->deadline_max = (int64_t)dl * POL_NS_PER_MS;
     }
-    if (r->has_class) wl->arrival_class[wl->n_arrivals] = cls;
-    wl->arrivals[wl->n_arrivals++] = t;
+    if ((i = r->col[SIM_COL_STREAM]) >= 0 && row->field[i][0]) {
+        static const char *const T[] = { "true", "yes", "on", "1" }, *const F[] = { "false", "no", "off", "0" };
+        int v = -1;
+        for (int j = 0; j < 4; j++) {
+            if (!strcasecmp(row->field[i], T[j])) v = 1;
+            if (!strcasecmp(row->field[i], F[j])) v = 0;
+        }
+        if (v < 0)
+            return sim_cfg_errf_loc(err, row->path, row->line[i], row->col[i],
+                                    "expected true or false for 'stream', got '%s'", sim_cfg_quote(row->field[i], q, sizeof q));
+        flags = (uint8_t)(SIM_ARR_STREAM_SET | (v ? SIM_ARR_STREAM : 0));
+    }
+    /* the window of the trace's clock, then the run's clock */
+    int64_t tt = t - r->origin;
+    if (tt < r->from || (r->span > 0 && tt - r->from >= r->span)) return POL_OK;
+    double scaled = (double)(tt - r->from) / r->speed;
+    pol_ns at = scaled < 9.2e18 ? (pol_ns)llround(scaled) : POL_NS_MAX;
+    if (!r->in_window++) r->first_in = at;
+    r->last_in = at;
+    if (at >= L->s->duration) return POL_OK;                 /* after the end of the run: not replayed */
+    TRY(arrivals_grow(r, err));
+    size_t n = wl->n_arrivals;
+    wl->arrivals[n] = at;
+    if (wl->arrival_class) wl->arrival_class[n] = cls;
+    if (wl->arrival_prompt) wl->arrival_prompt[n] = pt;
+    if (wl->arrival_output) wl->arrival_output[n] = ot;
+    if (wl->arrival_deadline_ms) wl->arrival_deadline_ms[n] = dl;
+    if (wl->arrival_flags) wl->arrival_flags[n] = flags;
+    wl->n_arrivals = n + 1;
     return POL_OK;
 }
 
@@ -939,11 +1125,85 @@ static int read_csv_at(loader *L, const sim_cfg_node *f, const char *key, const 
 
 static int load_arrivals(loader *L, const sim_cfg_node *w)
 {
-    const sim_cfg_node *f;
-    TRY(sim_cfg_find(w, "arrivals_csv", SIM_CFG_REQ, &f, L->err));
-    arrivals_reader r = { L, 0, 0, 0, 0 };
-    TRY(read_csv_at(L, f, "arrivals_csv", "the header 'at' or 'at,class', then one arrival per row", arrivals_row, &r));
-    if (!L->s->workload.n_arrivals) return sim_cfg_errf(L->err, f, "'%s' has no arrivals before the end of the run", f->str);
+    sim_workload *wl = &L->s->workload;
+    const sim_cfg_node *a, *f;
+    TRY(sim_cfg_find(w, "arrivals_csv", SIM_CFG_REQ, &a, L->err));
+    arrivals_reader r = { .L = L, .speed = 1 };
+    f = a;
+    if (a->kind == SIM_CFG_MAP) {
+        TRY(sim_cfg_check_keys(a, "arrivals_csv", ARRIVALS_KEYS, L->err));
+        TRY(sim_cfg_find(a, "file", SIM_CFG_REQ, &f, L->err));
+        const sim_cfg_node *cols = sim_cfg_get(a, "columns");
+        if (cols) {
+            TRY(sim_cfg_want(cols, SIM_CFG_MAP, "columns (field: header name)", L->err));
+            const char *fields[SIM_COL_TRACE__COUNT + 1];
+            for (int c = 0; c < SIM_COL_TRACE__COUNT; c++) fields[c] = sim_col_name((sim_col)c);
+            fields[SIM_COL_TRACE__COUNT] = NULL;
+            TRY(sim_cfg_check_keys(cols, "arrivals_csv.columns", fields, L->err));
+            for (size_t i = 0; i < cols->n; i++) {
+                int c = sim_col_lookup(cols->keys[i]->str);
+                const sim_cfg_node *v = cols->items[i];
+                if (v->kind == SIM_CFG_NULL) continue;
+                if (v->kind != SIM_CFG_SCALAR || !v->str[0])
+                    return sim_cfg_errf(L->err, v, "expected a column name of the CSV header for '%s'", cols->keys[i]->str);
+                r.mapped[c] = v->str;
+                r.mapnode[c] = v;
+            }
+        }
+        TRY(sim_cfg_get_duration(a, "from", 0, 0, &r.from, L->err));
+        TRY(sim_cfg_get_duration(a, "for", SIM_CFG_POS, 0, &r.span, L->err));
+        TRY(sim_cfg_get_double(a, "speed", 0, 0, 1e6, 1, &r.speed, L->err));
+        if (!(r.speed > 0)) return sim_cfg_errf(L->err, sim_cfg_get(a, "speed"), "speed must be > 0 (2 = twice as fast)");
+        TRY(sim_cfg_get_bool(a, "loop", 0, 0, &wl->arrivals_loop, L->err));
+        static const char *const ORIGINS[] = { "zero", "first" };
+        int o;
+        TRY(sim_cfg_get_enum(a, "origin", 0, ORIGINS, 2, 0, &o, L->err));
+        r.origin_first = o;
+    } else if (a->kind != SIM_CFG_SCALAR)
+        return sim_cfg_errf(L->err, a, "expected a file name or a map { file, columns, from, for, speed, loop, origin } "
+                            "for 'arrivals_csv'");
+    TRY(read_csv_at(L, f, "arrivals_csv", "a header naming the columns: at, and any of class, prompt_tokens, "
+                    "output_tokens, deadline, stream; then one arrival per row", arrivals_row, &r));
+    char d1[32], d2[32];
+    if (!r.in_window && (r.from > 0 || r.span > 0))
+        return sim_cfg_errf(L->err, a, "'%s' has no arrivals in the window from %s%s%s", f->str,
+                            sim_format_duration(r.from, d1, sizeof d1), r.span ? " for " : "",
+                            r.span ? sim_format_duration(r.span, d2, sizeof d2) : "");
+    if (!wl->n_arrivals) return sim_cfg_errf(L->err, f, "'%s' has no arrivals before the end of the run", f->str);
+    wl->arrival_deadline_max = r.deadline_max;
+    if (wl->arrival_prompt || wl->arrival_output) {
+        /* the requests' mean tokens (the model's capacity in requests/s under a TPM
+         * limit): a row's own count, else its class's mean (the weighted one for
+         * rows without a class) */
+        double wsum = 0, pm = 0, om = 0, sp = 0, so = 0;
+        for (int k = 0; k < wl->nclasses; k++) {
+            wsum += wl->classes[k].weight;
+            pm += wl->classes[k].weight * sim_dist_mean(&wl->classes[k].prompt_tokens);
+            om += wl->classes[k].weight * sim_dist_mean(&wl->classes[k].output_tokens);
+        }
+        pm /= wsum;
+        om /= wsum;
+        for (size_t i = 0; i < wl->n_arrivals; i++) {
+            int k = wl->arrival_class && wl->arrival_class[i] != SIM_ARR_ANY_CLASS ? wl->arrival_class[i] : -1;
+            uint32_t p = wl->arrival_prompt ? wl->arrival_prompt[i] : SIM_ARR_NO_TOKENS;
+            uint32_t o = wl->arrival_output ? wl->arrival_output[i] : SIM_ARR_NO_TOKENS;
+            sp += p != SIM_ARR_NO_TOKENS ? (double)p : k >= 0 ? sim_dist_mean(&wl->classes[k].prompt_tokens) : pm;
+            /* as the model rounds: at least one output token */
+            so += o != SIM_ARR_NO_TOKENS ? (o < 1 ? 1.0 : (double)o) : k >= 0 ? sim_dist_mean(&wl->classes[k].output_tokens) : om;
+        }
+        wl->arrival_has_tokens = 1;
+        wl->arrival_prompt_mean = sp / (double)wl->n_arrivals;
+        wl->arrival_output_mean = so / (double)wl->n_arrivals;
+    }
+    if (wl->arrivals_loop) {
+        double p = r.span > 0 ? (double)r.span / r.speed
+                 : (double)r.last_in + (r.in_window > 1 ? (double)(r.last_in - r.first_in) / (double)(r.in_window - 1) : 0);
+        wl->arrivals_period = p < 9.2e18 ? (pol_ns)llround(p) : POL_NS_MAX;
+        if (wl->arrivals_period <= r.last_in) wl->arrivals_period = r.last_in + 1;
+        if (wl->arrivals_period <= 0 || (r.span == 0 && r.in_window < 2 && r.last_in == 0))
+            return sim_cfg_errf(L->err, sim_cfg_get(a, "loop"),
+                                "loop: true needs a window ('for') or a trace that spans more than one instant");
+    }
     return POL_OK;
 }
 
@@ -1352,6 +1612,10 @@ void sim_scenario_free(sim_scenario *s)
     sim_dist_free(&s->net_latency);
     free(s->workload.arrivals);
     free(s->workload.arrival_class);
+    free(s->workload.arrival_prompt);
+    free(s->workload.arrival_output);
+    free(s->workload.arrival_deadline_ms);
+    free(s->workload.arrival_flags);
     free(s->providers);
     free(s->timeline);
     free(s->policies);

@@ -106,6 +106,16 @@ typedef struct {
     int      policy;                 /* index of a policy this class always uses, -1 = the compared one */
 } sim_class;
 
+/* Per-arrival values of a trace (sim_workload.arrival_*). */
+#define SIM_ARR_ANY_CLASS  0xFFu         /* the row names no class: drawn by weight */
+#define SIM_ARR_NO_TOKENS  UINT32_MAX    /* the row gives no count: drawn from the class */
+#define SIM_ARR_MAX_TOKENS 4000000000u   /* the largest count a row may give */
+enum {
+    SIM_ARR_STREAM_SET = 1u << 0,        /* the row says whether it streams ... */
+    SIM_ARR_STREAM     = 1u << 1         /* ... and it does. Stored for streaming responses
+                                            (not simulated yet: no effect) */
+};
+
 typedef struct {
     sim_loop  loop;
     int32_t   clients;               /* CLOSED: number of virtual clients */
@@ -114,9 +124,23 @@ typedef struct {
     sim_start start;                 /* CLOSED: SYNC = all at t=0, STAGGER = U(0, stagger) */
     pol_ns    stagger;               /* default: mean of think, or 1s */
     double    rate;                  /* OPEN: Poisson arrivals per second */
-    pol_ns   *arrivals;              /* TRACE: sorted arrival times, owned */
-    int      *arrival_class;         /* TRACE: class index per arrival (or NULL = by weight) */
+    /* TRACE: one entry per arrival of arrivals_csv (after its window and
+     * speed), in parallel arrays so that a column the file does not have
+     * costs nothing: 8 bytes per arrival, +1 class, +4 +4 tokens, +4
+     * deadline, +1 flags (18 to 22 bytes; 10M rows, the CSV cap, <= 220 MB). */
+    pol_ns   *arrivals;              /* sorted arrival times, < duration, owned */
+    uint8_t  *arrival_class;         /* class index, SIM_ARR_ANY_CLASS = by weight (or NULL) */
+    uint32_t *arrival_prompt;        /* prompt tokens, SIM_ARR_NO_TOKENS = the class's draw (or NULL) */
+    uint32_t *arrival_output;        /* output tokens, likewise (or NULL) */
+    uint32_t *arrival_deadline_ms;   /* the request's deadline in ms, 0 = the class's (or NULL) */
+    uint8_t  *arrival_flags;         /* SIM_ARR_STREAM_* (or NULL) */
     size_t    n_arrivals;
+    int       arrivals_loop;         /* replay the trace again every arrivals_period */
+    pol_ns    arrivals_period;       /* the loop's period (run time), > 0 when looping */
+    pol_ns    arrival_deadline_max;  /* the largest arrival_deadline_ms, in ns (0: none) */
+    int       arrival_has_tokens;    /* the trace gives token counts: the means below are the
+                                        requests' (rows without one count their class's mean) */
+    double    arrival_prompt_mean, arrival_output_mean;
     sim_class classes[SIM_MAX_CLASSES];
     int       nclasses;              /* >= 1 (a "default" class is made if none is written) */
 } sim_workload;

@@ -16,7 +16,7 @@
 #     from a 15-line Node server;
 #   - the expected waits come from retrysim itself: `retrysim delays PRESET
 #     --csv` for the backoff, and the simulator's own decision
-#     (attempts.csv next_delay of `retrysim run --trace` on the same
+#     (attempts.csv next_delay_s of `retrysim run --trace` on the same
 #     provider) for the hints and the 424.
 # The servers run side by side and each SDK drives every case from one Node
 # process (the two in parallel): about 30 s, npm install included when its
@@ -110,7 +110,7 @@ provider h61 "    rate_limit: { rpm: 1, retry_after: 61s }"
 provider h0 "    rate_limit: { rpm: 1, retry_after: 0 }"
 provider e424 "    error_rate: 1
     error_status: 424"
-# simnext NAME PRESET ATTEMPT: the simulator's next_delay (s) after that attempt of
+# simnext NAME PRESET ATTEMPT: the simulator's next_delay_s after that attempt of
 # the preset's first request, or its decision when there is none (give-up)
 simnext() {
   awk -F, -v p="\"$2\"" -v a="$3" 'NR==1 { for (i=1;i<=NF;i++) h[$i]=i; next }

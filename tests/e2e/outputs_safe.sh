@@ -19,6 +19,9 @@ S=scenarios/metastable-retry.yaml
 LONG=(--replications 30 --quiet)       # ~5 s of runs (metastable-retry: 10 replications ~1.8 s)
 HOST=$(uname -n)
 temps() { ls -A "$1" 2>/dev/null | grep -E '^\..*\.tmp\.[0-9]+' ; }   # the temporaries in DIR
+# run --trace writes 8 files: summary, summary-ci, summary-classes, summary-classes-ci,
+# timeseries, timeseries-requests, alerts and attempts .csv
+NT=8
 started() { [ -s "$1/.attempts.csv.tmp.$2" ]; }                        # run PID is writing its trace in DIR
 holds() { grep -qs "^$2 " "$1/.retrysim.lock"; }                       # PID holds DIR's lock
 # start_run DIR ARGS...: a `run` in the background ($BG), once it writes its trace
@@ -31,20 +34,20 @@ start_run() {
 
 # --- 63: SIGINT during run --trace into a new directory: exit 130, nothing left, not even the directory
 start_run "$TMPDIR/int"
-[ "$(temps "$TMPDIR/int" | wc -l)" -eq 6 ] || fail "SIGINT: expected 6 temporaries while running, got: $(temps "$TMPDIR/int")"
+[ "$(temps "$TMPDIR/int" | wc -l)" -eq $NT ] || fail "SIGINT: expected $NT temporaries while running, got: $(temps "$TMPDIR/int")"
 kill -INT $BG; wait $BG; st=$?
 [ $st -eq 130 ] || { cat "$TMPDIR/bg.err" >&2; fail "SIGINT: run exited $st, want 130"; }
-grep -q "^retrysim run: interrupted by signal 2 (Interrupt); removed 6 unfinished output files$" "$TMPDIR/bg.err" \
+grep -q "^retrysim run: interrupted by signal 2 (Interrupt); removed $NT unfinished output files$" "$TMPDIR/bg.err" \
   || { cat "$TMPDIR/bg.err" >&2; fail "SIGINT: message"; }
 [ ! -e "$TMPDIR/int" ] || fail "SIGINT: the run's own directory is left: $(ls -A "$TMPDIR/int")"
-ok "63 SIGINT during run --trace: exit 130, 6 temporaries and the directory removed"
+ok "63 SIGINT during run --trace: exit 130, $NT temporaries and the directory removed"
 
 # --- 64: SIGTERM into a directory that existed: its file stays, nothing of the run's
 mkdir -p "$TMPDIR/term"; echo mine > "$TMPDIR/term/notes.txt"
 start_run "$TMPDIR/term"
 kill -TERM $BG; wait $BG; st=$?
 [ $st -eq 130 ] || { cat "$TMPDIR/bg.err" >&2; fail "SIGTERM: run exited $st, want 130"; }
-grep -q "interrupted by signal 15 (Terminated); removed 6 unfinished output files" "$TMPDIR/bg.err" || fail "SIGTERM: message"
+grep -q "interrupted by signal 15 (Terminated); removed $NT unfinished output files" "$TMPDIR/bg.err" || fail "SIGTERM: message"
 [ "$(ls -A "$TMPDIR/term")" = notes.txt ] || fail "SIGTERM: the directory holds $(ls -A "$TMPDIR/term" | tr '\n' ' ')"
 ok "64 SIGTERM during run --trace: exit 130; the existing directory keeps only its own file"
 
@@ -53,15 +56,15 @@ ok "64 SIGTERM during run --trace: exit 130; the existing directory keeps only i
 start_run "$TMPDIR/kill"
 dead=$BG
 kill -KILL $dead; wait $dead 2> /dev/null
-[ "$(temps "$TMPDIR/kill" | grep -c "\.tmp\.$dead$")" -eq 6 ] && [ -f "$TMPDIR/kill/.retrysim.lock" ] \
-  || fail "SIGKILL: expected the 6 temporaries and the lock file, got: $(ls -A "$TMPDIR/kill" | tr '\n' ' ')"
+[ "$(temps "$TMPDIR/kill" | grep -c "\.tmp\.$dead$")" -eq $NT ] && [ -f "$TMPDIR/kill/.retrysim.lock" ] \
+  || fail "SIGKILL: expected the $NT temporaries and the lock file, got: $(ls -A "$TMPDIR/kill" | tr '\n' ' ')"
 : > "$TMPDIR/kill/.draft.csv.tmp.$$"          # a temporary of a live process (this shell)
 expect_status 0 "$RETRYSIM" run scenarios/nested-retries.yaml --quiet --out "$TMPDIR/kill"
-grep -q "retrysim run: note: removed 6 temporary files left in $TMPDIR/kill by pid $dead (no longer running)" "$TMPDIR/err" \
+grep -q "retrysim run: note: removed $NT temporary files left in $TMPDIR/kill by pid $dead (no longer running)" "$TMPDIR/err" \
   || { cat "$TMPDIR/err" >&2; fail "SIGKILL: the next run's note"; }
 [ "$(temps "$TMPDIR/kill")" = ".draft.csv.tmp.$$" ] || fail "after the next run: $(temps "$TMPDIR/kill" | tr '\n' ' ')"
 [ -f "$TMPDIR/kill/summary.csv" ] && [ ! -e "$TMPDIR/kill/.retrysim.lock" ] || fail "the next run's outputs, or its lock file left"
-ok "65 SIGKILL: 6 temporaries left; the next run removes them (note names pid $dead)"
+ok "65 SIGKILL: $NT temporaries left; the next run removes them (note names pid $dead)"
 ok "66 a live process's temporary (.draft.csv.tmp.$$) is kept"
 ok "67 the dead run's lock file blocks nothing; the next run removes it when done"
 
@@ -143,8 +146,8 @@ kept=$(($(wc -l < "$TMPDIR/sk/sweep.partial.csv") - 1))
 expect_status 0 "$RETRYSIM" sweep $S "${G[@]}" --jobs 2 --out "$TMPDIR/sk" --resume
 grep -q "resuming: $kept of $runs runs done" "$TMPDIR/err" || { cat "$TMPDIR/err" >&2; fail "SIGKILL: resume message"; }
 same "$TMPDIR/whole" "$TMPDIR/sk" "SIGKILL + --resume"
-[ -z "$(ls -A "$TMPDIR/sk" | grep -v -e '^sweep.csv$' -e '^sweep-ci.csv$' -e '^ranking.csv$')" ] \
-  || fail "after the resumed sweep: $(ls -A "$TMPDIR/sk" | tr '\n' ' ')"
+[ -z "$(ls -A "$TMPDIR/sk" | grep -v -e '^sweep.csv$' -e '^sweep-ci.csv$' -e '^ranking.csv$' -e '^run.csv$')" ] \
+  || fail "after the resumed sweep (sweep, sweep-ci, ranking and run .csv only): $(ls -A "$TMPDIR/sk" | tr '\n' ' ')"
 ok "75 SIGKILL of a local sweep after $kept journalled runs: --resume runs the other $((runs - kept)), same bytes, nothing else left"
 # a torn last row (a write cut short) is dropped with a note
 expect_status 130 "$RETRYSIM" sweep $S "${G[@]}" --jobs 1 --out "$TMPDIR/torn" --max-runs 5

@@ -140,7 +140,7 @@ base 'timeline_csv: empty.csv
 ' c5.yaml
 bad 37 "c5.yaml:8:15: empty.csv: empty file (expected the header at,for,provider,key,value, then one change per row)" run c5.yaml
 printf 'scenario: t\nduration: 1m\nproviders: [{name: a}]\npolicies: [{name: p}]\nworkload: { loop: trace, arrivals_csv: empty.csv }\n' > c6.yaml
-bad 38 "c6.yaml:5:40: empty.csv: empty file (expected the header 'at' or 'at,class', then one arrival per row)" run c6.yaml
+bad 38 "c6.yaml:5:40: empty.csv: empty file (expected a header naming the columns: at, and any of class, prompt_tokens, output_tokens, deadline, stream; then one arrival per row)" run c6.yaml
 base 'network: { latency: empirical(empty.csv) }
 ' c7.yaml
 bad 39 "c7.yaml:8:21: bad distribution for 'latency': empty.csv: empty file (expected one value per row, after an optional header)" run c7.yaml
@@ -190,7 +190,7 @@ base 'network: { latency: empirical(/etc/passwd) }
 bad 61 "/etc/passwd:2:1: expected a non-negative duration (250ms, or seconds) (is this a file of values, one per row?)" run c21.yaml
 grep -q daemon "$TMPDIR/err" && fail "#61 quoted the file"
 printf 'scenario: t\nduration: 1m\nproviders: [{name: a}]\npolicies: [{name: p}]\nworkload: { loop: trace, arrivals_csv: /etc/passwd }\n' > c22.yaml
-bad 62 "/etc/passwd:1:1: expected the header 'at' or 'at,class'" run c22.yaml
+bad 62 "/etc/passwd:1:1: the first row is not a header naming an 'at' column (is this an arrivals CSV file?)" run c22.yaml
 { printf 'at\n'; yes 0.5 | head -n 10000001; } > rows.csv
 printf 'scenario: t\nduration: 1m\nproviders: [{name: a}]\npolicies: [{name: p}]\nworkload: { loop: trace, arrivals_csv: rows.csv }\n' > c19.yaml
 bad 53 "rows.csv:10000001:1: more than 10000000 rows (the limit of a CSV input)" --slow 60 run c19.yaml

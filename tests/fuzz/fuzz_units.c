@@ -1,7 +1,9 @@
 /* fuzz_units.c — the strict parsers of units.c: durations, rates, numbers,
- * integers, and the duration formatter on what they accept. Checks: a
- * duration is >= 0, a rate is finite and >= 0, the formatted text is short. */
+ * integers, and the duration formatter on what they accept; and the trace
+ * times of trace.c. Checks: a duration is >= 0, a rate is finite and >= 0,
+ * the formatted text is short, a relative trace time is >= 0. */
 #include "units.h"
+#include "trace.h"
 #include "fuzz_util.h"
 #include <math.h>
 
@@ -28,6 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == POL_OK && !isfinite(v)) abort();
     rc = sim_parse_int(s, &i);
     if (rc != POL_OK && rc != POL_EPARSE && rc != POL_ERANGE) abort();
+    int64_t t;          /* trace times: relative ones >= 0 */
+    sim_time_kind k;
+    rc = sim_trace_time(s, 1000000, &t, &k);
+    if (rc == POL_OK && k == SIM_TIME_RELATIVE && t < 0) abort();
+    if (rc != POL_OK && rc != POL_EPARSE && rc != POL_ERANGE) abort();
+    (void)sim_col_unit(s);
     free(s);
     return 0;
 }
