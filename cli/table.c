@@ -511,7 +511,7 @@ static const cli_verb VERBS[] = {
       .usage = "retrysim sweep SCENARIO [--grid KEY=V1,V2,...]... [--grid-file FILE.csv]\n"
                " [--jobs N] [--out DIR] [--objective METRIC[:min|max]]\n"
                " [--replications N] [--seed N] [--policy NAME]...\n"
-               " [--resume] [--top N] [--quiet] [--mpi]\n"
+               " [--resume] [--top N] [--quiet] [--mpi] [--batch N]\n"
                " [--report FILE.html]",
       .description =
           "Runs every grid point x policy x replication on a pool of worker processes (or\n"
