@@ -36,6 +36,7 @@ from . import _lib
 from . import _policy_dict
 from ._lib import VersionMismatch, library_path  # noqa: F401
 from ._policy_dict import PolicyError, parse_duration  # noqa: F401
+from ._policy_parts import Parts, parts_from_dict  # noqa: F401
 
 __version__ = _lib.VERSION
 __all__ = ["Policy", "Request", "Decision", "Outcome", "Rng", "RetrypolError", "PolicyError", "VersionMismatch",
@@ -44,7 +45,7 @@ __all__ = ["Policy", "Request", "Decision", "Outcome", "Rng", "RetrypolError", "
            "parse_quota_duration", "parse_quota_count", "parse_quota_timestamp",
            "Breaker", "Budget", "TokenBucket", "LoadBalancer", "Quota", "Throttle", "ThrottleAnswer", "Cubic",
            "RateClocker", "Cooldown", "Hedge", "Bulkhead", "BulkheadFull", "Monitor", "FailMask", "Window",
-           "Moments"]
+           "Moments", "Parts", "parts_from_dict", "load_policy"]
 
 _L = _lib.lib
 _byref = ctypes.byref
@@ -408,15 +409,19 @@ class Policy:
         return f"Policy({self.name!r}, {len(self._layers)} loop{'s' if len(self._layers) > 1 else ''})"
 
 
-def _yaml_policies(path):
+def _yaml_doc(path):
     try:
         import yaml
     except ImportError:
         raise PolicyError("Policy.from_yaml needs PyYAML (Debian: apt-get install python3-yaml); "
                           "or load the file yourself and pass its policy entry to Policy.from_dict") from None
     with open(path, encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
-    pols = (doc or {}).get("policies") or []
+        return yaml.safe_load(f) or {}
+
+
+def _yaml_policies(path, doc=None):
+    doc = _yaml_doc(path) if doc is None else doc
+    pols = doc.get("policies") or []
     out = {}
     for e in pols:
         n = e.get("name") or e.get("preset")
@@ -424,6 +429,25 @@ def _yaml_policies(path):
     if not out:
         raise PolicyError(f"{path} has no policies")
     return out
+
+
+def load_policy(path, name=None, now=None, rng=None):
+    """(Policy, Parts) of the policy NAME of a scenario file (its first when
+    name is None): the retry loops as Policy.from_yaml reads them, and the
+    stateful parts (breaker, budget, throttle, ...) as retrysim's loader
+    reads them, checked against the file's providers. Needs PyYAML."""
+    doc = _yaml_doc(path)
+    entries = _yaml_policies(path, doc)
+    if name is None:
+        name = next(iter(entries))
+    if name not in entries:
+        raise PolicyError(f"{path} has no policy '{name}'")
+    providers = [p.get("name") for p in doc.get("providers") or [] if isinstance(p, dict)]
+    policy = Policy.from_dict(entries[name], entries, name=f"{path}:{name}")
+    parts = parts_from_dict(entries[name], providers=providers or None, now=now, rng=rng)
+    if parts.targets is None and providers:
+        parts.targets = providers[:1]
+    return policy, parts
 
 
 class Decision:

@@ -10,8 +10,8 @@ numbers as units.c reads them (parse_duration below is its grammar: strtod-
 equivalent float(), the same suffixes, llround), so the same text gives the
 same cfg bytes; tests/test_policy.py checks it against `retrysim delays
 FILE.yaml:NAME` for every policy of the canonical scenarios. The stateful parts
-of an entry (breaker, budget, ...) are not part of a Policy: build them with
-retrypol.Breaker, retrypol.Budget, ... from their own keys.
+of an entry (breaker, budget, ...) are not part of a Policy: _policy_parts.py
+reads them (retrypol.parts_from_dict, retrypol.load_policy).
 """
 import ctypes
 import math

@@ -6,7 +6,8 @@
 #      `retrysim delays --csv` byte for byte, the state machine's verdicts and
 #      random traces of every stateful family (throttling, cooldowns, hedging,
 #      bulkhead, monitor, windows, fail masks) against C drivers, the tenacity
-#      adapter, the httpx example against `retrysim mock`;
+#      adapter, the httpx example against `retrysim mock`, the stateful parts of
+#      every canonical scenario's policies against sim_scenario_load's;
 #   2. an offline `pip install --no-index --no-build-isolation` of a copy of
 #      python/ into a scratch target, and the suite again on the installed copy;
 #   3. `make install` into a scratch prefix: the package is installed under
@@ -39,8 +40,8 @@ suite() {   # suite LABEL ENV...: runs python/tests, fails unless every test ran
   ran=$(sed -n 's/^Ran \([0-9]*\) tests.*/\1/p' "$TMPDIR/$label.log")
   grep -q '^OK$' "$TMPDIR/$label.log" || { tail -20 "$TMPDIR/$label.log"; fail "python tests ($label): no OK"; }
   grep -qi 'skipped' "$TMPDIR/$label.log" && { grep -i skipped "$TMPDIR/$label.log"; fail "python tests ($label) skipped some"; }
-  [ "${ran:-0}" -ge 60 ] || fail "python tests ($label): only ${ran:-0} tests ran"
-  grep -E '^(layout|coverage|delays|decisions|throttle|cooldown|hedge|monitor|example):' "$TMPDIR/$label.log" \
+  [ "${ran:-0}" -ge 66 ] || fail "python tests ($label): only ${ran:-0} tests ran"
+  grep -E '^(layout|coverage|delays|decisions|throttle|cooldown|hedge|monitor|policy_parts|example):' "$TMPDIR/$label.log" \
     | sed 's/^/   /'
   ok "python tests ($label): $ran passed"
 }
