@@ -30,6 +30,7 @@
  */
 #include "model.h"
 #include "rng.h"
+#include "mem.h"
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -152,6 +153,7 @@ static uint32_t req_alloc(sim_pm *pm)
         if (!n) return SIM_NONE;
         pm->req = n;
         pm->cap_req = nc;
+        sim_mem_hugepages(n, (size_t)nc * sizeof *n);
     }
     uint32_t id = pm->nreq++;
     pm->req[id].gen = 0;
@@ -300,7 +302,7 @@ static void start_service(sim_pm *pm, pm_prov *pr, uint32_t id)
         t = sim_dist_sample(&cfg->service, pr->rng);
     } else {
         t = sim_dist_sample(&cfg->ttft, pr->rng) + (double)q->output * sim_dist_sample(&cfg->per_token, pr->rng);
-        if (cfg->noise_sigma > 0) t *= gsl_ran_lognormal(pr->rng, 0.0, cfg->noise_sigma);
+        if (cfg->noise_sigma > 0) t *= exp(cfg->noise_sigma * gsl_ran_gaussian_ziggurat(pr->rng, 1.0));   /* lognormal(0, noise) */
         if (cfg->slowdown > 0 && pr->p.concurrency > 0) {
             double u = (double)pr->in_service / (double)pr->p.concurrency;
             t *= 1 + cfg->slowdown * u * u;
