@@ -95,9 +95,11 @@ int bench_delays_kinds(const char *val, bench_delays_opts *o, char *err, size_t 
         int k = -1;
         for (int i = POL_OUT_TIMEOUT; i < POL_OUT__COUNT; i++)
             if (!strcmp(t, pol_outcome_kind_name((pol_outcome_kind)i))) k = i;
-        if (k >= 0) out = pol_outcome_make((pol_outcome_kind)k, k == POL_OUT_CONTEXT_WINDOW || k == POL_OUT_CONTENT_POLICY ? 400 : 0);
+        if (k >= 0) out = pol_outcome_make((pol_outcome_kind)k, k == POL_OUT_CONTEXT_WINDOW || k == POL_OUT_CONTENT_POLICY ? 400
+                                                               : k >= POL_OUT_STREAM_CUT ? 200 : 0);
         else if (sim_parse_int(t, &st) == POL_OK && st >= 400 && st <= 599) out = pol_outcome_make(POL_OUT_HTTP, (int)st);
-        else return fail("--kind: '%s' is not a status 400..599 or timeout, refused, reset, context-window, content-policy", t);
+        else return fail("--kind: '%s' is not a status 400..599 or timeout, refused, reset, context-window, content-policy, "
+                         "stream-cut, stream-error, stream-timeout", t);
         o->kinds[o->nkinds++] = out;
     }
     return o->nkinds ? 0 : fail("%s", "--kind needs at least one outcome");

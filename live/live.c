@@ -29,6 +29,17 @@
  * it is not sent, and the attempts in flight are cancelled. The API key is
  * read from the environment, placed in the header list of a transfer and
  * never written anywhere else.
+ * Streams (an attempt with sim_attempt.stream): the request asks for
+ * "stream": true; a 2xx text/event-stream answer is read as server-sent
+ * events as it arrives (the write callback frames lines and events, every
+ * data payload is parsed by jansson; nothing is buffered beyond one event),
+ * the first event is the first byte (sim_world_stream_start: the world's
+ * TTFT timeout stops), each content delta a chunk (sim_world_stream_chunk:
+ * tokens, the gap since the previous one), and the end of the transfer the
+ * end of the stream: complete ([DONE], message_stop), an error event, or a
+ * cut (the connection closed, or a body that is not events). The idle
+ * timeout between events is enforced here, in the loop; the attempt's bound
+ * by the world's timeout event.
  * Invariants: a transfer (xfer) belongs to one world slot id and is in the
  * multi handle iff its state is X_CURL; after tp_cancel or an answer it is
  * idle and its answer is never delivered; every easy handle is removed from
@@ -216,6 +227,7 @@ int live_check_targets(const char *const *urls, int n, int capped, int has_key, 
 
 /* ------------------------------------------------------------------ state --- */
 enum { X_IDLE = 0, X_CURL, X_REFUSED };
+enum { SSE_OPEN = 0, SSE_DONE, SSE_ERROR, SSE_BROKEN };   /* xfer.sse_end */
 
 /* One HTTP attempt, by the world's slot id (the easy handle is kept for the
  * next attempt that gets the same id). */
@@ -240,6 +252,21 @@ typedef struct {
     char      srv_id[80], trace[64];
     char      errbuf[CURL_ERROR_SIZE];  /* libcurl's message for a failed transfer */
     char      why[320];            /* why it is not a success: attempts.csv's error column */
+    /* a streamed attempt */
+    void     *run;                 /* its live_run */
+    uint8_t   stream;              /* it asked for a stream */
+    uint8_t   sse;                 /* the answer is a 2xx text/event-stream: read as events */
+    uint8_t   started;             /* the world has its first byte */
+    uint8_t   sse_end;             /* SSE_*: how the events ended */
+    uint8_t   cr;                  /* the last byte read was a CR (a CRLF may be split over two reads) */
+    long      http_status;         /* of the status line */
+    live_buf  line, data;          /* the line being read, the data of the event being read */
+    char      event[32];           /* its event: name */
+    uint32_t  tokens;              /* content tokens received */
+    int64_t   last_event;          /* CLOCK_MONOTONIC ns of the last event (the idle timeout) */
+    int64_t   last_chunk;          /* of the last content chunk (the gaps), 0 = none yet */
+    int64_t   idle_wall;           /* the idle timeout, wall ns; 0 = none */
+    double    sprompt, soutput;    /* the stream's usage, -1 unknown */
 } xfer;
 
 typedef struct {
@@ -266,6 +293,7 @@ typedef struct {
     int           capped, interrupted, error;
     int           fd_start, fd_peak;
     int64_t       fd_next;         /* CLOCK_MONOTONIC ns of the next descriptor count */
+    uint32_t      streaming;       /* transfers reading a stream (the idle timeouts to watch) */
 } live_run;
 
 static double price_of(const live_run *L, int prov, double prompt, double output)
@@ -292,16 +320,169 @@ static void advance(live_run *L)
 }
 
 /* ------------------------------------------------------------ curl plumbing --- */
+static size_t sse_feed(xfer *x, const char *p, size_t len);
+
 static size_t on_body(char *ptr, size_t size, size_t n, void *ud)
 {
     xfer *x = ud;
     size_t len = size * n;
     x->resp_bytes += len;
+    if (x->sse) return sse_feed(x, ptr, len);
     if (x->resp.len + len > LIVE_RESP_MAX) {     /* stop reading: the outcome says "body too large" */
         x->too_large = 1;
         return 0;
     }
     live_buf_add(&x->resp, ptr, len, LIVE_RESP_MAX + 1);
+    return len;
+}
+
+/* ----------------------------------------------------------------- streams --- */
+/* Server-sent events (the HTML Living Standard's event-stream format, which
+ * both APIs use): lines end with LF, CRLF or CR; `field: value` lines (one
+ * leading space of the value dropped); `data` lines of one event are joined
+ * with LF; an empty line dispatches the event; lines starting with `:` are
+ * comments. A line or an event's data over LIVE_RESP_MAX is a broken stream. */
+static int sse_content(xfer *x, const json_t *j, size_t *chars)
+{
+    /* OpenAI: choices[0].delta.content; Anthropic: content_block_delta's delta.text */
+    const json_t *ch = json_object_get(j, "choices");
+    const json_t *c0 = json_is_array(ch) ? json_array_get(ch, 0) : NULL;
+    const json_t *d = c0 ? json_object_get(c0, "delta") : json_object_get(j, "delta");
+    const json_t *t = json_is_object(d) ? json_object_get(d, c0 ? "content" : "text") : NULL;
+    (void)x;
+    if (!json_is_string(t) || !json_string_length(t)) return 0;
+    *chars = json_string_length(t);
+    return 1;
+}
+
+static double usage_num(const json_t *u, const char *a)
+{
+    const json_t *v = json_object_get(u, a);
+    double d = json_is_number(v) ? json_number_value(v) : -1;
+    return d >= 0 && isfinite(d) ? d : -1;
+}
+
+/* One event (x->event, x->data) of transfer x, now. */
+static void sse_dispatch(xfer *x)
+{
+    live_run *L = x->run;
+    int64_t mono = live_mono_ns();
+    pol_ns at = live_clock_now(&L->clk);
+    const char *ev = x->event;
+    x->last_event = mono;
+    if (!x->started && x->sse_end == SSE_OPEN) {          /* the first byte */
+        x->started = sim_world_stream_start(L->w, x->slot, at) == 0 ? 1 : 2;
+        if (x->started == 1) L->streaming++;
+    }
+    if (x->sse_end != SSE_OPEN) return;                   /* events after the end are ignored */
+    if (!x->data.len) return;                             /* an event without data (a bare event: line) */
+    if (!strcmp(ev, "ping")) return;
+    if (!strncmp(x->data.s, "[DONE]", 6)) { x->sse_end = SSE_DONE; return; }
+    char why[160];
+    json_t *j = live_json_parse(x->data.s, x->data.len, LIVE_RESP_MAX, 0, why, sizeof why);
+    if (!json_is_object(j)) {
+        size_t n = 0;
+        why_fmt(x->why, sizeof x->why, &n, "stream event that is not a JSON object: %s", j ? "another JSON value" : why);
+        x->sse_end = SSE_BROKEN;
+        json_decref(j);
+        return;
+    }
+    live_json_error e;
+    if (!strcmp(ev, "error") || (live_json_error_of(j, &e) && (e.type || e.message))) {
+        live_json_error_of(j, &e);
+        size_t n = 0;
+        why_fmt(x->why, sizeof x->why, &n, "stream error event after %u tokens", x->tokens);
+        if (e.type) { why_add(x->why, sizeof x->why, &n, ": ", 2); why_add(x->why, sizeof x->why, &n, e.type, 48); }
+        if (e.message) { why_add(x->why, sizeof x->why, &n, ": ", 2); why_add(x->why, sizeof x->why, &n, e.message, 160); }
+        x->sse_end = SSE_ERROR;
+        json_decref(j);
+        return;
+    }
+    const json_t *u = json_object_get(j, "usage");
+    if (!strcmp(ev, "message_start")) {
+        const json_t *msg = json_object_get(j, "message");
+        u = json_is_object(msg) ? json_object_get(msg, "usage") : NULL;
+        if (json_is_object(u) && usage_num(u, "input_tokens") >= 0) x->sprompt = usage_num(u, "input_tokens");
+    } else if (json_is_object(u)) {                       /* OpenAI's usage chunk; Anthropic's message_delta */
+        if (usage_num(u, "prompt_tokens") >= 0) x->sprompt = usage_num(u, "prompt_tokens");
+        double o = usage_num(u, "completion_tokens");
+        if (o < 0) o = usage_num(u, "output_tokens");
+        if (o >= 0) x->soutput = o;
+    }
+    if (!strcmp(ev, "message_stop")) x->sse_end = SSE_DONE;
+    size_t chars;
+    if (sse_content(x, j, &chars)) {                      /* a content chunk: 4 characters a token, rounded up */
+        uint32_t tok = (uint32_t)((chars + 3) / 4);
+        x->tokens += tok;
+        if (x->started == 1)
+            sim_world_stream_chunk(L->w, x->slot, tok, x->last_chunk ? live_to_scenario(&L->clk, mono - x->last_chunk) : -1, at);
+        x->last_chunk = mono;
+    }
+    json_decref(j);
+}
+
+/* One complete line of an event stream. */
+static void sse_line(xfer *x, const char *l, size_t n)
+{
+    if (n == 0) {                                         /* dispatch */
+        if (x->data.len || x->event[0]) sse_dispatch(x);
+        x->data.len = 0;
+        if (x->data.s) x->data.s[0] = '\0';
+        x->event[0] = '\0';
+        return;
+    }
+    if (l[0] == ':') return;                              /* a comment */
+    const char *colon = memchr(l, ':', n);
+    size_t fl = colon ? (size_t)(colon - l) : n;
+    const char *v = colon ? colon + 1 : l + n;
+    size_t vl = colon ? n - fl - 1 : 0;
+    if (vl && *v == ' ') { v++; vl--; }
+    if (fl == 4 && !memcmp(l, "data", 4)) {
+        if (x->data.len) live_buf_add(&x->data, "\n", 1, LIVE_RESP_MAX);
+        live_buf_add(&x->data, v, vl, LIVE_RESP_MAX);
+    } else if (fl == 5 && !memcmp(l, "event", 5)) {
+        size_t k = vl < sizeof x->event - 1 ? vl : sizeof x->event - 1;
+        memcpy(x->event, v, k);
+        x->event[k] = '\0';
+    }                                                     /* id, retry and unknown fields: ignored */
+}
+
+/* The body bytes of an event stream: framed into lines as they come. */
+static size_t sse_feed(xfer *x, const char *p, size_t len)
+{
+    size_t i = 0;
+    if (len && x->cr && p[0] == '\n') i = 1;              /* the LF of a CRLF split over two reads */
+    x->cr = 0;
+    while (i < len) {
+        const char *nl = NULL;
+        for (size_t k = i; k < len; k++)
+            if (p[k] == '\n' || p[k] == '\r') { nl = p + k; break; }
+        if (!nl) { live_buf_add(&x->line, p + i, len - i, LIVE_RESP_MAX); break; }
+        size_t k = (size_t)(nl - p);
+        const char *l = p + i;
+        size_t ln = k - i;
+        if (x->line.len) {
+            live_buf_add(&x->line, l, ln, LIVE_RESP_MAX);
+            l = x->line.s;
+            ln = x->line.len;
+        }
+        if (!x->line.bad) sse_line(x, l ? l : "", ln);
+        x->line.len = 0;
+        if (x->line.s) x->line.s[0] = '\0';
+        i = k + 1;
+        if (p[k] == '\r') {
+            if (i < len && p[i] == '\n') i++;
+            else if (i == len) x->cr = 1;
+        }
+        if (x->data.bad) break;
+    }
+    if (x->line.bad || x->data.bad) {
+        size_t n = 0;
+        x->why[0] = '\0';
+        why_fmt(x->why, sizeof x->why, &n, "stream event over %u bytes", LIVE_RESP_MAX);
+        x->sse_end = SSE_BROKEN;
+        return 0;                                         /* stops the transfer */
+    }
     return len;
 }
 
@@ -321,6 +502,9 @@ static size_t on_header(char *buf, size_t size, size_t n, void *ud)
     size_t len = size * n;
     if (len >= 5 && !strncmp(buf, "HTTP/", 5)) {        /* a new response (after 100 Continue too) */
         reset_answer(x);
+        const char *sp = memchr(buf, ' ', len);
+        x->http_status = sp ? strtol(sp + 1, NULL, 10) : 0;
+        x->sse = 0;
         return len;
     }
     const char *colon = memchr(buf, ':', len);
@@ -336,6 +520,9 @@ static size_t on_header(char *buf, size_t size, size_t n, void *ud)
     name[nl] = '\0';
     memcpy(value, v, vl);
     value[vl] = '\0';
+    if (x->stream && x->http_status >= 200 && x->http_status < 300 && !strcasecmp(name, "content-type") &&
+        !strncasecmp(value, "text/event-stream", 17))
+        x->sse = 1;                                  /* read as events, never buffered whole */
     if (!strcasecmp(name, "content-length")) {       /* announced too large: stop before the body */
         char *e;
         unsigned long long cl = strtoull(value, &e, 10);
@@ -382,6 +569,8 @@ static void xfer_free(xfer *x)
     curl_slist_free_all(x->hdrs);
     free(x->body);
     live_buf_free(&x->resp);
+    live_buf_free(&x->line);
+    live_buf_free(&x->data);
     free(x);
 }
 
@@ -402,6 +591,7 @@ static xfer *xfer_get(live_run *L, uint32_t id)
     CURL *e = x ? curl_easy_init() : NULL;
     if (!e) { free(x); return NULL; }
     x->easy = e;
+    x->run = L;
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
@@ -436,6 +626,10 @@ static int build_body(live_run *L, xfer *x, const sim_attempt *s)
                           "max_tokens", (json_int_t)nearbyint((double)s->output),
                           "messages", "role", "user", "content", L->ptext ? L->ptext : "", chars);
     if (!j) return POL_ENOMEM;
+    if (s->stream) {           /* OpenAI sends usage in a last chunk only when asked */
+        json_object_set_new(j, "stream", json_true());
+        if (!L->o->anthropic) json_object_set_new(j, "stream_options", json_pack("{s:b}", "include_usage", 1));
+    }
     size_t need = json_dumpb(j, NULL, 0, JSON_COMPACT);
     if (need + 1 > x->body_cap) {
         char *nb = realloc(x->body, need + 1);
@@ -516,6 +710,8 @@ static void attempts_row(live_run *L, uint32_t id, const pol_outcome *o, const p
  * never be delivered. */
 static void xfer_stop(live_run *L, xfer *x)
 {
+    if (x->started == 1) L->streaming--;
+    x->started = 0;
     if (x->state == X_CURL) {
         curl_multi_remove_handle(L->multi, x->easy);
         L->in_flight--;
@@ -573,6 +769,18 @@ static int tp_send(sim_world *w, uint32_t id, void *ctx)
     x->resp.bad = 0;
     if (x->resp.s) x->resp.s[0] = '\0';
     reset_answer(x);
+    x->stream = (uint8_t)(s->stream != 0);
+    x->sse = x->started = x->sse_end = x->cr = 0;
+    x->http_status = 0;
+    if (x->line.cap > 65536) live_buf_free(&x->line);
+    if (x->data.cap > 65536) live_buf_free(&x->data);
+    x->line.len = x->data.len = 0;
+    x->line.bad = x->data.bad = 0;
+    x->event[0] = '\0';
+    x->tokens = 0;
+    x->last_event = x->last_chunk = 0;
+    x->idle_wall = s->stream && s->idle_timeout > 0 ? live_to_wall(&L->clk, s->idle_timeout) : 0;
+    x->sprompt = x->soutput = -1;
     snprintf(x->trace, sizeof x->trace, "%s-%u-%u", L->run_id, s->req_id, s->attempt_no);
     if (!url) {                              /* no --target: answered as refused on the next turn */
         if (L->npend == L->cap_pend) {
@@ -634,11 +842,73 @@ static void tp_verdict(sim_world *w, uint32_t id, const pol_outcome *o, const po
     const char *w_why = NULL;
     if (!L->url_of[a.provider]) w_why = "no --target for this provider";
     else if (o->kind == POL_OUT_TIMEOUT && !L->x[id]->why[0]) {
-        snprintf(why, sizeof why, "timeout: no answer after %.3f s (the attempt's timeout)",
+        snprintf(why, sizeof why, L->x[id]->started == 1 ? "timeout: the stream went on after %.3f s (the attempt's timeout)"
+                                                    : "timeout: no answer after %.3f s (the attempt's timeout)",
                  (double)(sim_world_now(w) - a.sent) / 1e9);
+        w_why = why;
+    } else if (o->kind == POL_OUT_STREAM_TIMEOUT && !L->x[id]->why[0]) {
+        snprintf(why, sizeof why, "stream-timeout: the stream went on after %.3f s, %u tokens in (the attempt's timeout)",
+                 (double)(sim_world_now(w) - a.sent) / 1e9, L->x[id]->tokens);
         w_why = why;
     }
     attempts_row(L, id, o, v, w_why);
+}
+
+/* The events of streamed transfer x ended (the transfer is done, with curl
+ * code res; or the idle timeout, res < 0): the stream's end to the world. */
+static void stream_finish(live_run *L, xfer *x, int res)
+{
+    sim_world *w = L->w;
+    int was = x->started;
+    if (x->started == 1) L->streaming--;
+    x->started = 0;
+    sim_attempt s;
+    if (was != 1 || sim_world_attempt(w, x->slot, &s)) return;   /* the world timed it out first */
+    pol_outcome_kind kind = x->sse_end == SSE_DONE ? POL_OUT_SUCCESS : x->sse_end == SSE_ERROR ? POL_OUT_STREAM_ERROR
+                          : res < 0 ? POL_OUT_STREAM_TIMEOUT : POL_OUT_STREAM_CUT;
+    if (kind == POL_OUT_STREAM_CUT && !x->why[0]) {
+        size_t n = 0;
+        why_fmt(x->why, sizeof x->why, &n, "stream cut after %u tokens: ", x->tokens);
+        why_add(x->why, sizeof x->why, &n, res != CURLE_OK ? (x->errbuf[0] ? x->errbuf : curl_easy_strerror((CURLcode)res))
+                                                           : "the body ended before its end event", 200);
+    } else if (kind == POL_OUT_STREAM_TIMEOUT) {
+        size_t n = 0;
+        x->why[0] = '\0';
+        why_fmt(x->why, sizeof x->why, &n, "stream-timeout: no event for %.3f s after %u tokens (the idle timeout)",
+                (double)live_to_scenario(&L->clk, x->idle_wall) / 1e9, x->tokens);
+    }
+    x->ptok = x->sprompt;
+    x->ctok = x->soutput;
+    double prompt = x->sprompt >= 0 ? x->sprompt : (double)(float)s.prompt;
+    double output = x->soutput >= 0 && kind == POL_OUT_SUCCESS ? x->soutput : (double)x->tokens;
+    L->spent += price_of(L, s.provider, prompt, output);
+    if (kind == POL_OUT_STREAM_TIMEOUT) L->worst_unknown += x->worst;   /* the provider may have gone on */
+    sim_world_stream_end(w, x->slot, kind, prompt, output);
+}
+
+/* Streams whose idle timeout passed are ended (STREAM_TIMEOUT); returns the
+ * wall ns until the next one is due, or -1. */
+static int64_t stream_idle(live_run *L)
+{
+    if (!L->streaming) return -1;
+    int64_t next = -1;
+    for (uint32_t id = 0; id < L->nx && !ending(L); id++) {
+        xfer *x = L->x[id];
+        if (!x || x->state != X_CURL || x->started != 1 || !x->idle_wall) continue;
+        int64_t now = live_mono_ns(), due = x->last_event + x->idle_wall;
+        if (due > now) {
+            if (next < 0 || due - now < next) next = due - now;
+            continue;
+        }
+        advance(L);                           /* timeouts due before it first (they may cancel x) */
+        if (x->state != X_CURL || ending(L)) continue;
+        curl_multi_remove_handle(L->multi, x->easy);
+        x->state = X_IDLE;
+        L->in_flight--;
+        L->worst_in_flight -= x->worst;
+        stream_finish(L, x, -1);
+    }
+    return next;
 }
 
 /* The transfer x ended with curl code res: its outcome to the world. */
@@ -654,6 +924,7 @@ static void transfer_done(live_run *L, xfer *x, CURLcode res)
     long status = 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
     x->curl_code = (int)res;
+    if (x->sse && x->started) { stream_finish(L, x, res); return; }
     live_reply rep = { (int)res, x->errbuf, status, x->resp.len ? x->resp.s : NULL, x->resp.len,
                        x->too_large || x->resp.bad };
     pol_outcome o = live_outcome_of(&rep, &x->ptok, &x->ctok, x->why, sizeof x->why);
@@ -759,6 +1030,8 @@ static void run_loop(live_run *L)
         advance(L);
         if (ending(L)) break;
         answer_refused(L);
+        int64_t idle = stream_idle(L);
+        if (ending(L)) break;
         if (L->curl_due >= 0 && live_mono_ns() >= L->curl_due) {
             L->curl_due = -1;
             curl_multi_socket_action(L->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -776,6 +1049,7 @@ static void run_loop(live_run *L)
         int64_t timeout = live_to_wall(&L->clk, sc->duration - now);
         if (next != POL_NS_MAX && live_to_wall(&L->clk, next) < timeout) timeout = live_to_wall(&L->clk, next);
         if (L->curl_due >= 0 && L->curl_due - mono < timeout) timeout = L->curl_due - mono;
+        if (idle >= 0 && idle < timeout) timeout = idle;
         if (L->npend || timeout < 0) timeout = 0;
         int fds[1] = { L->epfd }, ready[1];
         if (live_wait(fds, 1, timeout, ready) > 0) socket_events(L);

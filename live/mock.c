@@ -20,6 +20,16 @@
  * us when the client hangs up (its timeout), and only then is it closed;
  * --garbage-rate turns that share of 200s into non-JSON bodies or bodies cut
  * short of their Content-Length.
+ * Streams ("stream": true): the model answers a request it serves at its
+ * first byte with a plan (sim_answer.stream, model.h); the mock then
+ * answers 200 with a chunked text/event-stream body made by a content-reader
+ * callback, which writes every event that is due on the scenario clock
+ * (OpenAI chat.completion.chunk data: lines and [DONE]; Anthropic
+ * message_start .. message_stop; error events), and when the next one is
+ * not due yet suspends the connection and schedules its own resume on the
+ * engine (no thread, no timer per byte). A cut returns
+ * MHD_CONTENT_READER_END_WITH_ERROR: the connection is closed without the
+ * last chunk of the chunked encoding, which clients report as a broken body.
  * Invariants: a request is on the `waiting` list iff the model has it (its
  * answer is due, or it is held: black-holed) and its connection is
  * suspended; it leaves the list exactly once: by its answer, by the client's
@@ -62,6 +72,7 @@ typedef enum { API_OPENAI = 0, API_ANTHROPIC = 1 } mock_api;
 typedef enum { PH_RECV = 0, PH_WAIT, PH_READY, PH_CLOSE } mock_phase;
 
 typedef struct mock mock;
+struct mock_stream;
 
 typedef struct mock_req {
     mock                  *m;
@@ -82,7 +93,32 @@ typedef struct mock_req {
     unsigned               status;
     struct MHD_Response   *resp;
     char                   model[128];   /* UTF-8, as the request named it */
+    int                    stream;       /* it asked for a streamed answer */
+    int                    include_usage;
+    struct mock_stream    *st;           /* its stream while MHD sends it (the response owns it) */
 } mock_req;
+
+/* A streamed answer being sent: owned by its MHD response (freed by its
+ * free callback); r is its request until the request completes. Its slot in
+ * m->sv names it for the engine's resume events (MOCK_EV_STREAM). */
+typedef struct mock_stream {
+    mock            *m;
+    mock_req        *r;
+    uint32_t         slot, gen;
+    sim_stream_plan  plan;
+    pol_ns           t0;                 /* scenario time of its first byte */
+    uint32_t         next, nchunks;      /* the next content chunk (1-based), how many */
+    int              api, include_usage, opened, done;   /* done: 1 end of stream, 2 cut */
+    long             prompt;
+    live_buf         out;                /* events written and not yet given to MHD */
+    size_t           pos;
+    time_t           created;
+    char             id[48];
+    char             model[128];
+} mock_stream;
+
+typedef struct { mock_stream *p; uint32_t gen, next_free; } stream_slot;
+enum { MOCK_EV_STREAM = 1 };             /* the mock's own engine event: resume a stream */
 
 /* A connection (MHD's socket context). While it waits for a complete
  * request (opened, or its previous request ended) it is on m->idle, oldest
@@ -140,6 +176,9 @@ struct mock {
     size_t              busy_len;
     uint64_t            requests, rejected, garbled, closed, refused_conns, idle_closed;
     uint64_t            n429, n5xx, n4xx;
+    stream_slot        *sv;               /* streams being sent, by slot */
+    uint32_t            nsv, capsv, free_sv;
+    uint64_t            streams, stream_cuts, stream_errors;
 };
 
 /* ------------------------------------------------------- idle connections --- */
@@ -515,6 +554,237 @@ static void wake(mock_req *r)
     }
 }
 
+/* -------------------------------------------------------------- streams --- */
+/* Server-sent events, as the APIs send them (docs/live.md, "Streaming"):
+ * OpenAI: `data: <chat.completion.chunk>` lines, a role chunk first, a
+ * finish_reason chunk, with stream_options.include_usage a last chunk with
+ * empty choices and the usage, then `data: [DONE]`; an error mid-stream is a
+ * `data: {"error": {...}}` chunk. Anthropic: `event: NAME` + `data: JSON`:
+ * message_start, content_block_start, ping, content_block_delta...,
+ * content_block_stop, message_delta (stop_reason, usage), message_stop; an
+ * error mid-stream is `event: error` with an overloaded_error. */
+static void sse_event(mock_stream *st, const char *event, json_t *j)
+{
+    live_buf b = { 0 };
+    if (j && !live_json_dump(j, &b, SIZE_MAX)) {
+        if (event) live_buf_printf(&st->out, "event: %s\n", event);
+        live_buf_printf(&st->out, "data: %s\n\n", b.s);
+    } else {
+        st->out.bad = 1;                      /* out of memory: the stream is cut */
+    }
+    live_buf_free(&b);
+    json_decref(j);
+}
+
+/* An OpenAI chunk with one choice (delta, finish reason), or none (usage). */
+static json_t *oa_chunk(const mock_stream *st, json_t *delta, const char *finish, json_t *usage)
+{
+    json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:n}", "id", st->id, "object", "chat.completion.chunk",
+                          "created", (json_int_t)st->created, "model", st->model, "system_fingerprint");
+    json_t *choices = json_array();
+    if (delta)
+        json_array_append_new(choices, json_pack("{s:i, s:o, s:n, s:s?}", "index", 0, "delta", delta, "logprobs",
+                                                 "finish_reason", finish));
+    if (j) json_object_set_new(j, "choices", choices);
+    else json_decref(choices);
+    if (j && st->include_usage) json_object_set_new(j, "usage", usage ? usage : json_null());
+    else json_decref(usage);
+    return j;
+}
+
+/* Chunk j's text: 4 characters per token, the completion text of a plain answer from its offset. */
+static json_t *chunk_text(const mock_stream *st, uint32_t j)
+{
+    static const char WORDS[] = "lor ips dol sit ame con adi eli sed do  eiu tem inc ut  lab et  ";
+    uint64_t from = (uint64_t)(j - 1) * (st->plan.chunk ? st->plan.chunk : 1) * 4;
+    size_t n = (size_t)sim_stream_chunk_tokens(&st->plan, j) * 4;
+    char *t = malloc(n + 1);
+    if (!t) return NULL;
+    for (size_t i = 0; i < n; i++) t[i] = WORDS[(from + i) % 64];
+    json_t *s = json_stringn_nocheck(t, n);
+    free(t);
+    return s;
+}
+
+static void emit_open(mock_stream *st)
+{
+    if (st->api == API_ANTHROPIC) {
+        sse_event(st, "message_start",
+                  json_pack("{s:s, s:{s:s, s:s, s:s, s:[], s:s, s:n, s:n, s:{s:I, s:i}}}", "type", "message_start",
+                            "message", "id", st->id, "type", "message", "role", "assistant", "content", "model",
+                            st->model, "stop_reason", "stop_sequence", "usage", "input_tokens", (json_int_t)st->prompt,
+                            "output_tokens", 1));
+        sse_event(st, "content_block_start", json_pack("{s:s, s:i, s:{s:s, s:s}}", "type", "content_block_start",
+                                                       "index", 0, "content_block", "type", "text", "text", ""));
+        sse_event(st, "ping", json_pack("{s:s}", "type", "ping"));
+    } else {
+        sse_event(st, NULL, oa_chunk(st, json_pack("{s:s, s:s}", "role", "assistant", "content", ""), NULL, NULL));
+    }
+}
+
+static void emit_chunk(mock_stream *st, uint32_t j)
+{
+    json_t *text = chunk_text(st, j);
+    if (!text) { st->out.bad = 1; return; }
+    if (st->api == API_ANTHROPIC)
+        sse_event(st, "content_block_delta", json_pack("{s:s, s:i, s:{s:s, s:o}}", "type", "content_block_delta",
+                                                       "index", 0, "delta", "type", "text_delta", "text", text));
+    else
+        sse_event(st, NULL, oa_chunk(st, json_pack("{s:o}", "content", text), NULL, NULL));
+}
+
+static void emit_end(mock_stream *st)
+{
+    long out = (long)st->plan.tokens;
+    if (st->api == API_ANTHROPIC) {
+        sse_event(st, "content_block_stop", json_pack("{s:s, s:i}", "type", "content_block_stop", "index", 0));
+        sse_event(st, "message_delta", json_pack("{s:s, s:{s:s, s:n}, s:{s:I}}", "type", "message_delta", "delta",
+                                                 "stop_reason", "max_tokens", "stop_sequence", "usage",
+                                                 "output_tokens", (json_int_t)out));
+        sse_event(st, "message_stop", json_pack("{s:s}", "type", "message_stop"));
+        return;
+    }
+    sse_event(st, NULL, oa_chunk(st, json_object(), "length", NULL));
+    if (st->include_usage)
+        sse_event(st, NULL, oa_chunk(st, NULL, NULL, json_pack("{s:I, s:I, s:I}", "prompt_tokens", (json_int_t)st->prompt,
+                                                              "completion_tokens", (json_int_t)out, "total_tokens",
+                                                              (json_int_t)(st->prompt + out))));
+    live_buf_printf(&st->out, "data: [DONE]\n\n");
+}
+
+static void emit_error(mock_stream *st)
+{
+    if (st->api == API_ANTHROPIC)
+        sse_event(st, "error", json_pack("{s:s, s:{s:s, s:s}}", "type", "error", "error", "type", "overloaded_error",
+                                         "message", "Overloaded"));
+    else
+        sse_event(st, NULL, json_pack("{s:{s:s, s:s, s:n, s:n}}", "error", "message",
+                                      "The server had an error while streaming your response. Please retry.",
+                                      "type", "server_error", "param", "code"));
+}
+
+static int stream_slot_new(mock *m, mock_stream *st)
+{
+    uint32_t i;
+    if (m->free_sv != UINT32_MAX) {
+        i = m->free_sv;
+        m->free_sv = m->sv[i].next_free;
+    } else {
+        if (m->nsv == m->capsv) {
+            uint32_t nc = m->capsv ? m->capsv * 2 : 64;
+            stream_slot *n = realloc(m->sv, (size_t)nc * sizeof *n);
+            if (!n) return -1;
+            m->sv = n;
+            m->capsv = nc;
+        }
+        i = m->nsv++;
+        m->sv[i].gen = 0;
+    }
+    m->sv[i].p = st;
+    st->slot = i;
+    st->gen = m->sv[i].gen;
+    return 0;
+}
+
+static void stream_free(void *cls)
+{
+    mock_stream *st = cls;
+    mock *m = st->m;
+    if (st->r) st->r->st = NULL;
+    m->sv[st->slot].p = NULL;
+    m->sv[st->slot].gen++;                    /* its pending resume is stale */
+    m->sv[st->slot].next_free = m->free_sv;
+    m->free_sv = st->slot;
+    live_buf_free(&st->out);
+    free(st);
+}
+
+/* MHD asks for more of the body: whatever is due on the scenario clock; when
+ * nothing is, the connection is suspended until the next event's time. */
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    mock_stream *st = cls;
+    mock *m = st->m;
+    if (!st->r) return MHD_CONTENT_READER_END_WITH_ERROR;       /* its request is gone */
+    if (st->pos == st->out.len) {
+        st->out.len = st->pos = 0;
+        if (st->out.s) st->out.s[0] = '\0';
+        pol_ns rel = live_clock_now(&m->clk) - st->t0;
+        if (!st->opened) { emit_open(st); st->opened = 1; }
+        while (st->next <= st->nchunks && sim_stream_chunk_at(&st->plan, st->next) <= rel) emit_chunk(st, st->next++);
+        if (st->next > st->nchunks && !st->done && sim_stream_end_at(&st->plan) <= rel) {
+            if (st->plan.end == SIM_PLAN_COMPLETE) { emit_end(st); st->done = 1; }
+            else if (st->plan.end == SIM_PLAN_ERROR) { emit_error(st); st->done = 1; m->stream_errors++; }
+            else { st->done = 2; m->stream_cuts++; }
+        }
+        if (st->out.bad) return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    if (st->pos < st->out.len) {
+        size_t n = st->out.len - st->pos;
+        if (n > max) n = max;
+        memcpy(buf, st->out.s + st->pos, n);
+        st->pos += n;
+        return (ssize_t)n;
+    }
+    if (st->done) return st->done == 2 ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
+    pol_ns at = st->t0 + (st->next <= st->nchunks ? sim_stream_chunk_at(&st->plan, st->next)
+                                                  : sim_stream_end_at(&st->plan));
+    if (sim_schedule(&m->eng, at, MOCK_EV_STREAM, st->slot, st->gen, 0)) return MHD_CONTENT_READER_END_WITH_ERROR;
+    st->r->suspended = 1;
+    MHD_suspend_connection(st->r->conn);
+    return 0;
+}
+
+static int stream_live(const sim_event *ev, void *ctx)
+{
+    const mock *m = ctx;
+    return ev->ent < m->nsv && m->sv[ev->ent].p && m->sv[ev->ent].gen == ev->gen;
+}
+
+/* The next event of a stream is due: its connection goes on. */
+static void on_stream_wake(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    mock *m = ctx;
+    mock_stream *st = m->sv[ev->ent].p;
+    if (st->r) wake(st->r);
+}
+
+/* The model's first byte of a streamed answer for r: a 200 whose body the
+ * reader writes as the plan goes. */
+static void start_stream(mock *m, mock_req *r, const sim_answer *a)
+{
+    mock_stream *st = calloc(1, sizeof *st);
+    if (!st || stream_slot_new(m, st)) { free(st); r->phase = PH_CLOSE; return; }
+    m->serial++;
+    m->streams++;
+    st->m = m;
+    st->r = r;
+    st->plan = *a->stream;
+    st->t0 = live_clock_now(&m->clk);
+    st->next = 1;
+    st->nchunks = sim_stream_chunks(&st->plan);
+    st->api = r->route;
+    st->include_usage = r->include_usage;
+    st->prompt = lround((float)r->prompt);
+    st->created = time(NULL);
+    snprintf(st->id, sizeof st->id, st->api == API_ANTHROPIC ? "msg_mock%llu" : "chatcmpl-mock%llu",
+             (unsigned long long)m->serial);
+    memcpy(st->model, r->model, sizeof st->model);
+    r->resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_reader, st, stream_free);
+    if (!r->resp) { stream_free(st); r->phase = PH_CLOSE; return; }
+    r->st = st;
+    MHD_add_response_header(r->resp, "Content-Type", "text/event-stream; charset=utf-8");
+    MHD_add_response_header(r->resp, "Cache-Control", "no-cache");
+    char id[48];
+    snprintf(id, sizeof id, "req_mock%llu", (unsigned long long)m->serial);
+    MHD_add_response_header(r->resp, st->api == API_ANTHROPIC ? "request-id" : "x-request-id", id);
+    rate_headers(m, r->resp, a);
+    r->status = 200;
+    r->phase = PH_READY;
+}
+
 /* ------------------------------------------------------------ the model --- */
 /* Closes a request the model holds (black-holed) without an answer. */
 static void close_held(mock *m, mock_req *r)
@@ -569,7 +839,8 @@ static void pm_answer(void *ctx, uint64_t tag, const sim_answer *a)
         else if (st >= 400) m->n4xx++;
     }
     wait_unlink(m, r);
-    answer(m, r, a);
+    if (a->stream && a->out.kind == POL_OUT_SUCCESS) start_stream(m, r, a);
+    else answer(m, r, a);
     wake(r);
 }
 
@@ -656,6 +927,19 @@ int live_mock_parse_request(const char *body, size_t len, int anthropic, live_mo
         json_decref(root);
         return -1;
     }
+    const json_t *stream = json_object_get(root, "stream"), *so = json_object_get(root, "stream_options");
+    const json_t *iu = json_is_object(so) ? json_object_get(so, "include_usage") : NULL;
+    if (stream && !json_is_null(stream) && !json_is_boolean(stream)) err = "stream: Input should be a valid boolean.";
+    else if (!anthropic && so && !json_is_null(so) && !json_is_object(so))
+        err = "stream_options: Input should be an object.";
+    else if (iu && !json_is_null(iu) && !json_is_boolean(iu)) err = "stream_options.include_usage: Input should be a valid boolean.";
+    if (err) {
+        snprintf(rq->error, sizeof rq->error, "%s", err);
+        json_decref(root);
+        return -1;
+    }
+    rq->stream = json_is_true(stream);
+    rq->include_usage = !anthropic && json_is_true(iu);
     memcpy(rq->model, json_string_value(model), json_string_length(model) + 1);
     long chars = content_chars(json_object_get(root, "system"));
     size_t i;
@@ -679,6 +963,8 @@ static int parse_request(mock *m, mock_req *r, double *prompt, double *output)
         return -1;
     }
     memcpy(r->model, rq.model, sizeof r->model);
+    r->stream = rq.stream;
+    r->include_usage = rq.include_usage;
     long hp = token_count(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, HDR_PROMPT));
     *prompt = hp > 0 ? (double)hp : ceil((double)rq.chars / 4.0);
     *output = rq.max_tokens > 0 ? (double)rq.max_tokens : m->default_output;
@@ -739,7 +1025,8 @@ static void handle(mock *m, mock_req *r)
     r->output = output;
     wait_link(m, r);
     /* answers due now (429, outage...) come back inside the call */
-    if (sim_pm_submit(m->pm, m->prov, prompt, output, (uint64_t)(uintptr_t)r, &r->handle)) {
+    if (sim_pm_submit_ex(m->pm, m->prov, prompt, output, r->stream ? SIM_PM_STREAM : 0u, (uint64_t)(uintptr_t)r,
+                         &r->handle)) {
         wait_unlink(m, r);
         r->phase = PH_CLOSE;
         return;
@@ -808,6 +1095,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         wait_unlink(m, r);
     }
     if (r->resp) MHD_destroy_response(r->resp);
+    if (r->st) r->st->r = NULL;          /* the stream (its response's) outlives its request */
     body_release(m, r);
     if (r->mc) idle_list(m, r->mc);      /* keep-alive: the next request is due within the idle timeout */
     free(r);
@@ -1145,6 +1433,14 @@ static void shutdown_server(mock *m)
         if (!r->held) sim_pm_forget(m->pm, r->handle);
         close_held(m, r);
     }
+    for (uint32_t i = 0; i < m->nsv; i++) {     /* streams waiting for their next event: end them */
+        mock_stream *st = m->sv[i].p;
+        if (!st || !st->r) continue;
+        st->done = 2;
+        st->plan.end = SIM_PLAN_CUT;
+        st->next = st->nchunks + 1;
+        if (st->r->suspended) wake(st->r);
+    }
     for (int i = 0; i < 3; i++) MHD_run(m->d);  /* let resumed connections close */
     MHD_stop_daemon(m->d);
     listen_close(m);
@@ -1175,6 +1471,8 @@ int live_mock_run_ex(const sim_scenario *sc, const live_mock_opts *o, const live
         goto out;
     }
     m->grng = sim_rng_new(sim_rng_type(sc->rng), sc->seed, 0, SIM_STREAM_PROVIDER, (uint32_t)(sc->nproviders + m->prov));
+    m->free_sv = UINT32_MAX;
+    sim_engine_on(&m->eng, MOCK_EV_STREAM, on_stream_wake, stream_live, m);
     if (!m->grng || m->hfd < 0 || m->pfd < 0 || set_limits(m)) { fprintf(stderr, "retrysim mock: out of memory\n"); goto out; }
     if (parse_bind(m, o->bind, o->port)) {
         fprintf(stderr, "retrysim mock: --bind needs an IPv4 or IPv6 address, got '%s'\n", o->bind);
@@ -1214,15 +1512,17 @@ int live_mock_run_ex(const sim_scenario *sc, const live_mock_opts *o, const live
         fprintf(stderr, "retrysim mock: %llu requests (%llu rejected as malformed): %llu answered 200, "
                 "%llu 429, %llu 5xx, %llu 4xx, %llu closed unanswered (refused, black-holed or shut down), "
                 "%llu garbled; %llu connections refused over the limits, %llu closed idle, "
-                "%llu with a request line that is not HTTP\n",
+                "%llu with a request line that is not HTTP; %llu streamed (%llu cut, %llu with an error event)\n",
                 (unsigned long long)m->requests, (unsigned long long)m->rejected,
                 (unsigned long long)(m->requests - m->n429 - m->n5xx - m->n4xx - m->closed),
                 (unsigned long long)m->n429, (unsigned long long)m->n5xx, (unsigned long long)m->n4xx,
                 (unsigned long long)m->closed, (unsigned long long)m->garbled,
                 (unsigned long long)m->refused_conns, (unsigned long long)m->idle_closed,
-                (unsigned long long)m->bad_lines);
+                (unsigned long long)m->bad_lines, (unsigned long long)m->streams,
+                (unsigned long long)m->stream_cuts, (unsigned long long)m->stream_errors);
     }
 out:
+    free(m->sv);
     if (m->spare_fd >= 0) close(m->spare_fd);
     free(m->busy_reply);
     free(m->bad_line_reply);

@@ -45,6 +45,8 @@ typedef struct {
     char model[128];           /* the model name (UTF-8, no NUL) */
     long max_tokens;           /* max_tokens (OpenAI: or max_completion_tokens); -1 = absent or null */
     long chars;                /* bytes of the messages' content text and of system */
+    int  stream;               /* "stream": true (a boolean; null = absent = false) */
+    int  include_usage;        /* OpenAI "stream_options": {"include_usage": true} */
     char error[256];           /* the 400's message when refused, else "" */
 } live_mock_request;
 
@@ -53,7 +55,9 @@ typedef struct {
  * (live_json.h: at most 8 MiB, depth 2048, a 64 MiB memory budget): a JSON
  * object with a non-empty string model (< 128 bytes), a non-empty array
  * messages, and max_tokens a whole number in 1..1e8 (required by
- * Anthropic). Returns 0, or -1 with rq->error set. Linear in len; no
+ * Anthropic); stream, when present, a boolean, and OpenAI's stream_options
+ * an object whose include_usage is a boolean. Returns 0, or -1 with
+ * rq->error set. Linear in len; no
  * global state but jansson's allocation counters. */
 int live_mock_parse_request(const char *body, size_t len, int anthropic, live_mock_request *rq);
 

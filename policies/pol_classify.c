@@ -12,7 +12,8 @@ static const char *const class_names[] = { "success", "retry", "fallback", "fail
 #define N_CLASSES ((int)(sizeof class_names / sizeof class_names[0]))
 
 static const char *const kind_names[POL_OUT__COUNT] = {
-    "success", "http", "timeout", "refused", "reset", "context-window", "content-policy"
+    "success", "http", "timeout", "refused", "reset", "context-window", "content-policy",
+    "stream-cut", "stream-error", "stream-timeout"
 };
 
 POL_NAME_FUNCS(pol_class, pol_class_name, pol_class_parse, class_names, N_CLASSES)
@@ -46,6 +47,11 @@ void pol_classify_default(pol_classify_cfg *out)
     out->by_kind[POL_OUT_CONN_RESET]     = POL_CLASS_RETRY;
     out->by_kind[POL_OUT_CONTEXT_WINDOW] = POL_CLASS_FALLBACK;
     out->by_kind[POL_OUT_CONTENT_POLICY] = POL_CLASS_FALLBACK;
+    /* a loop that wraps the whole call, the stream's reading included,
+     * restarts it; the SDK presets override these (pol_preset.c) */
+    out->by_kind[POL_OUT_STREAM_CUT]     = POL_CLASS_RETRY;
+    out->by_kind[POL_OUT_STREAM_ERROR]   = POL_CLASS_RETRY;
+    out->by_kind[POL_OUT_STREAM_TIMEOUT] = POL_CLASS_RETRY;
 }
 
 int pol_classify_set_status(pol_classify_cfg *c, int status, pol_class cls)

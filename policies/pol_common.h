@@ -91,6 +91,13 @@ typedef enum {
     POL_OUT_CONN_RESET,      /* reset, truncated or unparsable response */
     POL_OUT_CONTEXT_WINDOW,  /* prompt too long for the model (a 400 of that kind) */
     POL_OUT_CONTENT_POLICY,  /* refused by content filter (a 400 of that kind) */
+    /* A streamed answer that failed after its first byte (the HTTP status was
+     * 2xx and the client had started reading events): an SDK's retry loop has
+     * returned by then, so only an outer loop (an application wrapper, a
+     * gateway) can restart or continue the request (docs/policies.md, §5.3). */
+    POL_OUT_STREAM_CUT,      /* the connection dropped mid-stream (no end event) */
+    POL_OUT_STREAM_ERROR,    /* an error event inside the stream (Anthropic `event: error`, OpenAI error chunk) */
+    POL_OUT_STREAM_TIMEOUT,  /* the client's idle timeout between chunks, or its attempt timeout, after the first byte */
     POL_OUT__COUNT
 } pol_outcome_kind;
 

@@ -31,7 +31,8 @@ void pol_failmask_default(pol_failmask *m)
     set_bit(m, 408, 1);
     set_bit(m, 429, 1);
     pol_failmask_set_status(m, 500, POL_STATUS_MAX, 1);
-    m->kind_bits = (1u << POL_OUT_TIMEOUT) | (1u << POL_OUT_CONN_REFUSED) | (1u << POL_OUT_CONN_RESET);
+    m->kind_bits = (1u << POL_OUT_TIMEOUT) | (1u << POL_OUT_CONN_REFUSED) | (1u << POL_OUT_CONN_RESET) |
+                  (1u << POL_OUT_STREAM_CUT) | (1u << POL_OUT_STREAM_ERROR) | (1u << POL_OUT_STREAM_TIMEOUT);
 }
 
 int pol_failmask_set_status(pol_failmask *m, int lo, int hi, int counts)

@@ -2,10 +2,12 @@
  * (breakers, cooldowns, outlier ejection, failure monitors).
  *
  * A mask is a bit per HTTP status (100..599) and a bit per non-HTTP outcome
- * kind (timeout, refused, reset, context-window, content-policy). A success
+ * kind (timeout, refused, reset, context-window, content-policy, stream-cut,
+ * stream-error, stream-timeout). A success
  * kind never counts, whatever the bits. The default is the "transient" set of
  * Microsoft.Extensions.Http.Resilience (HttpClientResiliencePredicates:
- * 408, 429, every 5xx, and transport errors: timeout, refused, reset);
+ * 408, 429, every 5xx, and transport errors: timeout, refused, reset), and
+ * the three mid-stream failures;
  * context-window and content-policy 400s are the caller's fault and do not
  * count. A mask can also be derived from a pol_classify_cfg (every status and
  * kind whose class is in a set of classes).

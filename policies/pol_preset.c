@@ -51,6 +51,15 @@ static void classify_everything(pol_retry_cfg *c)
         pol_classify_set_kind(&c->classify, (pol_outcome_kind)k, POL_CLASS_RETRY);
 }
 
+/* A client whose retry loop returns once the response's headers are in:
+ * what fails while the stream is read is the caller's (docs/policies.md,
+ * §5.3: the SDKs return the Stream object from their retry loop). */
+static void stream_failures_are(pol_retry_cfg *c, pol_class cls)
+{
+    for (int k = POL_OUT_STREAM_CUT; k <= POL_OUT_STREAM_TIMEOUT; k++)
+        pol_classify_set_kind(&c->classify, (pol_outcome_kind)k, cls);
+}
+
 /* ---- presets ------------------------------------------------------------ */
 
 /* Stainless-generated Python SDKs (openai, anthropic): 2 retries, 0.5 s x2
@@ -64,6 +73,7 @@ static void fill_stainless(pol_retry_cfg *c)
     c->backoff.jitter_factor = 0.25;
     set_hint(c, POL_HINT_CEIL_IGNORE, 60 * POL_NS_PER_S, 1);
     c->honor_should_retry = 1;
+    stream_failures_are(c, POL_CLASS_FAIL);         /* retried only before the first byte */
 }
 
 static void fill_openai_python(pol_retry_cfg *c)
@@ -109,6 +119,7 @@ static void fill_aws_standard(pol_retry_cfg *c)
     set_hint(c, POL_HINT_IGNORE, 0, 0);
     c->honor_should_retry = 0;
     classify_only(c, codes, sizeof codes / sizeof codes[0]);
+    stream_failures_are(c, POL_CLASS_FAIL);   /* needs-retry runs before an event stream is read */
 }
 
 static void fill_aws_legacy(pol_retry_cfg *c)
@@ -119,6 +130,7 @@ static void fill_aws_legacy(pol_retry_cfg *c)
     set_hint(c, POL_HINT_IGNORE, 0, 0);
     c->honor_should_retry = 0;
     classify_only(c, codes, sizeof codes / sizeof codes[0]);
+    stream_failures_are(c, POL_CLASS_FAIL);
 }
 
 static void fill_grpc(pol_retry_cfg *c)
@@ -130,6 +142,7 @@ static void fill_grpc(pol_retry_cfg *c)
     c->honor_should_retry = 0;
     classify_only(c, codes, sizeof codes / sizeof codes[0]);
     pol_classify_set_kind(&c->classify, POL_OUT_TIMEOUT, POL_CLASS_FAIL); /* DEADLINE_EXCEEDED */
+    stream_failures_are(c, POL_CLASS_FAIL);                 /* committed at the response headers */
 }
 
 static void fill_envoy(pol_retry_cfg *c)
@@ -141,6 +154,7 @@ static void fill_envoy(pol_retry_cfg *c)
     classify_errors(c, POL_CLASS_FAIL);                     /* retry_on: 5xx */
     for (int st = 500; st <= POL_STATUS_MAX; st++)
         pol_classify_set_status(&c->classify, st, POL_CLASS_RETRY);
+    stream_failures_are(c, POL_CLASS_FAIL);   /* no retry once the response has started downstream */
 }
 
 static void fill_tenacity(pol_retry_cfg *c)
@@ -184,6 +198,9 @@ static void fill_litellm(pol_retry_cfg *c)
     fill_stainless(c);
     c->attempt_timeout = 6000 * POL_NS_PER_S;               /* litellm.request_timeout */
     c->honor_should_retry = 0;
+    /* MidStreamFallbackError: the router's fallbacks, with the partial text
+     * as a prefix (_acompletion_streaming_iterator; stream recovery) */
+    stream_failures_are(c, POL_CLASS_FALLBACK);
 }
 
 static void fill_portkey(pol_retry_cfg *c)
@@ -195,6 +212,7 @@ static void fill_portkey(pol_retry_cfg *c)
     c->honor_should_retry = 0;
     classify_only(c, codes, sizeof codes / sizeof codes[0]);
     pol_classify_set_kind(&c->classify, POL_OUT_TIMEOUT, POL_CLASS_FAIL); /* becomes a 408 */
+    stream_failures_are(c, POL_CLASS_FAIL);                 /* retried on a response status only */
 }
 
 static void fill_seed_exp_random1s(pol_retry_cfg *c)

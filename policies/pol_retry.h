@@ -83,7 +83,7 @@ typedef struct {
                                                (s - POL_STATUS_MIN) % 8 of byte
                                                (s - POL_STATUS_MIN) / 8 */
     uint16_t kinds;              /* matched non-HTTP outcomes: bit k for kind k, only
-                                    POL_OUT_TIMEOUT .. POL_OUT_CONTENT_POLICY */
+                                    POL_OUT_TIMEOUT .. POL_OUT_STREAM_TIMEOUT */
     unsigned set;                /* POL_RULE_* bits: which fields below apply */
     int      max_attempts;       /* counted per cfg.count; 0 = no limit of its own */
     pol_backoff_cfg backoff;
@@ -170,7 +170,7 @@ POL_API int  pol_retry_next(const pol_retry_cfg *c, pol_retry_state *s, const po
 /* Per-kind rules. pol_retry_rule_init: nothing matched, nothing set, the
  * fields copied from policy (or pol_retry_default's when policy is NULL).
  * _match_status adds the statuses lo..hi (within 100..599); _match_kind a
- * non-HTTP kind (TIMEOUT .. CONTENT_POLICY); _match_parse one item in the
+ * non-HTTP kind (TIMEOUT .. STREAM_TIMEOUT); _match_parse one item in the
  * scenario syntax: "429" (400..599), "4xx" / "5xx", or a kind name
  * (pol_outcome_kind_name: "timeout", "refused", "reset", "context-window",
  * "content-policy"). They return POL_OK, POL_EINVAL (NULL, a kind that cannot

@@ -301,12 +301,12 @@ static void test_throttled_once(void)
     rewind(tsq);
     char line[1024];
     double throttled = 0;
-    while (fgets(line, sizeof line, tsq)) {      /* rows: ...,budget_denied_per_s,throttled_per_s,budget_level,throttle_level */
+    while (fgets(line, sizeof line, tsq)) {      /* rows: ...,budget_denied_per_s,throttled_per_s,budget_level,throttle_level,ttft_mean_s */
         double v[16];
         int n = 0;
         char *rest = line, *p;
         while ((p = strsep(&rest, ",")) && n < 16) v[n++] = atof(p);
-        CU_ASSERT_EQUAL_FATAL(n, 14);
+        CU_ASSERT_EQUAL_FATAL(n, 15);
         throttled += v[11] * 10;                  /* per second over a 10 s bucket */
     }
     fclose(tsq);

@@ -54,6 +54,9 @@ static void test_default_kinds(void)
     CU_ASSERT_EQUAL(kind(&c, POL_OUT_CONN_RESET), POL_CLASS_RETRY);
     CU_ASSERT_EQUAL(kind(&c, POL_OUT_CONTEXT_WINDOW), POL_CLASS_FALLBACK);
     CU_ASSERT_EQUAL(kind(&c, POL_OUT_CONTENT_POLICY), POL_CLASS_FALLBACK);
+    CU_ASSERT_EQUAL(kind(&c, POL_OUT_STREAM_CUT), POL_CLASS_RETRY);      /* a wrapper restarts the stream */
+    CU_ASSERT_EQUAL(kind(&c, POL_OUT_STREAM_ERROR), POL_CLASS_RETRY);
+    CU_ASSERT_EQUAL(kind(&c, POL_OUT_STREAM_TIMEOUT), POL_CLASS_RETRY);
     CU_ASSERT_EQUAL(kind(&c, POL_OUT__COUNT), POL_CLASS_FAIL);
     CU_ASSERT_EQUAL(kind(&c, (pol_outcome_kind)-3), POL_CLASS_FAIL);
     /* success is success whatever status the caller left in it */
@@ -100,7 +103,9 @@ static void test_names(void)
 {
     static const char *const cls[] = { "success", "retry", "fallback", "fail" };
     static const char *const kinds[] = { "success", "http", "timeout", "refused", "reset",
-                                         "context-window", "content-policy" };
+                                         "context-window", "content-policy", "stream-cut", "stream-error",
+                                         "stream-timeout" };
+    _Static_assert(sizeof kinds / sizeof kinds[0] == POL_OUT__COUNT, "a name per kind");
     CHECK_NAME_TABLE(pol_class, pol_class_name, pol_class_parse, cls, 4);
     pol_class got;
     CU_ASSERT_EQUAL(pol_class_parse("Retry", &got), POL_OK);     /* case-insensitive */

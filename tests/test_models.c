@@ -274,12 +274,12 @@ static void test_csv_schema(void)
     CU_ASSERT_EQUAL(empties, 0);
     CU_ASSERT(strstr(b[0], "\"*\"") == NULL);
     CU_ASSERT_EQUAL(csv_check(b[1], n[1], header_fields(sim_timeseries_requests_header), &empties), 7 * 2);
-    CU_ASSERT_EQUAL(empties, 7 * 2 * 2);          /* budget_level, throttle_level: no budget, no throttle */
+    CU_ASSERT_EQUAL(empties, 7 * 2 * 3);          /* budget_level, throttle_level, ttft_mean_s: no budget, no throttle, no stream */
     int natt = csv_check(b[2], n[2], header_fields(sim_attempts_header), &empties);
     CU_ASSERT_EQUAL(natt, (int)(r.m[0].m[SIM_M_ATTEMPTS] + r.m[1].m[SIM_M_ATTEMPTS]));
     CU_ASSERT(empties >= natt * 7);               /* the 7 numeric live-only columns (and retry_after_s, next_delay_s) */
     CU_ASSERT(strstr(b[0], "\"backup\"") != NULL);         /* a row for every provider, used or not */
-    CU_ASSERT_EQUAL(csv_col(b[2], "trace_id"), 20);   /* the common columns (and the 4 layer ones) first, then live's */
+    CU_ASSERT_EQUAL(csv_col(b[2], "trace_id"), 23);   /* the common columns (the 4 layer and 3 stream ones) first, then live's */
     CU_ASSERT_EQUAL(csv_col(b[2], "error"), header_fields(sim_attempts_header) - 1);
     CU_ASSERT_EQUAL(csv_check(b[3], n[3], header_fields(sim_alert_header), &empties), 0);
     printf("\n    csv: %d attempts, %d time series rows", natt, 7 * 2 * 2);

@@ -166,6 +166,37 @@ static void test_classes(void)
     }
 }
 
+/* What each client does with a stream that fails after its first byte
+ * (docs/policies.md, §5.3): the SDKs, botocore, gRPC, Envoy and Portkey have
+ * returned (or forwarded) the response by then: FAIL, the caller's problem;
+ * LiteLLM's router falls back (MidStreamFallbackError); the wrappers that
+ * call a whole function (tenacity, backoff, Polly, resilience4j, the seeds'
+ * loops) retry it. */
+static void test_stream_classes(void)
+{
+    static const struct { const char *name; pol_class cls; } T[] = {
+        { "openai-python", POL_CLASS_FAIL }, { "openai-python-next", POL_CLASS_FAIL },
+        { "anthropic-python", POL_CLASS_FAIL }, { "openai-node", POL_CLASS_FAIL },
+        { "anthropic-node", POL_CLASS_FAIL }, { "aws-standard", POL_CLASS_FAIL },
+        { "aws-legacy", POL_CLASS_FAIL }, { "grpc", POL_CLASS_FAIL }, { "envoy", POL_CLASS_FAIL },
+        { "portkey", POL_CLASS_FAIL }, { "litellm-router", POL_CLASS_FALLBACK },
+        { "tenacity-random-exponential", POL_CLASS_RETRY }, { "backoff-expo-full-jitter", POL_CLASS_RETRY },
+        { "polly-v8-exponential-jitter", POL_CLASS_RETRY }, { "resilience4j-exponential-random", POL_CLASS_RETRY },
+        { "seed-exp-random1s", POL_CLASS_RETRY }, { "seed-full-jitter", POL_CLASS_RETRY },
+    };
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
+        pol_retry_cfg c = get(T[i].name);
+        for (int k = POL_OUT_STREAM_CUT; k <= POL_OUT_STREAM_TIMEOUT; k++) {
+            pol_outcome o = pol_outcome_make((pol_outcome_kind)k, 200);
+            pol_class got = pol_classify(&c.classify, &o);
+            if (got != T[i].cls)
+                fprintf(stderr, "%s %s: %s, want %s\n", T[i].name, pol_outcome_kind_name((pol_outcome_kind)k),
+                        pol_class_name(got), pol_class_name(T[i].cls));
+            CU_ASSERT_EQUAL(got, T[i].cls);
+        }
+    }
+}
+
 /* One verdict of a preset on a fresh request. */
 static pol_verdict decide(const char *name, pol_outcome o)
 {
@@ -351,6 +382,7 @@ static void register_suites(void)
              { "list", test_list },
              { "constants of every preset", test_constants },
              { "what each client retries", test_classes },
+             { "what each client does with a failed stream", test_stream_classes },
              { "openai Retry-After and x-should-retry", test_openai_hints },
              { "Node SDKs: no ceiling, 0 and unparseable hints", test_node_hints },
              { "known answers, seed 42", test_known_answers },

@@ -207,8 +207,7 @@ static void test_cells(void)
     CU_ASSERT_EQUAL(wl->arrival_flags[0], SIM_ARR_STREAM_SET | SIM_ARR_STREAM);
     CU_ASSERT_EQUAL(wl->arrival_flags[1], 0);
     CU_ASSERT_EQUAL(wl->arrival_flags[2], SIM_ARR_STREAM_SET);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s.warnings);       /* stream: stored, no effect yet */
-    CU_ASSERT_PTR_NOT_NULL(strstr(s.warnings, "all.csv:1:47: warning: column 'stream' is stored"));
+    CU_ASSERT(!s.warnings || !strstr(s.warnings, "column 'stream'"));   /* streamed answers are simulated */
     /* empty cells count their class's mean (1000 and 300 by default); 0 output tokens count 1 */
     CU_ASSERT_DOUBLE_EQUAL(wl->arrival_prompt_mean, (100 + 1000 + 5) / 3.0, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(wl->arrival_output_mean, (10 + 300 + 1) / 3.0, 1e-9);
@@ -395,6 +394,26 @@ static void test_replay_deadlines(void)
     sim_scenario_free(&s);
 }
 
+/* A row's stream flag decides whether its request streams, over the policy
+ * (which does not stream here): every streamed one is cut (cut_rate 1) and
+ * openai-python does not retry a cut after its first byte. */
+static void test_replay_stream(void)
+{
+    write_file("st.csv", "at,stream\n0,true\n1,false\n2,true\n3,\n4,yes\n");
+    sim_scenario s;
+    CU_ASSERT_EQUAL_FATAL(load("scenario: tr\nduration: 1m\n"
+                               "providers: [{name: a, latency: { ttft: 10ms, per_token: 1ms }, stream: { cut_rate: 1 }}]\n"
+                               "policies: [{preset: openai-python}]\n"
+                               "workload: { loop: trace, arrivals_csv: st.csv, output_tokens: 20 }\n", &s), 0);
+    sim_run_metrics m;
+    CU_ASSERT_EQUAL_FATAL(sim_run_world(&(sim_run_opts){ .sc = &s, .policy = 0 }, &m, NULL), 0);
+    CU_ASSERT_EQUAL(m.m[SIM_M_REQUESTS], 5);
+    CU_ASSERT_EQUAL(m.m[SIM_M_STREAMS_CUT], 3);      /* rows 0, 2, 4 */
+    CU_ASSERT_EQUAL(m.m[SIM_M_SUCCESSES], 2);        /* rows 1 and 3: not streamed, not cut */
+    CU_ASSERT_EQUAL(m.m[SIM_M_GIVE_UPS], 3);
+    sim_scenario_free(&s);
+}
+
 static void register_suites(void)
 {
     CU_SUITE("trace",
@@ -407,7 +426,8 @@ static void register_suites(void)
              { "empirical(log, column)", test_empirical_column },
              { "replay: tokens", test_replay_tokens },
              { "replay: loop", test_replay_loop },
-             { "replay: deadlines", test_replay_deadlines });
+             { "replay: deadlines", test_replay_deadlines },
+             { "replay: the stream flag", test_replay_stream });
 }
 
 CU_TEST_MAIN(register_suites)

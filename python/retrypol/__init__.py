@@ -193,10 +193,18 @@ def _header_items(headers):
     return list(headers)
 
 
+def _default_status(kind):
+    """The status an outcome kind carries when none is given."""
+    if kind in ("context-window", "content-policy"):
+        return 400
+    return 200 if kind.startswith("stream-") else 0
+
+
 class Outcome:
     """What one attempt ended with (pol_outcome): kind 'success', 'http',
-    'timeout', 'refused', 'reset', 'context-window' or 'content-policy', the
-    HTTP status, the server's hint (retry_after, seconds, or None) and
+    'timeout', 'refused', 'reset', 'context-window', 'content-policy', or a
+    stream that failed after its first byte: 'stream-cut', 'stream-error',
+    'stream-timeout' (status 200), the HTTP status, the server's hint (retry_after, seconds, or None) and
     x-should-retry (None, True, False)."""
 
     def __init__(self, kind=None, status=None, headers=None, wall_now=None, hint=None):
@@ -210,7 +218,7 @@ class Outcome:
             raise ValueError(f"unknown outcome kind '{kind}' (one of {', '.join(_lib.OUTCOME_KINDS)})")
         k = _lib.OUTCOME_KINDS.index(kind)
         if status is None:
-            status = 400 if kind in ("context-window", "content-policy") else 0
+            status = _default_status(kind)
         self._o = _lib.pol_outcome(k, status, -1, -1)
         wall = _wall_ns(wall_now)
         hp = _byref(hint) if hint is not None else None
@@ -546,12 +554,12 @@ def _kinds(kinds):
         t = str(t)
         if t in _lib.OUTCOME_KINDS[2:]:
             k = _lib.OUTCOME_KINDS.index(t)
-            out.append(_lib.pol_outcome(k, 400 if t in ("context-window", "content-policy") else 0, -1, -1))
+            out.append(_lib.pol_outcome(k, _default_status(t), -1, -1))
         elif t.strip().lstrip("+-").isdigit() and 400 <= int(t) <= 599:
             out.append(_lib.pol_outcome(1, int(t), -1, -1))
         else:
             raise ValueError(f"--kind: '{t}' is not a status 400..599 or timeout, refused, reset, "
-                             "context-window, content-policy")
+                             "context-window, content-policy, stream-cut, stream-error, stream-timeout")
     if not out or len(out) > MAX_KINDS:
         raise ValueError(f"kinds: 1..{MAX_KINDS} outcomes")
     return out

@@ -34,7 +34,7 @@ c_enum = c_int      # every pol_* enum (GCC: int-sized, values < 2^31)
 
 # ---- constants (pol_*.h), checked against the C compiler by tests/test_layout.py
 POL_OK, POL_EINVAL, POL_EPARSE, POL_ERANGE, POL_ENOTFOUND, POL_ENOMEM = 0, -1, -2, -3, -4, -5
-POL_OUT__COUNT = 7
+POL_OUT__COUNT = 10
 POL_STATUS_MIN, POL_STATUS_MAX = 100, 599
 POL_RETRY_MAX_RULES = 8
 POL_RULE_STATUS_BYTES = (POL_STATUS_MAX - POL_STATUS_MIN) // 8 + 1
@@ -45,7 +45,8 @@ POL_NS_PER_S = 1000000000
 POL_NS_MAX = 2**63 - 1
 
 # enum values, in header order (the *_name / *_parse functions give the names)
-OUTCOME_KINDS = ["success", "http", "timeout", "refused", "reset", "context-window", "content-policy"]
+OUTCOME_KINDS = ["success", "http", "timeout", "refused", "reset", "context-window", "content-policy",
+                 "stream-cut", "stream-error", "stream-timeout"]
 ACTIONS = ["done", "retry", "fallback", "give-up"]
 CLASSES = ["success", "retry", "fallback", "fail"]
 BREAKER_STATES = ["closed", "open", "half-open"]
@@ -289,6 +290,7 @@ CONSTANTS = {
     "POL_NS_PER_S": POL_NS_PER_S, "POL_VERSION_NUMBER": VERSION_NUMBER,
     "POL_OUT_SUCCESS": 0, "POL_OUT_HTTP": 1, "POL_OUT_TIMEOUT": 2, "POL_OUT_CONN_REFUSED": 3,
     "POL_OUT_CONN_RESET": 4, "POL_OUT_CONTEXT_WINDOW": 5, "POL_OUT_CONTENT_POLICY": 6,
+    "POL_OUT_STREAM_CUT": 7, "POL_OUT_STREAM_ERROR": 8, "POL_OUT_STREAM_TIMEOUT": 9,
     "POL_ACT_DONE": 0, "POL_ACT_RETRY": 1, "POL_ACT_FALLBACK": 2, "POL_ACT_GIVE_UP": 3,
     "POL_CLASS_SUCCESS": 0, "POL_CLASS_RETRY": 1, "POL_CLASS_FALLBACK": 2, "POL_CLASS_FAIL": 3,
     "POL_BREAKER_CLOSED": 0, "POL_BREAKER_OPEN": 1, "POL_BREAKER_HALF_OPEN": 2,

@@ -24,7 +24,7 @@ from ._policy_dict import PolicyError, parse_duration, parse_outcome_item, _chec
 _byref = ctypes.byref
 SIM_MAX_TARGETS = 8
 SCOPES = ("request", "client", "gateway", "global", "class")       # sim_scope
-POLICY_OWN_KEYS = ("name", "preset", "retry", "targets", "inner")
+POLICY_OWN_KEYS = ("name", "preset", "retry", "targets", "inner", "stream")
 OTHER_KEYS = ("gateway_size", "degraded", "context_fallback", "content_fallback")
 BIG = 1e15
 

@@ -313,7 +313,8 @@ class FailMask:
     """Which outcomes count as failures (pol_failmask), for the fail setting
     of Breaker, Cooldown and Monitor: a bit per HTTP status (100..599) and
     per transport kind. FailMask() is the library's default transient set
-    (408, 429, 5xx, timeout, refused, reset); FailMask.none() counts nothing;
+    (408, 429, 5xx, timeout, refused, reset, and the three mid-stream failures
+    stream-cut, stream-error, stream-timeout); FailMask.none() counts nothing;
     set_status / set_kind change it (and return it, to chain);
     FailMask.from_classes(policy, 'retry', ...) takes every status and kind a
     policy classifies so. A success never counts."""

@@ -50,7 +50,7 @@ class TestFailMask(unittest.TestCase):
                  retrypol.FailMask.none().set_status(500, 503).set_status(502, counts=False).set_kind("timeout")]
         got = [mask_bits(lambda k, s, m=m: m.test(retrypol.Outcome(KINDS[k], s))) for m in masks]
         _env.assert_lines(self, got, want)
-        self.assertEqual(got[0], " ".join(["408", "429"] + [str(s) for s in range(500, 600)]) + "|timeout refused reset")
+        self.assertEqual(got[0], " ".join(["408", "429"] + [str(s) for s in range(500, 600)]) + "|timeout refused reset stream-cut stream-error stream-timeout")
         self.assertEqual(got[2], "500 501 503|timeout")
         self.assertFalse(masks[0].test(status=200))
         self.assertIn(503, masks[0])

@@ -23,6 +23,7 @@ typedef enum {
     SIM_STREAM_ARRIVALS = 4,   /* id = 0 (open-loop arrival process) */
     SIM_STREAM_POLICY   = 5,   /* id = shared policy state index */
     SIM_STREAM_CLIENT_POLICY = 6, /* id = client index: the client's policy draws (jitter) */
+    SIM_STREAM_PROVIDER_SSE = 7,  /* id = provider index: the faults of its streamed answers */
     SIM_STREAM_BENCH    = 15
 } sim_stream_domain;
 

@@ -25,6 +25,7 @@
 #ifndef SIM_COLUMNS_H
 #define SIM_COLUMNS_H
 #include "world.h"
+#include "stream.h"
 #include <math.h>
 
 #define SIM_SEC(ns) ((double)(ns) / 1e9)
@@ -70,6 +71,10 @@ _Static_assert(SIM_MAX_LAYERS == 4, "attempts.csv has a layerK_attempt column pe
     X("layer2_attempt",  num, sim_layer_no(r, 1)) \
     X("layer3_attempt",  num, sim_layer_no(r, 2)) \
     X("layer4_attempt",  num, sim_layer_no(r, 3)) \
+    /* streamed attempts (stream.h); empty for an attempt that did not stream */ \
+    X("ttft_s",          num, sim_stream_col_ttft(r->w, r->s)) \
+    X("tokens_received", num, sim_stream_col_tokens(r->w, r->s)) \
+    X("stream_end",      str, sim_stream_col_end(r->w, r->s, r->o)) \
     /* live only (sim_attempt_extra): present and empty in run --trace */ \
     X("trace_id",                     str,  r->x ? r->x->trace_id : "") \
     X("wall_start_s",                 wall, r->x ? r->x->wall_start : NAN) \
@@ -117,7 +122,11 @@ typedef struct {
     X("open_breakers",       int, r->x->open_breakers) \
     X("cooled",              int, r->x->cooled) \
     X("hedges_per_s",        num, r->x->hedges / r->bw) \
-    X("local_rejects_per_s", num, r->x->local_rejects / r->bw)
+    X("local_rejects_per_s", num, r->x->local_rejects / r->bw) \
+    X("stream_cuts_per_s",      num, sim_stream_bp(r->w, r->b, r->p)->cuts / r->bw) \
+    X("stream_errors_per_s",    num, sim_stream_bp(r->w, r->b, r->p)->errors / r->bw) \
+    X("stream_timeouts_per_s",  num, sim_stream_bp(r->w, r->b, r->p)->timeouts / r->bw) \
+    X("discarded_tokens_per_s", num, sim_stream_bp(r->w, r->b, r->p)->discarded / r->bw)
 
 /* timeseries-requests.csv: the client side, one row per bucket (no provider) */
 typedef struct {
@@ -137,7 +146,8 @@ typedef struct {
     X("budget_denied_per_s",      num, r->q->budget_denied / r->bw) \
     X("throttled_per_s",          num, r->q->throttled / r->bw) \
     X("budget_level",             num, r->q->budget_level) \
-    X("throttle_level",           num, r->q->throttle_level)
+    X("throttle_level",           num, r->q->throttle_level) \
+    X("ttft_mean_s",              num, sim_stream_ttft_mean(r->w, r->b))
 
 /* ---- alerts.csv: one row per failure-monitor alert ----------------------- */
 typedef struct {

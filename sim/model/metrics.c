@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "columns.h"
 #include "guards.h"
+#include "stream.h"
 #include <csv.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
@@ -340,6 +341,7 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
     sim_guards_totals(w, m);
     m[SIM_M_COMPLETION_TIME] = (double)w->last_finish / 1e9;
     m[SIM_M_QUEUE_WAIT] = waits ? wait_total / (double)waits : NAN;
+    sim_stream_finish(w, m);               /* stream.c: TTFT, time to last token, gaps */
 }
 
 void sim_ci95(const double *x, size_t n, size_t *n_out, double *mean, double *sd, double *lo, double *hi)

@@ -61,7 +61,64 @@ typedef struct {
     const char *policy;       /* the name of the policy its client runs */
     const pol_hint_cfg *hint; /* how its client reads Retry-After headers: the hint settings of
                                  the loop that sends HTTP attempts (the innermost: the SDK's) */
+    int         stream;       /* it asks for a streamed answer */
+    pol_ns      idle_timeout; /* stream: the client's idle timeout between events, 0 = none */
 } sim_attempt;
+
+/* ---- streamed answers ----------------------------------------------------- */
+/* The provider model's plan of a streamed answer, decided when service
+ * starts and handed to its host with the first byte (sim_answer.stream), so
+ * that a host needs no event per chunk: the simulated client evaluates its
+ * TTFT, idle and total timeouts from it (sim_stream_client_end), the mock
+ * paces real server-sent events by it on the wall clock. Times are relative
+ * to the first byte (the HTTP headers, the opening events and, with chunks
+ * of one token, the first token), which the provider sends `first_byte`
+ * after service started. Token i (1..tokens) is generated at
+ * sim_stream_token_at(p, i) = (i-1) x per_token (+ stall after token
+ * stall_after); a content chunk of `chunk` tokens leaves when its last token
+ * is generated; the stream ends (finish reason, usage, [DONE] or
+ * message_stop) one per_token after the last token. A cut or an error event
+ * happens when token end_after + 1 would have been generated: the client has
+ * the whole chunks before it; the provider bills the end_after tokens it
+ * generated. docs/engine.md, "Streamed answers". */
+typedef enum { SIM_PLAN_COMPLETE = 0, SIM_PLAN_CUT, SIM_PLAN_ERROR } sim_stream_end_kind;
+typedef struct {
+    pol_ns   first_byte;      /* service start -> first byte */
+    pol_ns   per_token;       /* between two generated tokens */
+    uint32_t tokens;          /* the full answer's output tokens, >= 1 */
+    uint32_t chunk;           /* tokens per content chunk, >= 1 */
+    uint32_t end;             /* sim_stream_end_kind */
+    uint32_t end_after;       /* CUT / ERROR: tokens generated before it, 0 .. tokens-1 */
+    uint32_t stall_after;     /* a stall between token stall_after and the next; 0 = none */
+    pol_ns   stall;           /* its length */
+} sim_stream_plan;
+
+/* When token i (1..tokens) is generated, relative to the first byte. */
+pol_ns   sim_stream_token_at(const sim_stream_plan *p, uint32_t i);
+/* Content chunks the client gets in all (whole chunks before a cut or an
+ * error event), and when chunk j (1-based) leaves. */
+uint32_t sim_stream_chunks(const sim_stream_plan *p);
+pol_ns   sim_stream_chunk_at(const sim_stream_plan *p, uint32_t j);
+uint32_t sim_stream_chunk_tokens(const sim_stream_plan *p, uint32_t j);   /* tokens in chunk j */
+/* When the provider's stream ends (the end events, the cut, the error event). */
+pol_ns   sim_stream_end_at(const sim_stream_plan *p);
+/* Output tokens the provider bills for it: tokens, or end_after. */
+uint32_t sim_stream_billed(const sim_stream_plan *p);
+/* Content tokens in the chunks that left at or before relative time t. */
+uint32_t sim_stream_tokens_by(const sim_stream_plan *p, pol_ns t);
+
+/* How a client that waits with an idle timeout `idle` between events (0 =
+ * none) and a bound `bound` after the first byte (its attempt timeout or
+ * deadline; POL_NS_MAX = none) sees the stream end: `at` (relative), kind
+ * SUCCESS (complete), STREAM_CUT, STREAM_ERROR, STREAM_TIMEOUT (idle), or
+ * TIMEOUT (the bound), and the content tokens it has then. A timeout wins a
+ * tie with the event it races (as everywhere in the model). O(1). */
+typedef struct {
+    pol_outcome_kind kind;
+    pol_ns           at;
+    uint32_t         tokens;
+} sim_stream_seen;
+void sim_stream_client_end(const sim_stream_plan *p, pol_ns idle, pol_ns bound, sim_stream_seen *out);
 
 /* A provider's answer to one attempt (from the provider model, or from an
  * HTTP response). */
@@ -73,6 +130,8 @@ typedef struct {
     pol_ns      rl_reset;     /* until the provider's buckets are full again */
     pol_ns      service;      /* provider time spent on it (wasted work if nobody waits), 0 unknown */
     double      prompt, output;   /* tokens billed, when the answer says (usage); < 0 = as sent */
+    const sim_stream_plan *stream;/* a streamed answer given at its first byte: its plan (valid
+                                     during the call: copy it), else NULL */
 } sim_answer;
 /* An answer with no hints, nothing billed beyond what was sent. */
 sim_answer sim_answer_of(pol_outcome o);
@@ -138,6 +197,25 @@ void   sim_world_answered(sim_world *w, uint32_t id, const sim_answer *a);
 void   sim_world_received(sim_world *w, uint32_t id);
 void   sim_world_answer(sim_world *w, uint32_t id, const sim_answer *a);
 void   sim_world_dropped(sim_world *w, uint32_t id);    /* black-holed: no answer will ever come */
+/* A transport that reads streams itself (live), at scenario time `at`
+ * (>= the world's now; these two only record, so a transport may call them
+ * from inside its I/O callbacks):
+ *   stream_start  the first byte of a streamed answer of attempt id: its
+ *                 TTFT timeout stops, the attempt's bound goes on (the
+ *                 world's timeout event). Returns 0, or -1 when the attempt
+ *                 is not waiting for a first byte (its TTFT deadline is not
+ *                 after `at`: the timeout wins; not in flight): ignore the
+ *                 stream, the world times it out;
+ *   stream_chunk  a content chunk of `tokens` tokens, `gap` after the
+ *                 previous one (< 0: the first).
+ * stream_end (at the world's now, after sim_world_advance): the stream
+ * ended with kind SUCCESS, STREAM_CUT, STREAM_ERROR or STREAM_TIMEOUT (the
+ * transport's idle timeout, stream.idle_timeout of sim_attempt), the tokens
+ * billed (usage; < 0: the prompt sent, the tokens received); the policy
+ * decides at once, as with sim_world_answer. */
+int    sim_world_stream_start(sim_world *w, uint32_t id, pol_ns at);
+void   sim_world_stream_chunk(sim_world *w, uint32_t id, uint32_t tokens, pol_ns gap, pol_ns at);
+void   sim_world_stream_end(sim_world *w, uint32_t id, pol_outcome_kind kind, double prompt, double output);
 /* The metrics as of now; a run cut short at `ran` (< the duration, e.g.
  * interrupted) has its time series cut to the buckets up to `ran`
  * (ran <= 0: the whole duration). */
@@ -173,7 +251,7 @@ typedef struct {
 } sim_pm_opts;
 
 /* Event kinds the model registers on its engine (a world uses 0..15). */
-enum { SIM_PM_EV_DONE = 16, SIM_PM_EV_OCC_WRITE, SIM_PM_EV_TIMELINE };
+enum { SIM_PM_EV_DONE = 16, SIM_PM_EV_OCC_WRITE, SIM_PM_EV_TIMELINE, SIM_PM_EV_STREAM_END };
 
 int    sim_pm_new(const sim_pm_opts *o, sim_pm **out);    /* 0 or POL_ENOMEM */
 void   sim_pm_free(sim_pm *pm);
@@ -183,6 +261,14 @@ int    sim_pm_schedule_timeline(sim_pm *pm);
 /* A request of (prompt + output) tokens reaches provider p now. *handle (may
  * be NULL) names it for sim_pm_forget. Returns 0 or POL_ENOMEM. */
 int    sim_pm_submit(sim_pm *pm, int provider, double prompt, double output, uint64_t tag, uint64_t *handle);
+/* The same; flags SIM_PM_STREAM: the request asks for a streamed answer. An
+ * LLM provider then answers a request it serves at its first byte with a
+ * plan (sim_answer.stream; the answers before service — 429, outage, error
+ * rate, overload — are plain), and keeps the request in service until the
+ * plan's end (sim_stream_end_at), whoever still reads it. */
+#define SIM_PM_STREAM 1u
+int    sim_pm_submit_ex(sim_pm *pm, int provider, double prompt, double output, unsigned flags, uint64_t tag,
+                        uint64_t *handle);
 /* Nobody wants the answer to `handle` any more: it is still served (the
  * provider keeps working) but host.answer is not called for it. */
 void   sim_pm_forget(sim_pm *pm, uint64_t handle);

@@ -26,6 +26,13 @@
  * lognormal(0, noise) x (1 + slowdown x utilisation^2); (queue) = a draw of
  * `service` x latency_factor. Service is never cancelled: an attempt whose
  * client gave up is still served (wasted work).
+ * Streamed answers (sim_pm_submit_ex with SIM_PM_STREAM, LLM providers): the
+ * same draws give the first byte (ttft x the factors) and the per-token time
+ * (per_token x the factors); the stream's faults (a cut after k tokens, an
+ * error event, a stall) are drawn at service start from a stream of their
+ * own (SIM_STREAM_PROVIDER_SSE), only when a fault rate is set, so they never
+ * move the other draws. The host gets the plan at the first byte
+ * (sim_answer.stream); the request stays in service until the plan's end.
  * Cost: O(1) per admission and completion; the waiting room is a ring buffer.
  */
 #include "model.h"
@@ -41,6 +48,7 @@ typedef struct {
     const sim_provider *cfg;
     sim_provider_params p;   /* current values (timeline applied) */
     gsl_rng  *rng, *net;     /* the model's draws; the network legs' */
+    gsl_rng  *srng;          /* the faults of streamed answers (created at the first one) */
     double    rpm_tokens, tpm_tokens;  /* token buckets (requests, tokens) */
     pol_ns    refill_at;               /* when the buckets were last refilled */
     int32_t   in_service;
@@ -50,7 +58,7 @@ typedef struct {
     double    capacity0;               /* baseline capacity, requests/s */
 } pm_prov;
 
-typedef enum { REQ_FREE = 0, REQ_WAITING, REQ_SERVICE, REQ_OCC } pm_req_state;
+typedef enum { REQ_FREE = 0, REQ_WAITING, REQ_SERVICE, REQ_OCC, REQ_STREAMING } pm_req_state;
 
 /* One request the model holds (waiting, in service, or between an OCC read
  * and its write); freed when its answer is given. */
@@ -60,10 +68,12 @@ typedef struct {
     int16_t       provider;
     uint8_t       state;
     uint8_t       forgotten;        /* nobody wants the answer (sim_pm_forget) */
+    uint8_t       stream;           /* asks for a streamed answer (LLM providers) */
     float         prompt, output;
     pol_ns        enqueued;         /* when it entered the waiting room */
     uint64_t      occ_version;
     sim_answer    ans;              /* rate-limit hints stamped at admission, service time */
+    sim_stream_plan plan;           /* a streamed answer's plan (stream set) */
 } pm_req;
 
 struct sim_pm {
@@ -76,6 +86,8 @@ struct sim_pm {
     double              service_total, wait_total;   /* seconds */
     uint64_t            waits;
     int                 error;
+    uint64_t            seed;                         /* for the streams' fault generators */
+    int                 replication;
 };
 
 /* The mean tokens of a request: a trace's own when it gives them, else the
@@ -199,6 +211,7 @@ static void answer(sim_pm *pm, uint32_t id, pol_outcome_kind k, int status)
 static void on_done(sim_engine *e, const sim_event *ev, void *ctx);
 static void on_occ_write(sim_engine *e, const sim_event *ev, void *ctx);
 static void on_timeline(sim_engine *e, const sim_event *ev, void *ctx);
+static void on_stream_end(sim_engine *e, const sim_event *ev, void *ctx);
 
 int sim_pm_new(const sim_pm_opts *o, sim_pm **out)
 {
@@ -227,6 +240,9 @@ int sim_pm_new(const sim_pm_opts *o, sim_pm **out)
     sim_engine_on(pm->eng, SIM_PM_EV_DONE, on_done, NULL, pm);
     sim_engine_on(pm->eng, SIM_PM_EV_OCC_WRITE, on_occ_write, NULL, pm);
     sim_engine_on(pm->eng, SIM_PM_EV_TIMELINE, on_timeline, NULL, pm);
+    sim_engine_on(pm->eng, SIM_PM_EV_STREAM_END, on_stream_end, NULL, pm);
+    pm->seed = o->seed;
+    pm->replication = o->replication;
     *out = pm;
     return POL_OK;
 }
@@ -238,6 +254,7 @@ void sim_pm_free(sim_pm *pm)
         for (int i = 0; i < pm->sc->nproviders; i++) {
             if (pm->prov[i].rng) gsl_rng_free(pm->prov[i].rng);
             if (pm->prov[i].net) gsl_rng_free(pm->prov[i].net);
+            if (pm->prov[i].srng) gsl_rng_free(pm->prov[i].srng);
             free(pm->prov[i].wait);
         }
     }
@@ -288,6 +305,60 @@ static void ratelimit_hints(const pm_prov *pr, sim_answer *a)
     a->rl_reset = (pol_ns)(t * 1e9);
 }
 
+/* A streamed answer's plan, from the service draws (t0 = the ttft draw, pt
+ * the per_token draw, f the noise and slowdown factors) and the stream's
+ * faults; its first byte is scheduled (SIM_PM_EV_DONE), and its service
+ * time is the whole stream's. */
+static void plan_stream(sim_pm *pm, pm_prov *pr, pm_req *q, double t0, double pt, double f)
+{
+    const sim_provider *cfg = pr->cfg;
+    pol_ns now = pm->eng->now;
+    f *= pr->p.latency_factor > 0 ? pr->p.latency_factor : 1;
+    double fb = t0 * f, d = pt * f;
+    sim_stream_plan *p = &q->plan;
+    memset(p, 0, sizeof *p);
+    p->first_byte = fb > 0 ? (pol_ns)fb : 0;
+    p->per_token = d > 0 ? (pol_ns)d : 0;
+    p->tokens = q->output >= 1 ? (uint32_t)lroundf(q->output) : 1;
+    p->chunk = cfg->stream_chunk > 0 ? (uint32_t)cfg->stream_chunk : 1;
+    p->end = SIM_PLAN_COMPLETE;
+    const sim_provider_params *v = &pr->p;
+    if (v->stream_cut_rate > 0 || v->stream_cut_per_token > 0 || v->stream_error_rate > 0 || v->stream_stall_rate > 0) {
+        if (!pr->srng) {
+            pr->srng = sim_rng_new(sim_rng_type(pm->sc->rng), pm->seed, (uint32_t)pm->replication,
+                                   SIM_STREAM_PROVIDER_SSE, (uint32_t)(pr - pm->prov));
+            if (!pr->srng) { fail(pm); return; }
+        }
+        gsl_rng *r = pr->srng;
+        uint32_t n = p->tokens;
+        if (v->stream_cut_rate > 0 && gsl_rng_uniform(r) < v->stream_cut_rate) {
+            p->end = SIM_PLAN_CUT;
+            p->end_after = (uint32_t)(gsl_rng_uniform(r) * n);
+        } else if (v->stream_cut_per_token > 0) {
+            /* tokens generated before the first cut, geometric */
+            unsigned k = v->stream_cut_per_token >= 1 ? 1 : gsl_ran_geometric(r, v->stream_cut_per_token);
+            if (k - 1 < n) { p->end = SIM_PLAN_CUT; p->end_after = k - 1; }
+        }
+        if (p->end == SIM_PLAN_COMPLETE && v->stream_error_rate > 0 && gsl_rng_uniform(r) < v->stream_error_rate) {
+            p->end = SIM_PLAN_ERROR;
+            p->end_after = (uint32_t)(gsl_rng_uniform(r) * n);
+        }
+        if (p->end == SIM_PLAN_COMPLETE && n >= 2 && v->stream_stall_rate > 0 && gsl_rng_uniform(r) < v->stream_stall_rate) {
+            p->stall_after = 1 + (uint32_t)(gsl_rng_uniform(r) * (n - 1));
+            double L = sim_dist_sample(&cfg->stream_stall, r);
+            p->stall = L > 0 ? (pol_ns)L : 0;
+        }
+        if (p->end_after >= n) p->end_after = n - 1;
+    }
+    pol_ns service = p->first_byte + sim_stream_end_at(p);
+    q->ans.service = service;
+    pm->service_total += (double)service / 1e9;
+    q->ans.out = pol_outcome_make(POL_OUT_SUCCESS, 200);
+    q->ans.output = sim_stream_billed(p);
+    tell_next(pm, q, now + p->first_byte);
+    if (sim_schedule(pm->eng, now + p->first_byte, SIM_PM_EV_DONE, (uint32_t)(q - pm->req), q->gen, 0)) fail(pm);
+}
+
 static void start_service(sim_pm *pm, pm_prov *pr, uint32_t id)
 {
     pm_req *q = &pm->req[id];
@@ -301,11 +372,23 @@ static void start_service(sim_pm *pm, pm_prov *pr, uint32_t id)
     if (cfg->kind == SIM_PROV_QUEUE) {
         t = sim_dist_sample(&cfg->service, pr->rng);
     } else {
-        t = sim_dist_sample(&cfg->ttft, pr->rng) + (double)q->output * sim_dist_sample(&cfg->per_token, pr->rng);
-        if (cfg->noise_sigma > 0) t *= exp(cfg->noise_sigma * gsl_ran_gaussian_ziggurat(pr->rng, 1.0));   /* lognormal(0, noise) */
+        double t0 = sim_dist_sample(&cfg->ttft, pr->rng);
+        double pt = sim_dist_sample(&cfg->per_token, pr->rng);
+        t = t0 + (double)q->output * pt;
+        double f = 1;                        /* the factors, for a stream's plan */
+        if (cfg->noise_sigma > 0) {
+            double z = exp(cfg->noise_sigma * gsl_ran_gaussian_ziggurat(pr->rng, 1.0));   /* lognormal(0, noise) */
+            t *= z;
+            f *= z;
+        }
         if (cfg->slowdown > 0 && pr->p.concurrency > 0) {
             double u = (double)pr->in_service / (double)pr->p.concurrency;
             t *= 1 + cfg->slowdown * u * u;
+            f *= 1 + cfg->slowdown * u * u;
+        }
+        if (q->stream) {
+            plan_stream(pm, pr, q, t0, pt, f);
+            return;
         }
     }
     t *= pr->p.latency_factor > 0 ? pr->p.latency_factor : 1;
@@ -350,6 +433,12 @@ pol_ns sim_pm_net_leg(sim_pm *pm, int provider)
 
 int sim_pm_submit(sim_pm *pm, int provider, double prompt, double output, uint64_t tag, uint64_t *handle)
 {
+    return sim_pm_submit_ex(pm, provider, prompt, output, 0, tag, handle);
+}
+
+int sim_pm_submit_ex(sim_pm *pm, int provider, double prompt, double output, unsigned flags, uint64_t tag,
+                     uint64_t *handle)
+{
     uint32_t id = req_alloc(pm);
     if (id == SIM_NONE) { fail(pm); return POL_ENOMEM; }
     pm_req *q = &pm->req[id];
@@ -357,6 +446,7 @@ int sim_pm_submit(sim_pm *pm, int provider, double prompt, double output, uint64
     q->provider = (int16_t)provider;
     q->state = REQ_SERVICE;
     q->forgotten = 0;
+    q->stream = (uint8_t)((flags & SIM_PM_STREAM) && pm->prov[provider].cfg->kind == SIM_PROV_LLM);
     q->prompt = (float)prompt;
     q->output = (float)output;
     q->enqueued = 0;
@@ -365,6 +455,7 @@ int sim_pm_submit(sim_pm *pm, int provider, double prompt, double output, uint64
     q->ans.rl_known = 0;
     q->ans.service = 0;
     q->ans.prompt = q->ans.output = -1;
+    q->ans.stream = NULL;
     if (handle) *handle = (uint64_t)q->gen << 32 | id;
     pm_prov *pr = &pm->prov[provider];
     const sim_provider *cfg = pr->cfg;
@@ -435,9 +526,33 @@ static void on_done(sim_engine *e, const sim_event *ev, void *ctx)
     (void)e;
     sim_pm *pm = ctx;
     uint32_t id = ev->ent;
+    if (pm->req[id].stream) {         /* the first byte of a stream: it goes on until its end */
+        pm_req *q = &pm->req[id];
+        q->state = REQ_STREAMING;
+        if (sim_schedule(pm->eng, pm->eng->now + sim_stream_end_at(&q->plan), SIM_PM_EV_STREAM_END, id, q->gen, 0))
+            fail(pm);
+        if (!q->forgotten) {
+            q->ans.stream = &q->plan;
+            pm->host.answer(pm->host.ctx, q->tag, &q->ans);   /* may submit: q may move */
+        }
+        return;
+    }
     pm_prov *pr = &pm->prov[pm->req[id].provider];
     pr->in_service--;
     give(pm, id);
+    drain_waiting(pm, pr);
+}
+
+/* A stream's generation ended (complete, cut or error event): the request
+ * leaves service, whoever still read it. */
+static void on_stream_end(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    (void)e;
+    sim_pm *pm = ctx;
+    uint32_t id = ev->ent;
+    pm_prov *pr = &pm->prov[pm->req[id].provider];
+    pr->in_service--;
+    req_free(pm, id);
     drain_waiting(pm, pr);
 }
 
@@ -470,6 +585,10 @@ void sim_pm_apply(sim_pm *pm, int provider, uint32_t mask, const sim_provider_pa
     if (mask & SIM_SET_ERROR_STATUS) pr->p.error_status = v->error_status;
     if (mask & SIM_SET_OUTAGE) pr->p.outage = v->outage;
     if (mask & SIM_SET_OUTAGE_STATUS) pr->p.outage_status = v->outage_status;
+    if (mask & SIM_SET_STREAM_CUT_RATE) pr->p.stream_cut_rate = v->stream_cut_rate;
+    if (mask & SIM_SET_STREAM_CUT_PER_TOKEN) pr->p.stream_cut_per_token = v->stream_cut_per_token;
+    if (mask & SIM_SET_STREAM_ERROR_RATE) pr->p.stream_error_rate = v->stream_error_rate;
+    if (mask & SIM_SET_STREAM_STALL_RATE) pr->p.stream_stall_rate = v->stream_stall_rate;
     drain_waiting(pm, pr);
 }
 

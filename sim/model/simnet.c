@@ -10,6 +10,8 @@
  * sim_world_arrived at the provider, sim_world_answered when the provider
  * answers, sim_world_received when the answer reaches the client, and
  * sim_world_dropped for a black hole.
+ * A streamed answer travels back once, at its first byte: every later chunk
+ * keeps that leg (stream.c plans its end at the client from there).
  * Lazy timeouts: before each event of an attempt is scheduled, the world is
  * told its time (sim_world_arm_timeout), so a timeout that beats it is
  * scheduled first and wins an exact tie.
@@ -50,7 +52,7 @@ static void on_at_server(sim_engine *e, const sim_event *ev, void *ctx)
     uint32_t id = ev->ent;
     const sim_slot *s = &w->slots[id];
     sim_world_arrived_(w, id);
-    sim_pm_submit(w->pm, s->provider, s->prompt, s->output, id, NULL);
+    sim_pm_submit_ex(w->pm, s->provider, s->prompt, s->output, s->stream ? SIM_PM_STREAM : 0u, id, NULL);
 }
 
 /* The provider model's answer for the attempt in slot `tag`, now. */

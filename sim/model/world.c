@@ -23,6 +23,7 @@
 #include "metrics.h"
 #include "guards.h"
 #include "mem.h"
+#include "stream.h"
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -286,6 +287,7 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
     c->stream = row >= 0 && wl->arrival_flags ? wl->arrival_flags[row] : 0;
     c->prompt = (float)(pt < 0 ? 0 : round(pt));
     c->output = (float)(ot < 1 ? 1 : round(ot));
+    if (w->st) sim_stream_request_start(w, ci);
     c->target = 0;
     c->chain = 0;
     c->tier = 0;
@@ -354,6 +356,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->cls = c->cls;
     s->probe = (uint8_t)probe;
     s->rl_known = 0;
+    s->stream = 0;
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
     s->delay_before = hedge ? 0 : c->last_delay;
@@ -399,6 +402,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
         s->deadline = until == POL_NS_MAX ? 0 : until;
         s->to_layer = (uint8_t)(layer >= 0 ? layer : lc->n - 1);
     }
+    if (w->st) sim_stream_on_send(w, ci, id);   /* its TTFT timeout, a recovered prefix */
     s->to_armed = 0;
     if (!w->simulated) sim_world_arm_timeout(w, id, POL_NS_MAX);   /* its answer time is unknown */
     if (w->tp.send(w, id, w->tp.ctx)) {   /* it could not leave (a cap): the run ends here */
@@ -420,7 +424,9 @@ int sim_world_attempt(const sim_world *w, uint32_t id, sim_attempt *a)
     *a = (sim_attempt){ .req_id = s->req_id, .attempt_no = s->attempt_no, .client = s->client, .gen = s->gen,
                         .provider = s->provider, .hedge = s->hedge, .prompt = s->prompt, .output = s->output,
                         .sent = s->sent, .deadline = s->deadline, .delay_before = s->delay_before,
-                        .policy = client_policy(w, &w->clients[s->client])->name };
+                        .policy = client_policy(w, &w->clients[s->client])->name,
+                        .stream = s->stream != 0,
+                        .idle_timeout = s->stream ? w->st->cls[w->clients[s->client].cls].idle_timeout : 0 };
     const pol_layers_cfg *lc = &w->lcfg[w->clients[s->client].cls];
     a->hint = &lc->layer[lc->n - 1]->hint;
     return 0;
@@ -569,6 +575,7 @@ static void abandon_inflight(sim_world *w, uint32_t ci)
         w->in_flight[s->provider]--;
         pol_breaker *b = s->probe ? sim_g_breaker(w, p, ci, s->provider) : NULL;
         if (b) pol_breaker_cancel(b);
+        if (s->stream == SST_STREAMING) sim_stream_abandon(w, c->att[i]);   /* what it received is discarded */
         w->tp.cancel(w, c->att[i], w->tp.ctx);
         if (!w->simulated) {
             slot_free(w, c->att[i]);
@@ -586,6 +593,7 @@ static void end_request(sim_world *w, uint32_t ci, int outcome)
     pol_ns now = w->eng.now;
     uint32_t b = sim_bucket_of(w, now);
     abandon_inflight(w, ci);
+    if (w->st) sim_stream_request_end(w, ci, outcome == END_SUCCESS);
     budget_close(w, ci, outcome == END_SUCCESS);
     if (outcome == END_SUCCESS) {
         sim_metrics_latency(w, c->cls, (double)(now - c->req_start) / 1e9);
@@ -859,7 +867,8 @@ static int live_timeout(const sim_event *ev, void *ctx)
 {
     sim_world *w = ctx;
     const sim_slot *s = &w->slots[ev->ent];
-    return ev->gen == s->gen && s->state != SLOT_FREE && !s->abandoned;
+    /* a streamed attempt's deadline moves at its first byte (stream.c) */
+    return ev->gen == s->gen && s->state != SLOT_FREE && !s->abandoned && ev->t == s->deadline;
 }
 
 /* ------------------------------------------------- transport reports --- */
@@ -883,6 +892,10 @@ void sim_world_received(sim_world *w, uint32_t id)
         slot_free(w, id);
         return;
     }
+    if (s->stream == SST_PRE && w->st->ss[id].has_plan) {   /* a stream's first byte: its end is planned */
+        sim_stream_first_byte(w, id);
+        return;
+    }
     pol_outcome o = s->out;
     w->in_flight[s->provider]--;
     deliver(w, s->client, id, w->lcfg[w->clients[s->client].cls].n - 1, &o);
@@ -894,6 +907,16 @@ void sim_world_answer(sim_world *w, uint32_t id, const sim_answer *a)
     sim_world_answered(w, id, a);
     sim_world_received(w, id);
 }
+
+void sim_world_conclude(sim_world *w, uint32_t id, int layer, const pol_outcome *o)
+{
+    sim_slot *s = &w->slots[id];
+    w->in_flight[s->provider]--;
+    deliver(w, s->client, id, layer, o);
+    slot_free(w, id);
+}
+
+void sim_world_release(sim_world *w, uint32_t id) { slot_free(w, id); }
 
 void sim_world_dropped(sim_world *w, uint32_t id)
 {
@@ -914,7 +937,9 @@ static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
     sim_bp(w, w->eng.now, s->provider)->timeouts++;
     w->in_flight[s->provider]--;
     pol_outcome o = pol_outcome_make(POL_OUT_TIMEOUT, 0);
-    deliver(w, s->client, id, s->to_layer, &o);
+    int layer = s->to_layer;
+    if (s->stream == SST_STREAMING) sim_stream_timed_out(w, id, &o, &layer);   /* after its first byte */
+    deliver(w, s->client, id, layer, &o);
     if (!w->simulated) {                    /* a caller's transport: abort it; nobody answers it now */
         w->tp.cancel(w, id, w->tp.ctx);
         slot_free(w, id);
@@ -968,6 +993,7 @@ void sim_world_free(sim_world *w)
 {
     if (!w) return;
     sim_guards_free(w);
+    sim_stream_free(w);
     sim_rng_pool_free(&w->client_rngs);
     free(w->clients);
     free(w->client_free_next);
@@ -1065,6 +1091,7 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     sim_engine_on(&w->eng, EV_TIMEOUT, on_timeout, live_timeout, w);
     sim_engine_on(&w->eng, EV_BUCKET, on_bucket, NULL, w);
     sim_engine_on(&w->eng, EV_HEDGE, on_hedge, live_wake, w);
+    if (sim_stream_init(w)) return POL_ENOMEM;
     if (tp) w->tp = *tp;
     else if (sim_net_init(w)) return POL_ENOMEM;
 

@@ -95,8 +95,8 @@ typedef struct {
     uint8_t   throttled;     /* the next attempt was counted in its bucket's `throttled` (once per attempt) */
     uint8_t   lo_best;       /* hedge pick list-order: the lowest position of a success in this round (0xFF none) */
     uint8_t   lo_first;      /* ... and of any ended copy, whose outcome is sim_world.lo_out (0xFF none) */
-    uint8_t   stream;        /* SIM_ARR_STREAM_* of the request's trace row, 0 = none (stored
-                                for streaming responses, which are not simulated yet) */
+    uint8_t   stream;        /* SIM_ARR_STREAM_* of the request's trace row, 0 = none: whether
+                                it streams, over its class's say (stream.c) */
     sim_rs_small rs;         /* the retry loop of the current request, when no policy of the
                                 run has nested layers or rules (else sim_world.lstates) */
 } sim_client;
@@ -120,6 +120,7 @@ typedef struct {
     uint8_t  probe;          /* admitted by its breaker (must record or cancel) */
     uint8_t  rl_known;       /* the provider sent x-ratelimit-* hints with its answer */
     uint8_t  to_layer;       /* the retry layer whose bound `deadline` is */
+    uint8_t  stream;         /* a streamed attempt: SST_* (stream.h), 0 = not streamed */
     uint16_t lno[SIM_MAX_LAYERS]; /* each layer's attempt number when it was sent */
     float    rl_req, rl_tok; /* x-ratelimit-remaining-requests / -tokens */
     pol_ns   rl_reset;       /* x-ratelimit-reset-*: until the buckets are full again */
@@ -190,6 +191,7 @@ struct sim_world {
     int                 simulated;     /* tp is the simulated network (service totals come from the pm) */
     int                 error;         /* out of memory during the run */
     int                 halted;        /* sim_world_stop: no event fires any more */
+    struct sim_streams *st;            /* streamed answers (stream.h), NULL when nothing streams */
 };
 
 /* Adds v to metric m of the run and of request class cls. */
@@ -202,6 +204,7 @@ static inline void sim_count(sim_world *w, unsigned cls, sim_metric_id m, double
 /* The bodies of sim_world_arrived and sim_world_answered (model.h), inline
  * for the simulated transport's hot path. */
 void sim_metrics_answer(sim_world *w, const sim_slot *s, pol_ns when);
+void sim_stream_answered(sim_world *w, uint32_t id, const sim_answer *a);   /* stream.c */
 static inline void sim_world_arrived_(sim_world *w, uint32_t id);
 static inline void sim_world_answered_(sim_world *w, uint32_t id, const sim_answer *a)
 {
@@ -214,7 +217,8 @@ static inline void sim_world_answered_(sim_world *w, uint32_t id, const sim_answ
     s->service = a->service;
     if (a->prompt >= 0) s->prompt = (float)a->prompt;
     if (a->output >= 0) s->output = (float)a->output;
-    sim_metrics_answer(w, s, w->eng.now);
+    if (a->stream) sim_stream_answered(w, id, a);   /* billed and counted from its plan */
+    else sim_metrics_answer(w, s, w->eng.now);
     s->state = SLOT_ANSWERED;
 }
 
@@ -230,6 +234,11 @@ const sim_pm_host *sim_net_host(sim_world *w, sim_pm_host *h);
 void sim_world_arm_timeout(sim_world *w, uint32_t slot, pol_ns next);
 /* A timeline entry took effect (the pm's host.change): workload entries. */
 void sim_world_on_change(void *ctx, const sim_change *ch, int ending);
+/* For stream.c: attempt id, which its client waited for, ended now with o,
+ * an outcome of retry layer `layer`: the policy decides, the slot is freed.
+ * sim_world_release frees a slot nobody waits for. */
+void sim_world_conclude(sim_world *w, uint32_t id, int layer, const pol_outcome *o);
+void sim_world_release(sim_world *w, uint32_t id);
 
 /* The full retry loops' states of client ci's current request (lcfg[cls].n
  * of them); only when w->lstates is set (else see world.c's rs_load). */
@@ -262,6 +271,7 @@ enum {
     EV_TIMEOUT,       /* ent = slot: the client's attempt timeout */
     EV_BUCKET,        /* arg = bucket index: sample gauges */
     EV_HEDGE,         /* ent = client: time to send a hedge attempt */
+    EV_STREAM_END,    /* ent = slot: a streamed attempt ends at its client (stream.c) */
     EV__COUNT
 };
 _Static_assert((int)EV__COUNT <= (int)SIM_PM_EV_DONE, "world event kinds overlap the provider model's");

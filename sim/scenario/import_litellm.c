@@ -341,7 +341,8 @@ static int make_provider(lite *L, const deployment *d, sim_cfg_node *providers)
     if (h) imp_put(c, p, "context_window", imp_scalar(c, ctx, ctx->str));
     const sim_cfg_node *st = sim_cfg_get(d->params, "stream_timeout");
     if (st) imp_warn(c, sim_cfg_key_node(d->params, "stream_timeout"),
-                     "stream_timeout applies to stream=True calls; the simulated requests are not streamed: timeout applies");
+                     "stream_timeout applies to stream=True calls (the time to the first chunk); the imported policies do not stream: "
+                     "timeout applies (to model streams, add stream: { ttft_timeout: ... } to a policy)");
     return POL_OK;
 }
 
@@ -912,7 +913,8 @@ static int read_settings(lite *L)
                  "(router_utils/cooldown_handlers.py _is_allowed_fails_set_on_router)");
     if (s->stream_timeout)
         imp_warn(c, sim_cfg_key_node(s->rs, "stream_timeout"),
-                 "stream_timeout applies to stream=True calls; the simulated requests are not streamed: timeout applies");
+                 "stream_timeout applies to stream=True calls (the time to the first chunk); the imported policies do not stream: "
+                 "timeout applies (to model streams, add stream: { ttft_timeout: ... } to a policy)");
     s->num_retries_v = DEFAULT_NUM_RETRIES;
     int h;
     if (s->num_retries) TRY(h = imp_int(c, s->num_retries, "num_retries", 0, 1000000, &s->num_retries_v));

@@ -45,7 +45,18 @@
     X(QUEUE_WAIT,      "queue_wait",       "s",     "mean time an admitted attempt waited for a server") \
     X(CALLS_PER_REQ,   "calls_per_request","ratio", "same as amplification, named as in the AWS experiment") \
     X(SLO_SUCCESS_RATE,"slo_success_rate", "ratio", "successes within the SLO / (finished + hung) requests") \
-    X(HUNG,            "hung",             "count", "requests unfinished at the end, older than their SLO")
+    X(HUNG,            "hung",             "count", "requests unfinished at the end, older than their SLO") \
+    X(TTFT_P50,        "ttft_p50",         "s",     "median time to first token of successful streamed requests") \
+    X(TTFT_P90,        "ttft_p90",         "s",     "90th percentile time to first token") \
+    X(TTFT_P99,        "ttft_p99",         "s",     "99th percentile time to first token") \
+    X(TTLT_P50,        "ttlt_p50",         "s",     "median time to last token of successful streamed requests") \
+    X(TTLT_P99,        "ttlt_p99",         "s",     "99th percentile time to last token") \
+    X(GAP_P99,         "token_gap_p99",    "s",     "99th percentile gap between two chunks a client received") \
+    X(STREAMS_CUT,     "streams_cut",      "count", "streamed attempts cut by the provider after their first byte") \
+    X(STREAM_ERRORS,   "stream_errors",    "count", "streamed attempts ended by an error event") \
+    X(STREAM_TIMEOUTS, "stream_timeouts",  "count", "streamed attempts ended by the client's timeout after their first byte") \
+    X(DISCARDED_TOKENS,"discarded_tokens", "count", "output tokens received from failed streams and not used") \
+    X(DISCARDED_COST,  "discarded_cost",   "USD",   "their cost at the output price")
 
 typedef enum {
 #define SIM_METRIC_ENUM(id, name, unit, def) SIM_M_##id,

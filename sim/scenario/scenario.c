@@ -71,7 +71,9 @@ int sim_metric_per_class(sim_metric_id m)
 {
     switch (m) {
     case SIM_M_BREAKER_TRANS: case SIM_M_PEAK_OFFERED: case SIM_M_PEAK_LOAD_RATIO: case SIM_M_WASTED_FRACTION:
-    case SIM_M_TIME_TO_RECOVER: case SIM_M_METASTABLE: case SIM_M_QUEUE_WAIT: return 0;
+    case SIM_M_TIME_TO_RECOVER: case SIM_M_METASTABLE: case SIM_M_QUEUE_WAIT:
+    case SIM_M_TTFT_P50: case SIM_M_TTFT_P90: case SIM_M_TTFT_P99: case SIM_M_TTLT_P50: case SIM_M_TTLT_P99:
+    case SIM_M_GAP_P99: return 0;
     default: return (int)m >= 0 && m < SIM_M__COUNT;
     }
 }
@@ -179,18 +181,23 @@ static int load_array(loader *L, const sim_cfg_node *root, const char *key, unsi
 /* ---- provider parameters (shared by providers and timeline `set:`) --------- */
 
 enum { PF_DOUBLE, PF_INT32, PF_OUTAGE };
+/* where a provider writes the parameter: its own map, rate_limit: or stream: */
+enum { PF_IN_PROVIDER, PF_IN_RATE_LIMIT, PF_IN_STREAM };
 typedef struct {
-    const char *key;
+    const char *key;         /* the name in a timeline set: (and a provider's, PF_IN_PROVIDER) */
     uint32_t    mask;
     int         type;
     size_t      off;
     double      lo, hi;
+    int         in;          /* PF_IN_*: the provider map that holds it */
+    const char *pkey;        /* its name there */
 } param_field;
 
-#define PF(k, m, t, f, lo, hi) { k, m, t, offsetof(sim_provider_params, f), lo, hi }
+#define PF(k, m, t, f, lo, hi) { k, m, t, offsetof(sim_provider_params, f), lo, hi, PF_IN_PROVIDER, k }
+#define PFIN(k, m, t, f, lo, hi, in, pk) { k, m, t, offsetof(sim_provider_params, f), lo, hi, in, pk }
 static const param_field PARAMS[] = {
-    PF("rpm",             SIM_SET_RPM,             PF_DOUBLE, rpm,             0, HUGE_VAL),
-    PF("tpm",             SIM_SET_TPM,             PF_DOUBLE, tpm,             0, HUGE_VAL),
+    PFIN("rpm",           SIM_SET_RPM,             PF_DOUBLE, rpm,             0, HUGE_VAL, PF_IN_RATE_LIMIT, "rpm"),
+    PFIN("tpm",           SIM_SET_TPM,             PF_DOUBLE, tpm,             0, HUGE_VAL, PF_IN_RATE_LIMIT, "tpm"),
     PF("concurrency",     SIM_SET_CONCURRENCY,     PF_INT32,  concurrency,     0, INT32_MAX),
     PF("queue",           SIM_SET_QUEUE,           PF_INT32,  queue,           0, INT32_MAX),
     PF("overload_status", SIM_SET_OVERLOAD_STATUS, PF_INT32,  overload_status, 400, 599),
@@ -198,8 +205,13 @@ static const param_field PARAMS[] = {
     PF("error_rate",      SIM_SET_ERROR_RATE,      PF_DOUBLE, error_rate,      0, 1),
     PF("error_status",    SIM_SET_ERROR_STATUS,    PF_INT32,  error_status,    400, 599),
     PF("outage",          SIM_SET_OUTAGE,          PF_OUTAGE, outage,          0, 0),
+    PFIN("stream_cut_rate",      SIM_SET_STREAM_CUT_RATE,      PF_DOUBLE, stream_cut_rate,      0, 1, PF_IN_STREAM, "cut_rate"),
+    PFIN("stream_cut_per_token", SIM_SET_STREAM_CUT_PER_TOKEN, PF_DOUBLE, stream_cut_per_token, 0, 1, PF_IN_STREAM, "cut_per_token"),
+    PFIN("stream_error_rate",    SIM_SET_STREAM_ERROR_RATE,    PF_DOUBLE, stream_error_rate,    0, 1, PF_IN_STREAM, "error_rate"),
+    PFIN("stream_stall_rate",    SIM_SET_STREAM_STALL_RATE,    PF_DOUBLE, stream_stall_rate,    0, 1, PF_IN_STREAM, "stall_rate"),
 };
 #undef PF
+#undef PFIN
 #define NPARAMS (sizeof PARAMS / sizeof PARAMS[0])
 
 static const param_field *param_find(const char *key)
@@ -236,16 +248,18 @@ static int parse_outage(const sim_cfg_node *v, sim_provider_params *p, uint32_t 
     return POL_OK;
 }
 
-static int set_param(const param_field *f, const sim_cfg_node *v, sim_provider_params *p, uint32_t *mask, sim_err *err)
+/* name: the key as written (f->key in a timeline set, f->pkey in a provider) */
+static int set_param(const param_field *f, const char *name, const sim_cfg_node *v, sim_provider_params *p,
+                     uint32_t *mask, sim_err *err)
 {
     char *field = (char *)p + f->off;
     if (f->type == PF_OUTAGE) return parse_outage(v, p, mask, err);
     if (f->type == PF_INT32) {
         long long x;
-        TRY(sim_cfg_as_int(v, f->key, (long long)f->lo, (long long)f->hi, &x, err));
+        TRY(sim_cfg_as_int(v, name, (long long)f->lo, (long long)f->hi, &x, err));
         *(int32_t *)(void *)field = (int32_t)x;
     } else {
-        TRY(sim_cfg_as_double(v, f->key, f->lo, f->hi, (double *)(void *)field, err));
+        TRY(sim_cfg_as_double(v, name, f->lo, f->hi, (double *)(void *)field, err));
     }
     *mask |= f->mask;
     return POL_OK;
@@ -330,10 +344,12 @@ static int load_top(loader *L, const sim_cfg_node *root)
 static const char *const PROVIDER_KEYS[] = {
     "name", "kind", "rate_limit", "concurrency", "queue", "overload_status", "latency", "latency_factor",
     "error_rate", "error_status", "outage", "context_window", "content_filter_rate", "price", "service",
-    "network_latency", NULL };
+    "network_latency", "stream", NULL };
 static const char *const RATE_LIMIT_KEYS[] = { "rpm", "tpm", "retry_after", "burst", NULL };
 static const char *const LATENCY_KEYS[] = { "ttft", "per_token", "noise", "slowdown", NULL };
 static const char *const PRICE_KEYS[] = { "input_per_mtok", "output_per_mtok", NULL };
+static const char *const PROVIDER_STREAM_KEYS[] = { "cut_rate", "cut_per_token", "error_rate", "stall_rate", "stall",
+                                                    "chunk_tokens", NULL };
 
 /* retry_after: none | until-reset | <duration> */
 static int load_retry_after(loader *L, const sim_cfg_node *rl, sim_provider *p)
@@ -368,17 +384,25 @@ static int load_provider(loader *L, const sim_cfg_node *n, int idx, void *elem)
     TRY(sim_cfg_get_enum(n, "kind", 0, KINDS, 3, SIM_PROV_LLM, &kind, L->err));
     p->kind = (sim_provider_kind)kind;
 
-    const sim_cfg_node *rl, *lat, *price;
+    const sim_cfg_node *rl, *lat, *price, *st;
     TRY(get_submap(L, n, "rate_limit", what, RATE_LIMIT_KEYS, &rl));
     TRY(get_submap(L, n, "latency", what, LATENCY_KEYS, &lat));
     TRY(get_submap(L, n, "price", what, PRICE_KEYS, &price));
+    TRY(get_submap(L, n, "stream", what, PROVIDER_STREAM_KEYS, &st));
     params_default(&p->base);
     uint32_t mask = 0;
     for (size_t i = 0; i < NPARAMS; i++) {
-        const sim_cfg_node *src = PARAMS[i].mask & (SIM_SET_RPM | SIM_SET_TPM) ? rl : n;
-        const sim_cfg_node *v = sim_cfg_get(src, PARAMS[i].key);
-        if (v) TRY(set_param(&PARAMS[i], v, &p->base, &mask, L->err));
+        const sim_cfg_node *src = PARAMS[i].in == PF_IN_RATE_LIMIT ? rl : PARAMS[i].in == PF_IN_STREAM ? st : n;
+        const sim_cfg_node *v = sim_cfg_get(src, PARAMS[i].pkey);
+        if (v) TRY(set_param(&PARAMS[i], PARAMS[i].pkey, v, &p->base, &mask, L->err));
     }
+    long long chunk;
+    TRY(sim_cfg_get_int(st, "chunk_tokens", 0, 1, 65536, 1, &chunk, L->err));
+    p->stream_chunk = (int32_t)chunk;
+    TRY(sim_cfg_get_dist(st, "stall", 0, 1, dir, "10s", &p->stream_stall, L->err));
+    if (st && p->kind != SIM_PROV_LLM)
+        return sim_cfg_errf(L->err, sim_cfg_key_node(n, "stream"),
+                            "'stream' applies to kind: llm (a streamed answer is tokens)");
     TRY(load_retry_after(L, rl, p));
     TRY(sim_cfg_get_duration(rl, "burst", SIM_CFG_POS, POL_NS_PER_S, &p->burst, L->err));
 
@@ -406,7 +430,7 @@ static int load_provider(loader *L, const sim_cfg_node *n, int idx, void *elem)
 /* ---- policies -------------------------------------------------------------- */
 
 /* A policy's own keys; the stateful parts' keys come from scenario_stateful.c. */
-static const char *const POLICY_OWN_KEYS[] = { "name", "preset", "retry", "targets", "inner" };
+static const char *const POLICY_OWN_KEYS[] = { "name", "preset", "retry", "targets", "inner", "stream" };
 #define NPOLICY_OWN (sizeof POLICY_OWN_KEYS / sizeof POLICY_OWN_KEYS[0])
 static const char *const RETRY_KEYS[] = {
     "max_attempts", "backoff", "base", "multiplier", "step", "cap", "floor", "jitter", "jitter_factor",
@@ -660,6 +684,24 @@ static int load_targets(loader *L, const sim_cfg_node *n, sim_policy *p)
     return POL_OK;
 }
 
+/* stream: true | false | { enabled, ttft_timeout, idle_timeout, recovery } */
+static int load_stream(loader *L, const sim_cfg_node *n, const char *what, sim_stream_cfg *sc)
+{
+    static const char *const KEYS[] = { "enabled", "ttft_timeout", "idle_timeout", "recovery", NULL };
+    memset(sc, 0, sizeof *sc);
+    const sim_cfg_node *v = sim_cfg_get(n, "stream");
+    if (!v) return POL_OK;
+    if (v->kind == SIM_CFG_SCALAR) return sim_cfg_get_bool(n, "stream", 0, 0, &sc->on, L->err);
+    if (v->kind != SIM_CFG_MAP)
+        return sim_cfg_errf(L->err, v, "expected true, false or a map {ttft_timeout, idle_timeout, recovery} for 'stream'");
+    const sim_cfg_node *m;
+    TRY(get_submap(L, n, "stream", what, KEYS, &m));
+    TRY(sim_cfg_get_bool(m, "enabled", 0, 1, &sc->on, L->err));
+    TRY(sim_cfg_get_duration(m, "ttft_timeout", 0, 0, &sc->ttft_timeout, L->err));
+    TRY(sim_cfg_get_duration(m, "idle_timeout", 0, 0, &sc->idle_timeout, L->err));
+    return sim_cfg_get_bool(m, "recovery", 0, 0, &sc->recover, L->err);
+}
+
 static int load_policy(loader *L, const sim_cfg_node *n, int idx, void *elem)
 {
     sim_policy *p = elem;
@@ -688,6 +730,7 @@ static int load_policy(loader *L, const sim_cfg_node *n, int idx, void *elem)
     if (rc) return sim_cfg_errf(L->err, r ? r : n, "the retry settings of policy '%s' are invalid: %s",
                                 p->name, pol_strerror(rc));
     TRY(load_targets(L, n, p));
+    TRY(load_stream(L, n, what, &p->stream));
     return sim_stateful_load(n, L->s, p->preset, &p->st, L->err);
 }
 
@@ -786,8 +829,9 @@ static int load_layers(loader *L, const sim_cfg_node *root)
 
 static const char *const WORKLOAD_KEYS[] = {
     "loop", "clients", "think", "requests_per_client", "start", "stagger", "rate", "arrivals_csv",
-    "classes", "prompt_tokens", "output_tokens", "deadline", NULL };
-static const char *const CLASS_KEYS[] = { "name", "weight", "prompt_tokens", "output_tokens", "deadline", "policy", NULL };
+    "classes", "prompt_tokens", "output_tokens", "deadline", "stream", NULL };
+static const char *const CLASS_KEYS[] = { "name", "weight", "prompt_tokens", "output_tokens", "deadline", "policy",
+                                          "stream", NULL };
 static const char *const LOOPS[] = { "closed", "open", "trace" };
 
 /* Keys that only one loop kind reads; writing them for another is an error. */
@@ -813,6 +857,8 @@ static int load_class_fields(loader *L, const sim_cfg_node *m, sim_class *c)
     TRY(sim_cfg_get_duration(m, "deadline", 0, 0, &c->deadline, L->err));
     c->policy = -1;
     c->weight = 1;
+    c->stream = -1;
+    if (sim_cfg_get(m, "stream")) TRY(sim_cfg_get_bool(m, "stream", 0, 0, &c->stream, L->err));
     return POL_OK;
 }
 
@@ -826,8 +872,8 @@ static int load_classes(loader *L, const sim_cfg_node *w)
         snprintf(wl->classes[0].name, SIM_NAME_MAX, "default");
         return load_class_fields(L, w, &wl->classes[0]);
     }
-    static const char *const shorthand[] = { "prompt_tokens", "output_tokens", "deadline" };
-    for (int i = 0; i < 3; i++)
+    static const char *const shorthand[] = { "prompt_tokens", "output_tokens", "deadline", "stream" };
+    for (int i = 0; i < 4; i++)
         if (sim_cfg_key_node(w, shorthand[i]))
             return sim_cfg_errf(L->err, sim_cfg_key_node(w, shorthand[i]),
                                 "'%s' in workload is the shorthand for a single class; with 'classes:' set it in each class",
@@ -969,10 +1015,6 @@ static int arrivals_header(arrivals_reader *r, const sim_csv_row *row, sim_err *
         TRY(add_warning(r->L, row->path, row->line[first_ignored], row->col[first_ignored],
                     "column%s %s %s not read (an arrival trace reads at, class, prompt_tokens, output_tokens, "
                     "deadline and stream)", nignored > 1 ? "s" : "", ignored, nignored > 1 ? "are" : "is"));
-    if (r->col[SIM_COL_STREAM] >= 0)            /* remove when streaming responses are simulated */
-        TRY(add_warning(r->L, row->path, row->line[r->col[SIM_COL_STREAM]], row->col[r->col[SIM_COL_STREAM]],
-                        "column 'stream' is stored with each arrival, but streaming responses are not simulated yet: "
-                        "it has no effect"));
     return POL_OK;
 }
 
@@ -1285,7 +1327,7 @@ static int load_change(loader *L, const sim_cfg_node *n, const char *what, sim_c
         }
         if (c->provider < 0)
             return sim_cfg_errf(L->err, k, "'%s' is a provider parameter: name the provider with 'provider:'", k->str);
-        TRY(set_param(f, v, &c->set, &c->mask, L->err));
+        TRY(set_param(f, f->key, v, &c->set, &c->mask, L->err));
     }
     return POL_OK;
 }

@@ -53,6 +53,11 @@ typedef struct {
     int32_t error_status;    /* status of those failures, default 500 */
     sim_outage_kind outage;  /* default NONE */
     int32_t outage_status;   /* for SIM_OUTAGE_STATUS, default 503 */
+    /* streamed answers (LLM), docs/scenario-format.md "Streaming": */
+    double  stream_cut_rate;      /* probability that a stream is cut after k tokens, k uniform in 0..n-1 */
+    double  stream_cut_per_token; /* probability, per token generated, that the stream is cut right after it */
+    double  stream_error_rate;    /* probability of an error event after k tokens, k uniform in 0..n-1 */
+    double  stream_stall_rate;    /* probability of a stall (no bytes for stream.stall) after token j, 1..n-1 */
 } sim_provider_params;
 
 enum {
@@ -60,7 +65,9 @@ enum {
     SIM_SET_QUEUE = 1u << 3, SIM_SET_OVERLOAD_STATUS = 1u << 4,
     SIM_SET_LATENCY_FACTOR = 1u << 5, SIM_SET_ERROR_RATE = 1u << 6,
     SIM_SET_ERROR_STATUS = 1u << 7, SIM_SET_OUTAGE = 1u << 8, SIM_SET_OUTAGE_STATUS = 1u << 9,
-    SIM_SET_RATE = 1u << 10          /* workload: open-loop arrival rate */
+    SIM_SET_RATE = 1u << 10,         /* workload: open-loop arrival rate */
+    SIM_SET_STREAM_CUT_RATE = 1u << 11, SIM_SET_STREAM_CUT_PER_TOKEN = 1u << 12,
+    SIM_SET_STREAM_ERROR_RATE = 1u << 13, SIM_SET_STREAM_STALL_RATE = 1u << 14
 };
 
 typedef struct {
@@ -80,6 +87,8 @@ typedef struct {
     sim_dist service;                /* QUEUE: service time distribution */
     int     has_net_latency;         /* per-provider override of the network leg */
     sim_dist net_latency;
+    int32_t  stream_chunk;           /* LLM, streamed answers: tokens per content chunk, default 1 */
+    sim_dist stream_stall;           /* length of a stall (stream_stall_rate), default 10s */
 } sim_provider;
 
 /* ---- timeline ------------------------------------------------------------- */
@@ -104,6 +113,7 @@ typedef struct {
     sim_dist output_tokens;          /* default constant(300) */
     pol_ns   deadline;               /* overrides the policy's retry.deadline when > 0 */
     int      policy;                 /* index of a policy this class always uses, -1 = the compared one */
+    int      stream;                 /* its requests stream: 1, never: 0, as the policy says: -1 (default) */
 } sim_class;
 
 /* Per-arrival values of a trace (sim_workload.arrival_*). */
@@ -112,8 +122,7 @@ typedef struct {
 #define SIM_ARR_MAX_TOKENS 4000000000u   /* the largest count a row may give */
 enum {
     SIM_ARR_STREAM_SET = 1u << 0,        /* the row says whether it streams ... */
-    SIM_ARR_STREAM     = 1u << 1         /* ... and it does. Stored for streaming responses
-                                            (not simulated yet: no effect) */
+    SIM_ARR_STREAM     = 1u << 1         /* ... and it does (over its class's stream:) */
 };
 
 typedef struct {
@@ -202,6 +211,17 @@ typedef struct {
 /* The YAML key of a part ("breaker", "rate_limiter", ...). */
 const char *sim_part_key(sim_part part);
 
+/* A policy's streaming (docs/scenario-format.md, "Streaming"): whether its
+ * requests ask for a streamed answer, the client's stream timeouts (every
+ * HTTP attempt's, beside retry.timeout, the total), and stream recovery. */
+typedef struct {
+    int     on;                          /* stream: true, or a map (enabled: true by default) */
+    pol_ns  ttft_timeout;                /* send -> first byte, 0 = none */
+    pol_ns  idle_timeout;                /* between two events after the first byte, 0 = none */
+    int     recover;                     /* a retry after a mid-stream failure continues from the
+                                            partial text (prompt += tokens received, output -= them) */
+} sim_stream_cfg;
+
 typedef struct {
     char          name[SIM_NAME_MAX];
     char          preset[SIM_NAME_MAX];  /* "" when written inline */
@@ -213,6 +233,7 @@ typedef struct {
     int           targets[SIM_MAX_TARGETS]; /* provider indices, first = primary; default {0} */
     int           ntargets;
     sim_stateful  st;                       /* breakers, budgets, throttling, ... (all off by default) */
+    sim_stream_cfg stream;                  /* streamed answers (off by default) */
     int           line, col;
 } sim_policy;
 

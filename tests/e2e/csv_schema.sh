@@ -27,7 +27,7 @@ assert_cmp "$(awk -F, -v c="$p" 'NR > 1 && $c == "\"*\""' "$T" | wc -l)" "==" 0 
 rows=$(csv_no_empty "$T" capacity_per_s)
 ok "timeseries.csv: $rows per-provider rows, no empty field (capacity_per_s may be: unlimited)"
 nprov=$(awk -F, -v c="$p" 'NR > 1 { print $c }' "$T" | sort -u | wc -l)
-assert_cmp "$(csv_no_empty "$Q" budget_level throttle_level)" "==" "$((rows / nprov))" \
+assert_cmp "$(csv_no_empty "$Q" budget_level throttle_level ttft_mean_s)" "==" "$((rows / nprov))" \
   "timeseries-requests.csv: one row per bucket ($nprov providers), no empty rate"
 [ -z "$(csv_column "$Q" provider)" ] || fail "timeseries-requests.csv has a provider column"
 assert_cmp "$(($(wc -l < "$out/alerts.csv") - 1))" ">" 0 "alerts.csv has rows (the monitor fired)"

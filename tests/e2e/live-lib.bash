@@ -53,3 +53,26 @@ same_schema() {
   done
   ok "live and run --trace write the same headers (attempts.csv: $(head -1 "$1/attempts.csv" | tr ',' '\n' | wc -l) columns), every live row as wide"
 }
+
+# node_sdks NAME: the official Node SDKs openai@$OPENAI_V and
+# @anthropic-ai/sdk@$ANTHROPIC_V (the versions docs/policies.md cites),
+# installed with npm into $TMPDIR/node (package NAME); sets N to that
+# directory. Without node or npm, or when npm cannot reach its registry, it
+# prints a "SKIP: ..." line and ends the test with status 0 (run-tests.sh
+# shows that line); a failed install fails the test.
+OPENAI_V=6.49.0
+ANTHROPIC_V=1.15.0
+node_sdks() {
+  command -v node > /dev/null && command -v npm > /dev/null || { echo "SKIP: node or npm not installed"; exit 0; }
+  if ! timeout 30 npm ping > /dev/null 2>&1 && ! timeout 30 npm view openai version > /dev/null 2>&1; then
+    echo "SKIP: npm registry unreachable"
+    exit 0
+  fi
+  N="$TMPDIR/node"
+  mkdir -p "$N"
+  ( cd "$N" && echo "{\"name\":\"$1\",\"private\":true}" > package.json \
+    && timeout 300 npm install --prefer-offline --no-audit --no-fund --loglevel=error \
+         "openai@$OPENAI_V" "@anthropic-ai/sdk@$ANTHROPIC_V" ) \
+    > "$TMPDIR/npm.log" 2>&1 || { tail -20 "$TMPDIR/npm.log"; fail "npm install openai@$OPENAI_V @anthropic-ai/sdk@$ANTHROPIC_V"; }
+  ok "installed openai@$OPENAI_V and @anthropic-ai/sdk@$ANTHROPIC_V with npm"
+}

@@ -18,7 +18,7 @@ source tests/e2e/lib.sh
 S=scenarios/nested-retries.yaml
 expect_status 0 "$RETRYSIM" run "$S" --trace --quiet --out "$TMPDIR/n"
 A="$TMPDIR/n/attempts.csv"
-head -1 "$A" | grep -q ",next_delay_s,layer1_attempt,layer2_attempt,layer3_attempt,layer4_attempt,trace_id," \
+head -1 "$A" | grep -q ",next_delay_s,layer1_attempt,layer2_attempt,layer3_attempt,layer4_attempt,ttft_s,tokens_received,stream_end,trace_id," \
   || fail "attempts.csv header: $(head -1 "$A")"
 # columns by name
 col() { head -1 "$A" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }

@@ -23,21 +23,7 @@
 # cache holds the packages (--prefer-offline).
 source tests/e2e/lib.sh
 source tests/e2e/live-lib.bash
-OPENAI_V=6.49.0
-ANTHROPIC_V=1.15.0
-
-command -v node > /dev/null && command -v npm > /dev/null || { echo "SKIP: node or npm not installed"; exit 0; }
-if ! timeout 30 npm ping > /dev/null 2>&1 && ! timeout 30 npm view openai version > /dev/null 2>&1; then
-  echo "SKIP: npm registry unreachable"
-  exit 0
-fi
-N="$TMPDIR/node"
-mkdir -p "$N"
-( cd "$N" && echo '{"name":"retrysim-node-sdk-test","private":true}' > package.json \
-  && timeout 300 npm install --prefer-offline --no-audit --no-fund --loglevel=error \
-       "openai@$OPENAI_V" "@anthropic-ai/sdk@$ANTHROPIC_V" ) \
-  > "$TMPDIR/npm.log" 2>&1 || { tail -20 "$TMPDIR/npm.log"; fail "npm install openai@$OPENAI_V @anthropic-ai/sdk@$ANTHROPIC_V"; }
-ok "installed openai@$OPENAI_V and @anthropic-ai/sdk@$ANTHROPIC_V with npm"
+node_sdks retrysim-node-sdk-test
 
 # ---- the client -------------------------------------------------------------
 # node drive.mjs SDK CASE=URL:CALLS... : one JSON line per call,

@@ -71,3 +71,18 @@ assert_cmp "$(m cascading-overload retry-1s-x3 http_429)" ">" "$(awk -v x="$(m c
   "cascading-overload: retrying after 1 s multiplies the rejected attempts"
 assert_cmp "$(m cascading-overload retry-1s-unlimited http_429)" ">" "$(m cascading-overload retry-1s-x3 http_429)" \
   "cascading-overload: without an attempt limit even more"
+
+run streaming-interruptions
+S=streaming-interruptions
+assert_cmp "$(m $S sdk-only success_rate)" "<" 0.9 "$S: the SDK alone does not retry a stream cut after its first byte"
+assert_cmp "$(m $S app-restart success_rate)" ">" 0.97 "$S: an application loop around the SDK restarts what was cut"
+assert_cmp "$(m $S app-restart discarded_tokens)" ">" \
+  "$(awk -v x="$(m $S app-recovery discarded_tokens)" 'BEGIN{print 10*x}')" \
+  "$S: a restart throws away over 10x the tokens that stream recovery does"
+assert_cmp "$(m $S app-restart ttft_p99)" ">" "$(m $S app-recovery ttft_p99)" \
+  "$S: restarts push the first token of the tail back; recovery keeps the cut attempt's"
+assert_cmp "$(m $S no-timeout unfinished)" ">" "$(awk -v x="$(m $S app-restart unfinished)" 'BEGIN{print x+15}')" \
+  "$S: without a TTFT timeout the hung backend's requests wait out the SDK's 600 s"
+assert_cmp "$(m $S total-timeout stream_timeouts)" ">" "$(awk -v x="$(m $S app-restart stream_timeouts)" 'BEGIN{print 10*x}')" \
+  "$S: a 15 s total timeout kills the brownout's long streams; TTFT and idle timeouts do not"
+assert_cmp "$(m $S app-restart cost)" ">" "$(m $S sdk-only cost)" "$S: every restart is billed again"
