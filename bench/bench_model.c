@@ -6,8 +6,9 @@
  * ru_maxrss) is its own; memory per client is (peak RSS(N) - peak RSS of the
  * same run with 1 client) / N. The child checks its results (requests were
  * made, retries happened, some succeeded) before the parent prints anything.
- * Figures: simulated attempts per second and events per second of wall time
- * on one core (the run itself is single-threaded).
+ * Figures: wall and CPU time of the run (CPU time is what a shared machine
+ * disturbs least), simulated attempts per CPU second on one core (the run
+ * itself is single-threaded), events per attempt (dispatched + skipped).
  */
 #include "bench.h"
 #include "scenario.h"
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char MODEL_YAML[] =
@@ -44,7 +46,7 @@ static const char MODEL_YAML[] =
     "    retry: { max_attempts: 5, backoff: exponential, base: 1s, cap: 30s, jitter: full, timeout: 30s }\n";
 
 typedef struct {
-    double wall_s, attempts, requests, events, success_rate;
+    double wall_s, cpu_s, attempts, requests, events, success_rate;
     long   maxrss_kb;
     int    ok;
 } model_result;
@@ -94,6 +96,8 @@ size_t bench_model_record(long clients, int64_t *dt, size_t cap)
     return n;
 }
 
+static int bench_queue;   /* --queue: 0 = the default */
+
 static int run_child(const char *path, long clients, const char *duration, model_result *out)
 {
     int fd[2];
@@ -112,11 +116,15 @@ static int run_child(const char *path, long clients, const char *duration, model
         if (sim_scenario_load(path, ov, 6, &sc, &err) == 0) {
             sim_run_metrics m;
             sim_run_stats st;
+            struct timespec c0, c1;
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
             int64_t t0 = bench_clock_ns();
-            int rc = sim_run_world(&(sim_run_opts){ .sc = &sc }, &m, &st);
+            int rc = sim_run_world(&(sim_run_opts){ .sc = &sc, .queue = bench_queue }, &m, &st);
             int64_t t1 = bench_clock_ns();
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
             if (rc == 0) {
                 r.wall_s = (double)(t1 - t0) / 1e9;
+                r.cpu_s = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
                 r.attempts = m.m[SIM_M_ATTEMPTS];
                 r.requests = m.m[SIM_M_REQUESTS];
                 r.success_rate = m.m[SIM_M_SUCCESS_RATE];
@@ -147,6 +155,15 @@ int bench_model(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--max-clients") && i + 1 < argc) max_clients = atol(argv[++i]);
         else if (!strcmp(argv[i], "--clients") && i + 1 < argc) only = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--queue") && i + 1 < argc) {
+            const char *q = argv[++i];
+            bench_queue = !strcmp(q, "binary") ? SIM_QUEUE_BINARY : !strcmp(q, "4-ary") ? SIM_QUEUE_4ARY
+                        : !strcmp(q, "ladder") ? SIM_QUEUE_LADDER : !strcmp(q, "default") ? 0 : -1;
+            if (bench_queue < 0) {
+                fprintf(stderr, "retrysim bench model: --queue is binary, 4-ary, ladder or default, got '%s'\n", q);
+                return 2;
+            }
+        }
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: retrysim bench model [--max-clients N]\n"
                    "Full-model throughput (simulated attempts/s and events/s per core) and peak\n"
@@ -165,8 +182,8 @@ int bench_model(int argc, char **argv)
     }
     model_result base;
     if (run_child(path, 1, "60s", &base)) { unlink(path); fprintf(stderr, "bench model: baseline run failed\n"); return 1; }
-    printf("%-9s %9s %12s %12s %8s %10s %12s %12s %12s %10s\n", "clients", "sim time", "requests", "attempts",
-           "success", "wall s", "attempts/s", "events/s", "peak RSS MB", "B/client");
+    printf("%-9s %9s %12s %12s %8s %10s %8s %12s %8s %12s %10s\n", "clients", "sim time", "requests", "attempts",
+           "success", "wall s", "cpu s", "attempts/s", "ev/att", "peak RSS MB", "B/client");
     const long sizes[] = { 1000, 10000, 100000, 1000000 };
     int failed = 0;
     for (int i = 0; i < 4 && sizes[i] <= max_clients; i++) {
@@ -179,8 +196,8 @@ int bench_model(int argc, char **argv)
             break;
         }
         double per_client = (double)(r.maxrss_kb - base.maxrss_kb) * 1024.0 / (double)sizes[i];
-        printf("%-9ld %9s %12.0f %12.0f %8.4f %10.3f %12.0f %12.0f %12.1f %10.0f\n", sizes[i], dur, r.requests,
-               r.attempts, r.success_rate, r.wall_s, r.attempts / r.wall_s, r.events / r.wall_s,
+        printf("%-9ld %9s %12.0f %12.0f %8.4f %10.3f %8.3f %12.0f %8.2f %12.1f %10.0f\n", sizes[i], dur, r.requests,
+               r.attempts, r.success_rate, r.wall_s, r.cpu_s, r.attempts / r.cpu_s, r.events / r.attempts,
                (double)r.maxrss_kb / 1024.0, per_client);
         fflush(stdout);
     }

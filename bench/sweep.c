@@ -2,9 +2,13 @@
  * (see sweep.h); `retrysim sweep` itself is in cmd_sweep.c.
  *
  * Worker protocol: the parent owns one command pipe and one result pipe per
- * worker. It writes a run index (uint32) into a worker's command pipe; the
- * worker runs it and writes back one run_msg (smaller than PIPE_BUF, so it
- * arrives whole); the parent stores it and hands that worker the next run.
+ * worker. It writes a batch into a worker's command pipe: a count n
+ * (uint32, 1..BENCH_BATCH_MAX, sized by bench_sched_batch from the measured
+ * run time) and n run indices, in one write smaller than PIPE_BUF; the
+ * worker runs them in order and writes back one run_msg per run as each
+ * ends; the parent stores each and, after the batch's last, hands that
+ * worker the next batch. Short runs thus cost two context switches per
+ * batch, not per run.
  * Closing the command pipe tells the worker to exit. A result pipe that
  * reaches end-of-file before the message of the run its worker holds means
  * the worker died on that run. Workers ignore SIGINT/SIGTERM (Ctrl-C reaches
@@ -27,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -425,9 +430,14 @@ static void run_one(const bench_sweep *s, uint32_t idx, long crash_run, bench_ru
     msg->run = idx;
     if ((long)idx == crash_run) kill(getpid(), SIGKILL);
     const bench_run *r = &s->run[idx];
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     msg->rc = sim_run_world(&(sim_run_opts){ .sc = &s->sc[r->point], .policy = r->policy, .replication = r->rep,
                                              .classes = cls },
                             &msg->m, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int64_t ns = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
+    msg->wall_ns = ns > 0 ? (uint64_t)ns : 0;
 }
 
 void bench_run_one(const bench_sweep *s, uint32_t idx, long crash_run, bench_run_msg *msg)
@@ -471,9 +481,23 @@ void bench_sched_say(bench_sched *q, const char *fmt, ...)
     va_end(ap);
 }
 
+size_t bench_sched_batch(const bench_sched *q, int workers)
+{
+    if (q->o->batch > 0) return q->o->batch < BENCH_BATCH_MAX ? (size_t)q->o->batch : BENCH_BATCH_MAX;
+    if (q->timed == 0) return 1;
+    double mean = q->run_ns / (double)q->timed;
+    double b = mean > 0 ? BENCH_BATCH_NS / mean : BENCH_BATCH_MAX;
+    size_t n = b >= BENCH_BATCH_MAX ? BENCH_BATCH_MAX : b < 1 ? 1 : (size_t)b;
+    size_t left = q->s->nruns - q->cursor, share = left / (2 * (size_t)(workers > 0 ? workers : 1));
+    if (n > share) n = share > 0 ? share : 1;
+    return n;
+}
+
 void bench_sched_result(bench_sched *q, const bench_run_msg *m, const char *where)
 {
     q->active--;
+    q->run_ns += (double)m->wall_ns;
+    q->timed++;
     if (m->rc) {
         char desc[1024];
         bench_sched_say(q, "%s%s failed: %s", bench_sweep_describe(q->s, m->run, desc, sizeof desc), where,
@@ -547,7 +571,9 @@ int bench_signals_received(int *last)
 typedef struct {
     pid_t pid;            /* 0 once reaped */
     int   cmd, res;       /* parent's ends; -1 when closed */
-    long  run;            /* the run it holds, -1 = none */
+    long  run;            /* the run it is on (batch[got]), -1 = none */
+    uint32_t batch[BENCH_BATCH_MAX];   /* the runs it holds, in order */
+    int   nbatch, got;    /* how many; how many answered */
 } worker;
 
 static ssize_t io_full(int fd, void *buf, size_t n, int writing)
@@ -576,29 +602,46 @@ static void __attribute__((noreturn)) worker_main(const bench_sweep *s, int cmd,
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    uint32_t idx;
-    while (io_full(cmd, &idx, sizeof idx, 0) == (ssize_t)sizeof idx) {
-        if (idx >= s->nruns) _exit(3);
-        bench_run_msg msg;
-        sim_run_metrics cls[SIM_MAX_CLASSES];
-        int ncls;
-        class_block(s, idx, &ncls);                  /* kept classes: their block follows the message */
-        run_one(s, idx, crash_run, &msg, ncls ? cls : NULL);
-        if (io_full(res, &msg, sizeof msg, 1) != (ssize_t)sizeof msg) _exit(4);
-        size_t cb = (size_t)ncls * sizeof cls[0];
-        if (cb && io_full(res, cls, cb, 1) != (ssize_t)cb) _exit(4);
+    uint32_t cmdbuf[1 + BENCH_BATCH_MAX];
+    while (io_full(cmd, cmdbuf, sizeof cmdbuf[0], 0) == (ssize_t)sizeof cmdbuf[0]) {
+        uint32_t n = cmdbuf[0];
+        if (n < 1 || n > BENCH_BATCH_MAX) _exit(3);
+        if (io_full(cmd, cmdbuf + 1, n * sizeof cmdbuf[0], 0) != (ssize_t)(n * sizeof cmdbuf[0])) _exit(3);
+        for (uint32_t k = 1; k <= n; k++) {
+            uint32_t idx = cmdbuf[k];
+            if (idx >= s->nruns) _exit(3);
+            bench_run_msg msg;
+            sim_run_metrics cls[SIM_MAX_CLASSES];
+            int ncls;
+            class_block(s, idx, &ncls);              /* kept classes: their block follows the message */
+            run_one(s, idx, crash_run, &msg, ncls ? cls : NULL);
+            if (io_full(res, &msg, sizeof msg, 1) != (ssize_t)sizeof msg) _exit(4);
+            size_t cb = (size_t)ncls * sizeof cls[0];
+            if (cb && io_full(res, cls, cb, 1) != (ssize_t)cb) _exit(4);
+        }
     }
     _exit(0);
 }
 
-/* Hands worker w the next run, or tells it to exit. */
-static void hand_out(bench_sched *q, worker *w)
+/* Hands worker w its next batch of runs, or tells it to exit. */
+static void hand_out(bench_sched *q, worker *w, int nworkers)
 {
-    w->run = w->cmd >= 0 ? bench_sched_next(q) : -1;
-    if (w->run < 0) { close_fd(&w->cmd); return; }
-    uint32_t idx = (uint32_t)w->run;
-    /* a dead worker shows as end-of-file on its result pipe, which names this run */
-    if (io_full(w->cmd, &idx, sizeof idx, 1) != (ssize_t)sizeof idx) close_fd(&w->cmd);
+    w->nbatch = w->got = 0;
+    w->run = -1;
+    if (w->cmd < 0) return;
+    size_t want = bench_sched_batch(q, nworkers);
+    uint32_t cmdbuf[1 + BENCH_BATCH_MAX];
+    long idx;
+    while ((size_t)w->nbatch < want && (idx = bench_sched_next(q)) >= 0) {
+        w->batch[w->nbatch++] = (uint32_t)idx;
+        cmdbuf[w->nbatch] = (uint32_t)idx;
+    }
+    if (w->nbatch == 0) { close_fd(&w->cmd); return; }
+    w->run = w->batch[0];
+    cmdbuf[0] = (uint32_t)w->nbatch;
+    size_t bytes = (size_t)(w->nbatch + 1) * sizeof cmdbuf[0];
+    /* a dead worker shows as end-of-file on its result pipe, which names its run */
+    if (io_full(w->cmd, cmdbuf, bytes, 1) != (ssize_t)bytes) close_fd(&w->cmd);
 }
 
 static void report_death(bench_sched *q, worker *w)
@@ -616,7 +659,7 @@ static void report_death(bench_sched *q, worker *w)
 }
 
 /* A result arrived (or the pipe closed) for worker w. */
-static void on_result(bench_sched *q, worker *w)
+static void on_result(bench_sched *q, worker *w, int nworkers)
 {
     bench_run_msg msg;
     ssize_t n = io_full(w->res, &msg, sizeof msg, 0);
@@ -626,7 +669,8 @@ static void on_result(bench_sched *q, worker *w)
     sim_run_metrics cls[SIM_MAX_CLASSES];
     if (cb && io_full(w->res, cls, cb, 0) != (ssize_t)cb) n = -1;   /* died while writing its classes */
     if (n != (ssize_t)sizeof msg || (long)msg.run != w->run) {
-        q->active--;
+        q->active -= w->nbatch - w->got;       /* this run and the rest of its batch */
+        w->nbatch = w->got = 0;
         if (n == (ssize_t)sizeof msg) bench_sched_say(q, "worker protocol error (got run %u)", msg.run);
         else report_death(q, w);
         close_fd(&w->res);
@@ -637,7 +681,8 @@ static void on_result(bench_sched *q, worker *w)
     }
     if (cb && !msg.rc) memcpy(block, cls, cb);
     bench_sched_result(q, &msg, "");
-    hand_out(q, w);
+    if (++w->got < w->nbatch) { w->run = w->batch[w->got]; return; }
+    hand_out(q, w, nworkers);
 }
 
 static int start_workers(worker *w, int nw, const bench_sweep *s, long crash_run)
@@ -657,7 +702,7 @@ static int start_workers(worker *w, int nw, const bench_sweep *s, long crash_run
         }
         close(c[0]);
         close(r[1]);
-        w[i] = (worker){ pid, c[1], r[0], -1 };
+        w[i] = (worker){ .pid = pid, .cmd = c[1], .res = r[0], .run = -1 };
     }
     return 0;
 }
@@ -669,7 +714,7 @@ static int exec_local(bench_sweep *s, const bench_exec_opts *o)
     if (o->max_runs && (size_t)nw > o->max_runs) nw = (int)o->max_runs;
     worker *w = calloc((size_t)nw, sizeof *w);
     if (!w) { fprintf(stderr, "%s: out of memory\n", o->who ? o->who : "retrysim sweep"); return BENCH_EXEC_FAILED; }
-    for (int i = 0; i < nw; i++) w[i] = (worker){ 0, -1, -1, -1 };
+    for (int i = 0; i < nw; i++) w[i] = (worker){ .pid = 0, .cmd = -1, .res = -1, .run = -1 };
 
     /* signals stay blocked while forking, so workers start with them ignored */
     sigset_t block, old_mask;
@@ -698,7 +743,7 @@ static int exec_local(bench_sweep *s, const bench_exec_opts *o)
         q.failed = q.stopping = 1;
     }
 
-    for (int i = 0; i < nw; i++) hand_out(&q, &w[i]);
+    for (int i = 0; i < nw; i++) hand_out(&q, &w[i], nw);
     struct pollfd *pf = calloc((size_t)nw + 1, sizeof *pf);
     int *who = calloc((size_t)nw + 1, sizeof *who);
     int killed = 0, signalled = 0;
@@ -728,7 +773,7 @@ static int exec_local(bench_sweep *s, const bench_exec_opts *o)
         for (int k = 0; k < n; k++) {
             if (!pf[k].revents) continue;
             if (who[k] < 0) { char b[64]; while (read(wake[0], b, sizeof b) > 0) {} continue; }
-            on_result(&q, &w[who[k]]);
+            on_result(&q, &w[who[k]], nw);
         }
     }
     free(pf);

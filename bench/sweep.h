@@ -97,6 +97,7 @@ typedef struct {
     size_t max_runs;      /* stop as if interrupted after handing out this many (0 = no limit) */
     long   crash_run;     /* test hook: the worker given this run index dies (-1 = none) */
     int    mpi;           /* hand the runs to the MPI ranks (sweep_mpi.c) instead of forked workers */
+    int    batch;         /* runs per message, 1..BENCH_BATCH_MAX (0 = sized by bench_sched_batch) */
     const char *who;      /* prefix of messages (NULL = "retrysim sweep") */
     const char *journal;  /* keep this partial file up to date while running: rewritten
                              at the start, one row appended per finished run, one
@@ -139,6 +140,7 @@ int  bench_sweep_exec_mpi(bench_sweep *s, const bench_exec_opts *o);
 typedef struct {
     uint32_t        run;
     int32_t         rc;
+    uint64_t        wall_ns;      /* how long the run took on its worker (batch sizing) */
     sim_run_metrics m;
 } bench_run_msg;
 /* Executes run idx of s into *out (the --crash-run hook kills the caller). */
@@ -153,13 +155,24 @@ typedef struct {
     const char *who;
     size_t  cursor;       /* runs before it are done or handed out */
     size_t  handed, finished;
-    int     stopping, interrupted, failed, active;
+    int     stopping, interrupted, failed, active;   /* active: handed out, no answer yet */
+    double  run_ns;       /* total wall time of the answered runs (bench_run_msg.wall_ns)... */
+    size_t  timed;        /* ...and how many */
     int     journal;      /* fd of o->journal, or -1 */
     sim_progress pb;
 } bench_sched;
 void bench_sched_begin(bench_sched *q, bench_sweep *s, const bench_exec_opts *o);
 /* The next run index to hand out (active++), or -1: none left or stopping. */
 long bench_sched_next(bench_sched *q);
+/* Batches: a worker gets up to BENCH_BATCH_MAX runs per message when runs
+ * are short, about BENCH_BATCH_NS of them by the mean run time measured so
+ * far (1 until a run was measured), and never more than a share of what is
+ * left that keeps every worker busy to the end (left / (2 x workers)).
+ * Which worker runs a run never changes its result: the files are the same
+ * for any batch size, worker count or rank count. */
+#define BENCH_BATCH_MAX 64
+#define BENCH_BATCH_NS  20000000.0   /* 20 ms of runs per message */
+size_t bench_sched_batch(const bench_sched *q, int workers);
 /* A run's message arrived (active--): stores its metrics, or reports its
  * failure ("<run>" + where + " failed: ...") and stops. */
 void bench_sched_result(bench_sched *q, const bench_run_msg *m, const char *where);

@@ -8,8 +8,10 @@
  *      the same sweep with bench_sweep_plan, and MPI_Gather brings every
  *      rank's status, run count and host name to rank 0, which broadcasts
  *      go or abandon (a rank that cannot read the scenario is named);
- *   2. request/response: a worker sends TAG_ASK (its last run's bench_run_msg,
- *      or none) and gets TAG_WORK (a run index) or TAG_STOP (this sweep is
+ *   2. request/response: a worker sends TAG_ASK (the bench_run_msg of each
+ *      run of its last batch, or one with run NO_RUN) and gets TAG_WORK (a
+ *      batch: 1..BENCH_BATCH_MAX run indices, as many as bench_sched_batch
+ *      sizes from the measured run time) or TAG_STOP (this sweep is
  *      over for it). Rank 0 answers whoever asks first, so long runs do not
  *      stall a static split, and stores each answer at its run index through
  *      the scheduler that the local transport uses (bench_sched): the files
@@ -302,18 +304,25 @@ int bench_mpi_serve(void)
         int rc = decode_and_plan(b, (size_t)hdr[1], &s, &crash_run, &err), go = 0;
         free(b);
         if (agree(&s, rc, &err, who, &go)) return 2;
-        bench_run_msg msg;
-        memset(&msg, 0, sizeof msg);
-        msg.run = NO_RUN;
+        static bench_run_msg msg[BENCH_BATCH_MAX];
+        memset(&msg[0], 0, sizeof msg[0]);
+        msg[0].run = NO_RUN;
+        int nmsg = 1;
         while (go) {
-            uint32_t idx;
+            uint32_t idx[BENCH_BATCH_MAX];
+            int n = 0;
             MPI_Status st;
-            e = MPI_Send(&msg, (int)sizeof msg, MPI_BYTE, 0, TAG_ASK, MPI_COMM_WORLD);
-            if (e == MPI_SUCCESS) e = MPI_Recv(&idx, 1, MPI_UINT32_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+            e = MPI_Send(msg, nmsg * (int)sizeof msg[0], MPI_BYTE, 0, TAG_ASK, MPI_COMM_WORLD);
+            if (e == MPI_SUCCESS) e = MPI_Recv(idx, BENCH_BATCH_MAX, MPI_UINT32_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+            if (e == MPI_SUCCESS) e = MPI_Get_count(&st, MPI_UINT32_T, &n);
             if (e != MPI_SUCCESS) { bench_sweep_free(&s); return mpi_failed(who, "MPI_Send/MPI_Recv", e), 2; }
             if (st.MPI_TAG == TAG_STOP) break;
-            if (idx >= s.nruns) { bench_sweep_free(&s); return mpi_failed(who, "protocol (run index)", MPI_ERR_OTHER), 2; }
-            bench_run_one(&s, idx, crash_run, &msg);
+            if (n < 1 || n > BENCH_BATCH_MAX) { bench_sweep_free(&s); return mpi_failed(who, "protocol (batch)", MPI_ERR_OTHER), 2; }
+            for (int k = 0; k < n; k++) {
+                if (idx[k] >= s.nruns) { bench_sweep_free(&s); return mpi_failed(who, "protocol (run index)", MPI_ERR_OTHER), 2; }
+                bench_run_one(&s, idx[k], crash_run, &msg[k]);
+            }
+            nmsg = n;
         }
         if (!rc) bench_sweep_free(&s);
     }
@@ -330,17 +339,21 @@ static void sleep_us(long us)
     nanosleep(&ts, NULL);
 }
 
+/* Each rank's batch of runs (rank 0's bookkeeping). */
+typedef struct { uint32_t run[BENCH_BATCH_MAX]; int n; } rank_batch;
+
 /* "run 3 (...) on rank 1 (host), run 4 (...) on rank 2 (host)" */
-static void say_in_progress(bench_sched *q, const long *assigned, const char *why)
+static void say_in_progress(bench_sched *q, const rank_batch *assigned, const char *why)
 {
     char desc[1024];
     int any = 0;
     for (int r = 1; r < g_size; r++) {
-        if (assigned[r] < 0) continue;
-        if (!any) bench_sched_say(q, "%s; abandoning the runs in progress:", why);
-        fprintf(stderr, "  %s on rank %d (%s)\n", bench_sweep_describe(q->s, (size_t)assigned[r], desc, sizeof desc), r,
-                g_hosts ? g_hosts[r] : "?");
-        any = 1;
+        for (int k = 0; k < assigned[r].n; k++) {
+            if (!any) bench_sched_say(q, "%s; abandoning the runs in progress:", why);
+            fprintf(stderr, "  %s on rank %d (%s)\n", bench_sweep_describe(q->s, assigned[r].run[k], desc, sizeof desc), r,
+                    g_hosts ? g_hosts[r] : "?");
+            any = 1;
+        }
     }
     if (!any) bench_sched_say(q, "%s; no run was in progress", why);
 }
@@ -390,14 +403,14 @@ int bench_sweep_exec_mpi(bench_sweep *s, const bench_exec_opts *o)
         return BENCH_EXEC_FAILED;
     }
     /* step 2: request/response until every worker got TAG_STOP */
-    long *assigned = malloc((size_t)g_size * sizeof *assigned);
+    rank_batch *assigned = calloc((size_t)g_size, sizeof *assigned);
     if (!assigned) { g_abandon = 1; return BENCH_EXEC_FAILED; }
-    for (int r = 0; r < g_size; r++) assigned[r] = -1;
     bench_sched_begin(&q, s, o);
     int live = g_size - 1, killed = 0;
-    bench_run_msg msg;
+    static bench_run_msg msg[BENCH_BATCH_MAX];
+    const int msgcap = BENCH_BATCH_MAX * (int)sizeof msg[0];
     MPI_Request req = MPI_REQUEST_NULL;
-    e = MPI_Irecv(&msg, (int)sizeof msg, MPI_BYTE, MPI_ANY_SOURCE, TAG_ASK, MPI_COMM_WORLD, &req);
+    e = MPI_Irecv(msg, msgcap, MPI_BYTE, MPI_ANY_SOURCE, TAG_ASK, MPI_COMM_WORLD, &req);
     const char *call = "MPI_Irecv";
     long nap = 20;
     while (live > 0 && e == MPI_SUCCESS) {
@@ -420,27 +433,43 @@ int bench_sweep_exec_mpi(bench_sweep *s, const bench_exec_opts *o)
             continue;
         }
         nap = 20;
-        int r = st.MPI_SOURCE;
+        int r = st.MPI_SOURCE, bytes = 0;
+        if ((e = MPI_Get_count(&st, MPI_BYTE, &bytes)) != MPI_SUCCESS) { call = "MPI_Get_count"; break; }
+        int got = bytes / (int)sizeof msg[0];
         char where[HOST_MAX + 32];
         snprintf(where, sizeof where, " on rank %d (%s)", r, g_hosts ? g_hosts[r] : "?");
-        if (msg.run != NO_RUN) {
-            if ((long)msg.run != assigned[r]) {
-                bench_sched_say(&q, "rank %d answered run %u but holds %ld (protocol error)", r, msg.run, assigned[r]);
+        if (!(got == 1 && msg[0].run == NO_RUN && assigned[r].n == 0)) {
+            if (got != assigned[r].n || bytes % (int)sizeof msg[0]) {
+                bench_sched_say(&q, "rank %d answered %d runs but holds %d (protocol error)", r, got, assigned[r].n);
                 q.failed = q.stopping = 1;
-                q.active--;
+                q.active -= assigned[r].n;
             } else {
-                bench_sched_result(&q, &msg, where);
+                for (int k = 0; k < got; k++) {
+                    if (msg[k].run != assigned[r].run[k]) {
+                        bench_sched_say(&q, "rank %d answered run %u but holds %u (protocol error)", r, msg[k].run,
+                                        assigned[r].run[k]);
+                        q.failed = q.stopping = 1;
+                        q.active--;
+                    } else {
+                        bench_sched_result(&q, &msg[k], where);
+                    }
+                }
             }
         }
-        long next = bench_sched_next(&q);
-        uint32_t idx = next < 0 ? 0 : (uint32_t)next;
-        assigned[r] = next;
-        if ((e = MPI_Send(&idx, 1, MPI_UINT32_T, r, next < 0 ? TAG_STOP : TAG_WORK, MPI_COMM_WORLD)) != MPI_SUCCESS) {
+        size_t want = bench_sched_batch(&q, g_size - 1);
+        long next;
+        assigned[r].n = 0;
+        while ((size_t)assigned[r].n < want && (next = bench_sched_next(&q)) >= 0)
+            assigned[r].run[assigned[r].n++] = (uint32_t)next;
+        int n = assigned[r].n;
+        uint32_t none = 0;
+        if ((e = MPI_Send(n ? assigned[r].run : &none, n ? n : 1, MPI_UINT32_T, r, n ? TAG_WORK : TAG_STOP,
+                          MPI_COMM_WORLD)) != MPI_SUCCESS) {
             call = "MPI_Send";
             break;
         }
-        if (next < 0) live--;
-        if (live > 0 && (e = MPI_Irecv(&msg, (int)sizeof msg, MPI_BYTE, MPI_ANY_SOURCE, TAG_ASK, MPI_COMM_WORLD, &req))
+        if (!n) live--;
+        if (live > 0 && (e = MPI_Irecv(msg, msgcap, MPI_BYTE, MPI_ANY_SOURCE, TAG_ASK, MPI_COMM_WORLD, &req))
                             != MPI_SUCCESS) call = "MPI_Irecv";
     }
     if (e != MPI_SUCCESS) {

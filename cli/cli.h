@@ -43,7 +43,7 @@ typedef struct {
     cli_list    sets;          /* --replications, --seed, in order */
     const char *grid_file, *out, *objective;
     const char *report;        /* --report FILE.html */
-    long long   jobs, top, max_runs, crash_run;
+    long long   jobs, top, max_runs, crash_run, batch;
     int         mpi, resume, quiet;
 } cli_sweep_opts;
 
@@ -89,7 +89,7 @@ typedef struct {
 } cli_mock_opts;
 
 typedef struct { long long reps, steps, max_size; } cli_bench_engine_opts;
-typedef struct { long long max_clients, clients; } cli_bench_model_opts;
+typedef struct { long long max_clients, clients; const char *queue; } cli_bench_model_opts;
 typedef struct {
     cli_list  grids;
     long long reps, max_jobs, repeat;

@@ -46,6 +46,7 @@ int cmd_bench_model(void *opts, const cli_args *a)
     add(&b, "model");
     if (cli_given(a, "max-clients")) add_int(&b, "--max-clients", o->max_clients);
     if (cli_given(a, "clients")) add_int(&b, "--clients", o->clients);
+    if (cli_given(a, "queue")) { add(&b, "--queue"); add(&b, o->queue); }
     return call(&b, a, bench_model);
 }
 

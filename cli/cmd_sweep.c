@@ -146,7 +146,8 @@ int cmd_sweep(void *opts, const cli_args *a)
     }
 
     bench_exec_opts eo = { .jobs = (int)jobs, .progress = 1, .signals = 1, .max_runs = (size_t)o->max_runs,
-                           .crash_run = (long)o->crash_run, .mpi = mpi, .journal = pp };
+                           .crash_run = (long)o->crash_run, .mpi = mpi, .journal = pp,
+                           .batch = (int)o->batch };
     int st = bench_sweep_exec(&s, &eo);
     if (st == BENCH_EXEC_DONE) {
         rc = write_results(&s, out, obj, minimize, (size_t)o->top, o->quiet);

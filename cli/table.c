@@ -135,6 +135,9 @@ static const cli_opt SWEEP_OPTS[] = {
     { "grid-file", 0, CLI_STR, OFF(T, grid_file), "FILE.csv", "points from a CSV file: a header of keys, one point per row",
       .complete = CLI_C_CSV },
     { "jobs", 0, CLI_INT, OFF(T, jobs), "N", "worker processes (default: the number of online CPUs; 1..1024)", 1, 1024 },
+    { "batch", 0, CLI_INT, OFF(T, batch), "N",
+      "runs per message to a worker or rank (default: about 20 ms of runs by the\n"
+      "measured run time; 1..64); the results do not depend on N", 1, 64 },
     { "out", 0, CLI_STR, OFF(T, out), "DIR", "where the CSVs go (default: results)", .complete = CLI_C_DIR },
     { "objective", 0, CLI_STR, OFF(T, objective), "METRIC[:min|max]",
       "the metric ranked and its direction (default slo_success_rate:max;\n"
@@ -308,6 +311,8 @@ static const cli_opt BENCH_MODEL_OPTS[] = {
       "the largest client count of 1k, 10k, 100k, 1M measured (default 1000000)", 1, LLONG_MAX },
     { "clients", 0, CLI_INT, OFF(cli_bench_model_opts, clients), "N",
       "measure only this client count (1000, 10000, 100000 or 1000000)", 1000, 1000000 },
+    { "queue", 0, CLI_STR, OFF(cli_bench_model_opts, queue), "Q",
+      "the runs' event queue: binary, 4-ary, ladder or default (the one runs use)" },
 };
 #define T cli_bench_sweep_opts
 static const cli_opt BENCH_SWEEP_OPTS[] = {
@@ -342,7 +347,7 @@ static const cli_verb BENCH_SUBS[] = {
       .opts = BENCH_ENGINE_OPTS, .nopts = NROWS(BENCH_ENGINE_OPTS),
       .size = sizeof(cli_bench_engine_opts), .run = cmd_bench_engine },
     { .name = "model", .summary = "full-model throughput and memory per client, 1k..1M clients",
-      .usage = "retrysim bench model [--max-clients N] [--clients N]",
+      .usage = "retrysim bench model [--max-clients N] [--clients N] [--queue Q]",
       .description =
           "Full-model throughput (simulated attempts/s and events/s per core) and peak\n"
           "memory per client, on a standard 429-storm scenario at 1k, 10k, 100k and 1M\n"
@@ -506,7 +511,7 @@ static const cli_verb VERBS[] = {
       .usage = "retrysim sweep SCENARIO [--grid KEY=V1,V2,...]... [--grid-file FILE.csv]\n"
                " [--jobs N] [--out DIR] [--objective METRIC[:min|max]]\n"
                " [--replications N] [--seed N] [--policy NAME]...\n"
-               " [--resume] [--top N] [--quiet] [--mpi]\n"
+               " [--resume] [--top N] [--quiet] [--mpi] [--batch N]\n"
                " [--report FILE.html]",
       .description =
           "Runs every grid point x policy x replication on a pool of worker processes (or\n"

@@ -208,6 +208,52 @@ static void test_ladder_ties(void) { ladder_matches_heap(3, 1); }
 static void test_ladder_huge(void) { ladder_matches_heap(4, 2); }
 static void test_ladder_mixed(void) { ladder_matches_heap(5, 3); ladder_matches_heap(6, 3); }
 
+/* The run loop with handlers that schedule (0, 1 or 3 events each, at
+ * zero, short and long delays, some cancelled): the ladder, whose handled
+ * event stays at Bottom's root until the first schedule that belongs in
+ * Bottom replaces it, dispatches exactly the binary heap's sequence. */
+typedef struct { gsl_rng *r; uint64_t hash; uint64_t n; uint32_t gen[64]; } hold_ctx;
+static int hold_live(const sim_event *ev, void *ctx) { hold_ctx *c = ctx; return ev->gen == c->gen[ev->ent]; }
+static void hold_handler(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    hold_ctx *c = ctx;
+    c->hash = (c->hash ^ (uint64_t)ev->t ^ ((uint64_t)ev->arg << 32) ^ ev->seq) * 0x100000001b3ULL;
+    c->n++;
+    double u = gsl_rng_uniform(c->r);
+    int k = u < 0.1 ? 0 : u < 0.85 ? 1 : 3;
+    for (int i = 0; i < k; i++) {
+        double v = gsl_rng_uniform(c->r);
+        int64_t dt = v < 0.2 ? 0 : v < 0.6 ? (int64_t)gsl_ran_exponential(c->r, 1e6)
+                                           : (int64_t)gsl_ran_exponential(c->r, 1e9);
+        uint32_t ent = (uint32_t)gsl_rng_uniform_int(c->r, 64);
+        if (gsl_rng_uniform(c->r) < 0.05) c->gen[ent]++;      /* cancels ent's pending events */
+        sim_schedule(e, e->now + dt, 0, ent, c->gen[ent], (uint32_t)gsl_rng_get(c->r));
+    }
+}
+static uint64_t hold_run(int queue, uint64_t *n)
+{
+    sim_engine e;
+    hold_ctx c;
+    memset(&c, 0, sizeof c);
+    c.r = sim_rng_new(gsl_rng_taus2, 9, 0, SIM_STREAM_BENCH, 12);
+    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&e, queue, 16), 0);
+    sim_engine_on(&e, 0, hold_handler, hold_live, &c);
+    for (uint32_t i = 0; i < 5000; i++) sim_schedule(&e, (int64_t)(i % 7), 0, i % 64, 0, i);
+    sim_run(&e, (int64_t)30e9);
+    *n = c.n;
+    sim_engine_free(&e);
+    gsl_rng_free(c.r);
+    return c.hash;
+}
+static void test_ladder_run_loop(void)
+{
+    uint64_t nb, nl;
+    uint64_t hb = hold_run(SIM_QUEUE_BINARY, &nb), hl = hold_run(SIM_QUEUE_LADDER, &nl);
+    CU_ASSERT(nb > 20000);
+    CU_ASSERT_EQUAL(nb, nl);
+    CU_ASSERT_EQUAL(hb, hl);
+}
+
 static void test_streams(void)
 {
     /* fixed hash: known answer, independent of call order */
@@ -245,7 +291,8 @@ static void register_suites(void)
              {"same order as the heap: uniform", test_ladder_uniform},
              {"same order as the heap: equal times", test_ladder_ties},
              {"same order as the heap: times near INT64_MAX", test_ladder_huge},
-             {"same order as the heap: two scales, draining", test_ladder_mixed});
+             {"same order as the heap: two scales, draining", test_ladder_mixed},
+             {"run loop with rescheduling handlers: the heap's dispatch order", test_ladder_run_loop});
     CU_SUITE("rng", {"stream seeding", test_streams});
 }
 CU_TEST_MAIN(register_suites)

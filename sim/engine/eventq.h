@@ -49,7 +49,8 @@ typedef struct {
 struct sim_ladder;
 
 typedef struct sim_engine {
-    sim_event     *heap;           /* the heap (the ladder's Bottom) */
+    sim_event     *heap;           /* the heap (the ladder's Bottom); heap[1] 64-byte aligned */
+    void          *heap_raw;       /* its allocation */
     size_t         nheap, cap;     /* entries of the heap */
     size_t         n;              /* events pending in all (heap, and the ladder's rungs and Top) */
     int            arity;          /* 2 or 4: the heap's; ladder: 2 */

@@ -53,6 +53,15 @@ void sim_ladder_free(sim_engine *e);
 void sim_ladder_clear(sim_engine *e);
 /* x goes where its time belongs; the heap part (Bottom) through heap_push. */
 int  sim_ladder_push(sim_engine *e, const sim_event *x);
+/* Whether an event at time t belongs in Bottom (precedes every rung and Top). */
+static inline int sim_ladder_in_bottom(const sim_engine *e, int64_t t)
+{
+    const struct sim_ladder *l = e->lq;
+    if (t >= l->top_start) return 0;
+    for (int i = 0; i < l->nrungs; i++)
+        if (t >= l->rung[i].cur_start) return 0;
+    return 1;
+}
 /* After Bottom was emptied: moves the next bucket into it (0, or POL_ENOMEM). */
 int  sim_ladder_refill(sim_engine *e);
 

@@ -42,6 +42,14 @@ void sim_rng_reseed(gsl_rng *r, uint64_t seed, uint32_t replication, uint32_t do
     gsl_rng_set(r, (unsigned long)sim_stream_seed(seed, replication, domain, id));
 }
 
+void sim_rng_bind(gsl_rng *r, const gsl_rng_type *T, void *state, uint64_t seed, uint32_t replication,
+                  uint32_t domain, uint32_t id)
+{
+    r->type = T;
+    r->state = state;
+    gsl_rng_set(r, (unsigned long)sim_stream_seed(seed, replication, domain, id));
+}
+
 #define POOL_CHUNK 4096
 
 struct sim_rng_chunk {
@@ -58,7 +66,7 @@ void sim_rng_pool_init(sim_rng_pool *p, const gsl_rng_type *T)
     p->used_in_last = POOL_CHUNK;
 }
 
-gsl_rng *sim_rng_pool_new(sim_rng_pool *p, uint64_t seed, uint32_t replication, uint32_t domain, uint32_t id)
+static gsl_rng *pool_take(sim_rng_pool *p)
 {
     if (p->used_in_last == POOL_CHUNK) {
         sim_rng_chunk *c = malloc(sizeof *c);
@@ -75,8 +83,20 @@ gsl_rng *sim_rng_pool_new(sim_rng_pool *p, uint64_t seed, uint32_t replication, 
     r->type = p->type;
     r->state = c->state + p->used_in_last * c->state_size;
     p->used_in_last++;
-    gsl_rng_set(r, (unsigned long)sim_stream_seed(seed, replication, domain, id));
     return r;
+}
+
+gsl_rng *sim_rng_pool_new(sim_rng_pool *p, uint64_t seed, uint32_t replication, uint32_t domain, uint32_t id)
+{
+    gsl_rng *r = pool_take(p);
+    if (r) gsl_rng_set(r, (unsigned long)sim_stream_seed(seed, replication, domain, id));
+    return r;
+}
+
+void *sim_rng_pool_state(sim_rng_pool *p)
+{
+    gsl_rng *r = pool_take(p);
+    return r ? r->state : NULL;
 }
 
 void sim_rng_pool_free(sim_rng_pool *p)

@@ -38,6 +38,14 @@ gsl_rng *sim_rng_new(const gsl_rng_type *T, uint64_t seed, uint32_t replication,
  * ~64, and pointers stay valid while the pool grows. Streams from a pool are
  * ordinary gsl_rng objects for every GSL call, but must not be passed to
  * gsl_rng_free: sim_rng_pool_free releases them all. */
+/* A stream whose state its owner keeps (e.g. inside its own struct, next to
+ * the fields it uses when it draws: one cache line instead of three):
+ * r->type = T, r->state = state (T->size bytes, 8-aligned, at most
+ * SIM_RNG_INLINE when inline), then seeded as sim_rng_new would. No
+ * allocation; never gsl_rng_free such a stream. */
+#define SIM_RNG_INLINE 24   /* bytes: taus2's state (3 x unsigned long) fits */
+void     sim_rng_bind(gsl_rng *r, const gsl_rng_type *T, void *state, uint64_t seed, uint32_t replication,
+                      uint32_t domain, uint32_t id);
 typedef struct sim_rng_chunk sim_rng_chunk;
 typedef struct {
     const gsl_rng_type *type;
@@ -46,6 +54,8 @@ typedef struct {
 } sim_rng_pool;
 void     sim_rng_pool_init(sim_rng_pool *p, const gsl_rng_type *T);
 gsl_rng *sim_rng_pool_new(sim_rng_pool *p, uint64_t seed, uint32_t replication, uint32_t domain, uint32_t id);
+/* State memory for one stream of the pool's type (for sim_rng_bind), valid until sim_rng_pool_free. */
+void    *sim_rng_pool_state(sim_rng_pool *p);
 void     sim_rng_pool_free(sim_rng_pool *p);
 /* Re-seeds an existing generator for another (replication, id): no allocation. */
 void     sim_rng_reseed(gsl_rng *r, uint64_t seed, uint32_t replication, uint32_t domain, uint32_t id);

@@ -131,7 +131,7 @@ static int throttle_gate(sim_world *w, const sim_policy *p, uint32_t ci, int pro
     uint16_t bit = (uint16_t)(1u << SIM_PART_THROTTLE);
     sim_client *c = &w->clients[ci];
     if (c->gates & bit) return SIM_GATE_PASS;
-    int a = pol_throttle_before_send(th, w->eng.now, c->prng, delay);
+    int a = pol_throttle_before_send(th, w->eng.now, &c->prng, delay);
     if (a == POL_THROTTLE_REJECT) return SIM_GATE_REJECT;
     if (a == POL_THROTTLE_WAIT) return SIM_GATE_WAIT;
     c->gates |= bit;
@@ -256,8 +256,8 @@ static int quota_gate(sim_world *w, const sim_policy *p, uint32_t ci, int prov, 
 {
     pol_quota *q = sim_g_quota(w, p, ci, prov);
     if (!q) return SIM_GATE_PASS;
-    const sim_client *c = &w->clients[ci];
-    if (pol_quota_check(&p->st.quota, q, w->eng.now, (double)c->prompt + c->output, c->prng, delay) == POL_QUOTA_WAIT
+    sim_client *c = &w->clients[ci];
+    if (pol_quota_check(&p->st.quota, q, w->eng.now, (double)c->prompt + c->output, &c->prng, delay) == POL_QUOTA_WAIT
         && *delay > 0)
         return SIM_GATE_WAIT;
     return SIM_GATE_PASS;

@@ -2,8 +2,11 @@
  *
  * Provider answers are counted in the bucket of the time the provider sent
  * them; client timeouts in the bucket of the timeout. Latencies of successful
- * requests are kept (8 bytes each) and their quantiles taken with GSL after
- * sorting. Recovery: see docs/metrics.md ("time_to_recover").
+ * requests are kept (a float each, and a byte for its class when the
+ * scenario has several) and their quantiles taken with GSL after an O(n)
+ * in-place radix sort (the values of a full sort, so the mean, summed in
+ * sorted order by GSL, is the same to the bit). Recovery: see
+ * docs/metrics.md ("time_to_recover").
  */
 #include "metrics.h"
 #include "columns.h"
@@ -25,12 +28,13 @@ void sim_metrics_latency(sim_world *w, unsigned cls, double seconds)
         size_t nc = w->cap_lat ? w->cap_lat * 2 : 4096;
         float *n = realloc(w->lat, nc * sizeof *n);
         if (n) w->lat = n;
-        uint8_t *k = n ? realloc(w->lat_cls, nc * sizeof *k) : NULL;
+        int classes = w->sc->workload.nclasses > 1;    /* one class: every sample is class 0 */
+        uint8_t *k = n && classes ? realloc(w->lat_cls, nc * sizeof *k) : NULL;
         if (k) w->lat_cls = k;
-        if (!n || !k) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
+        if (!n || (classes && !k)) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
         w->cap_lat = nc;
     }
-    w->lat_cls[w->nlat] = (uint8_t)cls;
+    if (w->lat_cls) w->lat_cls[w->nlat] = (uint8_t)cls;
     w->lat[w->nlat++] = (float)seconds;
 }
 
@@ -174,6 +178,65 @@ static void recovery(const sim_world *w, double *ttr, double *metastable)
     *ttr = (double)(sc->duration - fend) / 1e9;
 }
 
+/* The bits of a float >= +0 order as the float does (IEEE 754), so a radix
+ * sort on them sorts the values. Loads and stores go through memcpy (no
+ * aliasing of float as uint32_t). */
+static inline uint32_t fkey(const float *v, size_t i)
+{
+    uint32_t u;
+    memcpy(&u, &v[i], sizeof u);
+    return u;
+}
+static inline void fput(float *v, size_t i, uint32_t u) { memcpy(&v[i], &u, sizeof u); }
+
+/* In-place MSD radix sort (American flag sort: McIlroy, Bostic and McIlroy,
+ * "Engineering radix sort", Computing Systems 6(1), 1993) of v[n], all >= +0,
+ * on the byte at `shift` and below; short runs by insertion. O(n) passes of
+ * one byte each, no extra memory beyond 2 KiB of counters per level. */
+static void radix_sort_pos(float *v, size_t n, int shift)
+{
+    if (n < 48) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t x = fkey(v, i);
+            size_t j = i;
+            for (; j > 0 && fkey(v, j - 1) > x; j--) fput(v, j, fkey(v, j - 1));
+            fput(v, j, x);
+        }
+        return;
+    }
+    size_t cnt[256] = { 0 }, next[256], end[256];
+    for (size_t i = 0; i < n; i++) cnt[(fkey(v, i) >> shift) & 255]++;
+    size_t at = 0;
+    for (int b = 0; b < 256; b++) { next[b] = at; at += cnt[b]; end[b] = at; }
+    for (int b = 0; b < 256; b++) {
+        while (next[b] < end[b]) {            /* follow the cycle through v[next[b]] */
+            uint32_t x = fkey(v, next[b]);
+            unsigned d = (x >> shift) & 255;
+            while (d != (unsigned)b) {
+                uint32_t y = fkey(v, next[d]);
+                fput(v, next[d]++, x);
+                x = y;
+                d = (x >> shift) & 255;
+            }
+            fput(v, next[b]++, x);
+        }
+    }
+    if (shift == 0) return;
+    for (int b = 0; b < 256; b++) {
+        size_t from = end[b] - cnt[b];
+        if (cnt[b] > 1) radix_sort_pos(v + from, cnt[b], shift - 8);
+    }
+}
+
+/* Sorts v[n] ascending: the radix sort when every value is >= +0 (request
+ * latencies are), else GSL's heapsort. */
+static void sort_latencies(float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fkey(v, i) >> 31 || isnan(v[i])) { gsl_sort_float(v, 1, n); return; }
+    radix_sort_pos(v, n, 24);
+}
+
 /* Quantiles of the latencies v[n] (sorted here) into m. */
 static void latencies(float *v, size_t n, double *m)
 {
@@ -181,7 +244,7 @@ static void latencies(float *v, size_t n, double *m)
         m[SIM_M_LAT_MEAN] = m[SIM_M_LAT_P50] = m[SIM_M_LAT_P90] = m[SIM_M_LAT_P99] = m[SIM_M_LAT_P999] = NAN;
         return;
     }
-    gsl_sort_float(v, 1, n);
+    sort_latencies(v, n);
     m[SIM_M_LAT_MEAN] = gsl_stats_float_mean(v, 1, n);
     m[SIM_M_LAT_P50] = gsl_stats_float_quantile_from_sorted_data(v, 1, n, 0.50);
     m[SIM_M_LAT_P90] = gsl_stats_float_quantile_from_sorted_data(v, 1, n, 0.90);
@@ -213,7 +276,7 @@ static void class_metrics(sim_world *w, int k, double hung, float *tmp, sim_run_
     derived(m, (double)w->sc->duration / 1e9, hung);
     size_t n = 0;
     for (size_t i = 0; i < w->nlat; i++)
-        if (w->lat_cls[i] == k) tmp[n++] = w->lat[i];
+        if ((w->lat_cls ? w->lat_cls[i] : 0) == k) tmp[n++] = w->lat[i];
     latencies(tmp, n, m);
     m[SIM_M_WASTED_WORK] = w->cwasted[k];
     m[SIM_M_COMPLETION_TIME] = (double)w->clast_finish[k] / 1e9;

@@ -165,6 +165,8 @@ typedef struct {
                                           (summary-classes.csv), or NULL */
     int64_t             *record_dt;    /* bench: when set, the delays (time - now) of the */
     size_t               record_cap;   /*   run's first record_cap scheduled events */
+    int                  queue;        /* bench: the event queue, SIM_QUEUE_* (eventq.h); 0 = the
+                                          default (docs/performance.md says which, and why) */
 } sim_run_opts;
 
 /* Engine counters of a finished run (bench model). */

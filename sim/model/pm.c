@@ -37,6 +37,7 @@
  */
 #include "model.h"
 #include "rng.h"
+#include "mem.h"
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -164,6 +165,7 @@ static uint32_t req_alloc(sim_pm *pm)
         if (!n) return SIM_NONE;
         pm->req = n;
         pm->cap_req = nc;
+        sim_mem_hugepages(n, (size_t)nc * sizeof *n);
     }
     uint32_t id = pm->nreq++;
     pm->req[id].gen = 0;
@@ -375,7 +377,7 @@ static void start_service(sim_pm *pm, pm_prov *pr, uint32_t id)
         t = t0 + (double)q->output * pt;
         double f = 1;                        /* the factors, for a stream's plan */
         if (cfg->noise_sigma > 0) {
-            double z = gsl_ran_lognormal(pr->rng, 0.0, cfg->noise_sigma);
+            double z = exp(cfg->noise_sigma * gsl_ran_gaussian_ziggurat(pr->rng, 1.0));   /* lognormal(0, noise) */
             t *= z;
             f *= z;
         }

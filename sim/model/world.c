@@ -22,6 +22,7 @@
 #include "rng.h"
 #include "metrics.h"
 #include "guards.h"
+#include "mem.h"
 #include "stream.h"
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -42,6 +43,7 @@ static uint32_t slot_alloc(sim_world *w)
         if (!ns) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return SIM_NONE; }
         w->slots = ns;
         w->cap_slots = nc;
+        sim_mem_hugepages(ns, (size_t)nc * sizeof *ns);
     }
     uint32_t id = w->nslots++;
     w->slots[id].gen = 0;
@@ -66,6 +68,40 @@ static void trace_row(sim_world *w, uint32_t slot_id, const pol_outcome *o, cons
     if (w->trace) sim_attempts_write(w->trace, w, slot_id, o, v, NULL);
 }
 
+/* ------------------------------------------------------- retry states --- */
+/* Client ci's retry loops' states: w->lstates when some policy of the run
+ * has nested layers or per-kind rules; else the client's compact state,
+ * expanded into *tmp (rs_store writes it back). With no rules,
+ * pol_retry_next leaves last_rule / first_rule at "no rule" and reads only
+ * the fields that sim_rs_small keeps. */
+static pol_retry_state *rs_load(sim_world *w, uint32_t ci, pol_retry_state *tmp)
+{
+    if (w->lstates) return sim_client_rs(w, ci);
+    const sim_rs_small *c = &w->clients[ci].rs;
+    tmp->start = c->start;
+    tmp->attempts = c->attempts;
+    tmp->last_delay = c->last_delay;
+    tmp->hinted = c->hinted;
+    tmp->bo = c->bo;
+    tmp->last_rule = POL_RETRY_NO_RULE;
+    tmp->first_rule = c->attempts > 0 ? POL_RETRY_NO_RULE : -2;
+    tmp->kind_attempts[0] = c->kind0;       /* with no rules the only one pol_retry_next touches */
+    tmp->rule_bo_live = 0;
+    return tmp;
+}
+
+static void rs_store(sim_world *w, uint32_t ci, const pol_retry_state *s)
+{
+    if (w->lstates) return;
+    sim_rs_small *c = &w->clients[ci].rs;
+    c->start = s->start;
+    c->attempts = s->attempts;
+    c->last_delay = s->last_delay;
+    c->hinted = s->hinted;
+    c->bo = s->bo;
+    c->kind0 = s->kind_attempts[0];
+}
+
 /* -------------------------------------------------------------- clients --- */
 static int client_new(sim_world *w, uint32_t *id_out)
 {
@@ -74,24 +110,38 @@ static int client_new(sim_world *w, uint32_t *id_out)
         sim_client *n = realloc(w->clients, (size_t)nc * sizeof *n);
         if (!n) return POL_ENOMEM;
         w->clients = n;
+        sim_mem_hugepages(n, (size_t)nc * sizeof *n);
+        if (w->rng_inline)                  /* the streams' states moved with their clients */
+            for (uint32_t i = 0; i < w->nclients; i++) {
+                n[i].rng.state = n[i].st[0];
+                n[i].prng.state = n[i].st[1];
+            }
         uint32_t *f = realloc(w->client_free_next, (size_t)nc * sizeof *f);
         if (!f) return POL_ENOMEM;
         w->client_free_next = f;
+        if (w->lo_out) {
+            pol_outcome *lo = realloc(w->lo_out, (size_t)nc * sizeof *lo);
+            if (!lo) return POL_ENOMEM;
+            w->lo_out = lo;
+        }
         w->cap_clients = nc;
     }
     uint32_t id = w->nclients;
     if (w->lstates && id == w->cap_lstates) {     /* nested layers: their states, per client */
         uint32_t nc = w->cap_lstates * 2;
-        pol_retry_state *ns = realloc(w->lstates, (size_t)nc * SIM_MAX_LAYERS * sizeof *ns);
+        pol_retry_state *ns = realloc(w->lstates, (size_t)nc * w->ls_stride * sizeof *ns);
         if (!ns) return POL_ENOMEM;
         w->lstates = ns;
         w->cap_lstates = nc;
     }
     sim_client *c = &w->clients[id];
     memset(c, 0, sizeof *c);
-    c->rng = sim_rng_pool_new(&w->client_rngs, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
-    c->prng = sim_rng_pool_new(&w->client_rngs, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
-    if (!c->rng || !c->prng) return POL_ENOMEM;
+    const gsl_rng_type *T = w->client_rngs.type;
+    void *s0 = w->rng_inline ? (void *)c->st[0] : sim_rng_pool_state(&w->client_rngs);
+    void *s1 = w->rng_inline ? (void *)c->st[1] : sim_rng_pool_state(&w->client_rngs);
+    if (!s0 || !s1) return POL_ENOMEM;
+    sim_rng_bind(&c->rng, T, s0, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
+    sim_rng_bind(&c->prng, T, s1, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
     w->nclients++;
     *id_out = id;
     return POL_OK;
@@ -156,7 +206,7 @@ static int choose_target(sim_world *w, const sim_policy *p, uint32_t ci)
             int size = p->st.nlb_tiers ? p->st.lb_tiers[t] : p->ntargets;
             size_t k;
             if (t >= c->tier &&
-                pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output, c->prng, &k) == POL_LB_PICKED) {
+                pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output, &c->prng, &k) == POL_LB_PICKED) {
                 c->target = (uint8_t)(lo + (int)k);
                 c->picked = 1;
                 return p->targets[c->target];
@@ -228,12 +278,12 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
     c->req_id = w->next_req_id++;
     c->req_start = now;
     int cls = row >= 0 && wl->arrival_class && wl->arrival_class[row] != SIM_ARR_ANY_CLASS ? wl->arrival_class[row] : -1;
-    c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, c->rng));
+    c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, &c->rng));
     const sim_class *k = &wl->classes[c->cls];
     double pt = row >= 0 && wl->arrival_prompt && wl->arrival_prompt[row] != SIM_ARR_NO_TOKENS
-              ? (double)wl->arrival_prompt[row] : sim_dist_sample(&k->prompt_tokens, c->rng);
+              ? (double)wl->arrival_prompt[row] : sim_dist_sample(&k->prompt_tokens, &c->rng);
     double ot = row >= 0 && wl->arrival_output && wl->arrival_output[row] != SIM_ARR_NO_TOKENS
-              ? (double)wl->arrival_output[row] : sim_dist_sample(&k->output_tokens, c->rng);
+              ? (double)wl->arrival_output[row] : sim_dist_sample(&k->output_tokens, &c->rng);
     c->stream = row >= 0 && wl->arrival_flags ? wl->arrival_flags[row] : 0;
     c->prompt = (float)(pt < 0 ? 0 : round(pt));
     c->output = (float)(ot < 1 ? 1 : round(ot));
@@ -250,7 +300,10 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
     c->bulkhead = 0;
     c->budget_open = 0;
     const pol_layers_cfg *lc = &w->lcfg[c->cls];
-    if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
+    if (!w->lstates) {                                   /* pol_retry_begin, on the compact state */
+        c->rs = (sim_rs_small){ .start = now };
+        pol_backoff_reset(&c->rs.bo);
+    } else if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
     else pol_layers_begin(lc, sim_client_rs(w, ci), now);
     c->dl_origin = now;
     if (wl->arrival_deadline_max > 0) {
@@ -260,7 +313,8 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
                     ? (pol_ns)wl->arrival_deadline_ms[row] * POL_NS_PER_MS : class_deadline(w, c->cls);
         c->dl_origin = want > 0 ? now - (w->cfgs[c->cls].deadline - want)
                                 : now + w->sc->duration;    /* none: after the end of the run */
-        sim_client_rs(w, ci)[0].start = c->dl_origin;
+        if (w->lstates) sim_client_rs(w, ci)[0].start = c->dl_origin;
+        else c->rs.start = c->dl_origin;
     }
     c->last_delay = 0;
     sim_count(w, c->cls, SIM_M_REQUESTS, 1);
@@ -306,9 +360,9 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
     s->delay_before = hedge ? 0 : c->last_delay;
-    const pol_retry_state *rs = sim_client_rs(w, ci);
+    const pol_retry_state *rs = w->lstates ? sim_client_rs(w, ci) : NULL;   /* else c->rs */
     for (int k = 0; k < lc->n; k++) {
-        int a = rs[k].attempts + 1;
+        int a = (rs ? rs[k].attempts : c->rs.attempts) + 1;
         s->lno[k] = (uint16_t)(a < UINT16_MAX ? a : UINT16_MAX);
     }
     s->service = 0;
@@ -336,7 +390,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
         const pol_retry_cfg *cfg = lc->layer[0];
         pol_ns to = cfg->attempt_timeout;
         if (cfg->deadline > 0) {
-            pol_ns left = rs->start + cfg->deadline - now;
+            pol_ns left = (rs ? rs->start : c->rs.start) + cfg->deadline - now;
             if (left < 1) left = 1;
             if (to == 0 || left < to) to = left;
         }
@@ -498,7 +552,7 @@ static void finish_request(sim_world *w, uint32_t ci)
     }
     if (wl->loop == SIM_LOOP_CLOSED) {
         if (wl->requests_per_client == 0 || c->done < wl->requests_per_client) {
-            double think = sim_dist_sample(&wl->think, c->rng);
+            double think = sim_dist_sample(&wl->think, &c->rng);
             sim_schedule(&w->eng, now + (pol_ns)(think < 0 ? 0 : think), EV_WAKE, ci, c->gen, WAKE_REQUEST);
         } else if (++w->finished_clients == w->nclients) {
             sim_engine_stop(&w->eng);   /* every client is done: nothing more can happen */
@@ -595,9 +649,11 @@ static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, c
     pol_ns now = w->eng.now;
     budget_close(w, ci, 0);
     pol_verdict v;
-    pol_retry_state *rs = sim_client_rs(w, ci);
-    if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, c->prng, &v);   /* = pol_layers_next with one layer */
-    else pol_layers_next(lc, rs, layer, o, now, c->prng, &v, NULL);
+    pol_retry_state tmp;
+    pol_retry_state *rs = rs_load(w, ci, &tmp);
+    if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, &c->prng, &v);   /* = pol_layers_next with one layer */
+    else pol_layers_next(lc, rs, layer, o, now, &c->prng, &v, NULL);
+    rs_store(w, ci, rs);
     if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
     if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, row, &v);
     switch (v.action) {
@@ -619,6 +675,7 @@ static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, c
         else { end_request(w, ci, END_GIVE_UP); return; }
         pol_layers_begin(lc, rs, now);
         rs[0].start = c->dl_origin;              /* the deadline covers the whole request */
+        rs_store(w, ci, rs);
         c->last_delay = 0;
         c->round_sent = 0;
         if (!budget_grant(w, ci, 0)) { end_request(w, ci, END_GIVE_UP); return; }
@@ -643,7 +700,7 @@ static void deliver_list_order(sim_world *w, uint32_t ci, uint32_t slot_id, int 
     sim_client *c = &w->clients[ci];
     const sim_slot *s = &w->slots[slot_id];
     if (o->kind == POL_OUT_SUCCESS && s->pos < c->lo_best) c->lo_best = s->pos;
-    if (s->pos < c->lo_first) { c->lo_first = s->pos; c->lo_out = *o; }
+    if (s->pos < c->lo_first) { c->lo_first = s->pos; w->lo_out[ci] = *o; }
     if (c->natt > 0 || c->lo_best != 0xFF) {
         if (TRACING(w)) {                     /* waiting for the others, or the request is done now */
             pol_verdict v = { c->natt > 0 && o->kind != POL_OUT_SUCCESS ? POL_ACT_RETRY : POL_ACT_DONE, POL_REASON_NONE, 0,
@@ -654,7 +711,7 @@ static void deliver_list_order(sim_world *w, uint32_t ci, uint32_t slot_id, int 
         if (c->natt == 0) end_request(w, ci, END_SUCCESS);
         return;
     }
-    pol_outcome first = c->lo_out;
+    pol_outcome first = w->lo_out[ci];
     decide_row(w, ci, slot_id, layer, &first, o);
 }
 
@@ -947,6 +1004,7 @@ void sim_world_free(sim_world *w)
     free(w->cfgs);
     free(w->lcfg);
     free(w->lstates);
+    free(w->lo_out);
     free(w->bp);
     free(w->br);
     free(w->lat);
@@ -959,6 +1017,14 @@ void sim_world_free(sim_world *w)
     free(w);
 }
 
+/* The event queue of a run: see docs/performance.md ("Which queue") for the
+ * measurements behind the choice. */
+static int default_queue(const sim_scenario *sc)
+{
+    (void)sc;
+    return SIM_QUEUE_BINARY;
+}
+
 static int world_setup(sim_world *w, const sim_transport *tp)
 {
     const sim_scenario *sc = w->sc;
@@ -966,6 +1032,7 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     w->free_slot = SIM_NONE;
     w->free_client = SIM_NONE;
     sim_rng_pool_init(&w->client_rngs, sim_rng_type(sc->rng));
+    w->rng_inline = w->client_rngs.type->size <= SIM_RNG_INLINE;
     /* the loader bounds these (SIM_MAX_BUCKETS, SIM_MAX_BUCKET_CELLS, SIM_MAX_PROVIDERS);
      * a scenario built another way gets POL_ERANGE, never a cut count */
     uint64_t nb = sim_scenario_buckets(sc);
@@ -977,7 +1044,8 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     w->bp = calloc((size_t)w->nbuckets * (size_t)sc->nproviders, sizeof *w->bp);
     w->br = calloc(w->nbuckets, sizeof *w->br);
     w->in_flight = calloc((size_t)sc->nproviders, sizeof *w->in_flight);
-    if (!w->bp || !w->br || !w->in_flight || sim_engine_init(&w->eng, SIM_QUEUE_BINARY, 4096)) return POL_ENOMEM;
+    if (!w->bp || !w->br || !w->in_flight || sim_engine_init(&w->eng, w->queue ? w->queue : default_queue(sc), 4096))
+        return POL_ENOMEM;
     sim_pm_opts po = { .sc = sc, .seed = w->seed, .replication = w->replication, .eng = &w->eng };
     sim_net_host(w, &po.host);
     if (sim_pm_new(&po, &w->pm) || sim_guards_init(w)) return POL_ENOMEM;
@@ -1004,11 +1072,18 @@ static int world_setup(sim_world *w, const sim_transport *tp)
         lc->n = p->nlayers > 1 && p->nlayers <= SIM_MAX_LAYERS ? p->nlayers : 1;
         lc->layer[0] = &w->cfgs[k];
         for (int j = 1; j < lc->n; j++) lc->layer[j] = &p->inner[j - 1];
-        if (lc->n > 1 && !w->lstates) {
-            w->cap_lstates = 64;
-            w->lstates = calloc((size_t)w->cap_lstates * SIM_MAX_LAYERS, sizeof *w->lstates);
-            if (!w->lstates) return POL_ENOMEM;
+        for (int j = 0; j < lc->n; j++)
+            if (lc->layer[j]->nrules > 0 && w->ls_stride < (uint32_t)lc->n) w->ls_stride = (uint32_t)lc->n;
+        if (lc->n > 1 && w->ls_stride < (uint32_t)lc->n) w->ls_stride = (uint32_t)lc->n;
+        if (p->st.hedge_list_order && !w->lo_out) {
+            w->lo_out = calloc(64, sizeof *w->lo_out);  /* grows with cap_clients (client_new) */
+            if (!w->lo_out) return POL_ENOMEM;
         }
+    }
+    if (w->ls_stride) {                     /* nested layers or rules: full states per client */
+        w->cap_lstates = 64;
+        w->lstates = calloc((size_t)w->cap_lstates * w->ls_stride, sizeof *w->lstates);
+        if (!w->lstates) return POL_ENOMEM;
     }
 
     sim_engine_on(&w->eng, EV_WAKE, on_wake, live_wake, w);
@@ -1032,7 +1107,7 @@ static int world_setup(sim_world *w, const sim_transport *tp)
             if (client_new(w, &ci)) return POL_ENOMEM;
             pol_ns at = 0;
             if (wl->start == SIM_START_STAGGER && stagger > 0)
-                at = (pol_ns)(gsl_rng_uniform(w->clients[ci].rng) * (double)stagger);
+                at = (pol_ns)(gsl_rng_uniform(&w->clients[ci].rng) * (double)stagger);
             sim_schedule(&w->eng, at, EV_WAKE, ci, w->clients[ci].gen, WAKE_REQUEST);
         }
     } else {
@@ -1059,6 +1134,7 @@ int sim_world_open(const sim_run_opts *o, sim_world **out)
     w->trace = o->trace;
     w->alerts = o->alerts;
     w->class_out = o->classes;
+    w->queue = o->queue;
     w->end = sc->duration;
     w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
     w->zt_time = -1;

@@ -52,9 +52,23 @@ typedef struct {
     float    throttle_level; /* mean throttle level (SRE: rejection probability; AWS: rate), at the end */
 } sim_bucket_req;
 
+/* The retry loop's state of a request whose policy has one loop and no
+ * per-kind rules: all that pol_retry_next reads then (the rest of
+ * pol_retry_state is the rules' bookkeeping). 48 bytes instead of the
+ * 224 of a pol_retry_state; world.c expands it into a full state around
+ * each pol_retry_* call (rs_load / rs_store). */
 typedef struct {
-    gsl_rng  *rng;           /* workload draws: think, class, tokens */
-    gsl_rng  *prng;          /* policy draws: jitter, throttling, load balancing */
+    pol_ns   start, last_delay, hinted;
+    pol_backoff_state bo;
+    int32_t  attempts;
+    int32_t  kind0;          /* kind_attempts[0]: failures that matched no rule (PER_KIND counts them) */
+} sim_rs_small;
+
+typedef struct {
+    gsl_rng   rng;           /* workload draws: think, class, tokens */
+    gsl_rng   prng;          /* policy draws: jitter, throttling, load balancing */
+    uint64_t  st[2][SIM_RNG_INLINE / 8]; /* their states when they fit (taus2), else in
+                                sim_world.client_rngs: a draw touches no other cache line */
     pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
     pol_ns    dl_origin;     /* the origin of the request's deadline (req_start, unless a trace
@@ -80,13 +94,11 @@ typedef struct {
     uint8_t   picked;        /* load balancing, sticky: target holds this request's pick */
     uint8_t   throttled;     /* the next attempt was counted in its bucket's `throttled` (once per attempt) */
     uint8_t   lo_best;       /* hedge pick list-order: the lowest position of a success in this round (0xFF none) */
-    uint8_t   lo_first;      /* ... and of any ended copy, whose outcome is lo_out (0xFF none) */
-    pol_outcome lo_out;      /* the outcome the policy decides on when no copy of the round succeeded */
+    uint8_t   lo_first;      /* ... and of any ended copy, whose outcome is sim_world.lo_out (0xFF none) */
     uint8_t   stream;        /* SIM_ARR_STREAM_* of the request's trace row, 0 = none: whether
                                 it streams, over its class's say (stream.c) */
-    pol_retry_state rs;      /* the retry loop of the current request, when no policy of the
-                                run has nested layers (else sim_world.lstates); last, so
-                                that the hot fields above share cache lines */
+    sim_rs_small rs;         /* the retry loop of the current request, when no policy of the
+                                run has nested layers or rules (else sim_world.lstates) */
 } sim_client;
 
 /* A slot's state as the client side knows it. */
@@ -128,11 +140,17 @@ struct sim_world {
     uint64_t            seed;
     pol_retry_cfg      *cfgs;          /* per class: the policy's cfg with the class deadline */
     pol_layers_cfg     *lcfg;          /* per class: its retry layers (cfgs[k] outermost, then the policy's inner) */
-    pol_retry_state    *lstates;       /* when a class's policy has nested layers: SIM_MAX_LAYERS
-                                          states per client (its loops' states), else NULL */
+    pol_retry_state    *lstates;       /* when a class's policy has nested layers or per-kind rules:
+                                          ls_stride full states per client (its loops'), else NULL
+                                          (each client's compact sim_client.rs) */
     uint32_t            cap_lstates;   /* clients lstates has room for */
+    uint32_t            ls_stride;     /* states per client in lstates: the most layers of a class */
+    pol_outcome        *lo_out;        /* [client], when a policy picks hedges in list order: the
+                                          outcome it decides on when no copy of the round succeeded */
     sim_engine          eng;
-    sim_rng_pool        client_rngs;   /* the clients' streams */
+    int                 queue;         /* sim_run_opts.queue */
+    sim_rng_pool        client_rngs;   /* the clients' streams' states that do not fit inline */
+    int                 rng_inline;    /* they fit: sim_client.st (re-pointed when clients move) */
     sim_client         *clients;
     uint32_t            nclients, cap_clients;
     uint32_t            free_client;   /* open loop: free list of idle executors */
@@ -222,10 +240,11 @@ void sim_world_on_change(void *ctx, const sim_change *ch, int ending);
 void sim_world_conclude(sim_world *w, uint32_t id, int layer, const pol_outcome *o);
 void sim_world_release(sim_world *w, uint32_t id);
 
-/* The retry loops' states of client ci's current request (lcfg[cls].n of them). */
+/* The full retry loops' states of client ci's current request (lcfg[cls].n
+ * of them); only when w->lstates is set (else see world.c's rs_load). */
 static inline pol_retry_state *sim_client_rs(sim_world *w, uint32_t ci)
 {
-    return w->lstates ? &w->lstates[(size_t)ci * SIM_MAX_LAYERS] : &w->clients[ci].rs;
+    return &w->lstates[(size_t)ci * w->ls_stride];
 }
 
 static inline uint32_t sim_bucket_of(const sim_world *w, pol_ns t)

@@ -24,6 +24,7 @@ typedef enum {
 typedef struct {
     sim_dist_kind kind;
     double  a, b;           /* parameters in base units (ns for durations, tokens for sizes) */
+    double  ln_a;           /* LOGNORMAL: log(a), set by sim_dist_parse */
     double *samples;        /* EMPIRICAL: the values, owned */
     size_t  n;
     char   *file;           /* EMPIRICAL: the file as written, owned (for sim_dist_format) */
