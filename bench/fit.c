@@ -29,6 +29,7 @@
 #define FIT_BURSTY_KS   0.03   /* rescaled inter-arrival times off the exponential by 3% */
 #define FIT_CORRELATED  0.3    /* |Spearman| of prompt vs output tokens */
 #define FIT_P           0.01   /* and each test significant at 1% */
+#define FIT_MAX_WINDOWS 100000 /* rate windows in the part read (a timeline entry each) */
 
 /* ---- reading ----------------------------------------------------------------- */
 
@@ -594,7 +595,7 @@ int bench_fit_analyze(const bench_fit_opts *o, bench_fit_result *r, sim_err *err
     double *tsec = NULL;
     if (rc) goto out;
     r->rows = rd.n;
-    if (rd.n < 2) { rc = sim_cfg_errf_loc(err, o->path, 0, 0, "%s: fewer than two requests", o->path); goto out; }
+    if (rd.n < 2) { rc = sim_cfg_errf_loc(err, NULL, 0, 0, "%s: fewer than two requests", o->path); goto out; }
     /* the part read: [from, from + span) after the first request, in time order */
     keep = malloc(rd.n * sizeof *keep);
     tsec = malloc(rd.n * sizeof *tsec);
@@ -612,9 +613,20 @@ int bench_fit_analyze(const bench_fit_opts *o, bench_fit_result *r, sim_err *err
         tsec[n++] = (double)(dt - o->from) / 1e9 / speed;    /* the run's clock */
     }
     if (n < 2 || tsec[n - 1] <= tsec[0]) {
-        rc = sim_cfg_errf_loc(err, o->path, 0, 0, "%s: fewer than two requests at different times%s", o->path,
+        rc = sim_cfg_errf_loc(err, NULL, 0, 0, "%s: fewer than two requests at different times%s", o->path,
                               o->from || o->span ? " in the part read (--from, --for)" : "");
         goto out;
+    }
+    {
+        /* the windows cost memory and timeline entries in proportion to the span, not to the rows:
+         * a few rows a century apart would be 52 million windows of 1m */
+        double W = (o->window > 0 ? (double)o->window / 1e9 : 60) / speed, span = tsec[n - 1] - tsec[0];
+        if (span / W > FIT_MAX_WINDOWS) {
+            rc = sim_cfg_errf_loc(err, NULL, 0, 0, "%s: the part read spans %.6g s (run time), %.6g windows of "
+                                  "%.6g s: at most %d (use a wider --window, or --from and --for)", o->path, span,
+                                  ceil(span / W), W, FIT_MAX_WINDOWS);
+            goto out;
+        }
     }
     if ((rc = analyze_arrivals(o, r, tsec, n))) { sim_cfg_errf(err, NULL, "out of memory"); goto out; }
     double max_ks = o->max_ks > 0 ? o->max_ks : 0.05;

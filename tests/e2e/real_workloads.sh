@@ -75,7 +75,13 @@ grep -q "^/etc/passwd:1:1: the first row is not a header naming the log's column
 printf 'time,latency_ms\n0,12\n1,soon\n' > "$TMPDIR/bad.csv"
 expect_status 2 "$RETRYSIM" fit "$TMPDIR/bad.csv"
 grep -q "bad.csv:3:3: expected a duration like 1.2s or 1.2 (seconds) for 'latency', got 'soon'" "$TMPDIR/err" || fail "$(cat "$TMPDIR/err")"
-ok "fit: located errors"
+# a few rows a century apart: refused before 52 million windows are allocated (fuzz_csv found it)
+printf 'TIMESTAMP,status\n2023-11-16 18:15:46,200\n2123-11-16 18:15:51,200\n2023-11-15 18:15:52,503\n' > "$TMPDIR/century.csv"
+expect_status 2 "$RETRYSIM" fit "$TMPDIR/century.csv"
+grep -q "century.csv: the part read spans 3.15576e+09 s (run time), 5.2596e+07 windows of 60 s: at most 100000" "$TMPDIR/err" \
+  || fail "$(cat "$TMPDIR/err")"
+expect_status 0 "$RETRYSIM" fit "$TMPDIR/century.csv" --for 48h --quiet
+ok "fit: located errors; a span of 52 million windows is refused"
 
 # 5. trace or Poisson: the difference the scenario's header reports
 expect_status 0 bash scripts/trace-vs-poisson.sh 5 "$TMPDIR/tvp"
