@@ -203,6 +203,46 @@ static void ladder_matches_heap(uint64_t seed, int pattern)
     sim_engine_free(&h);
     sim_engine_free(&l);
 }
+/* A binary heap past the size where sift-down switches from the
+ * branchless child choice to the branchy one (1 << 17 entries, eventq.c),
+ * and back while it drains: pops stay in strict (time, seq) order, ties
+ * (times drawn from a small range) included, and every event comes out. */
+static void test_heap_both_sift_paths(void)
+{
+    sim_engine h;
+    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&h, SIM_QUEUE_BINARY, 16), 0);
+    gsl_rng *r = sim_rng_new(gsl_rng_taus2, 17, 0, SIM_STREAM_BENCH, 13);
+    uint64_t pushed = 0, popped = 0, disorder = 0;
+    sim_event last = { .t = -1 };
+    size_t peak = 0;
+    for (int round = 0; round < 6; round++) {
+        size_t pushes = round < 3 ? 120000 : 20000;      /* grows past 1 << 17, then drains below */
+        for (size_t i = 0; i < pushes; i++, pushed++)
+            CU_ASSERT_EQUAL_FATAL(sim_schedule(&h, h.now + (int64_t)gsl_rng_uniform_int(r, 50000), 0, 0, 0, 0), 0);
+        if (h.n > peak) peak = h.n;
+        size_t take = round < 3 ? pushes / 4 : h.n * 3 / 4;
+        for (size_t i = 0; i < take && h.n; i++, popped++) {
+            sim_event a;
+            sim_pop(&h, &a);
+            if (a.t < last.t || (a.t == last.t && a.seq <= last.seq)) disorder++;
+            last = a;
+            h.now = a.t;
+        }
+    }
+    while (h.n) {
+        sim_event a;
+        sim_pop(&h, &a);
+        if (a.t < last.t || (a.t == last.t && a.seq <= last.seq)) disorder++;
+        last = a;
+        popped++;
+    }
+    CU_ASSERT(peak > ((size_t)1 << 17));
+    CU_ASSERT_EQUAL(popped, pushed);
+    CU_ASSERT_EQUAL(disorder, 0);
+    gsl_rng_free(r);
+    sim_engine_free(&h);
+}
+
 static void test_ladder_uniform(void) { ladder_matches_heap(1, 0); ladder_matches_heap(2, 0); }
 static void test_ladder_ties(void) { ladder_matches_heap(3, 1); }
 static void test_ladder_huge(void) { ladder_matches_heap(4, 2); }
@@ -280,6 +320,7 @@ static void register_suites(void)
 {
     CU_SUITE("eventq",
              {"ties pop in insertion order (binary)", test_ties_binary},
+             {"binary heap past 1 << 17 entries and back: strict (time, seq) order", test_heap_both_sift_paths},
              {"ties pop in insertion order (4-ary)", test_ties_4ary},
              {"cancelled events never fire", test_cancelled_never_fire},
              {"same seed -> identical event trace; arities agree", test_trace_deterministic},

@@ -73,8 +73,7 @@ typedef struct {
     pol_ns        enqueued;         /* when it entered the waiting room */
     uint64_t      occ_version;
     sim_answer    ans;              /* rate-limit hints stamped at admission, service time */
-    sim_stream_plan plan;           /* a streamed answer's plan (stream set) */
-} pm_req;
+} pm_req;                           /* a streamed one's plan: sim_pm.plan[id] */
 
 struct sim_pm {
     const sim_scenario *sc;
@@ -83,6 +82,8 @@ struct sim_pm {
     pm_prov            *prov;
     pm_req             *req;
     uint32_t            nreq, cap_req, free_req;
+    sim_stream_plan    *plan;        /* [cap_req] once a streamed request came (req_plan): the
+                                        48 bytes of a plan stay out of every request that never streams */
     double              service_total, wait_total;   /* seconds */
     uint64_t            waits;
     int                 error;
@@ -164,12 +165,24 @@ static uint32_t req_alloc(sim_pm *pm)
         pm_req *n = realloc(pm->req, (size_t)nc * sizeof *n);
         if (!n) return SIM_NONE;
         pm->req = n;
+        if (pm->plan) {
+            sim_stream_plan *pl = realloc(pm->plan, (size_t)nc * sizeof *pl);
+            if (!pl) return SIM_NONE;
+            pm->plan = pl;
+        }
         pm->cap_req = nc;
         sim_mem_hugepages(n, (size_t)nc * sizeof *n);
     }
     uint32_t id = pm->nreq++;
     pm->req[id].gen = 0;
     return id;
+}
+
+/* Request id's stream plan (the side array is made at the first streamed request); NULL: out of memory. */
+static sim_stream_plan *req_plan(sim_pm *pm, uint32_t id)
+{
+    if (!pm->plan && !(pm->plan = malloc((size_t)pm->cap_req * sizeof *pm->plan))) return NULL;
+    return &pm->plan[id];
 }
 
 static void req_free(sim_pm *pm, uint32_t id)
@@ -260,6 +273,7 @@ void sim_pm_free(sim_pm *pm)
     }
     free(pm->prov);
     free(pm->req);
+    free(pm->plan);
     free(pm);
 }
 
@@ -315,7 +329,8 @@ static void plan_stream(sim_pm *pm, pm_prov *pr, pm_req *q, double t0, double pt
     pol_ns now = pm->eng->now;
     f *= pr->p.latency_factor > 0 ? pr->p.latency_factor : 1;
     double fb = t0 * f, d = pt * f;
-    sim_stream_plan *p = &q->plan;
+    sim_stream_plan *p = req_plan(pm, (uint32_t)(q - pm->req));
+    if (!p) { fail(pm); return; }
     memset(p, 0, sizeof *p);
     p->first_byte = fb > 0 ? (pol_ns)fb : 0;
     p->per_token = d > 0 ? (pol_ns)d : 0;
@@ -529,10 +544,10 @@ static void on_done(sim_engine *e, const sim_event *ev, void *ctx)
     if (pm->req[id].stream) {         /* the first byte of a stream: it goes on until its end */
         pm_req *q = &pm->req[id];
         q->state = REQ_STREAMING;
-        if (sim_schedule(pm->eng, pm->eng->now + sim_stream_end_at(&q->plan), SIM_PM_EV_STREAM_END, id, q->gen, 0))
+        if (sim_schedule(pm->eng, pm->eng->now + sim_stream_end_at(&pm->plan[id]), SIM_PM_EV_STREAM_END, id, q->gen, 0))
             fail(pm);
         if (!q->forgotten) {
-            q->ans.stream = &q->plan;
+            q->ans.stream = &pm->plan[id];
             pm->host.answer(pm->host.ctx, q->tag, &q->ans);   /* may submit: q may move */
         }
         return;

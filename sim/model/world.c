@@ -1018,11 +1018,16 @@ void sim_world_free(sim_world *w)
 }
 
 /* The event queue of a run: see docs/performance.md ("Which queue") for the
- * measurements behind the choice. */
+ * measurements behind the choice. The ladder queue, except for a closed loop
+ * of fewer than 1,000 clients, whose few hundred pending events a binary heap
+ * orders faster (the AWS grid of 10 to 190 clients: 4% less CPU time); every
+ * queue pops the same (time, seq) order, so outputs do not depend on it. */
+#define LADDER_MIN_CLIENTS 1000
 static int default_queue(const sim_scenario *sc)
 {
-    (void)sc;
-    return SIM_QUEUE_BINARY;
+    const sim_workload *wl = &sc->workload;
+    if (wl->loop == SIM_LOOP_CLOSED && wl->clients < LADDER_MIN_CLIENTS) return SIM_QUEUE_BINARY;
+    return SIM_QUEUE_LADDER;
 }
 
 static int world_setup(sim_world *w, const sim_transport *tp)
