@@ -17,37 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static char g_dir[256];
+#define CU_SCRATCH_TAG "import"
+#include "cu_scratch.h"
 
-static void remove_dir(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_dir);
-}
-
-static const char *scratch(void)
-{
-    if (!g_dir[0]) {
-        snprintf(g_dir, sizeof g_dir, "/tmp/retrysim-test-import-XXXXXX");
-        if (!mkdtemp(g_dir)) { perror("mkdtemp"); exit(1); }
-        atexit(remove_dir);
-    }
-    return g_dir;
-}
-
-static const char *write_file(const char *name, const char *text)
-{
-    static char path[4][400];
-    static int which;
-    char *p = path[which = (which + 1) % 4];
-    snprintf(p, 400, "%s/%s", scratch(), name);
-    FILE *f = fopen(p, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
 
 /* The node at "a.b[2].c" under n (NULL when absent). */
 static const sim_cfg_node *at(const sim_cfg_node *n, const char *path)

@@ -15,40 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static char g_dir[256];
+#define CU_SCRATCH_TAG "robust"
+#include "cu_scratch.h"
 
-static void remove_dir(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_dir);
-}
 
-static const char *scratch(void)
-{
-    if (!g_dir[0]) {
-        snprintf(g_dir, sizeof g_dir, "/tmp/retrysim-test-robust-XXXXXX");
-        if (!mkdtemp(g_dir)) { perror("mkdtemp"); exit(1); }
-        atexit(remove_dir);
-    }
-    return g_dir;
-}
-
-/* Writes len bytes to scratch/name; returns the path (static, two in turn). */
-static const char *write_bytes(const char *name, const char *data, size_t len)
-{
-    static char path[2][400];
-    static int which;
-    char *p = path[which ^= 1];
-    snprintf(p, 400, "%s/%s", scratch(), name);
-    FILE *f = fopen(p, "wb");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    if (len) CU_ASSERT_EQUAL(fwrite(data, 1, len, f), len);
-    fclose(f);
-    return p;
-}
-
-static const char *write_file(const char *name, const char *text) { return write_bytes(name, text, strlen(text)); }
 
 static double now_s(void)
 {

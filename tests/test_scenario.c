@@ -19,39 +19,9 @@
 #define S(x)  ((pol_ns)((x) * 1e9))
 #define MS(x) ((pol_ns)((x) * 1e6))
 
-static char g_dir[256];
+#define CU_SCRATCH_TAG "scenario"
+#include "cu_scratch.h"
 
-static void remove_dir(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_dir);
-}
-
-/* The scratch directory, made on first use and removed at exit. */
-static const char *scratch(void)
-{
-    if (!g_dir[0]) {
-        snprintf(g_dir, sizeof g_dir, "/tmp/retrysim-test-scenario-XXXXXX");
-        if (!mkdtemp(g_dir)) { perror("mkdtemp"); exit(1); }
-        atexit(remove_dir);
-    }
-    return g_dir;
-}
-
-/* Writes text to g_dir/name; returns the path (static buffer). */
-static const char *write_file(const char *name, const char *text)
-{
-    static char path[2][400];
-    static int which;
-    char *p = path[which ^= 1];
-    snprintf(p, 400, "%s/%s", scratch(), name);
-    FILE *f = fopen(p, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
 
 /* A valid scenario of 7 lines; cases append from line 8. */
 #define BASE "scenario: t\n"             \
