@@ -82,6 +82,19 @@ POL_API const char *pol_strerror(int err);
 POL_API const char *pol_version(void);          /* e.g. "0.2.0" */
 POL_API int         pol_version_number(void);   /* e.g. 2000 (0.2.0) */
 
+/* The number and duration grammar of every retrysim input (a scenario's
+ * values and --set overrides, the inline policy specs of
+ * pol_retry_spec_parse). Numbers: decimal, as strtod reads them (no hex, inf
+ * or nan), white space around allowed, all of the text consumed. Integers:
+ * base 10. Durations: a number and a unit ns, us, ms, s, m or min, h
+ * ("250ms", "1.5 s"), or a bare 0; rounded to the nanosecond. Return 0 and
+ * set *out, or POL_EPARSE (not of that form), POL_ERANGE (overflow; a
+ * negative duration), POL_EINVAL (a NULL argument); *out is untouched on
+ * error. O(length of the text); no allocation. */
+POL_API int pol_parse_double(const char *s, double *out);
+POL_API int pol_parse_int(const char *s, long long *out);
+POL_API int pol_parse_duration(const char *s, pol_ns *out);
+
 /* What one attempt ended with, as a client sees it. */
 typedef enum {
     POL_OUT_SUCCESS = 0,     /* 2xx with a usable body */

@@ -5,9 +5,9 @@
  *
  * Grammar (docs/policies.md §7, docs/cli.md "retrysim delays"):
  *   [PRESET | KIND[:key=value,...]][;on=MATCH|MATCH...:key=value,...]...[;count=MODE]
- * Numbers and durations are read as the simulator's units.c reads them
- * (strtod, no hex, inf or nan; duration suffixes ns us ms s m min h, a bare
- * 0), so a spec means the same in a scenario's --set and here.
+ * Numbers and durations are pol_parse_double / _int / _duration
+ * (pol_units.c), the grammar the simulator's scenarios read too, so a spec
+ * means the same in a scenario's --set and here.
  * Messages are built without stdio (libretrypol does no I/O): msg() joins
  * string pieces into the caller's buffer, truncating.
  * Invariants: *out is written only on success; no allocation, no static
@@ -15,9 +15,6 @@
  * rules.
  */
 #include "pol_preset.h"
-#include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,83 +33,6 @@ static int msg(char *err, size_t errcap, int rc, const char *a, const char *b, c
     return rc;
 }
 
-/* ---- numbers, as sim/scenario/units.c reads them ------------------------ */
-
-static const char *skip_ws(const char *s) { while (*s && isspace((unsigned char)*s)) s++; return s; }
-
-static int parse_double(const char *s, double *out)
-{
-    s = skip_ws(s);
-    if (!*s) return POL_EPARSE;
-    for (const char *p = s; *p && !isspace((unsigned char)*p); p++)
-        if (!(isdigit((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+' || *p == 'e' || *p == 'E'))
-            return POL_EPARSE;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *skip_ws(end)) return POL_EPARSE;
-    if (errno == ERANGE || !isfinite(v)) return POL_ERANGE;
-    *out = v;
-    return POL_OK;
-}
-
-static int parse_int(const char *s, long long *out)
-{
-    s = skip_ws(s);
-    if (!*s) return POL_EPARSE;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || *skip_ws(end)) return POL_EPARSE;
-    if (errno == ERANGE) return POL_ERANGE;
-    *out = v;
-    return POL_OK;
-}
-
-static int parse_duration(const char *s, pol_ns *out)
-{
-    s = skip_ws(s);
-    const char *p = s;
-    if (*p == '+' || *p == '-') p++;
-    while (isdigit((unsigned char)*p) || *p == '.') p++;
-    if ((*p == 'e' || *p == 'E') && (isdigit((unsigned char)p[1]) ||
-        ((p[1] == '-' || p[1] == '+') && isdigit((unsigned char)p[2])))) {
-        p += 2;
-        while (isdigit((unsigned char)*p)) p++;
-    }
-    if (p == s) return POL_EPARSE;
-    char num[64], u[8];
-    size_t len = (size_t)(p - s);
-    if (len >= sizeof num) return POL_EPARSE;
-    memcpy(num, s, len);
-    num[len] = '\0';
-    double v;
-    int rc = parse_double(num, &v);
-    if (rc) return rc;
-    p = skip_ws(p);
-    size_t i = 0;
-    while (*p && !isspace((unsigned char)*p)) {
-        if (i >= 7) return POL_EPARSE;
-        u[i++] = *p++;
-    }
-    u[i] = '\0';
-    if (*skip_ws(p)) return POL_EPARSE;
-    double scale;
-    if (!strcmp(u, "ns")) scale = 1;
-    else if (!strcmp(u, "us")) scale = 1e3;
-    else if (!strcmp(u, "ms")) scale = 1e6;
-    else if (!strcmp(u, "s")) scale = 1e9;
-    else if (!strcmp(u, "m") || !strcmp(u, "min")) scale = 60e9;
-    else if (!strcmp(u, "h")) scale = 3600e9;
-    else if (!u[0] && v == 0) scale = 0;
-    else return POL_EPARSE;
-    if (v < 0) return POL_ERANGE;
-    double ns = v * scale;
-    if (!(ns < 9.2e18)) return POL_ERANGE;
-    *out = (pol_ns)llround(ns);
-    return POL_OK;
-}
-
 /* ---- the spec ------------------------------------------------------------ */
 
 typedef struct { char *err; size_t cap; } spec_err;
@@ -123,17 +43,17 @@ static int spec_key(pol_backoff_cfg *b, int *max_attempts, const char *key, cons
 {
     long long n;
     *which = POL_RULE_BACKOFF;
-    if (!strcmp(key, "base"))       return parse_duration(val, &b->base);
-    if (!strcmp(key, "cap"))        return parse_duration(val, &b->cap);
-    if (!strcmp(key, "floor"))      return parse_duration(val, &b->floor);
-    if (!strcmp(key, "step"))       return parse_duration(val, &b->step);
-    if (!strcmp(key, "jitter_max")) return parse_duration(val, &b->jitter_max);
-    if (!strcmp(key, "mult"))       return parse_double(val, &b->multiplier);
-    if (!strcmp(key, "factor"))     return parse_double(val, &b->jitter_factor);
+    if (!strcmp(key, "base"))       return pol_parse_duration(val, &b->base);
+    if (!strcmp(key, "cap"))        return pol_parse_duration(val, &b->cap);
+    if (!strcmp(key, "floor"))      return pol_parse_duration(val, &b->floor);
+    if (!strcmp(key, "step"))       return pol_parse_duration(val, &b->step);
+    if (!strcmp(key, "jitter_max")) return pol_parse_duration(val, &b->jitter_max);
+    if (!strcmp(key, "mult"))       return pol_parse_double(val, &b->multiplier);
+    if (!strcmp(key, "factor"))     return pol_parse_double(val, &b->jitter_factor);
     if (!strcmp(key, "jitter"))     return pol_jitter_parse(val, &b->jitter) ? POL_EPARSE : POL_OK;
     if (!strcmp(key, "attempts")) {
         *which = POL_RULE_MAX_ATTEMPTS;
-        int rc = parse_int(val, &n);
+        int rc = pol_parse_int(val, &n);
         if (rc == POL_OK && (n < 0 || n > 1000000)) rc = POL_ERANGE;
         if (rc == POL_OK) *max_attempts = (int)n;
         return rc;

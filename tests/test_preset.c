@@ -5,6 +5,7 @@
  */
 #include "cu_util.h"
 #include "retrypol.h"
+#include <stdio.h>
 #include <string.h>
 
 #define S(x) ((pol_ns)(x) * POL_NS_PER_S)
@@ -376,6 +377,52 @@ static void test_spec_parse(void)
     CU_ASSERT_EQUAL(pol_retry_spec_parse("exponential:base=1s;on=429:a=1", &c, NULL, 0), POL_EPARSE);
 }
 
+/* The number and duration grammar (pol_parse_*, pol_units.c) that the
+ * specs above and every scenario value read. */
+static void test_units_grammar(void)
+{
+    static const struct { const char *text; int rc; pol_ns ns; } dur[] = {
+        { "250ms", POL_OK, 250000000 }, { "1.5 s", POL_OK, 1500000000 }, { " 2m ", POL_OK, 120000000000 },
+        { "1min", POL_OK, 60000000000 }, { "1h", POL_OK, 3600000000000 }, { "0", POL_OK, 0 },
+        { "1e3ms", POL_OK, 1000000000 }, { "3us", POL_OK, 3000 }, { "7ns", POL_OK, 7 },
+        { "5", POL_EPARSE, 0 }, { "-1s", POL_ERANGE, 0 }, { "0x10s", POL_EPARSE, 0 }, { "inf", POL_EPARSE, 0 },
+        { "1s x", POL_EPARSE, 0 }, { "1sec", POL_EPARSE, 0 }, { "", POL_EPARSE, 0 }, { "1e19s", POL_ERANGE, 0 },
+        { "s", POL_EPARSE, 0 }, { "1 .5s", POL_EPARSE, 0 },
+    };
+    for (size_t i = 0; i < sizeof dur / sizeof dur[0]; i++) {
+        pol_ns v = -7;
+        int rc = pol_parse_duration(dur[i].text, &v);
+        if (rc != dur[i].rc || (rc == POL_OK && v != dur[i].ns) || (rc != POL_OK && v != -7))
+            fprintf(stderr, "\n  duration '%s': rc %d, %lld\n", dur[i].text, rc, (long long)v);
+        CU_ASSERT_EQUAL(rc, dur[i].rc);
+        CU_ASSERT_EQUAL(v, rc == POL_OK ? dur[i].ns : -7);      /* untouched on error */
+    }
+    static const struct { const char *text; int rc; double v; } num[] = {
+        { " 2.5 ", POL_OK, 2.5 }, { "-3e2", POL_OK, -300 }, { "+.5", POL_OK, 0.5 }, { "1e400", POL_ERANGE, 0 },
+        { "nan", POL_EPARSE, 0 }, { "0x1p3", POL_EPARSE, 0 }, { "1,5", POL_EPARSE, 0 }, { "", POL_EPARSE, 0 },
+        { "2 3", POL_EPARSE, 0 },
+    };
+    for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
+        double v = -7;
+        int rc = pol_parse_double(num[i].text, &v);
+        CU_ASSERT_EQUAL(rc, num[i].rc);
+        CU_ASSERT_EQUAL(v, rc == POL_OK ? num[i].v : -7);
+    }
+    long long n = -7;
+    CU_ASSERT_EQUAL(pol_parse_int(" 42 ", &n), POL_OK);
+    CU_ASSERT_EQUAL(n, 42);
+    CU_ASSERT_EQUAL(pol_parse_int("4.2", &n), POL_EPARSE);
+    CU_ASSERT_EQUAL(pol_parse_int("99999999999999999999", &n), POL_ERANGE);
+    CU_ASSERT_EQUAL(n, 42);
+    CU_ASSERT_EQUAL(pol_parse_duration(NULL, &(pol_ns){ 0 }), POL_EINVAL);
+    CU_ASSERT_EQUAL(pol_parse_double("1", NULL), POL_EINVAL);
+    /* a spec reads durations with it: base=1.5 s is 1.5e9 ns */
+    pol_retry_cfg c;
+    CU_ASSERT_EQUAL_FATAL(pol_retry_spec_parse("exponential:base=250ms,cap=1min", &c, NULL, 0), POL_OK);
+    CU_ASSERT_EQUAL(c.backoff.base, 250000000);
+    CU_ASSERT_EQUAL(c.backoff.cap, 60000000000);
+}
+
 static void register_suites(void)
 {
     CU_SUITE("preset",
@@ -386,7 +433,8 @@ static void register_suites(void)
              { "openai Retry-After and x-should-retry", test_openai_hints },
              { "Node SDKs: no ceiling, 0 and unparseable hints", test_node_hints },
              { "known answers, seed 42", test_known_answers },
-             { "inline specs (pol_retry_spec_parse)", test_spec_parse });
+             { "inline specs (pol_retry_spec_parse)", test_spec_parse },
+             { "numbers and durations (pol_parse_*)", test_units_grammar });
 }
 
 CU_TEST_MAIN(register_suites)
