@@ -462,6 +462,9 @@ _protos = [
     ("pol_lb_kind_name", c_char_p, c_enum),
     ("pol_quota_default", None, P(pol_quota_cfg)),
     ("pol_quota_reset", None, P(pol_quota)),
+    ("pol_parse_double", c_int, c_char_p, P(c_double)),
+    ("pol_parse_int", c_int, c_char_p, P(c_int64)),     # long long: 64 bits on every supported ABI
+    ("pol_parse_duration", c_int, c_char_p, P(c_ns)),
     ("pol_quota_parse_duration", c_int, c_char_p, P(c_ns)),
     ("pol_quota_parse_count", c_int, c_char_p, P(c_int64)),
     ("pol_quota_parse_timestamp", c_int, c_char_p, c_int64, P(c_ns)),

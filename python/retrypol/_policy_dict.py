@@ -6,15 +6,13 @@ lists), and `inner` (nested loops: inline `{preset, retry, inner}` maps or
 `{policy: NAME}`, resolved against the other policies of the file).
 
 The names are read by the library's own *_parse functions, durations and
-numbers as units.c reads them (parse_duration below is its grammar: strtod-
-equivalent float(), the same suffixes, llround), so the same text gives the
-same cfg bytes; tests/test_policy.py checks it against `retrysim delays
+numbers by its pol_parse_duration / pol_parse_double (the grammar units.c
+and the inline specs read too), so the same text gives the same cfg bytes; tests/test_policy.py checks it against `retrysim delays
 FILE.yaml:NAME` for every policy of the canonical scenarios. The stateful parts
 of an entry (breaker, budget, ...) are not part of a Policy: _policy_parts.py
 reads them (retrypol.parts_from_dict, retrypol.load_policy).
 """
 import ctypes
-import math
 import re
 
 from . import _lib as L
@@ -31,8 +29,6 @@ HINT_KEYS = ("retry_after", "retry_after_ceiling", "retry_after_budget", "retry_
 INNER_KEYS = {"preset", "retry", "policy", "inner"}
 MAX_LAYERS = 4
 
-_NUM = re.compile(r"[+-]?[0-9.]*([eE][+-]?[0-9]+)?")
-_UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "min": 60e9, "h": 3600e9}
 
 
 class PolicyError(ValueError):
@@ -46,45 +42,30 @@ def _text(v):
 
 
 def parse_number(v, what):
-    s = _text(v).strip()
-    if not s or not re.fullmatch(r"[0-9.+\-eE]+", s):
-        raise PolicyError(f"expected a number for '{what}', got '{v}'")
-    try:
-        x = float(s)
-    except ValueError:
-        raise PolicyError(f"expected a number for '{what}', got '{v}'") from None
-    if not math.isfinite(x):
+    """A finite decimal number, read by the library (pol_parse_double: the
+    grammar of every retrysim input)."""
+    out = ctypes.c_double()
+    rc = L.lib.pol_parse_double(_text(v).encode(), ctypes.byref(out))
+    if rc == L.POL_ERANGE:
         raise PolicyError(f"'{what}' is out of range: '{v}'")
-    return x
-
-
-def _llround(x):
-    r = math.floor(x)
-    return int(r + 1 if x - r >= 0.5 else r)
+    if rc != L.POL_OK:
+        raise PolicyError(f"expected a number for '{what}', got '{v}'")
+    return out.value
 
 
 def parse_duration(v, what="duration"):
-    """A duration in ns, with units.c's grammar: a number and a suffix ns us ms
-    s m min h, or a bare 0; 1.5s, 250ms, 2m."""
-    s = _text(v).strip()
-    m = _NUM.match(s)
-    num = m.group(0) if m else ""
-    if not num or not re.search(r"[0-9.]", num):
-        raise PolicyError(f"expected a duration like 250ms for '{what}', got '{v}'")
-    x = parse_number(num, what)
-    unit = s[len(num):].strip()
-    if unit in _UNITS:
-        scale = _UNITS[unit]
-    elif unit == "" and x == 0:
-        scale = 0.0
-    else:
-        raise PolicyError(f"expected a duration like 250ms for '{what}', got '{v}'")
-    if x < 0:
-        raise PolicyError(f"'{what}' must not be negative, got '{v}'")
-    ns = x * scale
-    if not ns < 9.2e18:
+    """A duration in ns, read by the library (pol_parse_duration: a number and
+    a suffix ns us ms s m min h, or a bare 0; 1.5s, 250ms, 2m)."""
+    s = _text(v)
+    out = L.c_ns()
+    rc = L.lib.pol_parse_duration(s.encode(), ctypes.byref(out))
+    if rc == L.POL_ERANGE:
+        if s.strip().startswith("-"):
+            raise PolicyError(f"'{what}' must not be negative, got '{v}'")
         raise PolicyError(f"'{what}' is too large: '{v}'")
-    return _llround(ns)
+    if rc != L.POL_OK:
+        raise PolicyError(f"expected a duration like 250ms for '{what}', got '{v}'")
+    return out.value
 
 
 def parse_int(v, what, lo=0, hi=2**31 - 1):

@@ -87,6 +87,7 @@ void sim_engine_clear(sim_engine *e)
     e->seq = 0;
     e->now = 0;
     e->stopped = 0;
+    e->error = 0;
     e->root_free = 0;
     e->dispatched = e->skipped = 0;
 }
@@ -160,6 +161,13 @@ int sim_heap_push(sim_engine *e, const sim_event *x)
 /* While a handler runs, the event it handles is still at the root
  * (root_free = 1, heaps only): the first event it schedules replaces the
  * root and sifts down once, instead of a pop and a push. */
+static int oom(sim_engine *e)
+{
+    e->error = POL_ENOMEM;
+    e->stopped = 1;
+    return POL_ENOMEM;
+}
+
 int sim_schedule(sim_engine *e, int64_t t, uint32_t kind, uint32_t ent, uint32_t gen, uint32_t arg)
 {
     if (t < e->now) t = e->now;
@@ -172,11 +180,11 @@ int sim_schedule(sim_engine *e, int64_t t, uint32_t kind, uint32_t ent, uint32_t
         return POL_OK;
     }
     if (e->lq) {
-        int rc = sim_ladder_push(e, &x);
-        if (rc == POL_OK) e->n++;
-        return rc;
+        if (sim_ladder_push(e, &x)) return oom(e);
+        e->n++;
+        return POL_OK;
     }
-    if (sim_heap_push(e, &x)) return POL_ENOMEM;
+    if (sim_heap_push(e, &x)) return oom(e);
     e->n++;
     return POL_OK;
 }
@@ -192,7 +200,7 @@ static inline int take_root(sim_engine *e)
 {
     remove_root(e, 2);
     e->n--;
-    return e->nheap == 0 && e->n ? sim_ladder_refill(e) : POL_OK;
+    return e->nheap == 0 && e->n && sim_ladder_refill(e) ? oom(e) : POL_OK;
 }
 
 int sim_pop(sim_engine *e, sim_event *out)
@@ -242,7 +250,7 @@ static uint64_t run_ladder(sim_engine *e, int64_t stop)
         const sim_kind_entry *k = &e->kinds[ev.kind];
         if (k->live && !k->live(&ev, k->ctx)) {
             e->skipped++;
-            if (take_root(e)) { e->stopped = 1; break; }   /* out of memory: refill failed */
+            if (take_root(e)) break;   /* out of memory: refill failed (e->error) */
             continue;
         }
         e->root_free = 1;
@@ -250,7 +258,7 @@ static uint64_t run_ladder(sim_engine *e, int64_t stop)
         count++;
         if (e->root_free) {
             e->root_free = 0;
-            if (take_root(e)) { e->stopped = 1; break; }
+            if (take_root(e)) break;
         }
     }
     return count;
@@ -258,6 +266,7 @@ static uint64_t run_ladder(sim_engine *e, int64_t stop)
 
 uint64_t sim_run(sim_engine *e, int64_t stop)
 {
+    if (e->error) return 0;
     e->stopped = 0;
     uint64_t count = e->lq ? run_ladder(e, stop) : e->arity == 4 ? run_loop(e, stop, 4) : run_loop(e, stop, 2);
     e->dispatched += count;

@@ -58,6 +58,9 @@ typedef struct sim_engine {
     uint64_t       seq;
     int64_t        now;
     int            stopped;
+    int            error;          /* sticky: POL_ENOMEM once a schedule or the ladder's refill
+                                      could not allocate (an event would be lost); sim_run
+                                      then dispatches nothing more */
     int            root_free;      /* during dispatch: the root may be overwritten */
     uint64_t       dispatched, skipped;
     int64_t       *rec;            /* when set: the delays (t - now) of the first rec_cap schedules */
@@ -73,7 +76,8 @@ void sim_engine_free(sim_engine *e);
 void sim_engine_clear(sim_engine *e);
 int  sim_engine_on(sim_engine *e, uint32_t kind, sim_handler fn, sim_live_fn live, void *ctx);
 /* Schedules an event at absolute time t (t < now is clamped to now).
- * Returns 0 or POL_ENOMEM. */
+ * Returns 0 or POL_ENOMEM; on POL_ENOMEM the engine also records it in
+ * e->error and stops, so a caller that does not check still finds out. */
 int  sim_schedule(sim_engine *e, int64_t t, uint32_t kind, uint32_t ent, uint32_t gen, uint32_t arg);
 /* Pops and returns the earliest event into *out (no dispatch); 0 if empty. */
 int  sim_pop(sim_engine *e, sim_event *out);

@@ -1161,6 +1161,7 @@ void   sim_world_stop(sim_world *w)
 int sim_world_status(const sim_world *w)
 {
     if (w->error) return w->error;
+    if (w->eng.error) return w->eng.error;
     if (sim_pm_error(w->pm)) return sim_pm_error(w->pm);
     if (w->halted) return 1;
     return w->sc->workload.loop == SIM_LOOP_CLOSED && w->nclients > 0 && w->finished_clients == w->nclients;
@@ -1184,7 +1185,7 @@ int sim_run_world(const sim_run_opts *o, sim_run_metrics *out, sim_run_stats *st
     w->eng.rec = o->record_dt;
     w->eng.rec_cap = o->record_dt ? o->record_cap : 0;
     sim_run(&w->eng, o->sc->duration);
-    rc = w->error ? w->error : sim_pm_error(w->pm);
+    rc = w->error ? w->error : w->eng.error ? w->eng.error : sim_pm_error(w->pm);
     if (rc == POL_OK) sim_metrics_finish(w, out);
     if (rc == POL_OK && w->error) rc = w->error;          /* out of memory for the per-class metrics */
     if (rc == POL_OK) {
