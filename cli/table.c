@@ -674,6 +674,7 @@ static const cli_verb VERBS[] = {
       .examples = "retrysim mock scenarios/429-storm.yaml --port 8080\n"
                   "retrysim mock scenarios/provider-outage.yaml --time-scale 10 --duration 5m",
       .exits = "0    served until --duration or SIGINT/SIGTERM\n"
+               "1    out of memory while serving: the provider model stopped\n"
                "2    bad input or usage, or the socket or the server cannot be set up",
       .args = "SCENARIO", .pos_min = 1, .pos_max = 1, .pos_complete = CLI_C_SCENARIO,
       .opts = MOCK_OPTS, .nopts = NROWS(MOCK_OPTS), .size = sizeof(cli_mock_opts), .defaults = &MOCK_DEFAULTS,

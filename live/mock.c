@@ -1398,6 +1398,7 @@ static void serve(mock *m)
             now = live_clock_now(&m->clk);
             sim_run(&m->eng, now);
         }
+        if (m->eng.error || sim_pm_error(m->pm)) break;   /* out of memory: the model would stall */
         MHD_run(m->d);
         int64_t timeout = -1;
         MHD_UNSIGNED_LONG_LONG mt;
@@ -1508,6 +1509,10 @@ int live_mock_run_ex(const sim_scenario *sc, const live_mock_opts *o, const live
     serve(m);
     shutdown_server(m);
     rc = 0;
+    if (m->eng.error || sim_pm_error(m->pm)) {
+        fprintf(stderr, "retrysim mock: out of memory in the provider model; stopped serving\n");
+        rc = 1;
+    }
     if (!o->quiet) {
         fprintf(stderr, "retrysim mock: %llu requests (%llu rejected as malformed): %llu answered 200, "
                 "%llu 429, %llu 5xx, %llu 4xx, %llu closed unanswered (refused, black-holed or shut down), "
