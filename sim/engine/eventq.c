@@ -158,15 +158,18 @@ int sim_heap_push(sim_engine *e, const sim_event *x)
     return POL_OK;
 }
 
-/* While a handler runs, the event it handles is still at the root
- * (root_free = 1, heaps only): the first event it schedules replaces the
- * root and sifts down once, instead of a pop and a push. */
+/* An allocation failed: an event would be lost, so the run cannot go on
+ * (sticky; sim_run dispatches nothing more). */
 static int oom(sim_engine *e)
 {
     e->error = POL_ENOMEM;
     e->stopped = 1;
     return POL_ENOMEM;
 }
+
+/* While a handler runs, the event it handles is still at the root
+ * (root_free = 1, heaps only): the first event it schedules replaces the
+ * root and sifts down once, instead of a pop and a push. */
 
 int sim_schedule(sim_engine *e, int64_t t, uint32_t kind, uint32_t ent, uint32_t gen, uint32_t arg)
 {
