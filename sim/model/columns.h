@@ -44,7 +44,7 @@ typedef struct {
 static inline double sim_layer_no(const sim_attempt_rec *r, int k)
 {
     int n = r->w->lcfg[r->w->clients[r->s->client].cls].n;
-    return k < n ? (double)r->s->lno[k] : NAN;
+    return k < n ? (double)r->w->slotx[r->s - r->w->slots].lno[k] : NAN;   /* slotx: rows are written */
 }
 _Static_assert(SIM_MAX_LAYERS == 4, "attempts.csv has a layerK_attempt column per layer");
 

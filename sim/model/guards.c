@@ -131,7 +131,8 @@ static int throttle_gate(sim_world *w, const sim_policy *p, uint32_t ci, int pro
     uint16_t bit = (uint16_t)(1u << SIM_PART_THROTTLE);
     sim_client *c = &w->clients[ci];
     if (c->gates & bit) return SIM_GATE_PASS;
-    int a = pol_throttle_before_send(th, w->eng.now, &c->prng, delay);
+    gsl_rng pr = sim_client_rng(w, c, SIM_CRNG_POLICY);
+    int a = pol_throttle_before_send(th, w->eng.now, &pr, delay);
     if (a == POL_THROTTLE_REJECT) return SIM_GATE_REJECT;
     if (a == POL_THROTTLE_WAIT) return SIM_GATE_WAIT;
     c->gates |= bit;
@@ -257,7 +258,8 @@ static int quota_gate(sim_world *w, const sim_policy *p, uint32_t ci, int prov, 
     pol_quota *q = sim_g_quota(w, p, ci, prov);
     if (!q) return SIM_GATE_PASS;
     sim_client *c = &w->clients[ci];
-    if (pol_quota_check(&p->st.quota, q, w->eng.now, (double)c->prompt + c->output, &c->prng, delay) == POL_QUOTA_WAIT
+    gsl_rng pr = sim_client_rng(w, c, SIM_CRNG_POLICY);
+    if (pol_quota_check(&p->st.quota, q, w->eng.now, (double)c->prompt + c->output, &pr, delay) == POL_QUOTA_WAIT
         && *delay > 0)
         return SIM_GATE_WAIT;
     return SIM_GATE_PASS;
@@ -267,11 +269,12 @@ static void quota_record(sim_world *w, const sim_policy *p, uint32_t ci, const s
     (void)o; (void)dur;
     pol_quota *q = sim_g_quota(w, p, ci, s->provider);
     if (!q || !s->rl_known) return;
+    const sim_slot_x *x = &w->slotx[s - w->slots];   /* a quota policy: the run keeps them */
     pol_ns now = w->eng.now;
-    q->remaining_requests = s->rl_req;
-    q->remaining_tokens = s->rl_tok;
-    q->reset_requests_at = now + s->rl_reset;
-    q->reset_tokens_at = now + s->rl_reset;
+    q->remaining_requests = x->rl_req;
+    q->remaining_tokens = x->rl_tok;
+    q->reset_requests_at = now + x->rl_reset;
+    q->reset_tokens_at = now + x->rl_reset;
 }
 
 /* -------------------------------------------------------------- hedge --- */

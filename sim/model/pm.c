@@ -36,6 +36,7 @@
  * Cost: O(1) per admission and completion; the waiting room is a ring buffer.
  */
 #include "model.h"
+#include "outcome16.h"
 #include "rng.h"
 #include "mem.h"
 #include <gsl/gsl_randist.h>
@@ -65,15 +66,22 @@ typedef enum { REQ_FREE = 0, REQ_WAITING, REQ_SERVICE, REQ_OCC, REQ_STREAMING } 
 typedef struct {
     uint64_t      tag;
     uint32_t      gen, next_free;
+    pol_ns        enqueued;         /* when it entered the waiting room */
+    uint64_t      occ_version;
+    /* its answer, given to the host as a sim_answer (answer_of): */
+    pol_ns        service;          /* provider time spent on it */
+    sim_outcome16 out;
+    pol_ns        rl_reset;         /* rate-limit hints stamped at admission (rl_known) */
+    float         rl_req, rl_tok;
+    float         prompt, output;
     int16_t       provider;
     uint8_t       state;
     uint8_t       forgotten;        /* nobody wants the answer (sim_pm_forget) */
     uint8_t       stream;           /* asks for a streamed answer (LLM providers) */
-    float         prompt, output;
-    pol_ns        enqueued;         /* when it entered the waiting room */
-    uint64_t      occ_version;
-    sim_answer    ans;              /* rate-limit hints stamped at admission, service time */
-} pm_req;                           /* a streamed one's plan: sim_pm.plan[id] */
+    uint8_t       planned;          /* its stream's plan is made: the answer bills the plan's tokens */
+    uint8_t       dropped;          /* black hole: no answer, ever */
+    uint8_t       rl_known;
+} pm_req;                           /* 88 bytes; a streamed one's plan: sim_pm.plan[id] */
 
 struct sim_pm {
     const sim_scenario *sc;
@@ -205,18 +213,36 @@ static void tell_next(sim_pm *pm, const pm_req *q, pol_ns t)
     if (pm->host.next && !q->forgotten) pm->host.next(pm->host.ctx, q->tag, t);
 }
 
-/* Request id's answer (q->ans.out set) goes to the host now; then the
+/* Request id's answer as the host gets it. */
+static sim_answer answer_of(const sim_pm *pm, uint32_t id)
+{
+    const pm_req *q = &pm->req[id];
+    sim_answer a = { .out = sim_out_unpack(q->out), .dropped = q->dropped, .rl_known = q->rl_known,
+                     .service = q->service, .prompt = -1,
+                     .output = q->planned ? (double)sim_stream_billed(&pm->plan[id]) : -1 };
+    if (q->rl_known) {
+        a.rl_req = q->rl_req;
+        a.rl_tok = q->rl_tok;
+        a.rl_reset = q->rl_reset;
+    }
+    return a;
+}
+
+/* Request id's answer (q->out set) goes to the host now; then the
  * model forgets it (a host may submit from its callback: id stays taken
  * until it returns). */
 static void give(sim_pm *pm, uint32_t id)
 {
-    if (!pm->req[id].forgotten) pm->host.answer(pm->host.ctx, pm->req[id].tag, &pm->req[id].ans);
+    if (!pm->req[id].forgotten) {
+        sim_answer a = answer_of(pm, id);
+        pm->host.answer(pm->host.ctx, pm->req[id].tag, &a);
+    }
     req_free(pm, id);
 }
 
 static void answer(sim_pm *pm, uint32_t id, pol_outcome_kind k, int status)
 {
-    pm->req[id].ans.out = pol_outcome_make(k, status);
+    pm->req[id].out = sim_out_pack(pol_outcome_make(k, status));
     give(pm, id);
 }
 
@@ -307,7 +333,7 @@ static uint32_t wait_pop(pm_prov *pr)
 /* x-ratelimit-* hints the provider attaches to an answer (OpenAI style):
  * remaining requests and tokens in its buckets, and the time until they are
  * full again. */
-static void ratelimit_hints(const pm_prov *pr, sim_answer *a)
+static void ratelimit_hints(const pm_prov *pr, pm_req *a)
 {
     if (pr->p.rpm <= 0 && pr->p.tpm <= 0) { a->rl_known = 0; return; }
     a->rl_known = 1;
@@ -366,10 +392,10 @@ static void plan_stream(sim_pm *pm, pm_prov *pr, pm_req *q, double t0, double pt
         if (p->end_after >= n) p->end_after = n - 1;
     }
     pol_ns service = p->first_byte + sim_stream_end_at(p);
-    q->ans.service = service;
+    q->service = service;
     pm->service_total += (double)service / 1e9;
-    q->ans.out = pol_outcome_make(POL_OUT_SUCCESS, 200);
-    q->ans.output = sim_stream_billed(p);
+    q->out = sim_out_pack(pol_outcome_make(POL_OUT_SUCCESS, 200));
+    q->planned = 1;
     tell_next(pm, q, now + p->first_byte);
     if (sim_schedule(pm->eng, now + p->first_byte, SIM_PM_EV_DONE, (uint32_t)(q - pm->req), q->gen, 0)) fail(pm);
 }
@@ -408,11 +434,11 @@ static void start_service(sim_pm *pm, pm_prov *pr, uint32_t id)
     }
     t *= pr->p.latency_factor > 0 ? pr->p.latency_factor : 1;
     if (t < 0) t = 0;
-    q->ans.service = (pol_ns)t;
+    q->service = (pol_ns)t;
     pm->service_total += t / 1e9;
-    q->ans.out = pol_outcome_make(POL_OUT_SUCCESS, 200);
-    tell_next(pm, q, now + q->ans.service);
-    if (sim_schedule(pm->eng, now + q->ans.service, SIM_PM_EV_DONE, id, q->gen, 0)) fail(pm);
+    q->out = sim_out_pack(pol_outcome_make(POL_OUT_SUCCESS, 200));
+    tell_next(pm, q, now + q->service);
+    if (sim_schedule(pm->eng, now + q->service, SIM_PM_EV_DONE, id, q->gen, 0)) fail(pm);
 }
 
 static int room_to_serve(const pm_prov *pr)
@@ -465,19 +491,18 @@ int sim_pm_submit_ex(sim_pm *pm, int provider, double prompt, double output, uns
     q->prompt = (float)prompt;
     q->output = (float)output;
     q->enqueued = 0;
-    q->ans.out = pol_outcome_make(POL_OUT_SUCCESS, 200);
-    q->ans.dropped = 0;
-    q->ans.rl_known = 0;
-    q->ans.service = 0;
-    q->ans.prompt = q->ans.output = -1;
-    q->ans.stream = NULL;
+    q->out = sim_out_pack(pol_outcome_make(POL_OUT_SUCCESS, 200));
+    q->dropped = 0;
+    q->rl_known = 0;
+    q->planned = 0;
+    q->service = 0;
     if (handle) *handle = (uint64_t)q->gen << 32 | id;
     pm_prov *pr = &pm->prov[provider];
     const sim_provider *cfg = pr->cfg;
     pol_ns now = pm->eng->now;
     switch (pr->p.outage) {
     case SIM_OUTAGE_REFUSE:    answer(pm, id, POL_OUT_CONN_REFUSED, 0); return POL_OK;
-    case SIM_OUTAGE_BLACKHOLE: pm->req[id].ans.dropped = 1; give(pm, id); return POL_OK;
+    case SIM_OUTAGE_BLACKHOLE: pm->req[id].dropped = 1; give(pm, id); return POL_OK;
     case SIM_OUTAGE_STATUS:    answer(pm, id, POL_OUT_HTTP, pr->p.outage_status); return POL_OK;
     case SIM_OUTAGE_NONE:      break;
     }
@@ -504,15 +529,16 @@ int sim_pm_submit_ex(sim_pm *pm, int provider, double prompt, double output, uns
     if (pr->p.rpm > 0 || pr->p.tpm > 0) {
         refill(pr, now);
         if ((pr->p.rpm > 0 && pr->rpm_tokens < 1) || (pr->p.tpm > 0 && pr->tpm_tokens < tok)) {
-            q->ans.out = pol_outcome_make(POL_OUT_HTTP, 429);
-            q->ans.out.retry_after = retry_after_for(pr, tok);
-            ratelimit_hints(pr, &q->ans);
+            pol_outcome o = pol_outcome_make(POL_OUT_HTTP, 429);
+            o.retry_after = retry_after_for(pr, tok);
+            q->out = sim_out_pack(o);
+            ratelimit_hints(pr, q);
             give(pm, id);
             return POL_OK;
         }
         if (pr->p.rpm > 0) pr->rpm_tokens -= 1;
         if (pr->p.tpm > 0) pr->tpm_tokens -= tok;
-        ratelimit_hints(pr, &q->ans);
+        ratelimit_hints(pr, q);
     }
     if (pr->p.error_rate > 0 && gsl_rng_uniform(pr->rng) < pr->p.error_rate) {
         answer(pm, id, POL_OUT_HTTP, pr->p.error_status);
@@ -547,8 +573,9 @@ static void on_done(sim_engine *e, const sim_event *ev, void *ctx)
         if (sim_schedule(pm->eng, pm->eng->now + sim_stream_end_at(&pm->plan[id]), SIM_PM_EV_STREAM_END, id, q->gen, 0))
             fail(pm);
         if (!q->forgotten) {
-            q->ans.stream = &pm->plan[id];
-            pm->host.answer(pm->host.ctx, q->tag, &q->ans);   /* may submit: q may move */
+            sim_answer a = answer_of(pm, id);
+            a.stream = &pm->plan[id];
+            pm->host.answer(pm->host.ctx, q->tag, &a);   /* may submit: q may move */
         }
         return;
     }

@@ -262,8 +262,8 @@ void sim_stream_answered(sim_world *w, uint32_t id, const sim_answer *a)
     ss->plan = *a->stream;
     ss->has_plan = 1;
     int end = (int)ss->plan.end;
-    s->out = pol_outcome_make(end == SIM_PLAN_COMPLETE ? POL_OUT_SUCCESS
-                              : end == SIM_PLAN_CUT ? POL_OUT_STREAM_CUT : POL_OUT_STREAM_ERROR, 200);
+    s->out = sim_out_pack(pol_outcome_make(end == SIM_PLAN_COMPLETE ? POL_OUT_SUCCESS
+                              : end == SIM_PLAN_CUT ? POL_OUT_STREAM_CUT : POL_OUT_STREAM_ERROR, 200));
     if (end == SIM_PLAN_COMPLETE) sim_bp(w, w->eng.now, s->provider)->successes++;
     sim_count(w, s->cls, SIM_M_COST, sim_slot_cost(w, s));   /* what it generates is billed */
 }
@@ -423,7 +423,7 @@ void sim_world_stream_end(sim_world *w, uint32_t id, pol_outcome_kind kind, doub
     sim_slot *s = &w->slots[id];
     if (prompt >= 0) s->prompt = (float)prompt;
     s->output = (float)(output >= 0 ? output : ss->tokens);
-    s->out = pol_outcome_make(kind, 200);
+    s->out = sim_out_pack(pol_outcome_make(kind, 200));
     if (kind == POL_OUT_SUCCESS) sim_bp(w, w->eng.now, s->provider)->successes++;
     sim_count(w, s->cls, SIM_M_COST, sim_slot_cost(w, s));
     s->state = SLOT_ANSWERED;

@@ -42,8 +42,13 @@ static uint32_t slot_alloc(sim_world *w)
         sim_slot *ns = realloc(w->slots, (size_t)nc * sizeof *ns);
         if (!ns) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return SIM_NONE; }
         w->slots = ns;
-        w->cap_slots = nc;
         sim_mem_hugepages(ns, (size_t)nc * sizeof *ns);
+        if (w->want_slotx) {
+            sim_slot_x *nx = realloc(w->slotx, (size_t)nc * sizeof *nx);
+            if (!nx) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return SIM_NONE; }
+            w->slotx = nx;
+        }
+        w->cap_slots = nc;
     }
     uint32_t id = w->nslots++;
     w->slots[id].gen = 0;
@@ -111,11 +116,6 @@ static int client_new(sim_world *w, uint32_t *id_out)
         if (!n) return POL_ENOMEM;
         w->clients = n;
         sim_mem_hugepages(n, (size_t)nc * sizeof *n);
-        if (w->rng_inline)                  /* the streams' states moved with their clients */
-            for (uint32_t i = 0; i < w->nclients; i++) {
-                n[i].rng.state = n[i].st[0];
-                n[i].prng.state = n[i].st[1];
-            }
         uint32_t *f = realloc(w->client_free_next, (size_t)nc * sizeof *f);
         if (!f) return POL_ENOMEM;
         w->client_free_next = f;
@@ -140,8 +140,13 @@ static int client_new(sim_world *w, uint32_t *id_out)
     void *s0 = w->rng_inline ? (void *)c->st[0] : sim_rng_pool_state(&w->client_rngs);
     void *s1 = w->rng_inline ? (void *)c->st[1] : sim_rng_pool_state(&w->client_rngs);
     if (!s0 || !s1) return POL_ENOMEM;
-    sim_rng_bind(&c->rng, T, s0, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
-    sim_rng_bind(&c->prng, T, s1, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
+    if (!w->rng_inline) {
+        c->st[SIM_CRNG_WORK][0] = (uint64_t)(uintptr_t)s0;
+        c->st[SIM_CRNG_POLICY][0] = (uint64_t)(uintptr_t)s1;
+    }
+    gsl_rng r;
+    sim_rng_bind(&r, T, s0, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
+    sim_rng_bind(&r, T, s1, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
     w->nclients++;
     *id_out = id;
     return POL_OK;
@@ -205,8 +210,9 @@ static int choose_target(sim_world *w, const sim_policy *p, uint32_t ci)
         for (int t = 0; t < ntiers; t++) {
             int size = p->st.nlb_tiers ? p->st.lb_tiers[t] : p->ntargets;
             size_t k;
+            gsl_rng pr = sim_client_rng(w, c, SIM_CRNG_POLICY);
             if (t >= c->tier &&
-                pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output, &c->prng, &k) == POL_LB_PICKED) {
+                pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output, &pr, &k) == POL_LB_PICKED) {
                 c->target = (uint8_t)(lo + (int)k);
                 c->picked = 1;
                 return p->targets[c->target];
@@ -278,12 +284,13 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
     c->req_id = w->next_req_id++;
     c->req_start = now;
     int cls = row >= 0 && wl->arrival_class && wl->arrival_class[row] != SIM_ARR_ANY_CLASS ? wl->arrival_class[row] : -1;
-    c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, &c->rng));
+    gsl_rng r = sim_client_rng(w, c, SIM_CRNG_WORK);
+    c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, &r));
     const sim_class *k = &wl->classes[c->cls];
     double pt = row >= 0 && wl->arrival_prompt && wl->arrival_prompt[row] != SIM_ARR_NO_TOKENS
-              ? (double)wl->arrival_prompt[row] : sim_dist_sample(&k->prompt_tokens, &c->rng);
+              ? (double)wl->arrival_prompt[row] : sim_dist_sample(&k->prompt_tokens, &r);
     double ot = row >= 0 && wl->arrival_output && wl->arrival_output[row] != SIM_ARR_NO_TOKENS
-              ? (double)wl->arrival_output[row] : sim_dist_sample(&k->output_tokens, &c->rng);
+              ? (double)wl->arrival_output[row] : sim_dist_sample(&k->output_tokens, &r);
     c->stream = row >= 0 && wl->arrival_flags ? wl->arrival_flags[row] : 0;
     c->prompt = (float)(pt < 0 ? 0 : round(pt));
     c->output = (float)(ot < 1 ? 1 : round(ot));
@@ -361,14 +368,15 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->sent = now;
     s->delay_before = hedge ? 0 : c->last_delay;
     const pol_retry_state *rs = w->lstates ? sim_client_rs(w, ci) : NULL;   /* else c->rs */
-    for (int k = 0; k < lc->n; k++) {
-        int a = (rs ? rs[k].attempts : c->rs.attempts) + 1;
-        s->lno[k] = (uint16_t)(a < UINT16_MAX ? a : UINT16_MAX);
-    }
+    if (w->slotx)
+        for (int k = 0; k < lc->n; k++) {
+            int a = (rs ? rs[k].attempts : c->rs.attempts) + 1;
+            w->slotx[id].lno[k] = (uint16_t)(a < UINT16_MAX ? a : UINT16_MAX);
+        }
     s->service = 0;
     s->prompt = c->prompt;
     s->output = c->output;
-    s->out = pol_outcome_make(POL_OUT_SUCCESS, 200);
+    s->out = sim_out_pack(pol_outcome_make(POL_OUT_SUCCESS, 200));
     if (c->round_sent == 0) {
         c->round_start = now;
         c->lo_best = c->lo_first = 0xFF;
@@ -552,7 +560,8 @@ static void finish_request(sim_world *w, uint32_t ci)
     }
     if (wl->loop == SIM_LOOP_CLOSED) {
         if (wl->requests_per_client == 0 || c->done < wl->requests_per_client) {
-            double think = sim_dist_sample(&wl->think, &c->rng);
+            gsl_rng r = sim_client_rng(w, c, SIM_CRNG_WORK);
+            double think = sim_dist_sample(&wl->think, &r);
             sim_schedule(&w->eng, now + (pol_ns)(think < 0 ? 0 : think), EV_WAKE, ci, c->gen, WAKE_REQUEST);
         } else if (++w->finished_clients == w->nclients) {
             sim_engine_stop(&w->eng);   /* every client is done: nothing more can happen */
@@ -651,8 +660,9 @@ static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, c
     pol_verdict v;
     pol_retry_state tmp;
     pol_retry_state *rs = rs_load(w, ci, &tmp);
-    if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, &c->prng, &v);   /* = pol_layers_next with one layer */
-    else pol_layers_next(lc, rs, layer, o, now, &c->prng, &v, NULL);
+    gsl_rng pr = sim_client_rng(w, c, SIM_CRNG_POLICY);
+    if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, &pr, &v);   /* = pol_layers_next with one layer */
+    else pol_layers_next(lc, rs, layer, o, now, &pr, &v, NULL);
     rs_store(w, ci, rs);
     if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
     if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, row, &v);
@@ -896,7 +906,7 @@ void sim_world_received(sim_world *w, uint32_t id)
         sim_stream_first_byte(w, id);
         return;
     }
-    pol_outcome o = s->out;
+    pol_outcome o = sim_out_unpack(s->out);
     w->in_flight[s->provider]--;
     deliver(w, s->client, id, w->lcfg[w->clients[s->client].cls].n - 1, &o);
     slot_free(w, id);
@@ -998,6 +1008,7 @@ void sim_world_free(sim_world *w)
     free(w->clients);
     free(w->client_free_next);
     free(w->slots);
+    free(w->slotx);
     free(w->in_flight);
     sim_pm_free(w->pm);
     if (w->arr_rng) gsl_rng_free(w->arr_rng);
@@ -1099,6 +1110,10 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     if (sim_stream_init(w)) return POL_ENOMEM;
     if (tp) w->tp = *tp;
     else if (sim_net_init(w)) return POL_ENOMEM;
+    /* the slots' side fields: for attempt rows (attempts.csv, live's) and quota policies */
+    w->want_slotx = w->trace != NULL || !w->simulated || w->pol->st.use[SIM_PART_QUOTA];
+    for (int k = 0; k < wl->nclasses && !w->want_slotx; k++)
+        if (wl->classes[k].policy >= 0 && sc->policies[wl->classes[k].policy].st.use[SIM_PART_QUOTA]) w->want_slotx = 1;
 
     /* timeline first, so a change at t=0 precedes the first requests */
     if (sim_pm_schedule_timeline(w->pm)) return POL_ENOMEM;
@@ -1112,7 +1127,10 @@ static int world_setup(sim_world *w, const sim_transport *tp)
             if (client_new(w, &ci)) return POL_ENOMEM;
             pol_ns at = 0;
             if (wl->start == SIM_START_STAGGER && stagger > 0)
-                at = (pol_ns)(gsl_rng_uniform(&w->clients[ci].rng) * (double)stagger);
+            {
+                gsl_rng r = sim_client_rng(w, &w->clients[ci], SIM_CRNG_WORK);
+                at = (pol_ns)(gsl_rng_uniform(&r) * (double)stagger);
+            }
             sim_schedule(&w->eng, at, EV_WAKE, ci, w->clients[ci].gen, WAKE_REQUEST);
         }
     } else {

@@ -21,6 +21,7 @@
 #ifndef SIM_WORLD_H
 #define SIM_WORLD_H
 #include "model.h"
+#include "outcome16.h"
 #include "rng.h"
 #include <stdio.h>
 
@@ -64,11 +65,17 @@ typedef struct {
     int32_t  kind0;          /* kind_attempts[0]: failures that matched no rule (PER_KIND counts them) */
 } sim_rs_small;
 
+/* A client's two random streams: SIM_CRNG_WORK (workload draws: think,
+ * class, tokens) and SIM_CRNG_POLICY (policy draws: jitter, throttling, load
+ * balancing). The client keeps only their states, not two 16-byte gsl_rng
+ * headers: sim_client_rng builds the header (the run's generator type and
+ * the state's address) where a draw needs one. */
+enum { SIM_CRNG_WORK = 0, SIM_CRNG_POLICY = 1 };
+
 typedef struct {
-    gsl_rng   rng;           /* workload draws: think, class, tokens */
-    gsl_rng   prng;          /* policy draws: jitter, throttling, load balancing */
-    uint64_t  st[2][SIM_RNG_INLINE / 8]; /* their states when they fit (taus2), else in
-                                sim_world.client_rngs: a draw touches no other cache line */
+    uint64_t  st[2][SIM_RNG_INLINE / 8]; /* the two streams' states when they fit (taus2: a draw
+                                touches no other cache line); else st[k][0] holds the address
+                                of stream k's state in sim_world.client_rngs */
     pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
     pol_ns    dl_origin;     /* the origin of the request's deadline (req_start, unless a trace
@@ -118,19 +125,26 @@ typedef struct {
     uint8_t  pos;            /* its place in the round (0 = the first; parallel: its target's order) */
     uint8_t  cls;            /* its request's class (its client may be on another request when it ends) */
     uint8_t  probe;          /* admitted by its breaker (must record or cancel) */
-    uint8_t  rl_known;       /* the provider sent x-ratelimit-* hints with its answer */
+    uint8_t  rl_known;       /* the provider sent x-ratelimit-* hints with its answer
+                                (kept in sim_world.slotx when the run needs them) */
     uint8_t  to_layer;       /* the retry layer whose bound `deadline` is */
     uint8_t  stream;         /* a streamed attempt: SST_* (stream.h), 0 = not streamed */
-    uint16_t lno[SIM_MAX_LAYERS]; /* each layer's attempt number when it was sent */
-    float    rl_req, rl_tok; /* x-ratelimit-remaining-requests / -tokens */
-    pol_ns   rl_reset;       /* x-ratelimit-reset-*: until the buckets are full again */
     pol_ns   deadline;       /* when the client stops waiting, 0 = never */
     pol_ns   sent;
     pol_ns   delay_before;
     pol_ns   service;        /* provider time spent on it (for wasted work) */
     float    prompt, output;
-    pol_outcome out;         /* the answer the provider decided */
-} sim_slot;
+    sim_outcome16 out;       /* the answer the provider decided */
+} sim_slot;                  /* 88 bytes */
+
+/* What only some runs read of an attempt, beside the slots (sim_world.slotx,
+ * same index): the rate-limit hints (a quota policy's) and each retry
+ * layer's attempt number (attempts.csv's layerK_attempt columns). */
+typedef struct {
+    float    rl_req, rl_tok; /* x-ratelimit-remaining-requests / -tokens */
+    pol_ns   rl_reset;       /* x-ratelimit-reset-*: until the buckets are full again */
+    uint16_t lno[SIM_MAX_LAYERS]; /* each layer's attempt number when it was sent */
+} sim_slot_x;
 
 struct sim_world {
     const sim_scenario *sc;
@@ -157,6 +171,9 @@ struct sim_world {
     uint32_t           *client_free_next;
     sim_slot           *slots;
     uint32_t            nslots, cap_slots, free_slot;
+    sim_slot_x         *slotx;         /* [cap_slots] when the run writes attempt rows or has a quota
+                                          policy (want_slotx), else NULL */
+    int                 want_slotx;
     sim_pm             *pm;            /* the provider model (parameters, capacity; and service when simulated) */
     uint32_t           *in_flight;     /* [provider]: client-side outstanding attempts */
     gsl_rng            *arr_rng;
@@ -209,11 +226,14 @@ static inline void sim_world_arrived_(sim_world *w, uint32_t id);
 static inline void sim_world_answered_(sim_world *w, uint32_t id, const sim_answer *a)
 {
     sim_slot *s = &w->slots[id];
-    s->out = a->out;
+    s->out = sim_out_pack(a->out);
     s->rl_known = (uint8_t)(a->rl_known != 0);
-    s->rl_req = a->rl_req;
-    s->rl_tok = a->rl_tok;
-    s->rl_reset = a->rl_reset;
+    if (w->slotx) {
+        sim_slot_x *x = &w->slotx[id];
+        x->rl_req = a->rl_req;
+        x->rl_tok = a->rl_tok;
+        x->rl_reset = a->rl_reset;
+    }
     s->service = a->service;
     if (a->prompt >= 0) s->prompt = (float)a->prompt;
     if (a->output >= 0) s->output = (float)a->output;
@@ -239,6 +259,14 @@ void sim_world_on_change(void *ctx, const sim_change *ch, int ending);
  * sim_world_release frees a slot nobody waits for. */
 void sim_world_conclude(sim_world *w, uint32_t id, int layer, const pol_outcome *o);
 void sim_world_release(sim_world *w, uint32_t id);
+
+/* Client c's stream k (SIM_CRNG_*), as a gsl_rng for any GSL or libretrypol
+ * call: draws advance the state inside the client. */
+static inline gsl_rng sim_client_rng(const sim_world *w, sim_client *c, int k)
+{
+    gsl_rng r = { w->client_rngs.type, w->rng_inline ? (void *)c->st[k] : (void *)(uintptr_t)c->st[k][0] };
+    return r;
+}
 
 /* The full retry loops' states of client ci's current request (lcfg[cls].n
  * of them); only when w->lstates is set (else see world.c's rs_load). */
