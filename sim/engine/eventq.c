@@ -95,7 +95,14 @@ void sim_engine_clear(sim_engine *e)
 int sim_engine_on(sim_engine *e, uint32_t kind, sim_handler fn, sim_live_fn live, void *ctx)
 {
     if (!e || kind >= SIM_MAX_KINDS || !fn) return POL_EINVAL;
-    e->kinds[kind] = (sim_kind_entry){ fn, live, ctx };
+    e->kinds[kind] = (sim_kind_entry){ fn, live, ctx, NULL };
+    return POL_OK;
+}
+
+int sim_engine_prefetch(sim_engine *e, uint32_t kind, sim_addr_fn addr)
+{
+    if (!e || kind >= SIM_MAX_KINDS) return POL_EINVAL;
+    e->kinds[kind].addr = addr;
     return POL_OK;
 }
 
@@ -219,12 +226,23 @@ int sim_pop(sim_engine *e, sim_event *out)
     return 1;
 }
 
+/* The next root is heap[1] or heap[2] (or an event the handler schedules):
+ * their entities are fetched while the root's handler runs. */
+ALWAYS_INLINE void prefetch_next(const sim_engine *e)
+{
+    for (size_t i = 1; i <= 2 && i < e->nheap; i++) {
+        const sim_kind_entry *k = &e->kinds[e->heap[i].kind];
+        if (k->addr) __builtin_prefetch(k->addr(&e->heap[i], k->ctx));
+    }
+}
+
 ALWAYS_INLINE uint64_t run_loop(sim_engine *e, int64_t stop, const size_t D)
 {
     uint64_t count = 0;
     while (e->n && !e->stopped && e->heap[0].t <= stop) {
         sim_event ev = e->heap[0];
         e->now = ev.t;
+        prefetch_next(e);
         const sim_kind_entry *k = &e->kinds[ev.kind];
         if (k->live && !k->live(&ev, k->ctx)) {
             e->skipped++;
@@ -250,6 +268,7 @@ static uint64_t run_ladder(sim_engine *e, int64_t stop)
     while (e->n && !e->stopped && e->heap[0].t <= stop) {
         sim_event ev = e->heap[0];
         e->now = ev.t;
+        prefetch_next(e);
         const sim_kind_entry *k = &e->kinds[ev.kind];
         if (k->live && !k->live(&ev, k->ctx)) {
             e->skipped++;

@@ -34,11 +34,14 @@ struct sim_engine;
 typedef void (*sim_handler)(struct sim_engine *e, const sim_event *ev, void *ctx);
 /* Returns nonzero if ev is still current (its generation matches). */
 typedef int  (*sim_live_fn)(const sim_event *ev, void *ctx);
+/* Where the state of ev's entity is in memory (a hint for prefetching). */
+typedef const void *(*sim_addr_fn)(const sim_event *ev, void *ctx);
 
 typedef struct {
     sim_handler fn;
     sim_live_fn live;    /* NULL = always live */
     void       *ctx;
+    sim_addr_fn addr;    /* NULL, or the address of an event's entity (sim_engine_prefetch) */
 } sim_kind_entry;
 
 /* Queues for sim_engine_init. */
@@ -75,6 +78,12 @@ void sim_engine_free(sim_engine *e);
 /* Empties the queue and resets the clock to 0, keeping the allocation and kinds. */
 void sim_engine_clear(sim_engine *e);
 int  sim_engine_on(sim_engine *e, uint32_t kind, sim_handler fn, sim_live_fn live, void *ctx);
+/* A hint, no effect on results: addr(ev, ctx) is where the state of an
+ * event's entity is. While an event's handler runs, the run loop prefetches
+ * the entities of the two candidates for the next root, so a large model's
+ * first touch of a client or slot waits less for memory. Call after
+ * sim_engine_on (which clears it). Returns 0 or POL_EINVAL. */
+int  sim_engine_prefetch(sim_engine *e, uint32_t kind, sim_addr_fn addr);
 /* Schedules an event at absolute time t (t < now is clamped to now).
  * Returns 0 or POL_ENOMEM; on POL_ENOMEM the engine also records it in
  * e->error and stops, so a caller that does not check still finds out. */

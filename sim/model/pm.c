@@ -248,6 +248,11 @@ static void answer(sim_pm *pm, uint32_t id, pol_outcome_kind k, int status)
 
 /* ------------------------------------------------------------ lifecycle --- */
 static void on_done(sim_engine *e, const sim_event *ev, void *ctx);
+static const void *req_addr(const sim_event *ev, void *ctx)
+{
+    const sim_pm *pm = ctx;
+    return &pm->req[ev->ent];
+}
 static void on_occ_write(sim_engine *e, const sim_event *ev, void *ctx);
 static void on_timeline(sim_engine *e, const sim_event *ev, void *ctx);
 static void on_stream_end(sim_engine *e, const sim_event *ev, void *ctx);
@@ -277,6 +282,7 @@ int sim_pm_new(const sim_pm_opts *o, sim_pm **out)
         pr->capacity0 = sim_prov_capacity(pr->cfg, &pr->p, sc);
     }
     sim_engine_on(pm->eng, SIM_PM_EV_DONE, on_done, NULL, pm);
+    sim_engine_prefetch(pm->eng, SIM_PM_EV_DONE, req_addr);
     sim_engine_on(pm->eng, SIM_PM_EV_OCC_WRITE, on_occ_write, NULL, pm);
     sim_engine_on(pm->eng, SIM_PM_EV_TIMELINE, on_timeline, NULL, pm);
     sim_engine_on(pm->eng, SIM_PM_EV_STREAM_END, on_stream_end, NULL, pm);

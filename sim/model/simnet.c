@@ -88,6 +88,8 @@ int sim_net_init(sim_world *w)
     w->simulated = 1;
     sim_engine_on(&w->eng, EV_AT_SERVER, on_at_server, live_slot, w);
     sim_engine_on(&w->eng, EV_RESPONSE, on_response, live_slot, w);
+    sim_engine_prefetch(&w->eng, EV_AT_SERVER, sim_slot_addr);
+    sim_engine_prefetch(&w->eng, EV_RESPONSE, sim_slot_addr);
     return POL_OK;
 }
 

@@ -67,6 +67,7 @@ int sim_stream_init(sim_world *w)
     if (!st->cls || !st->bp || !st->br) return POL_ENOMEM;
     memcpy(st->cls, cls, (size_t)nc * sizeof *st->cls);
     sim_engine_on(&w->eng, EV_STREAM_END, on_stream_end, live_slot, w);
+    sim_engine_prefetch(&w->eng, EV_STREAM_END, sim_slot_addr);
     return POL_OK;
 }
 

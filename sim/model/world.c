@@ -785,6 +785,18 @@ static void schedule_next_attempt(sim_world *w, uint32_t ci, pol_ns delay)
 }
 
 /* ------------------------------------------------------- event handlers --- */
+static const void *client_addr(const sim_event *ev, void *ctx)
+{
+    const sim_world *w = ctx;
+    return &w->clients[ev->ent];
+}
+
+const void *sim_slot_addr(const sim_event *ev, void *ctx)
+{
+    const sim_world *w = ctx;
+    return &w->slots[ev->ent];
+}
+
 static int live_wake(const sim_event *ev, void *ctx)
 {
     sim_world *w = ctx;
@@ -1107,6 +1119,9 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     sim_engine_on(&w->eng, EV_TIMEOUT, on_timeout, live_timeout, w);
     sim_engine_on(&w->eng, EV_BUCKET, on_bucket, NULL, w);
     sim_engine_on(&w->eng, EV_HEDGE, on_hedge, live_wake, w);
+    sim_engine_prefetch(&w->eng, EV_WAKE, client_addr);
+    sim_engine_prefetch(&w->eng, EV_HEDGE, client_addr);
+    sim_engine_prefetch(&w->eng, EV_TIMEOUT, sim_slot_addr);
     if (sim_stream_init(w)) return POL_ENOMEM;
     if (tp) w->tp = *tp;
     else if (sim_net_init(w)) return POL_ENOMEM;

@@ -245,6 +245,8 @@ static inline void sim_world_answered_(sim_world *w, uint32_t id, const sim_answ
 /* The simulated transport (simnet.c): network legs and the provider model
  * on the world's engine. Installs itself as w->tp and w->pm's host. */
 int  sim_net_init(sim_world *w);
+/* The slot of a slot event (sim_engine_prefetch's hint; ctx = the world). */
+const void *sim_slot_addr(const sim_event *ev, void *ctx);
 /* The provider model's host for world w: answers travel back through the
  * simulated network, timeline entries reach sim_world_on_change. */
 const sim_pm_host *sim_net_host(sim_world *w, sim_pm_host *h);
