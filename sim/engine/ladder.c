@@ -16,7 +16,6 @@
 #include "ladder.h"
 #include "pol_common.h"
 #include <stdlib.h>
-#include <string.h>
 
 int sim_ladder_new(sim_engine *e)
 {
@@ -30,10 +29,7 @@ void sim_ladder_free(sim_engine *e)
 {
     struct sim_ladder *l = e->lq;
     if (!l) return;
-    for (int i = 0; i < LQ_MAX_RUNGS; i++) {
-        free(l->rung[i].head);
-        free(l->rung[i].count);
-    }
+    for (int i = 0; i < LQ_MAX_RUNGS; i++) free(l->rung[i].b);
     free(l->nodes);
     free(l);
     e->lq = NULL;
@@ -97,16 +93,12 @@ static void rung_advance(lq_rung *r, uint32_t to)
 static int rung_make(lq_rung *r, int64_t start, uint64_t width, uint32_t nb)
 {
     if (nb > r->cap) {
-        uint32_t *h = realloc(r->head, (size_t)nb * sizeof *h);
-        if (!h) return POL_ENOMEM;
-        r->head = h;
-        uint32_t *c = realloc(r->count, (size_t)nb * sizeof *c);
-        if (!c) return POL_ENOMEM;
-        r->count = c;
+        lq_bucket *b = realloc(r->b, (size_t)nb * sizeof *b);
+        if (!b) return POL_ENOMEM;
+        r->b = b;
         r->cap = nb;
     }
-    memset(r->head, 0xff, (size_t)nb * sizeof *r->head);
-    memset(r->count, 0, (size_t)nb * sizeof *r->count);
+    for (uint32_t k = 0; k < nb; k++) r->b[k] = (lq_bucket){ LQ_NIL, 0 };
     r->nb = nb;
     r->start = start;
     r->width = width ? width : 1;
@@ -118,9 +110,10 @@ static void rung_put(struct sim_ladder *l, lq_rung *r, uint32_t id)
 {
     uint64_t b = ((uint64_t)l->nodes[id].ev.t - (uint64_t)r->start) / r->width;
     uint32_t k = b < r->nb ? (uint32_t)b : r->nb - 1;   /* b < nb by construction; guard anyway */
-    l->nodes[id].next = r->head[k];
-    r->head[k] = id;
-    r->count[k]++;
+    lq_bucket *bk = &r->b[k];
+    l->nodes[id].next = bk->head;
+    bk->head = id;
+    bk->count++;
     l->in_rungs++;
 }
 
@@ -187,16 +180,15 @@ int sim_ladder_refill(sim_engine *e)
         }
         lq_rung *r = &l->rung[l->nrungs - 1];
         uint32_t k = r->cur;
-        while (k < r->nb && r->count[k] == 0) k++;
+        while (k < r->nb && r->b[k].count == 0) k++;
         if (k == r->nb) {                          /* this rung is spent */
             rung_advance(r, k);
             l->nrungs--;
             continue;
         }
-        uint32_t c = r->count[k];
-        uint32_t id = r->head[k];
-        r->head[k] = LQ_NIL;
-        r->count[k] = 0;
+        uint32_t c = r->b[k].count;
+        uint32_t id = r->b[k].head;
+        r->b[k] = (lq_bucket){ LQ_NIL, 0 };
         l->in_rungs -= c;
         int64_t bstart = sat_add(r->start, (uint64_t)k * r->width);
         uint64_t width = r->width;

@@ -26,9 +26,12 @@
 
 typedef struct { sim_event ev; uint32_t next; } lq_node;
 
+/* A bucket: its list and its size side by side, so that an insert touches
+ * one cache line of the rung, not two. */
+typedef struct { uint32_t head, count; } lq_bucket;   /* head: first node, LQ_NIL when empty */
+
 typedef struct {
-    uint32_t *head;       /* [nb]: first node of each bucket's list, LQ_NIL when empty */
-    uint32_t *count;      /* [nb]: events in each bucket */
+    lq_bucket *b;         /* [nb] */
     uint32_t  nb, cap;    /* buckets in use, allocated */
     int64_t   start;      /* time at which bucket 0 starts */
     uint64_t  width;      /* bucket width, >= 1 ns */
