@@ -1072,7 +1072,7 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     w->bp = calloc((size_t)w->nbuckets * (size_t)sc->nproviders, sizeof *w->bp);
     w->br = calloc(w->nbuckets, sizeof *w->br);
     w->in_flight = calloc((size_t)sc->nproviders, sizeof *w->in_flight);
-    if (!w->bp || !w->br || !w->in_flight || sim_engine_init(&w->eng, w->queue ? w->queue : default_queue(sc), 4096))
+    if (!w->bp || !w->br || !w->in_flight || sim_engine_init(&w->eng, w->queue ? w->queue : default_queue(sc), 1024))
         return POL_ENOMEM;
     sim_pm_opts po = { .sc = sc, .seed = w->seed, .replication = w->replication, .eng = &w->eng };
     sim_net_host(w, &po.host);
