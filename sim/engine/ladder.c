@@ -205,6 +205,11 @@ int sim_ladder_refill(sim_engine *e)
             }
             continue;
         }
+        /* the next buckets' first nodes: a bucket of the finest rung holds
+         * about one event, so its first node is nearly all that its refill
+         * will wait for; fetched now, while Bottom's events are handled */
+        for (uint32_t j = k + 1; j < r->nb && j <= k + LQ_PREFETCH; j++)
+            if (r->b[j].head != LQ_NIL) __builtin_prefetch(&l->nodes[r->b[j].head]);
         while (id != LQ_NIL) {                     /* into Bottom, ordered by the heap */
             uint32_t next = l->nodes[id].next;
             if (sim_heap_push(e, &l->nodes[id].ev)) return POL_ENOMEM;

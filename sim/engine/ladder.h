@@ -23,6 +23,7 @@
 #define LQ_THRES     50   /* a bucket larger than this is split into a new rung (the paper's THRES) */
 #define LQ_MAX_RUNGS 8    /* the paper's MaxRungs */
 #define LQ_NIL       UINT32_MAX
+#define LQ_PREFETCH  4    /* buckets ahead whose first node a refill prefetches */
 
 typedef struct { sim_event ev; uint32_t next; } lq_node;
 
