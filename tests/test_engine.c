@@ -284,14 +284,18 @@ static void hold_handler(sim_engine *e, const sim_event *ev, void *ctx)
         sim_schedule(e, e->now + dt, 0, ent, c->gen[ent], (uint32_t)gsl_rng_get(c->r));
     }
 }
+static void hold_setup(sim_engine *e, hold_ctx *c, int queue, uint32_t stream, sim_handler fn, sim_live_fn live)
+{
+    memset(c, 0, sizeof *c);
+    c->r = sim_rng_new(gsl_rng_taus2, 9, 0, SIM_STREAM_BENCH, stream);
+    CU_ASSERT_EQUAL_FATAL(sim_engine_init(e, queue, 16), 0);
+    sim_engine_on(e, 0, fn, live, c);
+}
 static uint64_t hold_run_ex(int queue, uint32_t initial, uint64_t *n, int hint, uint64_t *hits)
 {
     sim_engine e;
     hold_ctx c;
-    memset(&c, 0, sizeof c);
-    c.r = sim_rng_new(gsl_rng_taus2, 9, 0, SIM_STREAM_BENCH, 12);
-    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&e, queue, 16), 0);
-    sim_engine_on(&e, 0, hold_handler, hold_live, &c);
+    hold_setup(&e, &c, queue, 12, hold_handler, hold_live);
     if (hint) CU_ASSERT_EQUAL(sim_engine_prefetch(&e, 0, hold_addr), 0);
     for (uint32_t i = 0; i < initial; i++) sim_schedule(&e, (int64_t)(i % 7), 0, i % 64, 0, i);
     sim_run(&e, (int64_t)30e9);
@@ -327,10 +331,7 @@ static uint64_t hint_run(int queue, uint32_t pending, uint64_t *n)
 {
     sim_engine e;
     hold_ctx c;
-    memset(&c, 0, sizeof c);
-    c.r = sim_rng_new(gsl_rng_taus2, 3, 0, SIM_STREAM_BENCH, 13);
-    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&e, queue, 16), 0);
-    sim_engine_on(&e, 0, hint_handler, NULL, &c);
+    hold_setup(&e, &c, queue, 13, hint_handler, NULL);
     CU_ASSERT_EQUAL(sim_engine_prefetch(&e, 0, hold_addr), 0);
     for (uint32_t i = 0; i < pending; i++) sim_schedule(&e, (int64_t)gsl_ran_exponential(c.r, 1e9), 0, i % 64, 0, 0);
     sim_run(&e, INT64_MAX - 1);
