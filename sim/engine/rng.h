@@ -40,10 +40,8 @@ gsl_rng *sim_rng_new(const gsl_rng_type *T, uint64_t seed, uint32_t replication,
  * gsl_rng_free: sim_rng_pool_free releases them all. */
 /* A stream whose state its owner keeps (e.g. inside its own struct, next to
  * the fields it uses when it draws: one cache line instead of three):
- * r->type = T, r->state = state (T->size bytes, 8-aligned, at most
- * SIM_RNG_INLINE when inline), then seeded as sim_rng_new would. No
- * allocation; never gsl_rng_free such a stream. */
-#define SIM_RNG_INLINE 24   /* bytes: taus2's state (3 x unsigned long) fits */
+ * r->type = T, r->state = state (T->size bytes, 8-aligned), then seeded as
+ * sim_rng_new would. No allocation; never gsl_rng_free such a stream. */
 void     sim_rng_bind(gsl_rng *r, const gsl_rng_type *T, void *state, uint64_t seed, uint32_t replication,
                       uint32_t domain, uint32_t id);
 typedef struct sim_rng_chunk sim_rng_chunk;

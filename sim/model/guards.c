@@ -131,8 +131,9 @@ static int throttle_gate(sim_world *w, const sim_policy *p, uint32_t ci, int pro
     uint16_t bit = (uint16_t)(1u << SIM_PART_THROTTLE);
     sim_client *c = &w->clients[ci];
     if (c->gates & bit) return SIM_GATE_PASS;
-    gsl_rng pr = sim_client_rng(w, c, SIM_CRNG_POLICY);
-    int a = pol_throttle_before_send(th, w->eng.now, &pr, delay);
+    sim_crng x;
+    int a = pol_throttle_before_send(th, w->eng.now, sim_crng_open(&x, w, c, SIM_CRNG_POLICY), delay);
+    sim_crng_close(&x);
     if (a == POL_THROTTLE_REJECT) return SIM_GATE_REJECT;
     if (a == POL_THROTTLE_WAIT) return SIM_GATE_WAIT;
     c->gates |= bit;
@@ -258,9 +259,11 @@ static int quota_gate(sim_world *w, const sim_policy *p, uint32_t ci, int prov, 
     pol_quota *q = sim_g_quota(w, p, ci, prov);
     if (!q) return SIM_GATE_PASS;
     sim_client *c = &w->clients[ci];
-    gsl_rng pr = sim_client_rng(w, c, SIM_CRNG_POLICY);
-    if (pol_quota_check(&p->st.quota, q, w->eng.now, (double)c->prompt + c->output, &pr, delay) == POL_QUOTA_WAIT
-        && *delay > 0)
+    sim_crng x;
+    int r = pol_quota_check(&p->st.quota, q, w->eng.now, (double)c->prompt + c->output,
+                            sim_crng_open(&x, w, c, SIM_CRNG_POLICY), delay);
+    sim_crng_close(&x);
+    if (r == POL_QUOTA_WAIT && *delay > 0)
         return SIM_GATE_WAIT;
     return SIM_GATE_PASS;
 }

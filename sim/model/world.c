@@ -136,17 +136,18 @@ static int client_new(sim_world *w, uint32_t *id_out)
     }
     sim_client *c = &w->clients[id];
     memset(c, 0, sizeof *c);
-    const gsl_rng_type *T = w->client_rngs.type;
-    void *s0 = w->rng_inline ? (void *)c->st[0] : sim_rng_pool_state(&w->client_rngs);
-    void *s1 = w->rng_inline ? (void *)c->st[1] : sim_rng_pool_state(&w->client_rngs);
-    if (!s0 || !s1) return POL_ENOMEM;
-    if (!w->rng_inline) {
-        c->st[SIM_CRNG_WORK][0] = (uint64_t)(uintptr_t)s0;
-        c->st[SIM_CRNG_POLICY][0] = (uint64_t)(uintptr_t)s1;
+    if (!w->rng_packed) {
+        c->st.p[SIM_CRNG_WORK] = sim_rng_pool_state(&w->client_rngs);
+        c->st.p[SIM_CRNG_POLICY] = sim_rng_pool_state(&w->client_rngs);
+        if (!c->st.p[SIM_CRNG_WORK] || !c->st.p[SIM_CRNG_POLICY]) return POL_ENOMEM;
     }
-    gsl_rng r;
-    sim_rng_bind(&r, T, s0, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT, id);
-    sim_rng_bind(&r, T, s1, w->seed, (uint32_t)w->replication, SIM_STREAM_CLIENT_POLICY, id);
+    const uint32_t domain[2] = { [SIM_CRNG_WORK] = SIM_STREAM_CLIENT, [SIM_CRNG_POLICY] = SIM_STREAM_CLIENT_POLICY };
+    for (int k = 0; k < 2; k++) {
+        sim_crng x;
+        gsl_rng *r = sim_crng_open(&x, w, c, k);
+        sim_rng_bind(r, r->type, r->state, w->seed, (uint32_t)w->replication, domain[k], id);
+        sim_crng_close(&x);
+    }
     w->nclients++;
     *id_out = id;
     return POL_OK;
@@ -210,9 +211,12 @@ static int choose_target(sim_world *w, const sim_policy *p, uint32_t ci)
         for (int t = 0; t < ntiers; t++) {
             int size = p->st.nlb_tiers ? p->st.lb_tiers[t] : p->ntargets;
             size_t k;
-            gsl_rng pr = sim_client_rng(w, c, SIM_CRNG_POLICY);
-            if (t >= c->tier &&
-                pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output, &pr, &k) == POL_LB_PICKED) {
+            sim_crng x;
+            gsl_rng *pr = sim_crng_open(&x, w, c, SIM_CRNG_POLICY);
+            int picked = t >= c->tier &&
+                pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output, pr, &k) == POL_LB_PICKED;
+            sim_crng_close(&x);
+            if (picked) {
                 c->target = (uint8_t)(lo + (int)k);
                 c->picked = 1;
                 return p->targets[c->target];
@@ -284,13 +288,15 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
     c->req_id = w->next_req_id++;
     c->req_start = now;
     int cls = row >= 0 && wl->arrival_class && wl->arrival_class[row] != SIM_ARR_ANY_CLASS ? wl->arrival_class[row] : -1;
-    gsl_rng r = sim_client_rng(w, c, SIM_CRNG_WORK);
-    c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, &r));
+    sim_crng x;
+    gsl_rng *r = sim_crng_open(&x, w, c, SIM_CRNG_WORK);
+    c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, r));
     const sim_class *k = &wl->classes[c->cls];
     double pt = row >= 0 && wl->arrival_prompt && wl->arrival_prompt[row] != SIM_ARR_NO_TOKENS
-              ? (double)wl->arrival_prompt[row] : sim_dist_sample(&k->prompt_tokens, &r);
+              ? (double)wl->arrival_prompt[row] : sim_dist_sample(&k->prompt_tokens, r);
     double ot = row >= 0 && wl->arrival_output && wl->arrival_output[row] != SIM_ARR_NO_TOKENS
-              ? (double)wl->arrival_output[row] : sim_dist_sample(&k->output_tokens, &r);
+              ? (double)wl->arrival_output[row] : sim_dist_sample(&k->output_tokens, r);
+    sim_crng_close(&x);
     c->stream = row >= 0 && wl->arrival_flags ? wl->arrival_flags[row] : 0;
     c->prompt = (float)(pt < 0 ? 0 : round(pt));
     c->output = (float)(ot < 1 ? 1 : round(ot));
@@ -560,8 +566,9 @@ static void finish_request(sim_world *w, uint32_t ci)
     }
     if (wl->loop == SIM_LOOP_CLOSED) {
         if (wl->requests_per_client == 0 || c->done < wl->requests_per_client) {
-            gsl_rng r = sim_client_rng(w, c, SIM_CRNG_WORK);
-            double think = sim_dist_sample(&wl->think, &r);
+            sim_crng x;
+            double think = sim_dist_sample(&wl->think, sim_crng_open(&x, w, c, SIM_CRNG_WORK));
+            sim_crng_close(&x);
             sim_schedule(&w->eng, now + (pol_ns)(think < 0 ? 0 : think), EV_WAKE, ci, c->gen, WAKE_REQUEST);
         } else if (++w->finished_clients == w->nclients) {
             sim_engine_stop(&w->eng);   /* every client is done: nothing more can happen */
@@ -660,9 +667,11 @@ static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, c
     pol_verdict v;
     pol_retry_state tmp;
     pol_retry_state *rs = rs_load(w, ci, &tmp);
-    gsl_rng pr = sim_client_rng(w, c, SIM_CRNG_POLICY);
-    if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, &pr, &v);   /* = pol_layers_next with one layer */
-    else pol_layers_next(lc, rs, layer, o, now, &pr, &v, NULL);
+    sim_crng x;
+    gsl_rng *pr = sim_crng_open(&x, w, c, SIM_CRNG_POLICY);
+    if (lc->n == 1) pol_retry_next(lc->layer[0], rs, o, now, pr, &v);   /* = pol_layers_next with one layer */
+    else pol_layers_next(lc, rs, layer, o, now, pr, &v, NULL);
+    sim_crng_close(&x);
     rs_store(w, ci, rs);
     if (v.action == POL_ACT_RETRY && !budget_grant(w, ci, o->kind == POL_OUT_TIMEOUT)) v.action = POL_ACT_GIVE_UP;
     if (slot_id != SIM_NONE && TRACING(w)) trace_row(w, slot_id, row, &v);
@@ -1060,7 +1069,8 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     w->free_slot = SIM_NONE;
     w->free_client = SIM_NONE;
     sim_rng_pool_init(&w->client_rngs, sim_rng_type(sc->rng));
-    w->rng_inline = w->client_rngs.type->size <= SIM_RNG_INLINE;
+    w->rng_packed = (w->client_rngs.type == gsl_rng_taus2 || w->client_rngs.type == gsl_rng_taus)
+                 && w->client_rngs.type->size == 3 * sizeof(unsigned long);   /* sim_client_st */
     /* the loader bounds these (SIM_MAX_BUCKETS, SIM_MAX_BUCKET_CELLS, SIM_MAX_PROVIDERS);
      * a scenario built another way gets POL_ERANGE, never a cut count */
     uint64_t nb = sim_scenario_buckets(sc);
@@ -1143,8 +1153,9 @@ static int world_setup(sim_world *w, const sim_transport *tp)
             pol_ns at = 0;
             if (wl->start == SIM_START_STAGGER && stagger > 0)
             {
-                gsl_rng r = sim_client_rng(w, &w->clients[ci], SIM_CRNG_WORK);
-                at = (pol_ns)(gsl_rng_uniform(&r) * (double)stagger);
+                sim_crng x;
+                at = (pol_ns)(gsl_rng_uniform(sim_crng_open(&x, w, &w->clients[ci], SIM_CRNG_WORK)) * (double)stagger);
+                sim_crng_close(&x);
             }
             sim_schedule(&w->eng, at, EV_WAKE, ci, w->clients[ci].gen, WAKE_REQUEST);
         }

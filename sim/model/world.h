@@ -68,14 +68,22 @@ typedef struct {
 /* A client's two random streams: SIM_CRNG_WORK (workload draws: think,
  * class, tokens) and SIM_CRNG_POLICY (policy draws: jitter, throttling, load
  * balancing). The client keeps only their states, not two 16-byte gsl_rng
- * headers: sim_client_rng builds the header (the run's generator type and
- * the state's address) where a draw needs one. */
+ * headers: sim_crng_open builds the header (the run's generator type and a
+ * state) where a draw needs one. With taus2 or taus (the default generator)
+ * the client holds the states themselves, packed: GSL's taus state is three
+ * unsigned longs, each masked to 32 bits by every step (gsl/rng/taus.c,
+ * MASK), so three 32-bit words hold it exactly; a draw works on an unpacked
+ * copy that sim_crng_close writes back. Other generators' states live in
+ * sim_world.client_rngs and the client holds their addresses. */
 enum { SIM_CRNG_WORK = 0, SIM_CRNG_POLICY = 1 };
 
+typedef union {
+    uint32_t w[2][3];        /* packed taus states (sim_world.rng_packed) */
+    void    *p[2];           /* else: the states' addresses */
+} sim_client_st;
+
 typedef struct {
-    uint64_t  st[2][SIM_RNG_INLINE / 8]; /* the two streams' states when they fit (taus2: a draw
-                                touches no other cache line); else st[k][0] holds the address
-                                of stream k's state in sim_world.client_rngs */
+    sim_client_st st;        /* the two streams (24 bytes; a draw touches no other cache line) */
     pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
     pol_ns    dl_origin;     /* the origin of the request's deadline (req_start, unless a trace
@@ -163,8 +171,8 @@ struct sim_world {
                                           outcome it decides on when no copy of the round succeeded */
     sim_engine          eng;
     int                 queue;         /* sim_run_opts.queue */
-    sim_rng_pool        client_rngs;   /* the clients' streams' states that do not fit inline */
-    int                 rng_inline;    /* they fit: sim_client.st (re-pointed when clients move) */
+    sim_rng_pool        client_rngs;   /* the clients' streams' states, when not packed */
+    int                 rng_packed;    /* taus2 / taus: the states are in sim_client.st, packed */
     sim_client         *clients;
     uint32_t            nclients, cap_clients;
     uint32_t            free_client;   /* open loop: free list of idle executors */
@@ -262,12 +270,34 @@ void sim_world_on_change(void *ctx, const sim_change *ch, int ending);
 void sim_world_conclude(sim_world *w, uint32_t id, int layer, const pol_outcome *o);
 void sim_world_release(sim_world *w, uint32_t id);
 
-/* Client c's stream k (SIM_CRNG_*), as a gsl_rng for any GSL or libretrypol
- * call: draws advance the state inside the client. */
-static inline gsl_rng sim_client_rng(const sim_world *w, sim_client *c, int k)
+/* Client c's stream k (SIM_CRNG_*) as a gsl_rng for any GSL or libretrypol
+ * call, valid until sim_crng_close(x), which must follow before anything
+ * can move the clients (client_new): draws advance x's copy of a packed
+ * state, and closing stores it back into the client. */
+typedef struct {
+    gsl_rng       r;
+    unsigned long s[3];      /* the unpacked taus state */
+    uint32_t     *home;      /* where it goes back, NULL: the state is not packed */
+} sim_crng;
+
+static inline gsl_rng *sim_crng_open(sim_crng *x, const sim_world *w, sim_client *c, int k)
 {
-    gsl_rng r = { w->client_rngs.type, w->rng_inline ? (void *)c->st[k] : (void *)(uintptr_t)c->st[k][0] };
-    return r;
+    x->r.type = w->client_rngs.type;
+    if (w->rng_packed) {
+        uint32_t *h = c->st.w[k];
+        x->s[0] = h[0]; x->s[1] = h[1]; x->s[2] = h[2];
+        x->r.state = x->s;
+        x->home = h;
+    } else {
+        x->r.state = c->st.p[k];
+        x->home = NULL;
+    }
+    return &x->r;
+}
+static inline void sim_crng_close(sim_crng *x)
+{
+    if (!x->home) return;
+    x->home[0] = (uint32_t)x->s[0]; x->home[1] = (uint32_t)x->s[1]; x->home[2] = (uint32_t)x->s[2];
 }
 
 /* The full retry loops' states of client ci's current request (lcfg[cls].n
