@@ -119,6 +119,11 @@ static int client_new(sim_world *w, uint32_t *id_out)
         uint32_t *f = realloc(w->client_free_next, (size_t)nc * sizeof *f);
         if (!f) return POL_ENOMEM;
         w->client_free_next = f;
+        if (w->cx) {
+            sim_client_x *x = realloc(w->cx, (size_t)nc * sizeof *x);
+            if (!x) return POL_ENOMEM;
+            w->cx = x;
+        }
         if (w->lo_out) {
             pol_outcome *lo = realloc(w->lo_out, (size_t)nc * sizeof *lo);
             if (!lo) return POL_ENOMEM;
@@ -136,6 +141,7 @@ static int client_new(sim_world *w, uint32_t *id_out)
     }
     sim_client *c = &w->clients[id];
     memset(c, 0, sizeof *c);
+    if (w->cx) memset(&w->cx[id], 0, sizeof *w->cx);
     if (!w->rng_packed) {
         c->st.p[SIM_CRNG_WORK] = sim_rng_pool_state(&w->client_rngs);
         c->st.p[SIM_CRNG_POLICY] = sim_rng_pool_state(&w->client_rngs);
@@ -243,7 +249,7 @@ static void budget_close(sim_world *w, uint32_t ci, int ok)
     if (!c->budget_open) return;
     c->budget_open = 0;
     pol_budget *bg = sim_g_budget(w, client_policy(w, c), ci);
-    if (bg) pol_budget_on_result(bg, w->eng.now, &c->brq, ok);
+    if (bg) pol_budget_on_result(bg, w->eng.now, &w->cx[ci].brq, ok);   /* a budget: cx exists */
 }
 
 /* Asks the budget for a retry (or a fallback attempt); counts a refusal. */
@@ -252,7 +258,7 @@ static int budget_grant(sim_world *w, uint32_t ci, int is_timeout)
     sim_client *c = &w->clients[ci];
     pol_budget *bg = sim_g_budget(w, client_policy(w, c), ci);
     if (!bg) return 1;
-    if (pol_budget_can_retry(bg, w->eng.now, &c->brq, is_timeout)) { c->budget_open = 1; return 1; }
+    if (pol_budget_can_retry(bg, w->eng.now, &w->cx[ci].brq, is_timeout)) { c->budget_open = 1; return 1; }
     sim_count(w, c->cls, SIM_M_BUDGET_DENIED, 1);
     w->br[sim_bucket_of(w, w->eng.now)].budget_denied++;
     return 0;
@@ -318,16 +324,17 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
         pol_backoff_reset(&c->rs.bo);
     } else if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
     else pol_layers_begin(lc, sim_client_rs(w, ci), now);
-    c->dl_origin = now;
-    if (wl->arrival_deadline_max > 0) {
+    if (w->cx) w->cx[ci].dl_origin = now;
+    if (wl->arrival_deadline_max > 0) {         /* (then cx exists) */
         /* the trace gives deadlines: the class's loop has the largest one
          * (world_setup), and this request's is had by moving its origin */
         pol_ns want = row >= 0 && wl->arrival_deadline_ms && wl->arrival_deadline_ms[row]
                     ? (pol_ns)wl->arrival_deadline_ms[row] * POL_NS_PER_MS : class_deadline(w, c->cls);
-        c->dl_origin = want > 0 ? now - (w->cfgs[c->cls].deadline - want)
-                                : now + w->sc->duration;    /* none: after the end of the run */
-        if (w->lstates) sim_client_rs(w, ci)[0].start = c->dl_origin;
-        else c->rs.start = c->dl_origin;
+        pol_ns org = want > 0 ? now - (w->cfgs[c->cls].deadline - want)
+                              : now + w->sc->duration;      /* none: after the end of the run */
+        w->cx[ci].dl_origin = org;
+        if (w->lstates) sim_client_rs(w, ci)[0].start = org;
+        else c->rs.start = org;
     }
     c->last_delay = 0;
     sim_count(w, c->cls, SIM_M_REQUESTS, 1);
@@ -344,7 +351,7 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
         c->bulkhead = 1;
     }
     pol_budget *bg = sim_g_budget(w, p, ci);
-    if (bg) { pol_budget_on_request(bg, now, &c->brq); c->budget_open = 1; }
+    if (bg) { pol_budget_on_request(bg, now, &w->cx[ci].brq); c->budget_open = 1; }
     start_attempt(w, ci);
 }
 
@@ -384,7 +391,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->output = c->output;
     s->out = sim_out_pack(pol_outcome_make(POL_OUT_SUCCESS, 200));
     if (c->round_sent == 0) {
-        c->round_start = now;
+        if (w->cx) w->cx[ci].round_start = now;
         c->lo_best = c->lo_first = 0xFF;
     }
     c->att[c->natt++] = id;
@@ -459,7 +466,7 @@ static void schedule_hedge(sim_world *w, uint32_t ci)
     sim_client *c = &w->clients[ci];
     pol_hedge *h = sim_g_hedge(w, client_policy(w, c), ci);
     if (!h) return;
-    pol_ns at = pol_hedge_next_at(h, c->round_start, c->round_sent, c->natt);
+    pol_ns at = pol_hedge_next_at(h, w->cx[ci].round_start, c->round_sent, c->natt);   /* hedging: cx exists */
     if (at == POL_NS_MAX) return;
     sim_schedule(&w->eng, at, EV_HEDGE, ci, c->gen, 0);
 }
@@ -693,7 +700,7 @@ static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, c
         else if (chain_of(pol, c->chain, &n), c->target + 1 < n) c->target++;
         else { end_request(w, ci, END_GIVE_UP); return; }
         pol_layers_begin(lc, rs, now);
-        rs[0].start = c->dl_origin;              /* the deadline covers the whole request */
+        rs[0].start = w->cx ? w->cx[ci].dl_origin : c->req_start;   /* the deadline covers the whole request */
         rs_store(w, ci, rs);
         c->last_delay = 0;
         c->round_sent = 0;
@@ -1037,6 +1044,7 @@ void sim_world_free(sim_world *w)
     free(w->lcfg);
     free(w->lstates);
     free(w->lo_out);
+    free(w->cx);
     free(w->bp);
     free(w->br);
     free(w->lat);
@@ -1113,6 +1121,10 @@ static int world_setup(sim_world *w, const sim_transport *tp)
         for (int j = 0; j < lc->n; j++)
             if (lc->layer[j]->nrules > 0 && w->ls_stride < (uint32_t)lc->n) w->ls_stride = (uint32_t)lc->n;
         if (lc->n > 1 && w->ls_stride < (uint32_t)lc->n) w->ls_stride = (uint32_t)lc->n;
+        if ((p->st.use[SIM_PART_HEDGE] || p->st.use[SIM_PART_BUDGET] || wl->arrival_deadline_max > 0) && !w->cx) {
+            w->cx = calloc(64, sizeof *w->cx);          /* grows with cap_clients (client_new) */
+            if (!w->cx) return POL_ENOMEM;
+        }
         if (p->st.hedge_list_order && !w->lo_out) {
             w->lo_out = calloc(64, sizeof *w->lo_out);  /* grows with cap_clients (client_new) */
             if (!w->lo_out) return POL_ENOMEM;

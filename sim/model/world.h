@@ -86,15 +86,11 @@ typedef struct {
     sim_client_st st;        /* the two streams (24 bytes; a draw touches no other cache line) */
     pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
-    pol_ns    dl_origin;     /* the origin of the request's deadline (req_start, unless a trace
-                                row's deadline moves it: start_request) */
-    pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
     uint32_t  req_id;
     uint32_t  att[SIM_MAX_INFLIGHT]; /* attempts in flight, natt of them */
     uint32_t  gen;           /* wake / hedge event generation */
     int32_t   done;          /* requests finished (closed loop) */
     float     prompt, output;/* token sizes of the current request */
-    pol_budget_req  brq;     /* retry-budget bookkeeping of the current request */
     uint16_t  attempt_no;    /* attempts of the current request (all targets) */
     uint8_t   cls;
     uint8_t   target;        /* index into the current chain */
@@ -115,6 +111,16 @@ typedef struct {
     sim_rs_small rs;         /* the retry loop of the current request, when no policy of the
                                 run has nested layers or rules (else sim_world.lstates) */
 } sim_client;
+
+/* What only some runs keep of a client, beside the clients (sim_world.cx,
+ * same index): when a policy hedges or has a retry budget, or a trace gives
+ * per-request deadlines. */
+typedef struct {
+    pol_ns    dl_origin;     /* the origin of the request's deadline (req_start, unless a trace
+                                row's deadline moves it: start_request) */
+    pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
+    pol_budget_req brq;      /* retry-budget bookkeeping of the current request */
+} sim_client_x;
 
 /* A slot's state as the client side knows it. */
 typedef enum { SLOT_FREE = 0, SLOT_SENT, SLOT_ANSWERED, SLOT_DROPPED } sim_slot_state;
@@ -167,6 +173,8 @@ struct sim_world {
                                           (each client's compact sim_client.rs) */
     uint32_t            cap_lstates;   /* clients lstates has room for */
     uint32_t            ls_stride;     /* states per client in lstates: the most layers of a class */
+    sim_client_x       *cx;            /* [client] when hedging, a retry budget or trace deadlines
+                                          need it (grows with cap_clients), else NULL */
     pol_outcome        *lo_out;        /* [client], when a policy picks hedges in list order: the
                                           outcome it decides on when no copy of the round succeeded */
     sim_engine          eng;
