@@ -479,44 +479,59 @@ static void log_answer(void *ctx, uint64_t tag, const sim_answer *a)
     pm_log *l = ctx;
     if (l->n < 64) { l->tag[l->n] = tag; l->a[l->n] = *a; l->at[l->n] = l->e->now; l->n++; }
 }
+/* A provider model on its own engine, answers logged: pm_open after the
+ * test set f->prov; pm_close frees. */
+typedef struct { sim_scenario sc; sim_provider prov; sim_policy pol; sim_engine eng; pm_log l; sim_pm *pm; } pm_fix;
+static void pm_base(pm_fix *f)
+{
+    memset(f, 0, sizeof *f);
+    base_scenario(&f->sc, &f->prov, &f->pol);
+}
+static void pm_open(pm_fix *f)
+{
+    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&f->eng, 2, 64), 0);
+    f->l.e = &f->eng;
+    sim_pm_opts po = { .sc = &f->sc, .seed = 1, .eng = &f->eng, .host = { .answer = log_answer, .ctx = &f->l } };
+    CU_ASSERT_EQUAL_FATAL(sim_pm_new(&po, &f->pm), 0);
+}
+static void pm_close(pm_fix *f)
+{
+    sim_pm_free(f->pm);
+    sim_engine_free(&f->eng);
+}
+
 static void test_pm_answers(void)
 {
-    sim_scenario sc;
-    sim_provider prov;
-    sim_policy pol;
-    base_scenario(&sc, &prov, &pol);
-    prov.base.rpm = 120;                     /* 2/s, bucket depth 2 */
-    prov.base.concurrency = 1;
-    prov.base.queue = 1;
-    prov.retry_after = SIM_RA_UNTIL_RESET;
-    prov.ttft = dconst(1e9);                 /* 1 s of service */
-    sim_engine eng;
-    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&eng, 2, 64), 0);
-    pm_log l;
-    memset(&l, 0, sizeof l);
-    l.e = &eng;
-    sim_pm *pm;
-    sim_pm_opts po = { .sc = &sc, .seed = 1, .eng = &eng, .host = { .answer = log_answer, .ctx = &l } };
-    CU_ASSERT_EQUAL_FATAL(sim_pm_new(&po, &pm), 0);
+    static pm_fix f;
+    pm_base(&f);
+    f.prov.base.rpm = 120;                   /* 2/s, bucket depth 2 */
+    f.prov.base.concurrency = 1;
+    f.prov.base.queue = 1;
+    f.prov.retry_after = SIM_RA_UNTIL_RESET;
+    f.prov.ttft = dconst(1e9);               /* 1 s of service */
+    pm_open(&f);
+    sim_pm *pm = f.pm;
     uint64_t h[4];
     CU_ASSERT_EQUAL(sim_pm_submit(pm, 0, 10, 5, 1, &h[0]), 0);   /* served: done at 1 s */
     CU_ASSERT_EQUAL(sim_pm_submit(pm, 0, 10, 5, 2, &h[1]), 0);   /* waits: done at 2 s */
-    CU_ASSERT_EQUAL(l.n, 0);
+    CU_ASSERT_EQUAL(f.l.n, 0);
     CU_ASSERT_EQUAL(sim_pm_in_system(pm, 0), 2);
     CU_ASSERT_EQUAL(sim_pm_submit(pm, 0, 10, 5, 3, &h[2]), 0);   /* rpm bucket empty: 429 at once */
-    CU_ASSERT_EQUAL_FATAL(l.n, 1);
-    CU_ASSERT_EQUAL(l.tag[0], 3);
-    CU_ASSERT_EQUAL(l.a[0].out.status, 429);
-    CU_ASSERT_EQUAL(l.a[0].out.retry_after, 500 * POL_NS_PER_MS);   /* until one request token is back */
-    CU_ASSERT(l.a[0].rl_known && l.a[0].rl_req == 0);
+    CU_ASSERT_EQUAL_FATAL(f.l.n, 1);
+    CU_ASSERT_EQUAL(f.l.tag[0], 3);
+    CU_ASSERT_EQUAL(f.l.a[0].out.status, 429);
+    CU_ASSERT_EQUAL(f.l.a[0].out.retry_after, 500 * POL_NS_PER_MS);   /* until one request token is back */
+    CU_ASSERT(f.l.a[0].rl_known && f.l.a[0].rl_req == 0);
+    CU_ASSERT(f.l.a[0].rl_tok == 1e12f);                           /* no tpm limit: unlimited */
+    CU_ASSERT(f.l.a[0].rl_reset > 0);                              /* the bucket is not full */
     sim_pm_forget(pm, h[1]);                                      /* nobody waits for 2 any more */
     sim_pm_forget(pm, h[2]);                                      /* stale: already answered, no effect */
-    sim_run(&eng, 10 * POL_NS_PER_S);
-    CU_ASSERT_EQUAL_FATAL(l.n, 2);                                /* 1 answered; 2 served but not told */
-    CU_ASSERT_EQUAL(l.tag[1], 1);
-    CU_ASSERT_EQUAL(l.a[1].out.kind, POL_OUT_SUCCESS);
-    CU_ASSERT_EQUAL(l.a[1].service, POL_NS_PER_S);
-    CU_ASSERT_EQUAL(l.at[1], POL_NS_PER_S);
+    sim_run(&f.eng, 10 * POL_NS_PER_S);
+    CU_ASSERT_EQUAL_FATAL(f.l.n, 2);                                /* 1 answered; 2 served but not told */
+    CU_ASSERT_EQUAL(f.l.tag[1], 1);
+    CU_ASSERT_EQUAL(f.l.a[1].out.kind, POL_OUT_SUCCESS);
+    CU_ASSERT_EQUAL(f.l.a[1].service, POL_NS_PER_S);
+    CU_ASSERT_EQUAL(f.l.at[1], POL_NS_PER_S);
     double service, waited;
     uint64_t admitted;
     sim_pm_totals(pm, &service, &admitted, &waited);
@@ -525,16 +540,34 @@ static void test_pm_answers(void)
     CU_ASSERT_DOUBLE_EQUAL(waited, 1.0, 1e-9);                    /* 2 waited from 0 s to 1 s */
     CU_ASSERT_EQUAL(sim_pm_in_system(pm, 0), 0);
     /* a black hole: dropped at once, never answered */
-    sim_provider_params bh = prov.base;
+    sim_provider_params bh = f.prov.base;
     bh.outage = SIM_OUTAGE_BLACKHOLE;
     sim_pm_apply(pm, 0, SIM_SET_OUTAGE, &bh);
     CU_ASSERT_EQUAL(sim_pm_submit(pm, 0, 10, 5, 4, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(l.n, 3);
-    CU_ASSERT(l.a[2].dropped);
+    CU_ASSERT_EQUAL_FATAL(f.l.n, 3);
+    CU_ASSERT(f.l.a[2].dropped);
     CU_ASSERT_DOUBLE_EQUAL(sim_pm_capacity(pm, 0), 0, 0);
     CU_ASSERT_DOUBLE_EQUAL(sim_pm_capacity0(pm, 0), 1.0, 1e-12);   /* min(rpm 2/s, 1 server / 1 s) */
-    sim_pm_free(pm);
-    sim_engine_free(&eng);
+    pm_close(&f);
+}
+
+/* Without the hints' values (sim_pm_keep_hints off, a host that never
+ * reads them): an answer still says it had hints, and carries none. */
+static void test_pm_hints_off(void)
+{
+    static pm_fix f;
+    pm_base(&f);
+    f.prov.base.rpm = 60;                    /* bucket depth 1 */
+    f.prov.ttft = dconst(1e9);
+    pm_open(&f);
+    CU_ASSERT_EQUAL(sim_pm_keep_hints(f.pm, 0), 0);
+    CU_ASSERT_EQUAL(sim_pm_submit(f.pm, 0, 10, 5, 1, NULL), 0);
+    CU_ASSERT_EQUAL(sim_pm_submit(f.pm, 0, 10, 5, 2, NULL), 0);    /* 429 at once */
+    CU_ASSERT_EQUAL_FATAL(f.l.n, 1);
+    CU_ASSERT_EQUAL(f.l.a[0].out.status, 429);
+    CU_ASSERT(f.l.a[0].rl_known);
+    CU_ASSERT(f.l.a[0].rl_tok == 0 && f.l.a[0].rl_reset == 0);
+    pm_close(&f);
 }
 
 static void register_suites(void)
@@ -552,6 +585,7 @@ static void register_suites(void)
              {"a transport's answers drive the real client loop", test_transport_answers},
              {"timeouts cancel the transport's attempts", test_transport_timeouts_cancel},
              {"a send the transport refuses stops the run, uncounted", test_transport_cap});
-    CU_SUITE("provider model", {"answers, waiting room, 429 hints, forget, black hole", test_pm_answers});
+    CU_SUITE("provider model", {"answers, waiting room, 429 hints, forget, black hole", test_pm_answers},
+             {"hints' values not kept: known, not carried", test_pm_hints_off});
 }
 CU_TEST_MAIN(register_suites)

@@ -255,6 +255,11 @@ enum { SIM_PM_EV_DONE = 16, SIM_PM_EV_OCC_WRITE, SIM_PM_EV_TIMELINE, SIM_PM_EV_S
 
 int    sim_pm_new(const sim_pm_opts *o, sim_pm **out);    /* 0 or POL_ENOMEM */
 void   sim_pm_free(sim_pm *pm);
+/* Whether answers carry the values of the x-ratelimit-* hints (rl_req,
+ * rl_tok, rl_reset; default on). Off, an answer still says whether there
+ * were hints (rl_known), and a request is 16 bytes smaller: for a host that
+ * never reads them. Before the first request. Returns 0 or POL_ENOMEM. */
+int    sim_pm_keep_hints(sim_pm *pm, int on);
 int    sim_pm_error(const sim_pm *pm);   /* POL_ENOMEM once an allocation failed (its engine was stopped), else 0 */
 /* Schedules every timeline entry's start and end (SIM_PM_EV_TIMELINE). */
 int    sim_pm_schedule_timeline(sim_pm *pm);

@@ -71,8 +71,6 @@ typedef struct {
     /* its answer, given to the host as a sim_answer (answer_of): */
     pol_ns        service;          /* provider time spent on it */
     sim_outcome16 out;
-    pol_ns        rl_reset;         /* rate-limit hints stamped at admission (rl_known) */
-    float         rl_req, rl_tok;
     float         prompt, output;
     int16_t       provider;
     uint8_t       state;
@@ -80,8 +78,14 @@ typedef struct {
     uint8_t       stream;           /* asks for a streamed answer (LLM providers) */
     uint8_t       planned;          /* its stream's plan is made: the answer bills the plan's tokens */
     uint8_t       dropped;          /* black hole: no answer, ever */
-    uint8_t       rl_known;
-} pm_req;                           /* 88 bytes; a streamed one's plan: sim_pm.plan[id] */
+    uint8_t       rl_known;         /* it has rate-limit hints (their values: sim_pm.hints[id]) */
+} pm_req;                           /* 72 bytes; a streamed one's plan: sim_pm.plan[id] */
+
+/* The x-ratelimit-* hints stamped on a request at admission. */
+typedef struct {
+    pol_ns        reset;
+    float         req, tok;
+} pm_hints;
 
 struct sim_pm {
     const sim_scenario *sc;
@@ -92,6 +96,8 @@ struct sim_pm {
     uint32_t            nreq, cap_req, free_req;
     sim_stream_plan    *plan;        /* [cap_req] once a streamed request came (req_plan): the
                                         48 bytes of a plan stay out of every request that never streams */
+    pm_hints           *hints;       /* [cap_req] when the host keeps them (sim_pm_keep_hints), else NULL */
+    int                 keep_hints;
     double              service_total, wait_total;   /* seconds */
     uint64_t            waits;
     int                 error;
@@ -178,6 +184,11 @@ static uint32_t req_alloc(sim_pm *pm)
             if (!pl) return SIM_NONE;
             pm->plan = pl;
         }
+        if (pm->keep_hints) {
+            pm_hints *h = realloc(pm->hints, (size_t)nc * sizeof *h);
+            if (!h) return SIM_NONE;
+            pm->hints = h;
+        }
         pm->cap_req = nc;
         sim_mem_hugepages(n, (size_t)nc * sizeof *n);
     }
@@ -220,10 +231,10 @@ static sim_answer answer_of(const sim_pm *pm, uint32_t id)
     sim_answer a = { .out = sim_out_unpack(q->out), .dropped = q->dropped, .rl_known = q->rl_known,
                      .service = q->service, .prompt = -1,
                      .output = q->planned ? (double)sim_stream_billed(&pm->plan[id]) : -1 };
-    if (q->rl_known) {
-        a.rl_req = q->rl_req;
-        a.rl_tok = q->rl_tok;
-        a.rl_reset = q->rl_reset;
+    if (q->rl_known && pm->hints) {
+        a.rl_req = pm->hints[id].req;
+        a.rl_tok = pm->hints[id].tok;
+        a.rl_reset = pm->hints[id].reset;
     }
     return a;
 }
@@ -267,6 +278,7 @@ int sim_pm_new(const sim_pm_opts *o, sim_pm **out)
     pm->eng = o->eng;
     pm->host = o->host;
     pm->free_req = SIM_NONE;
+    pm->keep_hints = 1;
     pm->prov = calloc((size_t)sc->nproviders, sizeof *pm->prov);
     if (!pm->prov) { sim_pm_free(pm); return POL_ENOMEM; }
     const gsl_rng_type *T = sim_rng_type(sc->rng);
@@ -306,7 +318,16 @@ void sim_pm_free(sim_pm *pm)
     free(pm->prov);
     free(pm->req);
     free(pm->plan);
+    free(pm->hints);
     free(pm);
+}
+
+int sim_pm_keep_hints(sim_pm *pm, int on)
+{
+    pm->keep_hints = on != 0;
+    if (!pm->keep_hints) { free(pm->hints); pm->hints = NULL; return POL_OK; }
+    if (!pm->hints && pm->cap_req && !(pm->hints = calloc(pm->cap_req, sizeof *pm->hints))) return POL_ENOMEM;
+    return POL_OK;
 }
 
 int sim_pm_error(const sim_pm *pm) { return pm->error; }
@@ -339,16 +360,19 @@ static uint32_t wait_pop(pm_prov *pr)
 /* x-ratelimit-* hints the provider attaches to an answer (OpenAI style):
  * remaining requests and tokens in its buckets, and the time until they are
  * full again. */
-static void ratelimit_hints(const pm_prov *pr, pm_req *a)
+static void ratelimit_hints(const sim_pm *pm, const pm_prov *pr, uint32_t id)
 {
+    pm_req *a = &pm->req[id];
     if (pr->p.rpm <= 0 && pr->p.tpm <= 0) { a->rl_known = 0; return; }
     a->rl_known = 1;
-    a->rl_req = pr->p.rpm > 0 ? (float)floor(pr->rpm_tokens) : 1e9f;
-    a->rl_tok = pr->p.tpm > 0 ? (float)floor(pr->tpm_tokens) : 1e12f;
+    if (!pm->hints) return;              /* the host reads only that there are hints */
+    pm_hints *h = &pm->hints[id];
+    h->req = pr->p.rpm > 0 ? (float)floor(pr->rpm_tokens) : 1e9f;
+    h->tok = pr->p.tpm > 0 ? (float)floor(pr->tpm_tokens) : 1e12f;
     double t = 0;
     if (pr->p.rpm > 0) t = fmax(t, (rpm_depth(pr) - pr->rpm_tokens) / (pr->p.rpm / 60.0));
     if (pr->p.tpm > 0) t = fmax(t, (tpm_depth(pr) - pr->tpm_tokens) / (pr->p.tpm / 60.0));
-    a->rl_reset = (pol_ns)(t * 1e9);
+    h->reset = (pol_ns)(t * 1e9);
 }
 
 /* A streamed answer's plan, from the service draws (t0 = the ttft draw, pt
@@ -538,13 +562,13 @@ int sim_pm_submit_ex(sim_pm *pm, int provider, double prompt, double output, uns
             pol_outcome o = pol_outcome_make(POL_OUT_HTTP, 429);
             o.retry_after = retry_after_for(pr, tok);
             q->out = sim_out_pack(o);
-            ratelimit_hints(pr, q);
+            ratelimit_hints(pm, pr, id);
             give(pm, id);
             return POL_OK;
         }
         if (pr->p.rpm > 0) pr->rpm_tokens -= 1;
         if (pr->p.tpm > 0) pr->tpm_tokens -= tok;
-        ratelimit_hints(pr, q);
+        ratelimit_hints(pm, pr, id);
     }
     if (pr->p.error_rate > 0 && gsl_rng_uniform(pr->rng) < pr->p.error_rate) {
         answer(pm, id, POL_OUT_HTTP, pr->p.error_status);

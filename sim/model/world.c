@@ -1151,6 +1151,7 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     w->want_slotx = w->trace != NULL || !w->simulated || w->pol->st.use[SIM_PART_QUOTA];
     for (int k = 0; k < wl->nclasses && !w->want_slotx; k++)
         if (wl->classes[k].policy >= 0 && sc->policies[wl->classes[k].policy].st.use[SIM_PART_QUOTA]) w->want_slotx = 1;
+    if (sim_pm_keep_hints(w->pm, w->want_slotx)) return POL_ENOMEM;   /* the hints go only to slotx */
 
     /* timeline first, so a change at t=0 precedes the first requests */
     if (sim_pm_schedule_timeline(w->pm)) return POL_ENOMEM;
