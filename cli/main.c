@@ -17,8 +17,9 @@
  * soon come from the brk heap, where growing one copies it and leaves the
  * old copy's pages resident. Fixing the threshold at its default (128 KiB)
  * keeps them mmapped: realloc grows them with mremap, no copy, and only the
- * pages in use count. bench model, peak RSS per client: 10k 611 and 603 ->
- * 534 and 553 B; 100k 608 -> 562 B (docs/performance.md). An explicit
+ * pages in use count. bench model, peak RSS per client at 100k clients:
+ * 598 and 601 -> 573 and 559 B; 10k unchanged within noise
+ * (docs/performance.md, "Memory per client"). An explicit
  * MALLOC_MMAP_THRESHOLD_ in the environment wins. */
 static void tune_malloc(void)
 {

@@ -217,12 +217,14 @@ static int choose_target(sim_world *w, const sim_policy *p, uint32_t ci)
         for (int t = 0; t < ntiers; t++) {
             int size = p->st.nlb_tiers ? p->st.lb_tiers[t] : p->ntargets;
             size_t k;
-            sim_crng x;
-            gsl_rng *pr = sim_crng_open(&x, w, c, SIM_CRNG_POLICY);
-            int picked = t >= c->tier &&
-                pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output, pr, &k) == POL_LB_PICKED;
-            sim_crng_close(&x);
-            if (picked) {
+            int rc = POL_LB_NONE;
+            if (t >= c->tier) {
+                sim_crng x;
+                rc = pol_lb_pick(lb, lt + lo, (size_t)size, w->eng.now, (double)c->prompt + c->output,
+                                 sim_crng_open(&x, w, c, SIM_CRNG_POLICY), &k);
+                sim_crng_close(&x);
+            }
+            if (rc == POL_LB_PICKED) {
                 c->target = (uint8_t)(lo + (int)k);
                 c->picked = 1;
                 return p->targets[c->target];
