@@ -2,7 +2,8 @@
  * invariant and the paper).
  *
  * Nodes live in one pool (index links, a free list), so buckets are lists
- * that cost no allocation per event. Bucket arithmetic is on unsigned
+ * that cost no allocation per event; a node's event and its link are in
+ * two arrays (ladder.h). Bucket arithmetic is on unsigned
  * offsets from the rung's start, so ranges up to the whole int64 span work:
  * a rung of nb buckets of width w covers [start, start + nb*w), and w is
  * chosen as range/nb + 1 so that nb*w exceeds the range it must hold.
@@ -14,8 +15,10 @@
  * because the spread ones were inserted first).
  */
 #include "ladder.h"
+#include "mem.h"
 #include "pol_common.h"
 #include <stdlib.h>
+#include <string.h>
 
 int sim_ladder_new(sim_engine *e)
 {
@@ -30,7 +33,9 @@ void sim_ladder_free(sim_engine *e)
     struct sim_ladder *l = e->lq;
     if (!l) return;
     for (int i = 0; i < LQ_MAX_RUNGS; i++) free(l->rung[i].b);
-    free(l->nodes);
+    free(l->ev);
+    free(l->next);
+    free(l->walk);
     free(l);
     e->lq = NULL;
 }
@@ -53,25 +58,32 @@ static uint32_t node_new(struct sim_ladder *l, const sim_event *x)
 {
     uint32_t id = l->free_node;
     if (id != LQ_NIL) {
-        l->free_node = l->nodes[id].next;
+        l->free_node = l->next[id];
     } else {
         if (l->nnodes == l->cap_nodes) {
             uint32_t nc = l->cap_nodes ? l->cap_nodes * 2 : 1024;
             if (nc <= l->cap_nodes) return LQ_NIL;
-            lq_node *n = realloc(l->nodes, (size_t)nc * sizeof *n);
-            if (!n) return LQ_NIL;
-            l->nodes = n;
+            /* 64-byte aligned: two events a line, none across two */
+            sim_event *ev = aligned_alloc(64, (size_t)nc * sizeof *ev);
+            if (!ev) return LQ_NIL;
+            sim_mem_hugepages(ev, (size_t)nc * sizeof *ev);
+            if (l->nnodes) memcpy(ev, l->ev, (size_t)l->nnodes * sizeof *ev);
+            free(l->ev);
+            l->ev = ev;
+            uint32_t *nx = realloc(l->next, (size_t)nc * sizeof *nx);
+            if (!nx) return LQ_NIL;
+            l->next = nx;
             l->cap_nodes = nc;
         }
         id = l->nnodes++;
     }
-    l->nodes[id].ev = *x;
+    l->ev[id] = *x;
     return id;
 }
 
 static void node_free(struct sim_ladder *l, uint32_t id)
 {
-    l->nodes[id].next = l->free_node;
+    l->next[id] = l->free_node;
     l->free_node = id;
 }
 
@@ -108,10 +120,10 @@ static int rung_make(lq_rung *r, int64_t start, uint64_t width, uint32_t nb)
 
 static void rung_put(struct sim_ladder *l, lq_rung *r, uint32_t id)
 {
-    uint64_t b = ((uint64_t)l->nodes[id].ev.t - (uint64_t)r->start) / r->width;
+    uint64_t b = ((uint64_t)l->ev[id].t - (uint64_t)r->start) / r->width;
     uint32_t k = b < r->nb ? (uint32_t)b : r->nb - 1;   /* b < nb by construction; guard anyway */
     lq_bucket *bk = &r->b[k];
-    l->nodes[id].next = bk->head;
+    l->next[id] = bk->head;
     bk->head = id;
     bk->count++;
     l->in_rungs++;
@@ -128,7 +140,7 @@ int sim_ladder_push(sim_engine *e, const sim_event *x)
     if (x->t >= l->top_start) {
         uint32_t id = node_new(l, x);
         if (id == LQ_NIL) return POL_ENOMEM;
-        l->nodes[id].next = l->top_head;
+        l->next[id] = l->top_head;
         l->top_head = id;
         l->top_n++;
         if (x->t < l->top_min) l->top_min = x->t;
@@ -147,6 +159,24 @@ int sim_ladder_push(sim_engine *e, const sim_event *x)
     return sim_heap_push(e, x);
 }
 
+/* The c node ids of the list from `id`, in list order, into l->walk: the
+ * walk chases only the links (next[]), so the events' lines can then be
+ * fetched many at a time (LQ_AHEAD) instead of one after the other.
+ * NULL: out of memory. */
+static const uint32_t *gather(struct sim_ladder *l, uint32_t id, uint32_t c)
+{
+    if (c > l->cap_walk) {
+        uint32_t nc = l->cap_walk ? l->cap_walk : 256;
+        while (nc < c) nc = nc > UINT32_MAX / 2 ? c : nc * 2;
+        uint32_t *w = realloc(l->walk, (size_t)nc * sizeof *w);
+        if (!w) return NULL;
+        l->walk = w;
+        l->cap_walk = nc;
+    }
+    for (uint32_t i = 0; i < c; i++, id = l->next[id]) l->walk[i] = id;
+    return l->walk;
+}
+
 /* Top becomes rung 0. */
 static int spread_top(struct sim_ladder *l)
 {
@@ -158,7 +188,7 @@ static int spread_top(struct sim_ladder *l)
     l->nrungs = 1;
     uint32_t id = l->top_head;
     while (id != LQ_NIL) {
-        uint32_t next = l->nodes[id].next;
+        uint32_t next = l->next[id];
         rung_put(l, r, id);
         id = next;
     }
@@ -187,7 +217,8 @@ int sim_ladder_refill(sim_engine *e)
             continue;
         }
         uint32_t c = r->b[k].count;
-        uint32_t id = r->b[k].head;
+        const uint32_t *ids = gather(l, r->b[k].head, c);
+        if (!ids) return POL_ENOMEM;               /* nothing moved yet */
         r->b[k] = (lq_bucket){ LQ_NIL, 0 };
         l->in_rungs -= c;
         int64_t bstart = sat_add(r->start, (uint64_t)k * r->width);
@@ -198,10 +229,9 @@ int sim_ladder_refill(sim_engine *e)
             lq_rung *child = &l->rung[l->nrungs];
             if (rung_make(child, bstart, width / c + 1, c)) return POL_ENOMEM;
             l->nrungs++;
-            while (id != LQ_NIL) {
-                uint32_t next = l->nodes[id].next;
-                rung_put(l, child, id);
-                id = next;
+            for (uint32_t i = 0; i < c; i++) {
+                if (i + LQ_AHEAD < c) __builtin_prefetch(&l->ev[ids[i + LQ_AHEAD]]);
+                rung_put(l, child, ids[i]);
             }
             continue;
         }
@@ -209,12 +239,11 @@ int sim_ladder_refill(sim_engine *e)
          * about one event, so its first node is nearly all that its refill
          * will wait for; fetched now, while Bottom's events are handled */
         for (uint32_t j = k + 1; j < r->nb && j <= k + LQ_PREFETCH; j++)
-            if (r->b[j].head != LQ_NIL) __builtin_prefetch(&l->nodes[r->b[j].head]);
-        while (id != LQ_NIL) {                     /* into Bottom, ordered by the heap */
-            uint32_t next = l->nodes[id].next;
-            if (sim_heap_push(e, &l->nodes[id].ev)) return POL_ENOMEM;
-            node_free(l, id);
-            id = next;
+            if (r->b[j].head != LQ_NIL) __builtin_prefetch(&l->ev[r->b[j].head]);
+        for (uint32_t i = 0; i < c; i++) {
+            if (i + LQ_AHEAD < c) __builtin_prefetch(&l->ev[ids[i + LQ_AHEAD]]);
+            if (sim_heap_push(e, &l->ev[ids[i]])) return POL_ENOMEM;   /* into Bottom */
+            node_free(l, ids[i]);
         }
         return POL_OK;
     }

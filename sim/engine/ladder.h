@@ -24,8 +24,14 @@
 #define LQ_MAX_RUNGS 8    /* the paper's MaxRungs */
 #define LQ_NIL       UINT32_MAX
 #define LQ_PREFETCH  4    /* buckets ahead whose first node a refill prefetches */
+#define LQ_AHEAD     8    /* events ahead that a bucket's walk prefetches */
 
-typedef struct { sim_event ev; uint32_t next; } lq_node;
+/* A far event is a node: its event in ev[id], its list link in next[id].
+ * The links are an array of their own (4 bytes a node, most of them in the
+ * last-level cache even at 1M clients), so that walking a bucket chases
+ * them without waiting on each event's line: the events' loads do not feed
+ * the walk, and the processor overlaps them (docs/performance.md, "Ladder
+ * links apart"). */
 
 /* A bucket: its list and its size side by side, so that an insert touches
  * one cache line of the rung, not two. */
@@ -41,7 +47,8 @@ typedef struct {
 } lq_rung;
 
 struct sim_ladder {
-    lq_node  *nodes;
+    sim_event *ev;        /* [cap_nodes] the nodes' events */
+    uint32_t  *next;      /* [cap_nodes] the nodes' links (LQ_NIL ends a list) */
     uint32_t  nnodes, cap_nodes, free_node;
     uint32_t  top_head;
     uint64_t  top_n;
@@ -50,6 +57,8 @@ struct sim_ladder {
     lq_rung   rung[LQ_MAX_RUNGS];
     int       nrungs;
     uint64_t  in_rungs;
+    uint32_t *walk;       /* [cap_walk] a bucket's node ids, gathered before its events are read */
+    uint32_t  cap_walk;
 };
 
 int  sim_ladder_new(sim_engine *e);
