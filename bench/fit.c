@@ -607,10 +607,11 @@ int bench_fit_analyze(const bench_fit_opts *o, bench_fit_result *r, sim_err *err
     double speed = o->speed > 0 ? o->speed : 1;
     size_t n = 0;
     for (size_t k = 0; k < rd.n; k++) {
-        int64_t dt = rd.t[keep[k]] - t0;
-        if (dt < o->from || (o->span > 0 && dt - o->from >= o->span)) continue;
+        /* in time order, so >= 0; unsigned: 1678 to 2261 is more ns than an int64 holds */
+        uint64_t dt = (uint64_t)rd.t[keep[k]] - (uint64_t)t0, from = (uint64_t)o->from;
+        if (dt < from || (o->span > 0 && dt - from >= (uint64_t)o->span)) continue;
         keep[n] = keep[k];
-        tsec[n++] = (double)(dt - o->from) / 1e9 / speed;    /* the run's clock */
+        tsec[n++] = (double)(dt - from) / 1e9 / speed;    /* the run's clock */
     }
     if (n < 2 || tsec[n - 1] <= tsec[0]) {
         rc = sim_cfg_errf_loc(err, NULL, 0, 0, "%s: fewer than two requests at different times%s", o->path,

@@ -317,6 +317,15 @@ static void test_errors(void)
     o.mapped[SIM_COL_AT] = "nope";
     CU_ASSERT(bench_fit_analyze(&o, &r, &err) < 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "column 'nope' (--column at=...) is not in the header"));
+    /* the first and last years a time can name are more int64 ns apart than
+     * an int64 holds: the span is measured, not overflowed (the CI fuzzer's
+     * csv crash, bench/fit.c:610) */
+    o.mapped[SIM_COL_AT] = NULL;
+    f = fopen(o.path, "w");
+    fputs("time,prompt_tokens\n1678-01-01 00:00:00,10\n2261-12-31 00:00:00,20\n2261-12-31 00:00:01,20\n", f);
+    fclose(f);
+    CU_ASSERT(bench_fit_analyze(&o, &r, &err) < 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "the part read spans 1.84291e+10 s (run time), 3.07152e+08 windows"));
 }
 
 static void register_suites(void)

@@ -152,6 +152,13 @@ static void test_azure_header(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(s.warnings);       /* the model column is not read: said once */
     CU_ASSERT_PTR_NOT_NULL(strstr(s.warnings, "m.csv:1:13: warning: column 'model' is not read"));
     sim_scenario_free(&s);
+
+    /* in order, 584 years apart: the first is replayed, the last is past the run */
+    write_file("years.csv", "at\n1678-01-01 00:00:00\n2261-12-31 00:00:00\n");
+    CU_ASSERT_EQUAL_FATAL(load(HEAD "workload: { loop: trace, arrivals_csv: years.csv }\n", &s), 0);
+    CU_ASSERT_EQUAL(s.workload.n_arrivals, 1);
+    CU_ASSERT_EQUAL(s.workload.arrivals[0], 0);
+    sim_scenario_free(&s);
 }
 
 static void test_cells(void)
@@ -250,6 +257,11 @@ static void test_errors(void)
     write_file("order.csv", "at\n2023-11-16 18:15:46\n2023-11-16 18:15:45\n");
     expect_err(HEAD "workload: { loop: trace, arrivals_csv: order.csv }\n", "order.csv", 3, 1,
                "arrivals must be sorted by time");
+    /* the first and last years a time can name, out of order: more ns apart
+     * than an int64 holds, said without overflow */
+    write_file("years.csv", "at\n2261-12-31 00:00:00\n1678-01-01 00:00:00\n");
+    expect_err(HEAD "workload: { loop: trace, arrivals_csv: years.csv }\n", "years.csv", 3, 1,
+               "arrivals must be sorted by time: -9.22337e+09s comes after 0ns (line 2)");
     write_file("dl.csv", "at,deadline\n0,soon\n");
     expect_err(HEAD "workload: { loop: trace, arrivals_csv: dl.csv }\n", "dl.csv", 2, 3, "expected a deadline like 30s");
     write_file("st.csv", "at,stream\n0,maybe\n");

@@ -1090,8 +1090,8 @@ static int arrivals_row(void *user, const sim_csv_row *row, sim_err *err)
         char a[32], b[32];
         return sim_cfg_errf_loc(err, row->path, row->line[ia], row->col[ia],
                                 "arrivals must be sorted by time: %s comes after %s (line %d)",
-                                sim_format_duration(t - r->origin, a, sizeof a),
-                                sim_format_duration(r->last - r->origin, b, sizeof b), r->last_line);
+                                sim_format_duration(sim_trace_since(t, r->origin), a, sizeof a),
+                                sim_format_duration(sim_trace_since(r->last, r->origin), b, sizeof b), r->last_line);
     }
     r->last = t;
     r->last_line = row->line[ia];
@@ -1131,7 +1131,7 @@ static int arrivals_row(void *user, const sim_csv_row *row, sim_err *err)
         flags = (uint8_t)(SIM_ARR_STREAM_SET | (v ? SIM_ARR_STREAM : 0));
     }
     /* the window of the trace's clock, then the run's clock */
-    int64_t tt = t - r->origin;
+    int64_t tt = sim_trace_since(t, r->origin);
     if (tt < r->from || (r->span > 0 && tt - r->from >= r->span)) return POL_OK;
     double scaled = (double)(tt - r->from) / r->speed;
     pol_ns at = scaled < 9.2e18 ? (pol_ns)llround(scaled) : POL_NS_MAX;

@@ -228,6 +228,13 @@ static int parse_absolute(const char *s, int64_t *ns)
     return POL_OK;
 }
 
+int64_t sim_trace_since(int64_t t, int64_t origin)
+{
+    if (origin < 0 && t > INT64_MAX + origin) return INT64_MAX;
+    if (origin > 0 && t < INT64_MIN + origin) return INT64_MIN;
+    return t - origin;
+}
+
 int sim_trace_duration(const char *s, int64_t unit, pol_ns *out)
 {
     double x;

@@ -71,6 +71,9 @@ typedef enum { SIM_TIME_RELATIVE = 1, SIM_TIME_ABSOLUTE = 2 } sim_time_kind;
  * the epoch, may be negative before 1970) and *kind. POL_EPARSE when it is
  * none of the forms, POL_ERANGE when out of range (negative, past 2262). */
 int sim_trace_time(const char *s, int64_t unit, int64_t *ns, sim_time_kind *kind);
+/* t - origin in ns, saturated to the int64 range: absolute times run from
+ * 1678 to 2261, farther apart than an int64 of ns can say. */
+int64_t sim_trace_since(int64_t t, int64_t origin);
 /* A duration cell: "30s" or a bare number of `unit` ns (sim_col_unit), >= 0. */
 int sim_trace_duration(const char *s, int64_t unit, pol_ns *out);
 
