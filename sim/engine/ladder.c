@@ -1,13 +1,14 @@
 /* ladder.c — the ladder queue (see ladder.h for the structure, its
  * invariant and the paper).
  *
- * Nodes live in one pool (index links, a free list), so buckets are lists
- * that cost no allocation per event; a node's event and its link are in
- * two arrays (ladder.h). Bucket arithmetic is on unsigned
- * offsets from the rung's start, so ranges up to the whole int64 span work:
- * a rung of nb buckets of width w covers [start, start + nb*w), and w is
- * chosen as range/nb + 1 so that nb*w exceeds the range it must hold.
- * Bottom is the engine's binary heap (sim_heap_push / the engine's pops).
+ * Buckets and Top are lists of chunks (ladder.h) from one pool (index
+ * links, a free list), so an event costs no allocation of its own. Bucket
+ * arithmetic is on unsigned offsets from the rung's start, so ranges up to
+ * the whole int64 span work: a rung of nb buckets of width w covers
+ * [start, start + nb*w), and w is chosen as range/nb + 1 so that nb*w
+ * exceeds the range it must hold. Within a bucket the events are in no
+ * order: Bottom, the engine's binary heap (sim_heap_push / the engine's
+ * pops), orders them by (time, seq).
  * Where an event goes (sim_ladder_push): t >= top_start -> Top; else the
  * first rung (coarsest first) whose current bucket starts at or before t;
  * else Bottom. Top's events are later than every rung's (top_start is the
@@ -33,59 +34,82 @@ void sim_ladder_free(sim_engine *e)
     struct sim_ladder *l = e->lq;
     if (!l) return;
     for (int i = 0; i < LQ_MAX_RUNGS; i++) free(l->rung[i].b);
-    free(l->ev);
-    free(l->next);
-    free(l->walk);
+    free(l->ck);
+    free(l->ck_next);
     free(l);
     e->lq = NULL;
 }
 
+/* Empty: every chunk is free again (the pool keeps its memory). */
 void sim_ladder_clear(sim_engine *e)
 {
     struct sim_ladder *l = e->lq;
-    l->nnodes = 0;
-    l->free_node = LQ_NIL;
-    l->top_head = LQ_NIL;
-    l->top_n = 0;
+    l->nck = 0;
+    l->free_ck = LQ_NIL;
+    l->nfree = 0;
+    l->top = (lq_bucket){ LQ_NIL, 0 };
     l->top_min = INT64_MAX;
     l->top_max = INT64_MIN;
     l->top_start = INT64_MIN;
     l->nrungs = 0;
-    l->in_rungs = 0;
 }
 
-static uint32_t node_new(struct sim_ladder *l, const sim_event *x)
+/* Room for `more` chunks beyond those in use, so that the puts which
+ * follow cannot fail (POL_ENOMEM: nothing changed). */
+static int ck_reserve(struct sim_ladder *l, uint64_t more)
 {
-    uint32_t id = l->free_node;
-    if (id != LQ_NIL) {
-        l->free_node = l->next[id];
-    } else {
-        if (l->nnodes == l->cap_nodes) {
-            uint32_t nc = l->cap_nodes ? l->cap_nodes * 2 : 1024;
-            if (nc <= l->cap_nodes) return LQ_NIL;
-            /* 64-byte aligned: two events a line, none across two */
-            sim_event *ev = aligned_alloc(64, (size_t)nc * sizeof *ev);
-            if (!ev) return LQ_NIL;
-            sim_mem_hugepages(ev, (size_t)nc * sizeof *ev);
-            if (l->nnodes) memcpy(ev, l->ev, (size_t)l->nnodes * sizeof *ev);
-            free(l->ev);
-            l->ev = ev;
-            uint32_t *nx = realloc(l->next, (size_t)nc * sizeof *nx);
-            if (!nx) return LQ_NIL;
-            l->next = nx;
-            l->cap_nodes = nc;
-        }
-        id = l->nnodes++;
+    if ((uint64_t)l->nfree + (l->cap_ck - l->nck) >= more) return POL_OK;
+    uint64_t need = (uint64_t)l->nck - l->nfree + more, nc = l->cap_ck ? l->cap_ck : 256;
+    while (nc < need) nc *= 2;
+    if (nc > UINT32_MAX / LQ_CK) return POL_ENOMEM;
+    /* 64-byte aligned: a chunk is whole lines */
+    sim_event *ck = aligned_alloc(64, (size_t)nc * LQ_CK * sizeof *ck);
+    if (!ck) return POL_ENOMEM;
+    sim_mem_hugepages(ck, (size_t)nc * LQ_CK * sizeof *ck);
+    uint32_t *nx = realloc(l->ck_next, (size_t)nc * sizeof *nx);
+    if (!nx) { free(ck); return POL_ENOMEM; }
+    if (l->nck) memcpy(ck, l->ck, (size_t)l->nck * LQ_CK * sizeof *ck);
+    free(l->ck);
+    l->ck = ck;
+    l->ck_next = nx;
+    l->cap_ck = (uint32_t)nc;
+    return POL_OK;
+}
+
+/* A chunk; there must be room (ck_reserve). */
+static uint32_t ck_take(struct sim_ladder *l)
+{
+    uint32_t c = l->free_ck;
+    if (c != LQ_NIL) {
+        l->free_ck = l->ck_next[c];
+        l->nfree--;
+        return c;
     }
-    l->ev[id] = *x;
-    return id;
+    return l->nck++;
 }
 
-static void node_free(struct sim_ladder *l, uint32_t id)
+static void ck_give(struct sim_ladder *l, uint32_t c)
 {
-    l->next[id] = l->free_node;
-    l->free_node = id;
+    l->ck_next[c] = l->free_ck;
+    l->free_ck = c;
+    l->nfree++;
 }
+
+/* x into list b; a new chunk when its newest is full (there must be room). */
+static inline void list_put(struct sim_ladder *l, lq_bucket *b, const sim_event *x)
+{
+    uint32_t j = b->count % LQ_CK;
+    if (j == 0) {
+        uint32_t c = ck_take(l);
+        l->ck_next[c] = b->head;
+        b->head = c;
+    }
+    l->ck[(size_t)b->head * LQ_CK + j] = *x;
+    b->count++;
+}
+
+/* The events of the newest chunk of a list of `count` events. */
+static inline uint32_t head_fill(uint32_t count) { return (count - 1) % LQ_CK + 1; }
 
 static int64_t sat_add(int64_t a, uint64_t b)
 {
@@ -99,6 +123,13 @@ static void rung_advance(lq_rung *r, uint32_t to)
     uint64_t off = (uint64_t)to * r->width;
     /* to * width may pass 2^64 only for the end of a rung spanning it all */
     r->cur_start = (r->width && off / r->width != to) ? INT64_MAX : sat_add(r->start, off);
+}
+
+/* Buckets for n events: about LQ_PER a bucket. */
+static uint32_t buckets_for(uint64_t n)
+{
+    uint64_t nb = n / LQ_PER;
+    return nb < 1 ? 1 : nb > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)nb;
 }
 
 /* Sets up rung k with nb buckets of `width` from `start`. */
@@ -118,15 +149,11 @@ static int rung_make(lq_rung *r, int64_t start, uint64_t width, uint32_t nb)
     return POL_OK;
 }
 
-static void rung_put(struct sim_ladder *l, lq_rung *r, uint32_t id)
+static inline void rung_put(struct sim_ladder *l, lq_rung *r, const sim_event *x)
 {
-    uint64_t b = ((uint64_t)l->ev[id].t - (uint64_t)r->start) / r->width;
+    uint64_t b = ((uint64_t)x->t - (uint64_t)r->start) / r->width;
     uint32_t k = b < r->nb ? (uint32_t)b : r->nb - 1;   /* b < nb by construction; guard anyway */
-    lq_bucket *bk = &r->b[k];
-    l->next[id] = bk->head;
-    bk->head = id;
-    bk->count++;
-    l->in_rungs++;
+    list_put(l, &r->b[k], x);
 }
 
 int sim_ladder_push(sim_engine *e, const sim_event *x)
@@ -137,64 +164,64 @@ int sim_ladder_push(sim_engine *e, const sim_event *x)
         l->top_start = x->t == INT64_MAX ? INT64_MAX : x->t + 1;
         return sim_heap_push(e, x);
     }
+    lq_bucket *b = NULL;
     if (x->t >= l->top_start) {
-        uint32_t id = node_new(l, x);
-        if (id == LQ_NIL) return POL_ENOMEM;
-        l->next[id] = l->top_head;
-        l->top_head = id;
-        l->top_n++;
+        b = &l->top;
+    } else {
+        for (int i = 0; i < l->nrungs && !b; i++) {
+            lq_rung *r = &l->rung[i];
+            if (x->t >= r->cur_start) {
+                uint64_t k = ((uint64_t)x->t - (uint64_t)r->start) / r->width;
+                b = &r->b[k < r->nb ? k : r->nb - 1];
+            }
+        }
+        if (!b) return sim_heap_push(e, x);
+    }
+    if (b->count == UINT32_MAX || (b->count % LQ_CK == 0 && ck_reserve(l, 1))) return POL_ENOMEM;
+    list_put(l, b, x);
+    if (b == &l->top) {
         if (x->t < l->top_min) l->top_min = x->t;
         if (x->t > l->top_max) l->top_max = x->t;
-        return POL_OK;
     }
-    for (int i = 0; i < l->nrungs; i++) {
-        lq_rung *r = &l->rung[i];
-        if (x->t >= r->cur_start) {
-            uint32_t id = node_new(l, x);
-            if (id == LQ_NIL) return POL_ENOMEM;
-            rung_put(l, r, id);
-            return POL_OK;
-        }
-    }
-    return sim_heap_push(e, x);
+    return POL_OK;
 }
 
-/* The c node ids of the list from `id`, in list order, into l->walk: the
- * walk chases only the links (next[]), so the events' lines can then be
- * fetched many at a time (LQ_AHEAD) instead of one after the other.
- * NULL: out of memory. */
-static const uint32_t *gather(struct sim_ladder *l, uint32_t id, uint32_t c)
+/* Moves the events of list b into rung r (whose buckets are empty); its
+ * chunks go back to the pool, each once its events are out. There must be
+ * room for the rung's chunks (ck_reserve). */
+static void spread(struct sim_ladder *l, lq_bucket b, lq_rung *r)
 {
-    if (c > l->cap_walk) {
-        uint32_t nc = l->cap_walk ? l->cap_walk : 256;
-        while (nc < c) nc = nc > UINT32_MAX / 2 ? c : nc * 2;
-        uint32_t *w = realloc(l->walk, (size_t)nc * sizeof *w);
-        if (!w) return NULL;
-        l->walk = w;
-        l->cap_walk = nc;
+    uint32_t c = b.head, fill = head_fill(b.count);
+    while (c != LQ_NIL) {
+        uint32_t older = l->ck_next[c];
+        if (older != LQ_NIL) {
+            const char *p = (const char *)&l->ck[(size_t)older * LQ_CK];
+            for (size_t off = 0; off < LQ_CK * sizeof(sim_event); off += 64) __builtin_prefetch(p + off);
+        }
+        const sim_event *ev = &l->ck[(size_t)c * LQ_CK];
+        for (uint32_t j = 0; j < fill; j++) rung_put(l, r, &ev[j]);
+        ck_give(l, c);
+        c = older;
+        fill = LQ_CK;
     }
-    for (uint32_t i = 0; i < c; i++, id = l->next[id]) l->walk[i] = id;
-    return l->walk;
 }
+
+/* Chunks a spread of n events over nb buckets may take: the full ones, and
+ * one partly filled per bucket. */
+static uint64_t spread_room(uint64_t n, uint32_t nb) { return n / LQ_CK + nb; }
 
 /* Top becomes rung 0. */
 static int spread_top(struct sim_ladder *l)
 {
-    uint64_t n = l->top_n;
-    uint32_t nb = n > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)n;
+    uint32_t nb = buckets_for(l->top.count);
     uint64_t range = (uint64_t)l->top_max - (uint64_t)l->top_min;
     lq_rung *r = &l->rung[0];
-    if (rung_make(r, l->top_min, range / nb + 1, nb)) return POL_ENOMEM;
+    if (ck_reserve(l, spread_room(l->top.count, nb)) || rung_make(r, l->top_min, range / nb + 1, nb))
+        return POL_ENOMEM;
     l->nrungs = 1;
-    uint32_t id = l->top_head;
-    while (id != LQ_NIL) {
-        uint32_t next = l->next[id];
-        rung_put(l, r, id);
-        id = next;
-    }
+    spread(l, l->top, r);
     l->top_start = l->top_max;
-    l->top_head = LQ_NIL;
-    l->top_n = 0;
+    l->top = (lq_bucket){ LQ_NIL, 0 };
     l->top_min = INT64_MAX;
     l->top_max = INT64_MIN;
     return POL_OK;
@@ -205,7 +232,7 @@ int sim_ladder_refill(sim_engine *e)
     struct sim_ladder *l = e->lq;
     for (;;) {
         if (l->nrungs == 0) {
-            if (l->top_n == 0) return POL_OK;      /* empty */
+            if (l->top.count == 0) return POL_OK;  /* empty */
             if (spread_top(l)) return POL_ENOMEM;
         }
         lq_rung *r = &l->rung[l->nrungs - 1];
@@ -216,34 +243,44 @@ int sim_ladder_refill(sim_engine *e)
             l->nrungs--;
             continue;
         }
-        uint32_t c = r->b[k].count;
-        const uint32_t *ids = gather(l, r->b[k].head, c);
-        if (!ids) return POL_ENOMEM;               /* nothing moved yet */
-        r->b[k] = (lq_bucket){ LQ_NIL, 0 };
-        l->in_rungs -= c;
+        lq_bucket b = r->b[k];
         int64_t bstart = sat_add(r->start, (uint64_t)k * r->width);
         uint64_t width = r->width;
-        rung_advance(r, k + 1);
-        if (c > LQ_THRES && width > 1 && l->nrungs < LQ_MAX_RUNGS) {
+        if (b.count > LQ_THRES && width > 1 && l->nrungs < LQ_MAX_RUNGS) {
             /* a crowded bucket: spread it over a finer rung below */
             lq_rung *child = &l->rung[l->nrungs];
-            if (rung_make(child, bstart, width / c + 1, c)) return POL_ENOMEM;
+            uint32_t nb = buckets_for(b.count);
+            if (ck_reserve(l, spread_room(b.count, nb)) || rung_make(child, bstart, width / nb + 1, nb))
+                return POL_ENOMEM;                 /* nothing moved yet */
+            r->b[k] = (lq_bucket){ LQ_NIL, 0 };
+            rung_advance(r, k + 1);
             l->nrungs++;
-            for (uint32_t i = 0; i < c; i++) {
-                if (i + LQ_AHEAD < c) __builtin_prefetch(&l->ev[ids[i + LQ_AHEAD]]);
-                rung_put(l, child, ids[i]);
-            }
+            spread(l, b, child);
             continue;
         }
-        /* the next buckets' first nodes: a bucket of the finest rung holds
-         * about one event, so its first node is nearly all that its refill
-         * will wait for; fetched now, while Bottom's events are handled */
+        r->b[k] = (lq_bucket){ LQ_NIL, 0 };
+        rung_advance(r, k + 1);
+        /* the next buckets' newest chunks, fetched while Bottom's events
+         * are handled: a bucket of the finest rung fits in one or two */
         for (uint32_t j = k + 1; j < r->nb && j <= k + LQ_PREFETCH; j++)
-            if (r->b[j].head != LQ_NIL) __builtin_prefetch(&l->ev[r->b[j].head]);
-        for (uint32_t i = 0; i < c; i++) {
-            if (i + LQ_AHEAD < c) __builtin_prefetch(&l->ev[ids[i + LQ_AHEAD]]);
-            if (sim_heap_push(e, &l->ev[ids[i]])) return POL_ENOMEM;   /* into Bottom */
-            node_free(l, ids[i]);
+            if (r->b[j].head != LQ_NIL) {
+                const char *p = (const char *)&l->ck[(size_t)r->b[j].head * LQ_CK];
+                __builtin_prefetch(p);
+                __builtin_prefetch(p + 64);
+            }
+        uint32_t c = b.head, fill = head_fill(b.count);
+        while (c != LQ_NIL) {                      /* into Bottom */
+            uint32_t older = l->ck_next[c];
+            if (older != LQ_NIL) {
+                const char *p = (const char *)&l->ck[(size_t)older * LQ_CK];
+                for (size_t off = 0; off < LQ_CK * sizeof(sim_event); off += 64) __builtin_prefetch(p + off);
+            }
+            const sim_event *ev = &l->ck[(size_t)c * LQ_CK];
+            for (uint32_t j = 0; j < fill; j++)
+                if (sim_heap_push(e, &ev[j])) return POL_ENOMEM;
+            ck_give(l, c);
+            c = older;
+            fill = LQ_CK;
         }
         return POL_OK;
     }

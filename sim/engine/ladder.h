@@ -23,19 +23,18 @@
 #define LQ_THRES     50   /* a bucket larger than this is split into a new rung (the paper's THRES) */
 #define LQ_MAX_RUNGS 8    /* the paper's MaxRungs */
 #define LQ_NIL       UINT32_MAX
-#define LQ_PREFETCH  4    /* buckets ahead whose first node a refill prefetches */
-#define LQ_AHEAD     8    /* events ahead that a bucket's walk prefetches */
+#define LQ_PREFETCH  4    /* buckets ahead whose newest chunk a refill prefetches */
+#define LQ_CK        8    /* events a chunk holds (256 bytes, four cache lines) */
+#define LQ_PER       8    /* events a spread puts in a bucket, on average */
 
-/* A far event is a node: its event in ev[id], its list link in next[id].
- * The links are an array of their own (4 bytes a node, most of them in the
- * last-level cache even at 1M clients), so that walking a bucket chases
- * them without waiting on each event's line: the events' loads do not feed
- * the walk, and the processor overlaps them (docs/performance.md, "Ladder
- * links apart"). */
-
-/* A bucket: its list and its size side by side, so that an insert touches
- * one cache line of the rung, not two. */
-typedef struct { uint32_t head, count; } lq_bucket;   /* head: first node, LQ_NIL when empty */
+/* A bucket, and Top, is a list of chunks of LQ_CK events each: its newest
+ * chunk (head) takes the next event, the older ones are full. A walk then
+ * waits on one link per LQ_CK events, and reads each chunk's events from
+ * consecutive lines, where a list of single events waited on every event's
+ * link (docs/performance.md, "Chunked buckets"). A spread gives a rung
+ * about LQ_PER events a bucket, not the paper's one, so that the chunks a
+ * rung leaves partly empty stay a small share of its memory. */
+typedef struct { uint32_t head, count; } lq_bucket;   /* head: newest chunk, LQ_NIL when empty */
 
 typedef struct {
     lq_bucket *b;         /* [nb] */
@@ -47,18 +46,14 @@ typedef struct {
 } lq_rung;
 
 struct sim_ladder {
-    sim_event *ev;        /* [cap_nodes] the nodes' events */
-    uint32_t  *next;      /* [cap_nodes] the nodes' links (LQ_NIL ends a list) */
-    uint32_t  nnodes, cap_nodes, free_node;
-    uint32_t  top_head;
-    uint64_t  top_n;
+    sim_event *ck;        /* [cap_ck * LQ_CK] the chunks' events, 64-byte aligned */
+    uint32_t  *ck_next;   /* [cap_ck] a chunk's older neighbour in its list (or in the free list) */
+    uint32_t  nck, cap_ck, free_ck, nfree;
+    lq_bucket top;
     int64_t   top_min, top_max;
     int64_t   top_start;  /* events at or after it go to Top */
     lq_rung   rung[LQ_MAX_RUNGS];
     int       nrungs;
-    uint64_t  in_rungs;
-    uint32_t *walk;       /* [cap_walk] a bucket's node ids, gathered before its events are read */
-    uint32_t  cap_walk;
 };
 
 int  sim_ladder_new(sim_engine *e);
