@@ -1,6 +1,7 @@
 /* test_engine.c — the event queue, the run loop and the random streams. */
 #include "cu_util.h"
 #include "eventq.h"
+#include "ladder.h"
 #include "rng.h"
 #include "pol_common.h"
 #include <gsl/gsl_randist.h>
@@ -160,10 +161,13 @@ static void ladder_matches_heap(uint64_t seed, int pattern)
     int64_t now = 0;
     uint64_t mismatches = 0, pops = 0;
     for (int round = 0; round < 40; round++) {
-        int pushes = 1 + (int)gsl_rng_uniform_int(r, pattern == 3 ? 20 : 3000);
+        int pushes = pattern >= 4 ? 6000 : 1 + (int)gsl_rng_uniform_int(r, pattern == 3 ? 20 : 3000);
         for (int i = 0; i < pushes; i++) {
             int64_t dt;
-            switch (pattern) {
+            switch (i == 0 && round % 8 == 0 && pattern == 4 ? -1 : pattern) {
+            case -1: dt = (int64_t)1e12; break;      /* the first event of an empty queue, far ahead */
+            case 4:  dt = gsl_rng_uniform(r) < 0.2 ? 7 : (int64_t)gsl_rng_uniform_int(r, 1000000); break;
+            case 5:  dt = now < 1000000000 ? 1000000000 - now : 0; break;   /* then all at one instant */
             case 0:  dt = (int64_t)gsl_rng_uniform_int(r, 1000000); break;               /* uniform */
             case 1:  dt = (int64_t)gsl_rng_uniform_int(r, 3); break;                     /* ties */
             case 2:  dt = gsl_rng_uniform(r) < 0.1 ? INT64_MAX / 4 + (int64_t)gsl_rng_uniform_int(r, 1000)
@@ -198,6 +202,10 @@ static void ladder_matches_heap(uint64_t seed, int pattern)
     }
     CU_ASSERT_EQUAL(l.n, 0);
     CU_ASSERT(pops > (pattern == 3 ? 200u : 1000u));
+    /* a Bottom grown under a far first event became a rung; one of a single
+     * instant (every time equal) cannot: it stays a heap, tried again at double */
+    if (pattern == 4) CU_ASSERT(l.lq->bottom_spreads > 0);
+    if (pattern == 5) CU_ASSERT_EQUAL(l.lq->bottom_spreads, 0);
     CU_ASSERT_EQUAL(mismatches, 0);
     gsl_rng_free(r);
     sim_engine_free(&h);
@@ -247,6 +255,7 @@ static void test_ladder_uniform(void) { ladder_matches_heap(1, 0); ladder_matche
 static void test_ladder_ties(void) { ladder_matches_heap(3, 1); }
 static void test_ladder_huge(void) { ladder_matches_heap(4, 2); }
 static void test_ladder_mixed(void) { ladder_matches_heap(5, 3); ladder_matches_heap(6, 3); }
+static void test_ladder_far_first(void) { ladder_matches_heap(7, 4); ladder_matches_heap(8, 5); }
 
 /* The run loop with handlers that schedule (0, 1 or 3 events each, at
  * zero, short and long delays, some cancelled): the ladder, whose handled
@@ -402,6 +411,7 @@ static void register_suites(void)
              {"same order as the heap: equal times", test_ladder_ties},
              {"same order as the heap: times near INT64_MAX", test_ladder_huge},
              {"same order as the heap: two scales, draining", test_ladder_mixed},
+             {"same order as the heap: a far first event, Bottom made a rung", test_ladder_far_first},
              {"run loop with rescheduling handlers: the heap's dispatch order", test_ladder_run_loop},
              {"prefetch hint: same dispatch, names the next event", test_prefetch_hint});
     CU_SUITE("rng", {"stream seeding", test_streams});

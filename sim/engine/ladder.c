@@ -52,6 +52,7 @@ void sim_ladder_clear(sim_engine *e)
     l->top_max = INT64_MIN;
     l->top_start = INT64_MIN;
     l->nrungs = 0;
+    l->big = LQ_BIG;
 }
 
 /* Room for `more` chunks beyond those in use, so that the puts which
@@ -156,9 +157,12 @@ static inline void rung_put(struct sim_ladder *l, lq_rung *r, const sim_event *x
     list_put(l, &r->b[k], x);
 }
 
+static int spread_bottom(sim_engine *e);
+
 int sim_ladder_push(sim_engine *e, const sim_event *x)
 {
     struct sim_ladder *l = e->lq;
+again:
     if (e->n == 0) {                       /* empty: this event is the whole near future */
         sim_ladder_clear(e);
         l->top_start = x->t == INT64_MAX ? INT64_MAX : x->t + 1;
@@ -175,7 +179,12 @@ int sim_ladder_push(sim_engine *e, const sim_event *x)
                 b = &r->b[k < r->nb ? k : r->nb - 1];
             }
         }
-        if (!b) return sim_heap_push(e, x);
+        if (!b) {
+            int rc = e->nheap >= l->big ? spread_bottom(e) : 0;
+            if (rc == 1) goto again;
+            if (rc) return POL_ENOMEM;
+            return sim_heap_push(e, x);
+        }
     }
     if (b->count == UINT32_MAX || (b->count % LQ_CK == 0 && ck_reserve(l, 1))) return POL_ENOMEM;
     list_put(l, b, x);
@@ -209,6 +218,38 @@ static void spread(struct sim_ladder *l, lq_bucket b, lq_rung *r)
 /* Chunks a spread of n events over nb buckets may take: the full ones, and
  * one partly filled per bucket. */
 static uint64_t spread_room(uint64_t n, uint32_t nb) { return n / LQ_CK + nb; }
+
+/* Bottom has grown to l->big events, all before the finest rung's
+ * current bucket (or Top): as when the first event of an empty queue is far
+ * ahead (a timeline change scheduled before a million client starts), so
+ * that everything sooner lands in Bottom, a binary heap, until that time.
+ * Its events become a new finest rung over [their earliest time, that
+ * bound), and Bottom is refilled from it. 1: done; 0: not done (all at one
+ * instant, no rung left, or no memory: Bottom stays as it is, and the next
+ * try waits until it doubles); POL_ENOMEM: the refill failed. Called only
+ * from a push into Bottom, so the event being handled is not at its root
+ * (sim_schedule took that place first). */
+static int spread_bottom(sim_engine *e)
+{
+    struct sim_ladder *l = e->lq;
+    size_t n = e->nheap;
+    l->big = n * 2;
+    if (l->nrungs >= LQ_MAX_RUNGS || n > UINT32_MAX) return 0;
+    int64_t lo = e->heap[0].t, hi = lo;
+    for (size_t i = 1; i < n; i++)
+        if (e->heap[i].t > hi) hi = e->heap[i].t;
+    int64_t bound = l->nrungs ? l->rung[l->nrungs - 1].cur_start : l->top_start;
+    if (hi == lo || bound <= hi) return 0;
+    uint32_t nb = buckets_for(n);
+    lq_rung *r = &l->rung[l->nrungs];
+    uint64_t range = (uint64_t)bound - 1 - (uint64_t)lo;
+    if (ck_reserve(l, spread_room(n, nb)) || rung_make(r, lo, range / nb + 1, nb)) return 0;
+    l->nrungs++;
+    for (size_t i = 0; i < n; i++) rung_put(l, r, &e->heap[i]);
+    e->nheap = 0;
+    l->bottom_spreads++;
+    return sim_ladder_refill(e) ? POL_ENOMEM : 1;
+}
 
 /* Top becomes rung 0. */
 static int spread_top(struct sim_ladder *l)
@@ -260,6 +301,7 @@ int sim_ladder_refill(sim_engine *e)
         }
         r->b[k] = (lq_bucket){ LQ_NIL, 0 };
         rung_advance(r, k + 1);
+        l->big = LQ_BIG;
         /* the next buckets' newest chunks, fetched while Bottom's events
          * are handled: a bucket of the finest rung fits in one or two */
         for (uint32_t j = k + 1; j < r->nb && j <= k + LQ_PREFETCH; j++)

@@ -26,6 +26,7 @@
 #define LQ_PREFETCH  4    /* buckets ahead whose newest chunk a refill prefetches */
 #define LQ_CK        8    /* events a chunk holds (256 bytes, four cache lines) */
 #define LQ_PER       8    /* events a spread puts in a bucket, on average */
+#define LQ_BIG       4096 /* Bottom events from which a push into Bottom makes them a rung */
 
 /* A bucket, and Top, is a list of chunks of LQ_CK events each: its newest
  * chunk (head) takes the next event, the older ones are full. A walk then
@@ -54,6 +55,8 @@ struct sim_ladder {
     int64_t   top_start;  /* events at or after it go to Top */
     lq_rung   rung[LQ_MAX_RUNGS];
     int       nrungs;
+    size_t    big;        /* Bottom's size that makes it a rung (LQ_BIG; more after a vain try) */
+    uint64_t  bottom_spreads; /* times Bottom became a rung (spread_bottom), for tests and benches */
 };
 
 int  sim_ladder_new(sim_engine *e);
