@@ -2,10 +2,8 @@
  *
  * Provider answers are counted in the bucket of the time the provider sent
  * them; client timeouts in the bucket of the timeout. Latencies of successful
- * requests are kept (a float each, and a byte for its class when the
- * scenario has several) and their quantiles taken with GSL after an O(n)
- * in-place radix sort (the values of a full sort, so the mean, summed in
- * sorted order by GSL, is the same to the bit). Recovery: see
+ * requests are kept exactly, in two bytes each (latstore.h), and their mean
+ * and quantiles are GSL's of the sorted values, to the bit. Recovery: see
  * docs/metrics.md ("time_to_recover").
  */
 #include "metrics.h"
@@ -14,28 +12,15 @@
 #include "stream.h"
 #include <csv.h>
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
-#include <gsl/gsl_statistics_float.h>
-#include <gsl/gsl_sort_float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 void sim_metrics_latency(sim_world *w, unsigned cls, double seconds)
 {
-    if (w->nlat == w->cap_lat) {
-        size_t nc = w->cap_lat ? w->cap_lat * 2 : 4096;
-        float *n = realloc(w->lat, nc * sizeof *n);
-        if (n) w->lat = n;
-        int classes = w->sc->workload.nclasses > 1;    /* one class: every sample is class 0 */
-        uint8_t *k = n && classes ? realloc(w->lat_cls, nc * sizeof *k) : NULL;
-        if (k) w->lat_cls = k;
-        if (!n || (classes && !k)) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); return; }
-        w->cap_lat = nc;
-    }
-    if (w->lat_cls) w->lat_cls[w->nlat] = (uint8_t)cls;
-    w->lat[w->nlat++] = (float)seconds;
+    unsigned k = w->sc->workload.nclasses > 1 ? cls : 0;     /* one class: every sample is class 0 */
+    if (sim_lat_add(&w->lat, k, (float)seconds)) { w->error = POL_ENOMEM; sim_engine_stop(&w->eng); }
 }
 
 double sim_slot_cost(const sim_world *w, const sim_slot *s)
@@ -178,84 +163,23 @@ static void recovery(const sim_world *w, double *ttr, double *metastable)
     *ttr = (double)(sc->duration - fend) / 1e9;
 }
 
-/* The bits of a float >= +0 order as the float does (IEEE 754), so a radix
- * sort on them sorts the values. Loads and stores go through memcpy (no
- * aliasing of float as uint32_t). */
-static inline uint32_t fkey(const float *v, size_t i)
+/* The mean and quantiles of class k's latencies (k < 0: every class's). */
+static sim_lat_summary latencies(sim_world *w, int k)
 {
-    uint32_t u;
-    memcpy(&u, &v[i], sizeof u);
-    return u;
-}
-static inline void fput(float *v, size_t i, uint32_t u) { memcpy(&v[i], &u, sizeof u); }
-
-/* In-place MSD radix sort (American flag sort: McIlroy, Bostic and McIlroy,
- * "Engineering radix sort", Computing Systems 6(1), 1993) of v[n], all >= +0,
- * on the byte at `shift` and below; short runs by insertion. O(n) passes of
- * one byte each, no extra memory beyond 2 KiB of counters per level. */
-static void radix_sort_pos(float *v, size_t n, int shift)
-{
-    if (n < 48) {
-        for (size_t i = 1; i < n; i++) {
-            uint32_t x = fkey(v, i);
-            size_t j = i;
-            for (; j > 0 && fkey(v, j - 1) > x; j--) fput(v, j, fkey(v, j - 1));
-            fput(v, j, x);
-        }
-        return;
-    }
-    size_t cnt[256] = { 0 }, next[256], end[256];
-    for (size_t i = 0; i < n; i++) cnt[(fkey(v, i) >> shift) & 255]++;
-    size_t at = 0;
-    for (int b = 0; b < 256; b++) { next[b] = at; at += cnt[b]; end[b] = at; }
-    for (int b = 0; b < 256; b++) {
-        while (next[b] < end[b]) {            /* follow the cycle through v[next[b]] */
-            uint32_t x = fkey(v, next[b]);
-            unsigned d = (x >> shift) & 255;
-            while (d != (unsigned)b) {
-                uint32_t y = fkey(v, next[d]);
-                fput(v, next[d]++, x);
-                x = y;
-                d = (x >> shift) & 255;
-            }
-            fput(v, next[b]++, x);
-        }
-    }
-    if (shift == 0) return;
-    for (int b = 0; b < 256; b++) {
-        size_t from = end[b] - cnt[b];
-        if (cnt[b] > 1) radix_sort_pos(v + from, cnt[b], shift - 8);
-    }
+    sim_lat_summary ls;
+    if (sim_lat_summarise(&w->lat, k, &ls)) { w->error = POL_ENOMEM; ls.n = 0; }   /* sim_run_world returns it */
+    return ls;
 }
 
-/* Sorts v[n] ascending: the radix sort when every value is >= +0 (request
- * latencies are), else GSL's heapsort. */
-static void sort_latencies(float *v, size_t n)
+/* ...into m. */
+static void put_latencies(const sim_lat_summary *ls, double *m)
 {
-    for (size_t i = 0; i < n; i++)
-        if (fkey(v, i) >> 31 || isnan(v[i])) { gsl_sort_float(v, 1, n); return; }
-    radix_sort_pos(v, n, 24);
-}
-
-/* The mean and quantiles of the sorted latencies v[n] into m. */
-static void latencies_sorted(const float *v, size_t n, double *m)
-{
-    if (!n) {
-        m[SIM_M_LAT_MEAN] = m[SIM_M_LAT_P50] = m[SIM_M_LAT_P90] = m[SIM_M_LAT_P99] = m[SIM_M_LAT_P999] = NAN;
-        return;
-    }
-    m[SIM_M_LAT_MEAN] = gsl_stats_float_mean(v, 1, n);
-    m[SIM_M_LAT_P50] = gsl_stats_float_quantile_from_sorted_data(v, 1, n, 0.50);
-    m[SIM_M_LAT_P90] = gsl_stats_float_quantile_from_sorted_data(v, 1, n, 0.90);
-    m[SIM_M_LAT_P99] = gsl_stats_float_quantile_from_sorted_data(v, 1, n, 0.99);
-    m[SIM_M_LAT_P999] = gsl_stats_float_quantile_from_sorted_data(v, 1, n, 0.999);
-}
-
-/* The same of v[n], sorted here. */
-static void latencies(float *v, size_t n, double *m)
-{
-    sort_latencies(v, n);
-    latencies_sorted(v, n, m);
+    int none = !ls->n;
+    m[SIM_M_LAT_MEAN] = none ? NAN : ls->mean;
+    m[SIM_M_LAT_P50] = none ? NAN : ls->q[0];
+    m[SIM_M_LAT_P90] = none ? NAN : ls->q[1];
+    m[SIM_M_LAT_P99] = none ? NAN : ls->q[2];
+    m[SIM_M_LAT_P999] = none ? NAN : ls->q[3];
 }
 
 /* What the counters make of m (its counts filled in): the ratios, the SLO
@@ -274,21 +198,14 @@ static void derived(double *m, double dur, double hung)
     m[SIM_M_SLO_SUCCESS_RATE] = finished + hung > 0 ? m[SIM_M_SLO_SUCCESS_RATE] / (finished + hung) : NAN;
 }
 
-/* Request class k's metrics (sim_metric_per_class: the others are NaN).
- * tmp: room for w->nlat samples, to gather the class's; NULL when the run
- * has one class and w->lat is already sorted (its samples are the class's). */
-static void class_metrics(sim_world *w, int k, double hung, float *tmp, sim_run_metrics *out)
+/* Request class k's metrics (sim_metric_per_class: the others are NaN);
+ * ls: its latencies' summary. */
+static void class_metrics(sim_world *w, int k, double hung, const sim_lat_summary *ls, sim_run_metrics *out)
 {
     double *m = out->m;
     memcpy(m, &w->ccounts[(size_t)k * SIM_M__COUNT], SIM_M__COUNT * sizeof *m);
     derived(m, (double)w->sc->duration / 1e9, hung);
-    if (!tmp) latencies_sorted(w->lat, w->nlat, m);
-    else {
-        size_t n = 0;
-        for (size_t i = 0; i < w->nlat; i++)
-            if (w->lat_cls[i] == k) tmp[n++] = w->lat[i];
-        latencies(tmp, n, m);
-    }
+    put_latencies(ls, m);
     m[SIM_M_WASTED_WORK] = w->cwasted[k];
     m[SIM_M_COMPLETION_TIME] = (double)w->clast_finish[k] / 1e9;
     for (int j = 0; j < SIM_M__COUNT; j++)
@@ -302,25 +219,18 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
     double hung_cls[SIM_MAX_CLASSES];
     pol_ns hung_since;
     double hung = count_hung(w, hung_cls, &hung_since);
-    /* one class (no class bytes): its samples are the run's, sorted once in place; else each
-     * class's are gathered into a copy before w->lat is sorted (at 10k clients the copy was
-     * 94 bytes per client of the peak for one class) */
-    int one = sc->workload.nclasses <= 1;
-    if (w->class_out && one) {
-        sort_latencies(w->lat, w->nlat);
-        class_metrics(w, 0, hung_cls[0], NULL, &w->class_out[0]);
-    } else if (w->class_out) {
-        float *tmp = malloc((w->nlat ? w->nlat : 1) * sizeof *tmp);
-        if (!tmp) w->error = POL_ENOMEM;                  /* sim_run_world returns it */
-        for (int k = 0; tmp && k < sc->workload.nclasses; k++) class_metrics(w, k, hung_cls[k], tmp, &w->class_out[k]);
-        free(tmp);
-    }
+    sim_lat_summary all = latencies(w, -1);       /* one class: its own */
+    if (w->class_out && sc->workload.nclasses <= 1) class_metrics(w, 0, hung_cls[0], &all, &w->class_out[0]);
+    else if (w->class_out)
+        for (int k = 0; k < sc->workload.nclasses; k++) {
+            sim_lat_summary ls = latencies(w, k);
+            class_metrics(w, k, hung_cls[k], &ls, &w->class_out[k]);
+        }
     memcpy(m, w->counts, sizeof w->counts);
     double dur = (double)sc->duration / 1e9;
     double req = m[SIM_M_REQUESTS];
     derived(m, dur, hung);
-    if (w->class_out && one) latencies_sorted(w->lat, w->nlat, m);
-    else latencies(w->lat, w->nlat, m);   /* sorts w->lat: after the classes' copies */
+    put_latencies(&all, m);
     double peak = 0, ratio = 0;
     double req_rate = req / dur;
     for (uint32_t b = 0; b < w->nbuckets; b++) {

@@ -66,8 +66,10 @@ typedef enum { REQ_FREE = 0, REQ_WAITING, REQ_SERVICE, REQ_OCC, REQ_STREAMING } 
 typedef struct {
     uint64_t      tag;
     uint32_t      gen, next_free;
-    pol_ns        enqueued;         /* when it entered the waiting room */
-    uint64_t      occ_version;
+    union {                         /* a request waits or reads a version (OCC), never both */
+        pol_ns    enqueued;         /* REQ_WAITING: when it entered the waiting room */
+        uint64_t  occ_version;      /* REQ_OCC: the version its read saw */
+    };
     /* its answer, given to the host as a sim_answer (answer_of): */
     pol_ns        service;          /* provider time spent on it */
     sim_outcome16 out;
@@ -79,7 +81,8 @@ typedef struct {
     uint8_t       planned;          /* its stream's plan is made: the answer bills the plan's tokens */
     uint8_t       dropped;          /* black hole: no answer, ever */
     uint8_t       rl_known;         /* it has rate-limit hints (their values: sim_pm.hints[id]) */
-} pm_req;                           /* 72 bytes; a streamed one's plan: sim_pm.plan[id] */
+} pm_req;                           /* 64 bytes; a streamed one's plan: sim_pm.plan[id] */
+_Static_assert(sizeof(pm_req) == 64, "pm_req: one cache line");
 
 /* The x-ratelimit-* hints stamped on a request at admission. */
 typedef struct {

@@ -74,6 +74,14 @@ static void trace_row(sim_world *w, uint32_t slot_id, const pol_outcome *o, cons
 }
 
 /* ------------------------------------------------------- retry states --- */
+/* The compact state's start: pol_retry_begin's `now` at the request's
+ * start, which start_request moves with a trace's deadline and a fallback
+ * puts back (both to cx's dl_origin when there is one). */
+static inline pol_ns rs_start(const sim_world *w, uint32_t ci)
+{
+    return w->cx ? w->cx[ci].dl_origin : w->clients[ci].req_start;
+}
+
 /* Client ci's retry loops' states: w->lstates when some policy of the run
  * has nested layers or per-kind rules; else the client's compact state,
  * expanded into *tmp (rs_store writes it back). With no rules,
@@ -83,7 +91,7 @@ static pol_retry_state *rs_load(sim_world *w, uint32_t ci, pol_retry_state *tmp)
 {
     if (w->lstates) return sim_client_rs(w, ci);
     const sim_rs_small *c = &w->clients[ci].rs;
-    tmp->start = c->start;
+    tmp->start = rs_start(w, ci);
     tmp->attempts = c->attempts;
     tmp->last_delay = c->last_delay;
     tmp->hinted = c->hinted;
@@ -99,7 +107,6 @@ static void rs_store(sim_world *w, uint32_t ci, const pol_retry_state *s)
 {
     if (w->lstates) return;
     sim_rs_small *c = &w->clients[ci].rs;
-    c->start = s->start;
     c->attempts = s->attempts;
     c->last_delay = s->last_delay;
     c->hinted = s->hinted;
@@ -322,7 +329,7 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
     c->budget_open = 0;
     const pol_layers_cfg *lc = &w->lcfg[c->cls];
     if (!w->lstates) {                                   /* pol_retry_begin, on the compact state */
-        c->rs = (sim_rs_small){ .start = now };
+        c->rs = (sim_rs_small){ 0 };                      /* its start: rs_start */
         pol_backoff_reset(&c->rs.bo);
     } else if (lc->n == 1) pol_retry_begin(sim_client_rs(w, ci), now);   /* one loop: pol_layers_begin's */
     else pol_layers_begin(lc, sim_client_rs(w, ci), now);
@@ -335,8 +342,7 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
         pol_ns org = want > 0 ? now - (w->cfgs[c->cls].deadline - want)
                               : now + w->sc->duration;      /* none: after the end of the run */
         w->cx[ci].dl_origin = org;
-        if (w->lstates) sim_client_rs(w, ci)[0].start = org;
-        else c->rs.start = org;
+        if (w->lstates) sim_client_rs(w, ci)[0].start = org;   /* (the compact state's: rs_start) */
     }
     c->last_delay = 0;
     sim_count(w, c->cls, SIM_M_REQUESTS, 1);
@@ -413,7 +419,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
         const pol_retry_cfg *cfg = lc->layer[0];
         pol_ns to = cfg->attempt_timeout;
         if (cfg->deadline > 0) {
-            pol_ns left = (rs ? rs->start : c->rs.start) + cfg->deadline - now;
+            pol_ns left = (rs ? rs->start : rs_start(w, ci)) + cfg->deadline - now;
             if (left < 1) left = 1;
             if (to == 0 || left < to) to = left;
         }
@@ -1049,8 +1055,7 @@ void sim_world_free(sim_world *w)
     free(w->cx);
     free(w->bp);
     free(w->br);
-    free(w->lat);
-    free(w->lat_cls);
+    sim_lat_free(&w->lat);
     free(w->ccounts);
     free(w->cwasted);
     free(w->clast_finish);

@@ -23,6 +23,7 @@
 #include "model.h"
 #include "outcome16.h"
 #include "rng.h"
+#include "latstore.h"
 #include <stdio.h>
 
 
@@ -55,11 +56,11 @@ typedef struct {
 
 /* The retry loop's state of a request whose policy has one loop and no
  * per-kind rules: all that pol_retry_next reads then (the rest of
- * pol_retry_state is the rules' bookkeeping). 48 bytes instead of the
+ * pol_retry_state is the rules' bookkeeping). 40 bytes instead of the
  * 224 of a pol_retry_state; world.c expands it into a full state around
  * each pol_retry_* call (rs_load / rs_store). */
 typedef struct {
-    pol_ns   start, last_delay, hinted;
+    pol_ns   last_delay, hinted; /* (start: world.c's rs_start, the request's) */
     pol_backoff_state bo;
     int32_t  attempts;
     int32_t  kind0;          /* kind_attempts[0]: failures that matched no rule (PER_KIND counts them) */
@@ -110,7 +111,7 @@ typedef struct {
                                 it streams, over its class's say (stream.c) */
     sim_rs_small rs;         /* the retry loop of the current request, when no policy of the
                                 run has nested layers or rules (else sim_world.lstates) */
-} sim_client;
+} sim_client;               /* 136 bytes */
 
 /* What only some runs keep of a client, beside the clients (sim_world.cx,
  * same index): when a policy hedges or has a retry budget, or a trace gives
@@ -204,9 +205,7 @@ struct sim_world {
     uint32_t            nbuckets;
     sim_bucket_prov    *bp;            /* [bucket * nproviders + p] */
     sim_bucket_req     *br;            /* [bucket] */
-    float              *lat;           /* latencies of successful requests, seconds */
-    uint8_t            *lat_cls;       /* [nlat]: the class of each */
-    size_t              nlat, cap_lat;
+    sim_latstore        lat;           /* latencies of successful requests, seconds, by class */
     double              counts[SIM_M__COUNT];   /* all classes; SIM_M_SLO_SUCCESS_RATE holds the
                                                    count of successes within their SLO until the end */
     double             *ccounts;       /* [class * SIM_M__COUNT + metric]: the same per request class */
