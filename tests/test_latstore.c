@@ -123,7 +123,10 @@ static void test_footprint(void)
     for (size_t i = 0; i < n; i++) CU_ASSERT_EQUAL_FATAL(sim_lat_add(&s, 0, (float)gsl_ran_lognormal(r, log(0.4), 0.6)), POL_OK);
     size_t bins = 0;
     for (int d = 0; d < 256; d++)
-        for (int b = 0; s.dir[0][d] && b < 256; b++) bins += s.dir[0][d][b].n > 0;
+        for (int b = 0; s.dir[0][d] && b < 256; b++) {
+            bins += s.dir[0][d]->bin[b].n > 0;
+            CU_ASSERT_EQUAL(s.dir[0][d]->bin[b].n > 0, (s.dir[0][d]->used[b >> 6] >> (b & 63)) & 1);
+        }
     CU_ASSERT(bins > 100 && bins < 2000);
     CU_ASSERT(s.nblk <= n / SIM_LAT_BLK + bins);
     CU_ASSERT(s.nblk >= n / SIM_LAT_BLK);

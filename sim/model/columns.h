@@ -61,7 +61,7 @@ _Static_assert(SIM_MAX_LAYERS == 4, "attempts.csv has a layerK_attempt column pe
     X("outcome",         str, r->o ? pol_outcome_kind_name(r->o->kind) : "") \
     X("status",          num, r->o ? (double)r->o->status : NAN) \
     X("retry_after_s",   num, r->o && r->o->retry_after >= 0 ? SIM_SEC(r->o->retry_after) : NAN) \
-    X("delay_before_s",  num, SIM_SEC(r->s->delay_before)) \
+    X("delay_before_s",  num, SIM_SEC(r->w->slotx[r->s - r->w->slots].delay_before)) /* slotx: rows are written */ \
     X("decision",        str, r->v ? pol_action_name(r->v->action) : "") \
     X("reason",          str, r->v ? pol_reason_name(r->v->reason) : "") \
     X("next_delay_s",    num, r->v && r->v->action == POL_ACT_RETRY ? SIM_SEC(r->v->delay) : NAN) \

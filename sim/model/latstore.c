@@ -51,18 +51,22 @@ int sim_lat_add(sim_latstore *s, unsigned cls, float x)
         s->dir[cls] = calloc(256, sizeof *s->dir[cls]);
         if (!s->dir[cls]) return POL_ENOMEM;
     }
-    if (!s->dir[cls][d]) {
-        sim_lat_bin *pg = malloc(256 * sizeof *pg);
+    sim_lat_page *pg = s->dir[cls][d];
+    if (!pg) {
+        pg = malloc(sizeof *pg);
         if (!pg) return POL_ENOMEM;
-        for (int i = 0; i < 256; i++) pg[i] = (sim_lat_bin){ LAT_NIL, 0 };
+        for (int i = 0; i < 256; i++) pg->bin[i] = (sim_lat_bin){ LAT_NIL, 0 };
+        memset(pg->used, 0, sizeof pg->used);
         s->dir[cls][d] = pg;
+        s->pages[d >> 6] |= (uint64_t)1 << (d & 63);
     }
-    sim_lat_bin *bin = &s->dir[cls][d][b];
+    sim_lat_bin *bin = &pg->bin[b];
     if (bin->n % SIM_LAT_BLK == 0) {          /* the newest block is full (or there is none) */
         uint32_t id;
         if (blk_new(s, &id)) return POL_ENOMEM;
         s->next[id] = bin->head;
         bin->head = id;
+        pg->used[b >> 6] |= (uint64_t)1 << (b & 63);
     }
     s->v[(size_t)bin->head * SIM_LAT_BLK + bin->n % SIM_LAT_BLK] = (uint16_t)(k & 0xFFFF);
     bin->n++;
@@ -115,13 +119,28 @@ static void sort16(uint16_t *t, uint16_t *u, size_t m)
     for (size_t i = 0; i < m; i++) t[hi[u[i] >> 8]++] = u[i];
 }
 
-/* The classes summarised that have page d: their pages into pg, how many. */
-static int pages_at(const sim_latstore *s, int k0, int k1, unsigned d, const sim_lat_bin **pg)
+/* The classes summarised that have page d: their pages into pg, how many;
+ * the bins any of them uses into used. */
+static int pages_at(const sim_latstore *s, int k0, int k1, unsigned d, const sim_lat_page **pg, uint64_t used[4])
 {
     int np = 0;
+    memset(used, 0, 4 * sizeof *used);
     for (int k = k0; k < k1; k++)
-        if (s->dir[k] && s->dir[k][d]) pg[np++] = s->dir[k][d];
+        if (s->dir[k] && s->dir[k][d]) {
+            pg[np] = s->dir[k][d];
+            for (int w = 0; w < 4; w++) used[w] |= pg[np]->used[w];
+            np++;
+        }
     return np;
+}
+
+/* The indices of bits[4]'s set bits, ascending, into at; how many. */
+static unsigned set_bits(const uint64_t bits[4], uint8_t at[256])
+{
+    unsigned n = 0;
+    for (unsigned w = 0; w < 4; w++)
+        for (uint64_t m = bits[w]; m; m &= m - 1) at[n++] = (uint8_t)(w * 64 + (unsigned)__builtin_ctzll(m));
+    return n;
 }
 
 int sim_lat_summarise(const sim_latstore *s, int cls, sim_lat_summary *out)
@@ -135,12 +154,17 @@ int sim_lat_summarise(const sim_latstore *s, int cls, sim_lat_summary *out)
     for (int j = 0; j < SIM_LAT_NQ; j++) out->q[j] = NAN;
     if (!n) return POL_OK;
     while (k1 > k0 && !s->dir[k1 - 1]) k1--;
-    const sim_lat_bin *pg[SIM_MAX_CLASSES];
-    for (unsigned d = 0; d < 256; d++) {          /* the largest bin, over the classes summarised */
-        int np = pages_at(s, k0, k1, d, pg);
-        for (unsigned b = 0; np && b < 256; b++) {
+    const sim_lat_page *pg[SIM_MAX_CLASSES];
+    uint64_t used[4];
+    uint8_t ds[256], bs[256];
+    unsigned nd = set_bits(s->pages, ds);
+    for (unsigned di = 0; di < nd; di++) {        /* the largest bin, over the classes summarised */
+        int np = pages_at(s, k0, k1, ds[di], pg, used);
+        unsigned nb = set_bits(used, bs);
+        for (unsigned bi = 0; bi < nb; bi++) {
+            unsigned b = bs[bi];
             size_t m = 0;
-            for (int p = 0; p < np; p++) m += pg[p][b].n;
+            for (int p = 0; p < np; p++) m += pg[p]->bin[b].n;
             if (m > most) most = m;
         }
     }
@@ -157,12 +181,15 @@ int sim_lat_summarise(const sim_latstore *s, int cls, sim_lat_summary *out)
     }
     long double mean = 0;                  /* gsl_stats_float_mean's recurrence, in sorted order */
     size_t i = 0;
-    for (unsigned d = 0; d < 256; d++) {
-        int np = pages_at(s, k0, k1, d, pg);
-        for (unsigned b = 0; np && b < 256; b++) {
+    for (unsigned di = 0; di < nd; di++) {
+        unsigned d = ds[di];
+        int np = pages_at(s, k0, k1, d, pg, used);
+        unsigned nb = set_bits(used, bs);
+        for (unsigned bi = 0; bi < nb; bi++) {
+            unsigned b = bs[bi];
             size_t m = 0;
             for (int p = 0; p < np; p++)
-                if (pg[p][b].n) m += gather(s, &pg[p][b], t + m);
+                if (pg[p]->bin[b].n) m += gather(s, &pg[p]->bin[b], t + m);
             if (!m) continue;
             sort16(t, t + most, m);
             uint32_t hi = (uint32_t)(d << 24 | b << 16);

@@ -7,7 +7,8 @@
  * A bin (sign, exponent and the mantissa's top 7 bits: 65,536 of them, a
  * run's latencies fill a thousand or two) holds its low halves unsorted in
  * a list of blocks of SIM_LAT_BLK from one pool; a class's bins are pages
- * of 256, made when a value first falls in one. At the end the bins are
+ * of 256, made when a value first falls in one, with a bit per bin in use
+ * (and per page), so that the end visits only those. At the end the bins are
  * walked in order, each one's values sorted, so the values come out as a
  * full sort of the floats would give them: the mean follows GSL's
  * recurrence over them (gsl_stats_float_mean, in sorted order as before)
@@ -27,13 +28,18 @@
 #define SIM_LAT_NQ  4           /* quantiles a summary gives: p50, p90, p99, p99.9 */
 
 typedef struct { uint32_t head, n; } sim_lat_bin;   /* head: the newest block (full but for it) */
+typedef struct {
+    sim_lat_bin bin[256];
+    uint64_t    used[4];                   /* a bit per bin that holds a value */
+} sim_lat_page;
 
 typedef struct {
     uint16_t     *v;                       /* [cap * SIM_LAT_BLK] the blocks' values */
     uint32_t     *next;                    /* [cap] a block's older neighbour in its bin */
     uint32_t      nblk, cap;
     size_t        count[SIM_MAX_CLASSES];  /* values held per class */
-    sim_lat_bin **dir[SIM_MAX_CLASSES];    /* [256] a class's pages of 256 bins, NULL until used */
+    sim_lat_page **dir[SIM_MAX_CLASSES];   /* [256] a class's pages of 256 bins, NULL until used */
+    uint64_t      pages[4];                /* a bit per page index some class has */
 } sim_latstore;
 
 typedef struct {

@@ -57,7 +57,8 @@ typedef struct {
     double      prompt, output;   /* token counts the request asks for */
     pol_ns      sent;         /* scenario time it left */
     pol_ns      deadline;     /* when the client stops waiting, 0 = never */
-    pol_ns      delay_before; /* backoff slept before it */
+    pol_ns      delay_before; /* backoff slept before it (kept when the run writes attempt rows, is
+                                 live, or runs a quota policy: sim_world.slotx; else 0) */
     const char *policy;       /* the name of the policy its client runs */
     const pol_hint_cfg *hint; /* how its client reads Retry-After headers: the hint settings of
                                  the loop that sends HTTP attempts (the innermost: the SDK's) */

@@ -30,6 +30,13 @@
 #include <string.h>
 
 /* ---------------------------------------------------------------- slots --- */
+/* Client ci's i-th attempt in flight (i < SIM_MAX_INFLIGHT; past the first
+ * only when its policy hedges, and then cx exists). */
+static inline uint32_t *att_at(sim_world *w, uint32_t ci, int i)
+{
+    return i == 0 ? &w->clients[ci].att0 : &w->cx[ci].att_more[i - 1];
+}
+
 static uint32_t slot_alloc(sim_world *w)
 {
     if (w->free_slot != SIM_NONE) {
@@ -387,8 +394,8 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->stream = 0;
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
-    s->delay_before = hedge ? 0 : c->last_delay;
     const pol_retry_state *rs = w->lstates ? sim_client_rs(w, ci) : NULL;   /* else c->rs */
+    if (w->slotx) w->slotx[id].delay_before = hedge ? 0 : c->last_delay;
     if (w->slotx)
         for (int k = 0; k < lc->n; k++) {
             int a = (rs ? rs[k].attempts : c->rs.attempts) + 1;
@@ -402,7 +409,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
         if (w->cx) w->cx[ci].round_start = now;
         c->lo_best = c->lo_first = 0xFF;
     }
-    c->att[c->natt++] = id;
+    *att_at(w, ci, c->natt++) = id;
     c->round_sent++;
     c->gates = 0;
     c->throttled = 0;
@@ -452,7 +459,8 @@ int sim_world_attempt(const sim_world *w, uint32_t id, sim_attempt *a)
     const sim_slot *s = &w->slots[id];
     *a = (sim_attempt){ .req_id = s->req_id, .attempt_no = s->attempt_no, .client = s->client, .gen = s->gen,
                         .provider = s->provider, .hedge = s->hedge, .prompt = s->prompt, .output = s->output,
-                        .sent = s->sent, .deadline = s->deadline, .delay_before = s->delay_before,
+                        .sent = s->sent, .deadline = s->deadline,
+                        .delay_before = w->slotx ? w->slotx[id].delay_before : 0,
                         .policy = client_policy(w, &w->clients[s->client])->name,
                         .stream = s->stream != 0,
                         .idle_timeout = s->stream ? w->st->cls[w->clients[s->client].cls].idle_timeout : 0 };
@@ -601,17 +609,18 @@ static void abandon_inflight(sim_world *w, uint32_t ci)
     sim_client *c = &w->clients[ci];
     const sim_policy *p = client_policy(w, c);
     for (int i = 0; i < c->natt; i++) {
-        sim_slot *s = &w->slots[c->att[i]];
+        uint32_t id = *att_at(w, ci, i);
+        sim_slot *s = &w->slots[id];
         s->abandoned = 1;
         w->in_flight[s->provider]--;
         pol_breaker *b = s->probe ? sim_g_breaker(w, p, ci, s->provider) : NULL;
         if (b) pol_breaker_cancel(b);
-        if (s->stream == SST_STREAMING) sim_stream_abandon(w, c->att[i]);   /* what it received is discarded */
-        w->tp.cancel(w, c->att[i], w->tp.ctx);
+        if (s->stream == SST_STREAMING) sim_stream_abandon(w, id);   /* what it received is discarded */
+        w->tp.cancel(w, id, w->tp.ctx);
         if (!w->simulated) {
-            slot_free(w, c->att[i]);
+            slot_free(w, id);
         } else if (s->state == SLOT_DROPPED) {
-            slot_free(w, c->att[i]);
+            slot_free(w, id);
         }
     }
     c->natt = 0;
@@ -643,10 +652,11 @@ static void end_request(sim_world *w, uint32_t ci, int outcome)
 }
 
 /* Removes slot id from the client's in-flight list. */
-static void drop_att(sim_client *c, uint32_t id)
+static void drop_att(sim_world *w, uint32_t ci, uint32_t id)
 {
+    sim_client *c = &w->clients[ci];
     for (int i = 0; i < c->natt; i++)
-        if (c->att[i] == id) { c->att[i] = c->att[--c->natt]; return; }
+        if (*att_at(w, ci, i) == id) { *att_at(w, ci, i) = *att_at(w, ci, c->natt - 1); c->natt--; return; }
 }
 
 /* What every stateful part learns from an attempt's outcome. */
@@ -756,7 +766,7 @@ static void deliver(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, cons
     sim_client *c = &w->clients[ci];
     const pol_layers_cfg *lc = &w->lcfg[c->cls];
     sim_slot *s = &w->slots[slot_id];
-    drop_att(c, slot_id);
+    drop_att(w, ci, slot_id);
     record_outcome(w, ci, s, o);
     if (client_policy(w, c)->st.hedge_list_order && layer == lc->n - 1) {
         deliver_list_order(w, ci, slot_id, layer, o);

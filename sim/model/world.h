@@ -88,7 +88,7 @@ typedef struct {
     pol_ns    last_delay;    /* the backoff slept before the next attempt (any layer's) */
     pol_ns    req_start;
     uint32_t  req_id;
-    uint32_t  att[SIM_MAX_INFLIGHT]; /* attempts in flight, natt of them */
+    uint32_t  att0;          /* the first attempt in flight (the others: cx's att_more; att_at) */
     uint32_t  gen;           /* wake / hedge event generation */
     int32_t   done;          /* requests finished (closed loop) */
     float     prompt, output;/* token sizes of the current request */
@@ -111,7 +111,7 @@ typedef struct {
                                 it streams, over its class's say (stream.c) */
     sim_rs_small rs;         /* the retry loop of the current request, when no policy of the
                                 run has nested layers or rules (else sim_world.lstates) */
-} sim_client;               /* 136 bytes */
+} sim_client;               /* 128 bytes */
 
 /* What only some runs keep of a client, beside the clients (sim_world.cx,
  * same index): when a policy hedges or has a retry budget, or a trace gives
@@ -121,6 +121,8 @@ typedef struct {
                                 row's deadline moves it: start_request) */
     pol_ns    round_start;   /* when the current round's first attempt was sent (hedging) */
     pol_budget_req brq;      /* retry-budget bookkeeping of the current request */
+    uint32_t  att_more[SIM_MAX_INFLIGHT - 1]; /* attempts in flight after att0 (only a hedging
+                                policy has more than one, and then cx exists) */
 } sim_client_x;
 
 /* A slot's state as the client side knows it. */
@@ -146,19 +148,20 @@ typedef struct {
     uint8_t  stream;         /* a streamed attempt: SST_* (stream.h), 0 = not streamed */
     pol_ns   deadline;       /* when the client stops waiting, 0 = never */
     pol_ns   sent;
-    pol_ns   delay_before;
     pol_ns   service;        /* provider time spent on it (for wasted work) */
     float    prompt, output;
     sim_outcome16 out;       /* the answer the provider decided */
-} sim_slot;                  /* 88 bytes */
+} sim_slot;                  /* 80 bytes */
 
 /* What only some runs read of an attempt, beside the slots (sim_world.slotx,
- * same index): the rate-limit hints (a quota policy's) and each retry
- * layer's attempt number (attempts.csv's layerK_attempt columns). */
+ * same index): the rate-limit hints (a quota policy's), each retry layer's
+ * attempt number (attempts.csv's layerK_attempt columns) and the backoff
+ * slept before it (its delay_before_s). */
 typedef struct {
     float    rl_req, rl_tok; /* x-ratelimit-remaining-requests / -tokens */
     pol_ns   rl_reset;       /* x-ratelimit-reset-*: until the buckets are full again */
     uint16_t lno[SIM_MAX_LAYERS]; /* each layer's attempt number when it was sent */
+    pol_ns   delay_before;   /* the backoff slept before it (0 for a hedge) */
 } sim_slot_x;
 
 struct sim_world {
