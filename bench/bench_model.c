@@ -2,11 +2,13 @@
  * below at 1k, 10k, 100k and 1M closed-loop clients (provider capacity scales
  * with the client count, so every size sees the same per-client dynamics:
  * a 429 storm in the middle of the run, full-jitter retries, timeouts).
- * Each size runs in a forked child so that its peak RSS (getrusage
- * high-water mark, reset when the run starts: proc(5) clear_refs) is its
- * own; memory per client is (the run's growth of RSS at N clients - the
- * same with 1 client) / N. The child checks its results (requests were
- * made, retries happened, some succeeded) before the parent prints anything.
+ * Each run is a process of its own (forked, then the binary exec'd afresh:
+ * CHILD_ENV), whose peak RSS (the high-water mark, reset when the run
+ * starts: proc(5) clear_refs) is the run's; memory per client is (the
+ * run's growth of RSS at N clients - the same with 1 client) / N, medians
+ * of MODEL_REPS runs up to 10k clients. The child checks its results
+ * (requests were made, retries happened, some succeeded) before the parent
+ * prints anything.
  * Figures: wall and CPU time of the run (CPU time is what a shared machine
  * disturbs least), simulated attempts per CPU second on one core (the run
  * itself is single-threaded), events per attempt (dispatched + skipped).
@@ -15,6 +17,7 @@
 #include "scenario.h"
 #include "units.h"
 #include "model.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,51 +127,85 @@ static int reset_peak(void)
     return (fclose(f) == 0 && ok) ? 0 : -1;
 }
 
+/* One run of the model scenario at `clients`, measured here. */
+static void measure(const char *path, long clients, const char *duration, model_result *r)
+{
+    memset(r, 0, sizeof *r);
+    char o[6][64];
+    model_overrides(clients, duration, o);
+    const char *ov[] = { o[0], o[1], o[2], o[3], o[4], o[5] };
+    sim_scenario sc;
+    sim_err err;
+    if (sim_scenario_load(path, ov, 6, &sc, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return;
+    }
+    sim_run_metrics m;
+    sim_run_stats st;
+    struct timespec c0, c1;
+    /* the run's own peak: the high-water mark reset to the RSS it starts from
+     * (what the process holds before and the scenario's load are not the run's) */
+    long rss0 = reset_peak() == 0 ? status_kb("VmRSS") : -1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+    int64_t t0 = bench_clock_ns();
+    int rc = sim_run_world(&(sim_run_opts){ .sc = &sc, .queue = bench_queue }, &m, &st);
+    int64_t t1 = bench_clock_ns();
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    if (rc == 0) {
+        r->wall_s = (double)(t1 - t0) / 1e9;
+        r->cpu_s = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+        r->attempts = m.m[SIM_M_ATTEMPTS];
+        r->requests = m.m[SIM_M_REQUESTS];
+        r->success_rate = m.m[SIM_M_SUCCESS_RATE];
+        r->events = (double)(st.dispatched + st.skipped);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        r->maxrss_kb = ru.ru_maxrss;
+        long hwm = rss0 >= 0 ? status_kb("VmHWM") : -1;
+        r->grown_kb = hwm >= rss0 && rss0 >= 0 ? hwm - rss0 : -1;
+        r->ok = r->requests > 0 && r->attempts > r->requests && r->success_rate > 0.1 && r->success_rate <= 1;
+    }
+    sim_scenario_free(&sc);
+}
+
+/* The environment variable that makes `retrysim bench model` one measured
+ * run ("CLIENTS DURATION QUEUE PATH"), its model_result written to stdout:
+ * run_child execs the binary afresh for each run, so that each gets its own
+ * address layout (ASLR), which moves a small run's RSS by up to ~180 kB. */
+#define CHILD_ENV "RETRYSIM_BENCH_MODEL_CHILD"
+
+static int child_main(const char *spec)
+{
+    long clients = 0;
+    int queue = 0, at = 0;
+    char duration[32] = "";
+    if (sscanf(spec, "%ld %31s %d %n", &clients, duration, &queue, &at) != 3 || !spec[at]) {
+        fprintf(stderr, "retrysim bench model: bad %s\n", CHILD_ENV);
+        return 2;
+    }
+    bench_queue = queue;
+    model_result r;
+    measure(spec + at, clients, duration, &r);
+    return write(STDOUT_FILENO, &r, sizeof r) == (ssize_t)sizeof r ? 0 : 1;
+}
+
 static int run_child(const char *path, long clients, const char *duration, model_result *out)
 {
     int fd[2];
     if (pipe(fd)) return -1;
+    char spec[PATH_MAX + 96];
+    snprintf(spec, sizeof spec, "%ld %s %d %s", clients, duration, bench_queue, path);
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
         close(fd[0]);
-        model_result r;
-        memset(&r, 0, sizeof r);
-        char o[6][64];
-        model_overrides(clients, duration, o);
-        const char *ov[] = { o[0], o[1], o[2], o[3], o[4], o[5] };
-        sim_scenario sc;
-        sim_err err;
-        if (sim_scenario_load(path, ov, 6, &sc, &err) == 0) {
-            sim_run_metrics m;
-            sim_run_stats st;
-            struct timespec c0, c1;
-            /* the run's own peak: the high-water mark reset to the RSS it starts from
-             * (what the fork inherited and the scenario's load are not the run's) */
-            long rss0 = reset_peak() == 0 ? status_kb("VmRSS") : -1;
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
-            int64_t t0 = bench_clock_ns();
-            int rc = sim_run_world(&(sim_run_opts){ .sc = &sc, .queue = bench_queue }, &m, &st);
-            int64_t t1 = bench_clock_ns();
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-            if (rc == 0) {
-                r.wall_s = (double)(t1 - t0) / 1e9;
-                r.cpu_s = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
-                r.attempts = m.m[SIM_M_ATTEMPTS];
-                r.requests = m.m[SIM_M_REQUESTS];
-                r.success_rate = m.m[SIM_M_SUCCESS_RATE];
-                r.events = (double)(st.dispatched + st.skipped);
-                struct rusage ru;
-                getrusage(RUSAGE_SELF, &ru);
-                r.maxrss_kb = ru.ru_maxrss;
-                long hwm = rss0 >= 0 ? status_kb("VmHWM") : -1;
-                r.grown_kb = hwm >= rss0 && rss0 >= 0 ? hwm - rss0 : -1;
-                r.ok = r.requests > 0 && r.attempts > r.requests && r.success_rate > 0.1 && r.success_rate <= 1;
-            }
-            sim_scenario_free(&sc);
-        } else {
-            fprintf(stderr, "%s\n", err.msg);
+        if (dup2(fd[1], STDOUT_FILENO) >= 0 && setenv(CHILD_ENV, spec, 1) == 0) {
+            char *argv[] = { "retrysim", "bench", "model", NULL };
+            execv("/proc/self/exe", argv);
         }
+        unsetenv(CHILD_ENV);                   /* no exec: measured in the fork itself */
+        model_result r;
+        measure(path, clients, duration, &r);
         ssize_t n = write(fd[1], &r, sizeof r);
         _exit(n == (ssize_t)sizeof r ? 0 : 1);
     }
@@ -187,13 +224,11 @@ static int cmp_long(const void *a, const void *b)
 }
 
 /* The run of `clients` as run_child measures it; runs of up to 10k clients
- * (tens of ms) are repeated MODEL_REPS times and their memory is the median
- * of the repetitions' growth; the times are the first repetition's. The
- * repetitions share the parent's address layout, so they agree to the page;
- * across invocations the layout (ASLR) moves one run's growth by up to
- * about 180 kB, as much as 1k clients' memory: docs/performance.md gives
- * medians over invocations. */
-#define MODEL_REPS 5
+ * (tens of ms) are repeated MODEL_REPS times, each in a process of its own
+ * address layout, and their memory is the median of the repetitions'
+ * growth (a layout moves a run's growth by up to ~180 kB, as much as 1k
+ * clients' memory); the times are the first repetition's. */
+#define MODEL_REPS 11
 static int run_reps(const char *path, long clients, const char *duration, model_result *out)
 {
     if (run_child(path, clients, duration, out)) return -1;
@@ -212,6 +247,8 @@ static int run_reps(const char *path, long clients, const char *duration, model_
 
 int bench_model(int argc, char **argv)
 {
+    const char *spec = getenv(CHILD_ENV);
+    if (spec) return child_main(spec);
     long max_clients = 1000000, only = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--max-clients") && i + 1 < argc) max_clients = atol(argv[++i]);
