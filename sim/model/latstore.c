@@ -61,6 +61,7 @@ int sim_lat_add(sim_latstore *s, unsigned cls, float x)
         s->pages[d >> 6] |= (uint64_t)1 << (d & 63);
     }
     sim_lat_bin *bin = &pg->bin[b];
+    if (bin->n == UINT32_MAX) return POL_ENOMEM;  /* 4G values in one bin: no room to count more */
     if (bin->n % SIM_LAT_BLK == 0) {          /* the newest block is full (or there is none) */
         uint32_t id;
         if (blk_new(s, &id)) return POL_ENOMEM;
