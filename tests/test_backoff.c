@@ -100,6 +100,22 @@ static void test_nominal(void)
     c.floor = 0;
     CU_ASSERT_EQUAL(pol_backoff_nominal(&c, 3), 2250 * POL_NS_PER_MS);
     CU_ASSERT_EQUAL(pol_backoff_nominal(NULL, 3), 0);
+    /* multiplier 2 takes ldexp(1, n - 1) for pow(2, n - 1): the same double (a
+     * power of two is exact in this libm's pow) at every exponent up to past
+     * overflow, so the same delays */
+    int same = 1;
+    for (int k = 0; k <= 1100 && same; k++) {
+        volatile double e = (double)k;              /* pow not folded at compile time */
+        same = ldexp(1.0, k) == pow(2.0, e);
+        if (!same) printf("\n  2^%d: ldexp %a, pow %a\n", k, ldexp(1.0, k), pow(2.0, e));
+    }
+    CU_ASSERT(same);
+    c.multiplier = 2.0;
+    c.base = 7;
+    c.cap = 0;
+    CU_ASSERT_EQUAL(pol_backoff_nominal(&c, 11), 7 * 1024);
+    c.cap = S(3600);
+    CU_ASSERT_EQUAL(pol_backoff_nominal(&c, 2000), S(3600));    /* inf capped */
 }
 
 /* Recorded once from this implementation; any change of formula, draw order
