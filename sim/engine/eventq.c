@@ -19,10 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline int ev_less(const sim_event *a, const sim_event *b)
-{
-    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
+
+/* (t, seq) as one 128-bit unsigned number, which orders as the pair does
+ * since t >= 0 (sim_schedule never schedules before now, which starts at
+ * 0): a comparison is a compare and a borrow, where the pair took two
+ * compares, an equality and their logic. */
+__extension__ typedef unsigned __int128 ev_key;
+static inline ev_key ev_key_of(const sim_event *a) { return (ev_key)(uint64_t)a->t << 64 | a->seq; }
+static inline int ev_less(const sim_event *a, const sim_event *b) { return ev_key_of(a) < ev_key_of(b); }
 
 /* The same order without branches: the choice between two children is a
  * coin flip to the branch predictor (one miss, ~15 cycles, per level), so
@@ -35,7 +39,7 @@ static inline int ev_less(const sim_event *a, const sim_event *b)
 #define SIFT_BRANCHLESS_MAX ((size_t)1 << 17)   /* entries: 4 MiB of heap */
 static inline size_t ev_less_bit(const sim_event *a, const sim_event *b)
 {
-    return (size_t)((a->t < b->t) | ((a->t == b->t) & (a->seq < b->seq)));
+    return (size_t)(ev_key_of(a) < ev_key_of(b));
 }
 
 /* Room for cap entries, heap[1] on a 64-byte boundary (see above); the
