@@ -351,7 +351,8 @@ static const cli_verb BENCH_SUBS[] = {
       .description =
           "Full-model throughput (simulated attempts/s and events/s per core) and peak\n"
           "memory per client, on a standard 429-storm scenario at 1k, 10k, 100k and 1M\n"
-          "clients (each size in a child process, so that the peak RSS is its own).",
+          "clients. Memory per client: each run in a fresh process, its own growth of\n"
+          "RSS (less a 1-client run's) over N, the median of 11 runs up to 10k clients.",
       .examples = "retrysim bench model\nretrysim bench model --max-clients 100000",
       .exits = BENCH_EXITS,
       .opts = BENCH_MODEL_OPTS, .nopts = NROWS(BENCH_MODEL_OPTS),
