@@ -395,12 +395,13 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     s->attempt_no = ++c->attempt_no;
     s->sent = now;
     const pol_retry_state *rs = w->lstates ? sim_client_rs(w, ci) : NULL;   /* else c->rs */
-    if (w->slotx) w->slotx[id].delay_before = hedge ? 0 : c->last_delay;
-    if (w->slotx)
+    if (w->slotx) {
+        w->slotx[id].delay_before = hedge ? 0 : c->last_delay;
         for (int k = 0; k < lc->n; k++) {
             int a = (rs ? rs[k].attempts : c->rs.attempts) + 1;
             w->slotx[id].lno[k] = (uint16_t)(a < UINT16_MAX ? a : UINT16_MAX);
         }
+    }
     s->service = 0;
     s->prompt = c->prompt;
     s->output = c->output;
@@ -718,7 +719,7 @@ static void decide_row(sim_world *w, uint32_t ci, uint32_t slot_id, int layer, c
         else if (chain_of(pol, c->chain, &n), c->target + 1 < n) c->target++;
         else { end_request(w, ci, END_GIVE_UP); return; }
         pol_layers_begin(lc, rs, now);
-        rs[0].start = w->cx ? w->cx[ci].dl_origin : c->req_start;   /* the deadline covers the whole request */
+        rs[0].start = rs_start(w, ci);   /* the deadline covers the whole request */
         rs_store(w, ci, rs);
         c->last_delay = 0;
         c->round_sent = 0;
