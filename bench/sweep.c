@@ -839,18 +839,24 @@ static int prefixed_rows(FILE *f, const bench_sweep *s, int p,
     if (!m) return -1;
     write(m, &s->sc[p], &s->res[p]);
     if (fclose(m)) { free(buf); return -1; }
-    int start = 1, quoted = 0;
+    int quoted = 0;
     sim_csv c;
+    size_t row = 0;                                    /* where the current row starts */
     for (size_t i = 0; i < len; i++) {
-        if (start) {
+        if (buf[i] == '"') quoted = !quoted;          /* "" inside a field toggles twice */
+        else if (buf[i] == '\n' && !quoted) {           /* a row: the point's cells, then it */
             sim_csv_begin(&c, f);
             point_cells(&c, s, p);
             fputc(',', f);
-            start = 0;
+            fwrite(buf + row, 1, i + 1 - row, f);
+            row = i + 1;
         }
-        fputc(buf[i], f);
-        if (buf[i] == '"') quoted = !quoted;          /* "" inside a field toggles twice */
-        else if (buf[i] == '\n' && !quoted) start = 1;
+    }
+    if (row < len) {                                   /* a last row without its newline */
+        sim_csv_begin(&c, f);
+        point_cells(&c, s, p);
+        fputc(',', f);
+        fwrite(buf + row, 1, len - row, f);
     }
     free(buf);
     return 0;
@@ -888,9 +894,8 @@ static void partial_run(FILE *f, const bench_sweep *s, size_t i)
     sim_csv_int(&c, r->rep);
     sim_csv_num(&c, (double)sc->seed);
     for (int j = 0; j < SIM_M__COUNT; j++) {      /* %.17g reads back to the same double */
-        double v = s->m[i].m[j];
         fputc(',', f);
-        if (isfinite(v)) fprintf(f, "%.17g", v);  /* non-finite: empty, as sim_csv_num */
+        sim_fput_exact(f, s->m[i].m[j]);           /* non-finite: empty, as sim_csv_num */
     }
     sim_csv_end(&c);
 }

@@ -1,8 +1,12 @@
 /* test_outfile.c — sim/util/outfile: temporaries' names, the directory lock,
  * the stale-temporary rule, directories removed on failure, the journal's
- * torn-row rule (bench_sweep_read_partial). */
+ * torn-row rule (bench_sweep_read_partial); the CSV number writers
+ * (csvout.h) against the printf formats they stand for. */
 #include "cu_util.h"
 #include "outfile.h"
+#include "csvout.h"
+#include <math.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -158,6 +162,78 @@ static void test_cleanup(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* What f writes for v, as a string (caller frees). */
+static char *written(void (*f)(FILE *, double), double v)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    f(m, v);
+    fclose(m);
+    return buf;
+}
+
+static void num_field(FILE *m, double v)
+{
+    sim_csv c;
+    sim_csv_begin(&c, m);
+    sim_csv_num(&c, v);
+}
+
+/* sim_fput_exact writes exactly "%.17g" for every finite value (its
+ * integer path included), and the text reads back to the same double;
+ * sim_csv_num writes "%.0f" for integral values below 1e15 and "%.10g"
+ * otherwise. The values: integers of every size around the 1e15 switch,
+ * both zeros, negative integers, fractions, tiny and huge values, and
+ * pseudo-random doubles of every exponent. */
+static void test_numbers(void)
+{
+    double v[4096];
+    size_t n = 0;
+    const double fixed[] = { 0.0, -0.0, 1, -1, 7, 10, 42, -42, 1e6, 123456789, 999999999999999.0, 1e15,
+                             1e15 + 1, -999999999999999.0, -1e15, 1e16, 9007199254740992.0, 0.5, -0.5, 1.0 / 3,
+                             2.5, 1e-300, 5e-324, 1.7976931348623157e308, -1e-5, 0.1, 4.3, 0.03333333333333333 };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) v[n++] = fixed[i];
+    for (int e = 0; e < 60; e++) { v[n++] = ldexp(1, e); v[n++] = ldexp(1, e) - 1; v[n++] = -ldexp(3, e); }
+    unsigned long long x = 0x9e3779b97f4a7c15ULL;
+    while (n < sizeof v / sizeof v[0]) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        double d;
+        memcpy(&d, &x, sizeof d);
+        if (isfinite(d)) v[n++] = d;
+        v[n++] = (double)(x % 2000000000000000ULL) - 1e15;      /* integers on both sides of +-1e15 */
+        if (n >= sizeof v / sizeof v[0]) break;
+        v[n++] = (double)(x >> 11) / 1024.0;                  /* fractions and integers */
+    }
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "%.17g", v[i]);
+        char *got = written(sim_fput_exact, v[i]);
+        if (strcmp(got, want) || strtod(got, NULL) != v[i] || signbit(strtod(got, NULL)) != signbit(v[i])) bad++;
+        free(got);
+        if (v[i] == floor(v[i]) && fabs(v[i]) < 1e15) snprintf(want, sizeof want, "%.0f", v[i]);
+        else snprintf(want, sizeof want, "%.10g", v[i]);
+        got = written(num_field, v[i]);
+        if (strcmp(got, want)) bad++;
+        free(got);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    char *got = written(sim_fput_exact, -0.0);
+    CU_ASSERT_STRING_EQUAL(got, "-0");
+    free(got);
+    got = written(num_field, 1e15);                            /* past the switch: "%.10g" */
+    CU_ASSERT_STRING_EQUAL(got, "1e+15");
+    free(got);
+    got = written(num_field, NAN);                             /* non-finite: an empty field */
+    CU_ASSERT_STRING_EQUAL(got, "");
+    free(got);
+    got = written(sim_fput_exact, INFINITY);
+    CU_ASSERT_STRING_EQUAL(got, "");
+    free(got);
+}
+
 static void register_suites(void)
 {
     snprintf(g_root, sizeof g_root, "/tmp/test_outfile.%ld", (long)getpid());
@@ -166,6 +242,7 @@ static void register_suites(void)
              { "created directories removed on failure", test_created_removed },
              { "stale temporaries", test_stale }, { "registry slots", test_abort_untracks },
              { "cleanup", test_cleanup });
+    CU_SUITE("csv numbers", { "integer fast path = printf", test_numbers });
 }
 
 CU_TEST_MAIN(register_suites)

@@ -273,6 +273,21 @@ void sim_metrics_finish(sim_world *w, sim_run_metrics *out)
     sim_stream_finish(w, m);               /* stream.c: TTFT, time to last token, gaps */
 }
 
+/* The t quantile of a 95% interval with df degrees of freedom. A summary
+ * asks for it once per metric (about 60 times per policy) with the same df;
+ * GSL's inverse cdf costs ~40,000 instructions a call, so the last answer
+ * is kept (per thread: the value is a pure function of df). */
+static double t975(size_t df)
+{
+    static _Thread_local size_t last_df;
+    static _Thread_local double last_t;
+    if (df != last_df) {
+        last_t = gsl_cdf_tdist_Pinv(0.975, (double)df);
+        last_df = df;
+    }
+    return last_t;
+}
+
 void sim_ci95(const double *x, size_t n, size_t *n_out, double *mean, double *sd, double *lo, double *hi)
 {
     double *v = malloc((n ? n : 1) * sizeof *v);
@@ -283,7 +298,7 @@ void sim_ci95(const double *x, size_t n, size_t *n_out, double *mean, double *sd
     if (k >= 1) *mean = gsl_stats_mean(v, 1, k);
     if (k >= 2) {
         *sd = gsl_stats_sd_m(v, 1, k, *mean);
-        double h = gsl_cdf_tdist_Pinv(0.975, (double)(k - 1)) * *sd / sqrt((double)k);
+        double h = t975(k - 1) * *sd / sqrt((double)k);
         *lo = *mean - h;
         *hi = *mean + h;
     }
