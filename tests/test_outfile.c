@@ -5,6 +5,7 @@
 #include "cu_util.h"
 #include "outfile.h"
 #include "csvout.h"
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <errno.h>
@@ -186,7 +187,8 @@ static void num_field(FILE *m, double v)
  * sim_csv_num writes "%.0f" for integral values below 1e15 and "%.10g"
  * otherwise. The values: integers of every size around the 1e15 switch,
  * both zeros, negative integers, fractions, tiny and huge values, and
- * pseudo-random doubles of every exponent. */
+ * pseudo-random doubles of every exponent. sim_csv_int: "%lld", the
+ * extremes included. */
 static void test_numbers(void)
 {
     double v[4096];
@@ -223,6 +225,21 @@ static void test_numbers(void)
     char *got = written(sim_fput_exact, -0.0);
     CU_ASSERT_STRING_EQUAL(got, "-0");
     free(got);
+    const long long ints[] = { 0, 1, -1, 9, 10, -10, 123456789, -987654321012LL, LLONG_MAX, LLONG_MIN };
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%lld", ints[i]);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+        sim_csv c;
+        sim_csv_begin(&c, m);
+        sim_csv_int(&c, ints[i]);
+        fclose(m);
+        CU_ASSERT_STRING_EQUAL(buf, want);
+        free(buf);
+    }
     got = written(num_field, 1e15);                            /* past the switch: "%.10g" */
     CU_ASSERT_STRING_EQUAL(got, "1e+15");
     free(got);
