@@ -28,6 +28,7 @@
 #include <stdarg.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -510,7 +511,8 @@ void bench_sched_result(bench_sched *q, const bench_run_msg *m, const char *wher
     if (q->journal && journal_append(q->journal, q->s, m->run)) {
         bench_sched_say(q, "cannot append to %s: %s; no more runs are journalled (the finished ones are written at the end)",
                         q->o->journal, errno ? strerror(errno) : "short write");
-        fclose(q->journal);
+        __fpurge(q->journal);        /* what the failed write left in the buffer is dropped, */
+        fclose(q->journal);          /* not written after the torn row */
         q->journal = NULL;
     }
     sim_progress_step(&q->pb, ++q->finished);
