@@ -1077,10 +1077,12 @@ void sim_world_free(sim_world *w)
 
 /* The event queue of a run: see docs/performance.md ("Which queue") for the
  * measurements behind the choice. The ladder queue, except for a closed loop
- * of fewer than 1,000 clients, whose few hundred pending events a binary heap
- * orders faster (the AWS grid of 10 to 190 clients: 4% less CPU time); every
- * queue pops the same (time, seq) order, so outputs do not depend on it. */
-#define LADDER_MIN_CLIENTS 1000
+ * of fewer than 3,000 clients, whose pending events (about one a client) a
+ * binary heap orders faster: the AWS grid of 10 to 190 clients, 4% less CPU
+ * time; bench model's scenario, CPU s binary / ladder, 1k 0.92, 2k 0.90,
+ * 3k 0.99, 5k 1.06, 10k 1.12 (session 7). Every queue pops the same
+ * (time, seq) order, so outputs do not depend on it. */
+#define LADDER_MIN_CLIENTS 3000
 static int default_queue(const sim_scenario *sc)
 {
     const sim_workload *wl = &sc->workload;
