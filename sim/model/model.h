@@ -168,6 +168,8 @@ typedef struct {
     size_t               record_cap;   /*   run's first record_cap scheduled events */
     int                  queue;        /* bench: the event queue, SIM_QUEUE_* (eventq.h); 0 = the
                                           default (docs/performance.md says which, and why) */
+    int                  unfolded;     /* tests: every network leg its own event (simnet.c's folds
+                                          off): the same model, its draws in another order */
 } sim_run_opts;
 
 /* Engine counters of a finished run (bench model). */
@@ -280,6 +282,16 @@ int    sim_pm_submit_ex(sim_pm *pm, int provider, double prompt, double output, 
 void   sim_pm_forget(sim_pm *pm, uint64_t handle);
 void   sim_pm_apply(sim_pm *pm, int provider, uint32_t mask, const sim_provider_params *set);
 pol_ns sim_pm_net_leg(sim_pm *pm, int provider);          /* one network leg, drawn */
+/* Whether an OCC provider's reads can be told ahead (sim_pm_occ_read_at):
+ * nothing can change what a read finds at its arrival but the writes before
+ * it (no outage in the base parameters, no timeline entry for the provider). */
+int    sim_pm_occ_foldable(const sim_pm *pm, int provider);
+/* A request reaches foldable OCC provider p at t_read >= now: as
+ * sim_pm_submit would then, but without an event at t_read. The read's
+ * response leg and the write's leg are drawn now, host.next is told the
+ * write's time and the write is scheduled; it succeeds iff no write
+ * succeeded at or after t_read before it. Returns 0 or POL_ENOMEM. */
+int    sim_pm_occ_read_at(sim_pm *pm, int provider, pol_ns t_read, uint64_t tag);
 const sim_provider_params *sim_pm_params(const sim_pm *pm, int provider);   /* current values */
 double   sim_pm_capacity(const sim_pm *pm, int provider);   /* requests/s now */
 double   sim_pm_capacity0(const sim_pm *pm, int provider);  /* requests/s at t=0 */

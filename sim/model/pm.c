@@ -56,10 +56,13 @@ typedef struct {
     uint32_t *wait;                    /* FIFO ring of request ids */
     uint32_t  wait_head, wait_len, wait_cap;
     uint64_t  occ_version;
+    pol_ns    occ_last_ok;             /* folded OCC (sim_pm_occ_read_at): when a write last
+                                          succeeded, -1 before the first */
+    uint8_t   occ_fold;                /* sim_pm_occ_foldable */
     double    capacity0;               /* baseline capacity, requests/s */
 } pm_prov;
 
-typedef enum { REQ_FREE = 0, REQ_WAITING, REQ_SERVICE, REQ_OCC, REQ_STREAMING } pm_req_state;
+typedef enum { REQ_FREE = 0, REQ_WAITING, REQ_SERVICE, REQ_OCC, REQ_OCC_AHEAD, REQ_STREAMING } pm_req_state;
 
 /* One request the model holds (waiting, in service, or between an OCC read
  * and its write); freed when its answer is given. */
@@ -69,6 +72,7 @@ typedef struct {
     union {                         /* a request waits or reads a version (OCC), never both */
         pol_ns    enqueued;         /* REQ_WAITING: when it entered the waiting room */
         uint64_t  occ_version;      /* REQ_OCC: the version its read saw */
+        pol_ns    occ_read;         /* REQ_OCC_AHEAD (sim_pm_occ_read_at): when its read reached the row */
     };
     /* its answer, given to the host as a sim_answer (answer_of): */
     pol_ns        service;          /* provider time spent on it */
@@ -295,6 +299,10 @@ int sim_pm_new(const sim_pm_opts *o, sim_pm **out)
         pr->rpm_tokens = rpm_depth(pr);
         pr->tpm_tokens = tpm_depth(pr);
         pr->capacity0 = sim_prov_capacity(pr->cfg, &pr->p, sc);
+        pr->occ_last_ok = -1;
+        pr->occ_fold = pr->cfg->kind == SIM_PROV_OCC && pr->p.outage == SIM_OUTAGE_NONE;
+        for (int k = 0; k < sc->ntimeline; k++)
+            if (sc->timeline[k].provider == i) pr->occ_fold = 0;
     }
     sim_engine_on(pm->eng, SIM_PM_EV_DONE, on_done, NULL, pm);
     sim_engine_prefetch(pm->eng, SIM_PM_EV_DONE, req_addr);
@@ -631,6 +639,28 @@ static void on_stream_end(sim_engine *e, const sim_event *ev, void *ctx)
     drain_waiting(pm, pr);
 }
 
+int sim_pm_occ_foldable(const sim_pm *pm, int provider) { return pm->prov[provider].occ_fold; }
+
+int sim_pm_occ_read_at(sim_pm *pm, int provider, pol_ns t_read, uint64_t tag)
+{
+    uint32_t id = req_alloc(pm);
+    if (id == SIM_NONE) { fail(pm); return POL_ENOMEM; }
+    pm_req *q = &pm->req[id];
+    *q = (pm_req){ .tag = tag, .gen = q->gen, .next_free = q->next_free, .occ_read = t_read,
+                   .out = sim_out_pack(pol_outcome_make(POL_OUT_SUCCESS, 200)), .provider = (int16_t)provider,
+                   .state = REQ_OCC_AHEAD };
+    pol_ns t = t_read + sim_pm_net_leg(pm, provider);
+    t += sim_pm_net_leg(pm, provider);
+    tell_next(pm, q, t);
+    if (sim_schedule(pm->eng, t, SIM_PM_EV_OCC_WRITE, id, q->gen, 0)) { fail(pm); return POL_ENOMEM; }
+    return POL_OK;
+}
+
+/* The conditional write: it succeeds if no write succeeded since its read.
+ * A read told ahead (sim_pm_occ_read_at): writes run in time order, so
+ * "since the read" is "at or after occ_read"; a success at the read's own
+ * nanosecond counts as after it. Both kinds keep the version and the last
+ * success's time, so they mix. */
 static void on_occ_write(sim_engine *e, const sim_event *ev, void *ctx)
 {
     (void)e;
@@ -638,8 +668,9 @@ static void on_occ_write(sim_engine *e, const sim_event *ev, void *ctx)
     uint32_t id = ev->ent;
     pm_req *q = &pm->req[id];
     pm_prov *pr = &pm->prov[q->provider];
-    if (q->occ_version == pr->occ_version) {
+    if (q->state == REQ_OCC_AHEAD ? pr->occ_last_ok < q->occ_read : q->occ_version == pr->occ_version) {
         pr->occ_version++;
+        pr->occ_last_ok = pm->eng->now;
         answer(pm, id, POL_OUT_SUCCESS, 200);
     } else {
         answer(pm, id, POL_OUT_HTTP, 409);

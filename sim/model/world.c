@@ -583,7 +583,7 @@ static void finish_request(sim_world *w, uint32_t ci)
     c->busy = 0;
     c->done++;
     c->gen++;                  /* cancels a pending hedge */
-    w->last_finish = now;
+    if (now > w->last_finish) w->last_finish = now;   /* = now in time order; answers received ahead come early */
     if (c->bulkhead) {
         pol_bulkhead_release(sim_g_bulkhead(w, client_policy(w, c), ci));
         c->bulkhead = 0;
@@ -648,7 +648,7 @@ static void end_request(sim_world *w, uint32_t ci, int outcome)
         sim_count(w, c->cls, SIM_M_GIVE_UPS, 1);
         w->br[b].gave_up++;
     }
-    w->clast_finish[c->cls] = now;
+    if (now > w->clast_finish[c->cls]) w->clast_finish[c->cls] = now;   /* as last_finish */
     finish_request(w, ci);
 }
 
@@ -959,6 +959,14 @@ void sim_world_received(sim_world *w, uint32_t id)
     slot_free(w, id);
 }
 
+void sim_world_received_at(sim_world *w, uint32_t id, pol_ns t)
+{
+    pol_ns was = w->eng.now;
+    w->eng.now = t;
+    sim_world_received(w, id);
+    if (!w->eng.stopped) w->eng.now = was;   /* else the run ended at t (every client done) */
+}
+
 void sim_world_answer(sim_world *w, uint32_t id, const sim_answer *a)
 {
     sim_world_answered(w, id, a);
@@ -1042,10 +1050,36 @@ static void on_bucket(sim_engine *e, const sim_event *ev, void *ctx)
         pol_ns next = (pol_ns)(b + 2) * w->sc->bucket - 1;
         if (next > w->sc->duration) next = w->sc->duration;
         sim_schedule(e, next, EV_BUCKET, 0, 0, b + 1);
+        w->next_sample = next;
+    } else {
+        w->next_sample = w->sc->duration + 1;
     }
 }
 
 /* ---------------------------------------------------------------- setup --- */
+/* Whether the simulated network may deliver an answer to its client at the
+ * moment the provider gives it, as of the time it arrives (simnet.c,
+ * "Answers received ahead"): only when what a client does with an answer
+ * depends on nothing but its own state, and nothing else looks at the
+ * client meanwhile. A closed loop (no shared pool of executors), no
+ * attempt rows, no streams, and in every class's policy one retry loop and
+ * no stateful part (breakers, budgets, hedges... are shared or time-driven);
+ * per attempt (sim_world_can_receive_ahead): no timeout or deadline, and no
+ * gauge sample before it arrives. */
+static int answers_foldable(const sim_world *w)
+{
+    const sim_scenario *sc = w->sc;
+    const sim_workload *wl = &sc->workload;
+    if (w->unfolded || !w->simulated || wl->loop != SIM_LOOP_CLOSED || TRACING(w) || w->st) return 0;
+    for (int k = -1; k < wl->nclasses; k++) {
+        const sim_policy *p = k < 0 ? w->pol : wl->classes[k].policy >= 0 ? &sc->policies[wl->classes[k].policy] : w->pol;
+        if (p->nlayers > 1 || p->stream.on || p->st.hedge_list_order) return 0;
+        for (int j = 0; j < SIM_PART__COUNT; j++)
+            if (p->st.use[j]) return 0;
+    }
+    return 1;
+}
+
 void sim_world_free(sim_world *w)
 {
     if (!w) return;
@@ -1177,6 +1211,8 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     if (sim_pm_schedule_timeline(w->pm)) return POL_ENOMEM;
     pol_ns first_bucket_end = sc->bucket - 1 < sc->duration ? sc->bucket - 1 : sc->duration;
     sim_schedule(&w->eng, first_bucket_end, EV_BUCKET, 0, 0, 0);
+    w->next_sample = first_bucket_end;
+    w->fold_answers = answers_foldable(w);
 
     if (wl->loop == SIM_LOOP_CLOSED) {
         pol_ns stagger = wl->stagger;
@@ -1217,6 +1253,7 @@ int sim_world_open(const sim_run_opts *o, sim_world **out)
     w->alerts = o->alerts;
     w->class_out = o->classes;
     w->queue = o->queue;
+    w->unfolded = o->unfolded;
     w->end = sc->duration;
     w->client_rngs.used_in_last = 4096;   /* empty pool until setup initialises it */
     w->zt_time = -1;

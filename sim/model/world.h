@@ -224,6 +224,9 @@ struct sim_world {
     struct sim_guards  *guards;        /* per compared policy: scoped stateful policy instances */
     sim_transport       tp;            /* how attempts leave (simnet.c's, or the caller's) */
     int                 simulated;     /* tp is the simulated network (service totals come from the pm) */
+    int                 unfolded;      /* sim_run_opts.unfolded */
+    int                 fold_answers;  /* answers may be received ahead (sim_world_received_at) */
+    pol_ns              next_sample;   /* when the next EV_BUCKET samples the gauges (duration + 1: none) */
     int                 error;         /* out of memory during the run */
     int                 halted;        /* sim_world_stop: no event fires any more */
     struct sim_streams *st;            /* streamed answers (stream.h), NULL when nothing streams */
@@ -269,6 +272,15 @@ const void *sim_slot_addr(const sim_event *ev, void *ctx);
  * simulated network, timeline entries reach sim_world_on_change. */
 const sim_pm_host *sim_net_host(sim_world *w, sim_pm_host *h);
 
+/* The answer of slot id, answered now, reaches its client at t > now, and
+ * nothing that runs in between can see the difference (simnet.c,
+ * "Answers received ahead"): it is received now, as of t. Only when
+ * sim_world_can_receive_ahead(w, id, t). */
+void sim_world_received_at(sim_world *w, uint32_t id, pol_ns t);
+static inline int sim_world_can_receive_ahead(const sim_world *w, uint32_t id, pol_ns t)
+{
+    return w->fold_answers && t < w->next_sample && w->slots[id].deadline == 0;
+}
 /* The attempt's next event is at `next` (POL_NS_MAX = unknown): if that is
  * not before the client's deadline, the timeout must be in the queue. */
 void sim_world_arm_timeout(sim_world *w, uint32_t slot, pol_ns next);
