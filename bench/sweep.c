@@ -5,10 +5,15 @@
  * worker. It writes a batch into a worker's command pipe: a count n
  * (uint32, 1..BENCH_BATCH_MAX, sized by bench_sched_batch from the measured
  * run time) and n run indices, in one write smaller than PIPE_BUF; the
- * worker runs them in order and writes back one run_msg per run as each
- * ends; the parent stores each and, after the batch's last, hands that
- * worker the next batch. Short runs thus cost two context switches per
- * batch, not per run.
+ * worker runs them in order and writes back the batch's run_msgs (one per
+ * run, in order) in one write when the batch's last run ends; the parent
+ * stores each and hands that worker the next batch. Short runs thus cost
+ * two context switches per batch, not per run (a result written as each
+ * run ended woke the parent once a run: on one core, 1.12x the CPU time
+ * of the AWS grid; docs/performance.md). Which run a worker is on is in a
+ * page it shares with the parent (worker.at), so a worker that dies still
+ * names its run; the results of its batch's earlier runs die with it (a
+ * --resume runs them again, to the same bytes).
  * Closing the command pipe tells the worker to exit. A result pipe that
  * reaches end-of-file before the message of the run its worker holds means
  * the worker died on that run. Workers ignore SIGINT/SIGTERM (Ctrl-C reaches
@@ -31,6 +36,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -576,6 +582,7 @@ typedef struct {
     long  run;            /* the run it is on (batch[got]), -1 = none */
     uint32_t batch[BENCH_BATCH_MAX];   /* the runs it holds, in order */
     int   nbatch, got;    /* how many; how many answered */
+    volatile uint32_t *at;   /* shared with the worker: the batch position it runs (nbatch: writing) */
 } worker;
 
 static ssize_t io_full(int fd, void *buf, size_t n, int writing)
@@ -596,7 +603,12 @@ static void close_fd(int *fd)
     *fd = -1;
 }
 
-static void __attribute__((noreturn)) worker_main(const bench_sweep *s, int cmd, int res, long crash_run)
+/* The results of a batch, as the worker writes them (bench_run_msg, then
+ * its class block, per run). */
+#define OUT_MAX (BENCH_BATCH_MAX * (sizeof(bench_run_msg) + SIM_MAX_CLASSES * sizeof(sim_run_metrics)))
+
+static void __attribute__((noreturn)) worker_main(const bench_sweep *s, int cmd, int res, long crash_run,
+                                                  volatile uint32_t *at)
 {
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
@@ -605,22 +617,30 @@ static void __attribute__((noreturn)) worker_main(const bench_sweep *s, int cmd,
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     uint32_t cmdbuf[1 + BENCH_BATCH_MAX];
+    char *out = malloc(OUT_MAX);
+    if (!out) _exit(4);
     while (io_full(cmd, cmdbuf, sizeof cmdbuf[0], 0) == (ssize_t)sizeof cmdbuf[0]) {
         uint32_t n = cmdbuf[0];
         if (n < 1 || n > BENCH_BATCH_MAX) _exit(3);
         if (io_full(cmd, cmdbuf + 1, n * sizeof cmdbuf[0], 0) != (ssize_t)(n * sizeof cmdbuf[0])) _exit(3);
+        size_t len = 0;
         for (uint32_t k = 1; k <= n; k++) {
             uint32_t idx = cmdbuf[k];
             if (idx >= s->nruns) _exit(3);
+            *at = k - 1;
             bench_run_msg msg;
             sim_run_metrics cls[SIM_MAX_CLASSES];
             int ncls;
             class_block(s, idx, &ncls);              /* kept classes: their block follows the message */
             run_one(s, idx, crash_run, &msg, ncls ? cls : NULL);
-            if (io_full(res, &msg, sizeof msg, 1) != (ssize_t)sizeof msg) _exit(4);
+            memcpy(out + len, &msg, sizeof msg);
+            len += sizeof msg;
             size_t cb = (size_t)ncls * sizeof cls[0];
-            if (cb && io_full(res, cls, cb, 1) != (ssize_t)cb) _exit(4);
+            memcpy(out + len, cls, cb);
+            len += cb;
         }
+        *at = n;
+        if (io_full(res, out, len, 1) != (ssize_t)len) _exit(4);
     }
     _exit(0);
 }
@@ -671,6 +691,8 @@ static void on_result(bench_sched *q, worker *w, int nworkers)
     sim_run_metrics cls[SIM_MAX_CLASSES];
     if (cb && io_full(w->res, cls, cb, 0) != (ssize_t)cb) n = -1;   /* died while writing its classes */
     if (n != (ssize_t)sizeof msg || (long)msg.run != w->run) {
+        uint32_t k = *w->at;                   /* the run it was on: its batch's runs before k ended unreported */
+        if (n != (ssize_t)sizeof msg && k < (uint32_t)w->nbatch && (int)k > w->got) w->run = w->batch[k];
         q->active -= w->nbatch - w->got;       /* this run and the rest of its batch */
         w->nbatch = w->got = 0;
         if (n == (ssize_t)sizeof msg) bench_sched_say(q, "worker protocol error (got run %u)", msg.run);
@@ -687,10 +709,11 @@ static void on_result(bench_sched *q, worker *w, int nworkers)
     hand_out(q, w, nworkers);
 }
 
-static int start_workers(worker *w, int nw, const bench_sweep *s, long crash_run)
+static int start_workers(worker *w, int nw, const bench_sweep *s, long crash_run, volatile uint32_t *at)
 {
     fflush(NULL);
     for (int i = 0; i < nw; i++) {
+        w[i].at = &at[i];
         int c[2], r[2];
         if (pipe(c)) return -1;
         if (pipe(r)) { close(c[0]); close(c[1]); return -1; }
@@ -700,11 +723,11 @@ static int start_workers(worker *w, int nw, const bench_sweep *s, long crash_run
             for (int j = 0; j < i; j++) { close(w[j].cmd); close(w[j].res); }
             close(c[1]);
             close(r[0]);
-            worker_main(s, c[0], r[1], crash_run);
+            worker_main(s, c[0], r[1], crash_run, &at[i]);
         }
         close(c[0]);
         close(r[1]);
-        w[i] = (worker){ .pid = pid, .cmd = c[1], .res = r[0], .run = -1 };
+        w[i] = (worker){ .pid = pid, .cmd = c[1], .res = r[0], .run = -1, .at = &at[i] };
     }
     return 0;
 }
@@ -736,7 +759,9 @@ static int exec_local(bench_sweep *s, const bench_exec_opts *o)
     }
     bench_sched q;
     bench_sched_begin(&q, s, o);
-    int rc = start_workers(w, nw, s, o->crash_run);
+    size_t at_bytes = (size_t)nw * sizeof(uint32_t);
+    void *at = mmap(NULL, at_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    int rc = at == MAP_FAILED ? -1 : start_workers(w, nw, s, o->crash_run, at);
     bench_sigsave saved;
     if (o->signals) bench_signals_catch(&saved, wake[1]);
     sigprocmask(SIG_SETMASK, &old_mask, NULL);
@@ -790,6 +815,7 @@ static int exec_local(bench_sweep *s, const bench_exec_opts *o)
     sigaction(SIGPIPE, &old_pipe, NULL);
     close_fd(&wake[0]);
     close_fd(&wake[1]);
+    if (at != MAP_FAILED) munmap(at, at_bytes);
     free(w);
     return bench_sched_end(&q, killed);
 }

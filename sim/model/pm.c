@@ -49,6 +49,7 @@ typedef struct {
     const sim_provider *cfg;
     sim_provider_params p;   /* current values (timeline applied) */
     gsl_rng  *rng, *net;     /* the model's draws; the network legs' */
+    const sim_dist *netd;    /* the network legs' distribution: its net_latency, else the scenario's */
     gsl_rng  *srng;          /* the faults of streamed answers (created at the first one) */
     double    rpm_tokens, tpm_tokens;  /* token buckets (requests, tokens) */
     pol_ns    refill_at;               /* when the buckets were last refilled */
@@ -299,6 +300,7 @@ int sim_pm_new(const sim_pm_opts *o, sim_pm **out)
         pr->rpm_tokens = rpm_depth(pr);
         pr->tpm_tokens = tpm_depth(pr);
         pr->capacity0 = sim_prov_capacity(pr->cfg, &pr->p, sc);
+        pr->netd = pr->cfg->has_net_latency ? &pr->cfg->net_latency : &sc->net_latency;
         pr->occ_last_ok = -1;
         pr->occ_fold = pr->cfg->kind == SIM_PROV_OCC && pr->p.outage == SIM_OUTAGE_NONE;
         for (int k = 0; k < sc->ntimeline; k++)
@@ -506,10 +508,8 @@ static pol_ns retry_after_for(const pm_prov *pr, double need_tok)
 
 pol_ns sim_pm_net_leg(sim_pm *pm, int provider)
 {
-    const sim_provider *p = &pm->sc->providers[provider];
-    const sim_dist *d = p->has_net_latency ? &p->net_latency : &pm->sc->net_latency;
-    if (d->kind == SIM_DIST_CONSTANT) return d->a > 0 ? (pol_ns)d->a : 0;
-    double v = sim_dist_sample(d, pm->prov[provider].net);
+    const pm_prov *pr = &pm->prov[provider];
+    double v = sim_dist_sample_inline(pr->netd, pr->net);
     return v > 0 ? (pol_ns)v : 0;
 }
 

@@ -272,7 +272,8 @@ static void budget_close(sim_world *w, uint32_t ci, int ok)
 static int budget_grant(sim_world *w, uint32_t ci, int is_timeout)
 {
     sim_client *c = &w->clients[ci];
-    pol_budget *bg = sim_g_budget(w, client_policy(w, c), ci);
+    const sim_policy *p = client_policy(w, c);
+    pol_budget *bg = sim_guards_any(w, p) ? sim_g_budget(w, p, ci) : NULL;   /* no call without parts */
     if (!bg) return 1;
     if (pol_budget_can_retry(bg, w->eng.now, &w->cx[ci].brq, is_timeout)) { c->budget_open = 1; return 1; }
     sim_count(w, c->cls, SIM_M_BUDGET_DENIED, 1);

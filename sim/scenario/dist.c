@@ -343,7 +343,7 @@ double sim_dist_sample(const sim_dist *d, gsl_rng *r)
         if (d->b == 0) return d->a;
         do x = d->a + gsl_ran_gaussian_ziggurat(r, d->b); while (x < 0);
         return x;
-    case SIM_DIST_ABSNORMAL: return d->b == 0 ? fabs(d->a) : fabs(d->a + gsl_ran_gaussian_ziggurat(r, d->b));
+    case SIM_DIST_ABSNORMAL: return d->b == 0 ? fabs(d->a) : sim_dist_absnormal(d, r);
     case SIM_DIST_PARETO: return gsl_ran_pareto(r, d->a, d->b);
     case SIM_DIST_GAMMA: return gsl_ran_gamma(r, d->a, d->b);
     case SIM_DIST_EMPIRICAL: return d->n ? d->samples[gsl_rng_uniform_int(r, d->n)] : 0;

@@ -7,6 +7,8 @@
 #define SIM_DIST_H
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
 #include "err.h"
 
 typedef enum {
@@ -32,6 +34,20 @@ typedef struct {
 
 /* Distributions */
 double sim_dist_sample(const sim_dist *d, gsl_rng *r);
+/* absnormal(a, b) with b != 0: |a + N(0, b)| (GSL's ziggurat). */
+static inline double sim_dist_absnormal(const sim_dist *d, gsl_rng *r)
+{
+    return fabs(d->a + gsl_ran_gaussian_ziggurat(r, d->b));
+}
+/* sim_dist_sample, the same draws, with the kinds of network legs inline
+ * (four a call in the AWS experiment: the call and the switch were a
+ * third of a leg's instructions). */
+static inline double sim_dist_sample_inline(const sim_dist *d, gsl_rng *r)
+{
+    if (d->kind == SIM_DIST_ABSNORMAL && d->b != 0) return sim_dist_absnormal(d, r);
+    if (d->kind == SIM_DIST_CONSTANT) return d->a;
+    return sim_dist_sample(d, r);
+}
 double sim_dist_mean(const sim_dist *d);
 /* Parses "exponential(5s)" etc.; durations=1 parses arguments as durations (ns),
  * else as plain numbers. base_dir resolves empirical(file.csv). Returns 0 or

@@ -124,3 +124,18 @@ grep -q "running run 3 (point 0: retry.timeout=500ms, workload.rate=60/s; policy
 grep -q '^3,' "$out/sweep.partial.csv" && fail "the crashed run is in the partial file"
 expect_status 0 "$RETRYSIM" sweep $S "${G[@]}" --jobs 2 --out "$out" --resume
 same "$TMPDIR/j1" "$out" "crashed, resumed"
+
+# --- a worker dies inside a batch (short runs: a batch's results come back in
+# one write): still the run that killed it is named, and a resume (which runs
+# the batch's unreported runs again) gives the uninterrupted bytes
+A=(scenarios/aws-backoff-jitter.yaml --grid workload.clients=10,20 --replications 100 --jobs 1)
+expect_status 0 "$RETRYSIM" sweep "${A[@]}" --out "$TMPDIR/b1"
+out=$TMPDIR/bcrash
+expect_status 2 "$RETRYSIM" sweep "${A[@]}" --out "$out" --crash-run 777
+grep -q "running run 777 (point 1: workload.clients=20; policy equal-jitter; replication 77) killed by signal" "$TMPDIR/err" \
+  || { cat "$TMPDIR/err" >&2; fail "crash in a batch: message"; }
+done_runs=$(sed -n 's/.*stopped: \([0-9]*\) of 1000 runs done.*/\1/p' "$TMPDIR/err")
+[ -n "$done_runs" ] && [ "$done_runs" -lt 777 ] || { cat "$TMPDIR/err" >&2; fail "crash in a batch: runs done"; }
+grep -q '^777,' "$out/sweep.partial.csv" && fail "crash in a batch: the crashed run is in the partial file"
+expect_status 0 "$RETRYSIM" sweep "${A[@]}" --out "$out" --resume
+same "$TMPDIR/b1" "$out" "crashed inside a batch ($done_runs of 1000 runs reported), resumed"
