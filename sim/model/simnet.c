@@ -34,9 +34,17 @@
  * the difference: they share nothing with this client but the provider,
  * which the client reaches again only by its next send, itself an event
  * at the right time. Metrics are counted at the arrival's time (the
- * latency, the bucket); the last finish is a maximum. The AWS experiment
- * then takes 2 events an attempt (the OCC write, the backoff's wake)
- * instead of 4. sim_run_opts.unfolded turns both folds off (tests).
+ * latency, the bucket); the last finish is a maximum.
+ * Sent ahead: in such a world a retry whose sleep ends before the next
+ * gauge sample is sent when the policy decides, as of the sleep's end
+ * (world.c, schedule_next_attempt): nothing else looks at a private client
+ * while it sleeps, and a send only counts and schedules (its leg to the
+ * provider is an event, or an OCC read told ahead). Its follow-up events
+ * are inserted earlier, so an exact tie with another event (same
+ * nanosecond) may break the other way: another order of ties, the same
+ * model. The AWS experiment then takes 1 event
+ * an attempt (the OCC write) instead of 4. sim_run_opts.unfolded turns
+ * all three folds off (tests).
  * Cost: two events (none for a folded leg) and two O(1) table operations
  * per attempt, beyond the model's own.
  */

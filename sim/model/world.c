@@ -817,6 +817,13 @@ static void schedule_next_attempt(sim_world *w, uint32_t ci, pol_ns delay)
             return;
         }
     }
+    if (w->fold_answers && wake < w->next_sample) {   /* sent ahead (simnet.c): no wake-up event */
+        pol_ns was = w->eng.now;
+        w->eng.now = wake;
+        start_attempt(w, ci);
+        if (!w->eng.stopped) w->eng.now = was;
+        return;
+    }
     sim_schedule(&w->eng, wake, EV_WAKE, ci, c->gen, WAKE_ATTEMPT);
 }
 
@@ -1006,6 +1013,7 @@ static void on_timeout(sim_engine *e, const sim_event *ev, void *ctx)
     int layer = s->to_layer;
     if (s->stream == SST_STREAMING) sim_stream_timed_out(w, id, &o, &layer);   /* after its first byte */
     deliver(w, s->client, id, layer, &o);
+    s = &w->slots[id];                      /* the policy's next attempt may have moved the slots */
     if (!w->simulated) {                    /* a caller's transport: abort it; nobody answers it now */
         w->tp.cancel(w, id, w->tp.ctx);
         slot_free(w, id);
