@@ -35,8 +35,9 @@
  * which the client reaches again only by its next send, itself an event
  * at the right time. Metrics are counted at the arrival's time (the
  * latency, the bucket); the last finish is a maximum.
- * Sent ahead: in such a world a retry whose sleep ends before the next
- * gauge sample is sent when the policy decides, as of the sleep's end
+ * Sent ahead: in such a world whose providers are all foldable OCC rows,
+ * a retry whose sleep ends before the next gauge sample is sent when the
+ * policy decides, as of the sleep's end
  * (world.c, schedule_next_attempt): nothing else looks at a private client
  * while it sleeps, and a send only counts and schedules (its leg to the
  * provider is an event, or an OCC read told ahead). Its follow-up events

@@ -817,7 +817,7 @@ static void schedule_next_attempt(sim_world *w, uint32_t ci, pol_ns delay)
             return;
         }
     }
-    if (w->fold_answers && wake < w->next_sample) {   /* sent ahead (simnet.c): no wake-up event */
+    if (w->send_ahead && wake < w->next_sample) {   /* sent ahead (simnet.c): no wake-up event */
         pol_ns was = w->eng.now;
         w->eng.now = wake;
         start_attempt(w, ci);
@@ -1222,6 +1222,12 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     sim_schedule(&w->eng, first_bucket_end, EV_BUCKET, 0, 0, 0);
     w->next_sample = first_bucket_end;
     w->fold_answers = answers_foldable(w);
+    /* sending ahead saves the wake-up but holds the next attempt's slot through
+     * the sleep: it pays where the send's own leg is folded too (OCC rows);
+     * with LLM providers at 1M clients it cost 0.84x (docs/performance.md) */
+    w->send_ahead = w->fold_answers;
+    for (int i = 0; i < sc->nproviders; i++)
+        if (!sim_pm_occ_foldable(w->pm, i)) w->send_ahead = 0;
 
     if (wl->loop == SIM_LOOP_CLOSED) {
         pol_ns stagger = wl->stagger;

@@ -225,7 +225,8 @@ struct sim_world {
     sim_transport       tp;            /* how attempts leave (simnet.c's, or the caller's) */
     int                 simulated;     /* tp is the simulated network (service totals come from the pm) */
     int                 unfolded;      /* sim_run_opts.unfolded */
-    int                 fold_answers;  /* answers may be received, retries sent, ahead (simnet.c) */
+    int                 fold_answers;  /* answers may be received ahead (simnet.c) */
+    int                 send_ahead;    /* retries may be sent ahead (simnet.c): fold_answers, OCC rows only */
     pol_ns              next_sample;   /* when the next EV_BUCKET samples the gauges (duration + 1: none) */
     int                 error;         /* out of memory during the run */
     int                 halted;        /* sim_world_stop: no event fires any more */
