@@ -68,10 +68,13 @@ LIBPOL_A   := $(BUILD)/libretrypol.a
 LIBPOL_SO  := $(BUILD)/libretrypol.so
 LIBSIM_A   := $(BUILD)/libretrysim.a
 BIN        := $(BUILD)/retrysim
+# the bench model as plain C on the simulator's engine, the floor bench-peers
+# compares with (bench/peers/bare_model.c; its layer, layers.mk, has no model)
+BARE       := $(BUILD)/bench-bare-model
 
 .PHONY: FORCE all deps test unit e2e demo bench bench-peers plots install uninstall clean tests version python-site
 all: $(BIN) $(LIBPOL_A) $(LIBPOL_SO)
-tests: $(TEST_BIN)
+tests: $(TEST_BIN) $(BARE)
 
 deps:
 	@bash scripts/deps.sh
@@ -177,10 +180,14 @@ bench:
 	$(BIN) bench sweep
 
 # the same model in SimPy 2.3.1 (python3-simpy), side by side (bench/peers/)
+$(BARE): bench/peers/bare_model.c $(LIBSIM_A) $(LIBPOL_A)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(call layer_inc,$<) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBSIM_A) $(LIBPOL_A) -lgsl -lgslcblas -lm
+
 bench-peers:
 	@bash scripts/deps.sh
-	@$(MAKE) --no-print-directory all
-	/usr/bin/python3 bench/peers/compare.py $(BIN)
+	@$(MAKE) --no-print-directory all $(BARE)
+	/usr/bin/python3 bench/peers/compare.py $(BIN) --bare $(BARE)
 
 plots:
 	@bash scripts/deps.sh

@@ -7,9 +7,11 @@
 #                include and does not compile.
 #   PUBLIC_<dir> when set, the only headers of <dir> that other layers may
 #                include (the rest are the layer's internals).
-LAYERS                := cli bench live sim/model sim/scenario sim/engine sim/util policies
+LAYERS                := cli bench bench/peers live sim/model sim/scenario sim/engine sim/util policies
 LAYER_cli             := cli bench live sim/model sim/scenario sim/engine sim/util policies
 LAYER_bench           := bench sim/model sim/scenario sim/engine sim/util policies
+# the bench model as plain C on the engine (bench/peers/bare_model.c): no model layers
+LAYER_bench/peers     := bench/peers sim/engine policies
 LAYER_live            := live sim/model sim/scenario sim/engine sim/util policies
 LAYER_sim/model       := sim/model sim/scenario sim/engine sim/util policies
 LAYER_sim/scenario    := sim/scenario sim/util policies

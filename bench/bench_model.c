@@ -296,7 +296,7 @@ int bench_model(int argc, char **argv)
         double per_client = r.grown_kb >= 0 && base.grown_kb >= 0
                                 ? (double)(r.grown_kb - base.grown_kb) * 1024.0 / (double)sizes[i]
                                 : (double)(r.maxrss_kb - base.maxrss_kb) * 1024.0 / (double)sizes[i];
-        printf("%-9ld %9s %12.0f %12.0f %8.4f %10.3f %8.3f %12.0f %8.2f %12.1f %10.0f\n", sizes[i], dur, r.requests,
+        printf("%-9ld %9s %12.0f %12.0f %8.4f %10.4f %8.4f %12.0f %8.2f %12.1f %10.0f\n", sizes[i], dur, r.requests,
                r.attempts, r.success_rate, r.wall_s, r.cpu_s, r.attempts / r.cpu_s, r.events / r.attempts,
                (double)r.maxrss_kb / 1024.0, per_client);
         fflush(stdout);

@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """compare.py — `make bench-peers`: retrysim against the same model in SimPy
-(bench/peers/simpy_model.py), side by side, at 1k and 10k clients.
+(bench/peers/simpy_model.py), side by side, at 1k and 10k clients; with
+--bare, also against the model written as plain C (bench/peers/bare_model.c:
+the floor, what the model alone costs without a simulator's generality).
 
-For each size, the two programs run alternately (retrysim, SimPy, retrysim,
-SimPy, ... --reps times), so a change in the machine's load hits both; the
-figure is the ratio of the medians of their wall times for the simulated
-60 s. Before any timing is printed, the two models must agree: requests,
-attempts and success rate within 2% (their random streams differ, so the
-counts agree in distribution only); otherwise the script exits 1.
-Usage: compare.py RETRYSIM [--reps N] [--sizes 1000,10000]
+For each size, the programs run alternately (retrysim, SimPy[, bare],
+retrysim, SimPy, ... --reps times), so a change in the machine's load hits
+all of them; the figures are ratios of the medians of their wall times for
+the simulated 60 s. Before any timing is printed, the models must agree:
+requests, attempts and success rate within 2% of SimPy's (their random
+streams differ, so the counts agree in distribution only); otherwise the
+script exits 1.
+Usage: compare.py RETRYSIM [--bare BARE_MODEL] [--reps N] [--sizes 1000,10000]
 """
 import statistics
 import subprocess
@@ -25,10 +28,15 @@ def retrysim(binary, clients):
     return int(row[2]), int(row[3]), float(row[4]), float(row[5])
 
 
-def simpy(clients, seed):
-    out = subprocess.run(["/usr/bin/python3", f"{HERE}/simpy_model.py", str(clients), "60", str(seed)],
+def peer(cmd, clients, seed):
+    """simpy_model.py and bare_model print the same line."""
+    out = subprocess.run(cmd + [str(clients), "60", str(seed)],
                          check=True, capture_output=True, text=True).stdout.split()
     return int(out[2]), int(out[3]), float(out[4]), float(out[5])
+
+
+def median_wall(runs):
+    return statistics.median(r[3] for r in runs)
 
 
 def main():
@@ -36,7 +44,9 @@ def main():
     if not args:
         print(__doc__)
         return 2
-    binary, reps, sizes = args[0], 3, [1000, 10000]
+    binary, reps, sizes, bare = args[0], 3, [1000, 10000], None
+    if "--bare" in args:
+        bare = args[args.index("--bare") + 1]
     if "--reps" in args:
         reps = int(args[args.index("--reps") + 1])
     if "--sizes" in args:
@@ -44,22 +54,32 @@ def main():
     print(f"{'clients':>8} {'model':>9} {'requests':>10} {'attempts':>10} {'success':>8} {'wall s (median)':>16}")
     failed = 0
     for n in sizes:
-        rs, ps = [], []
+        rs, ps, bs = [], [], []
         for k in range(reps):
             rs.append(retrysim(binary, n))
-            ps.append(simpy(n, k + 1))
-        for name, runs in (("retrysim", rs), ("simpy", ps)):
+            ps.append(peer(["/usr/bin/python3", f"{HERE}/simpy_model.py"], n, k + 1))
+            if bare:
+                bs.append(peer([bare], n, k + 1))
+        models = [("retrysim", rs), ("simpy", ps)] + ([("bare C", bs)] if bare else [])
+        for name, runs in models:
             print(f"{n:>8} {name:>9} {runs[0][0]:>10} {runs[0][1]:>10} {runs[0][2]:>8.4f} "
-                  f"{statistics.median(r[3] for r in runs):>16.3f}")
-        for i, what in ((0, "requests"), (1, "attempts"), (2, "success rate")):
-            a = statistics.mean(r[i] for r in rs)
-            b = statistics.mean(r[i] for r in ps)
-            if abs(a - b) > 0.02 * abs(b):
-                print(f"bench peers: {n} clients: {what} differ by more than 2% ({a:.6g} vs {b:.6g})", file=sys.stderr)
-                failed = 1
+                  f"{median_wall(runs):>16.4f}")
+        for name, runs in models:
+            if runs is ps:
+                continue
+            for i, what in ((0, "requests"), (1, "attempts"), (2, "success rate")):
+                a = statistics.mean(r[i] for r in runs)
+                b = statistics.mean(r[i] for r in ps)
+                if abs(a - b) > 0.02 * abs(b):
+                    print(f"bench peers: {n} clients: {name} and SimPy: {what} differ by more than 2% "
+                          f"({a:.6g} vs {b:.6g})", file=sys.stderr)
+                    failed = 1
         if not failed:
-            ratio = statistics.median(r[3] for r in ps) / statistics.median(r[3] for r in rs)
-            print(f"{n:>8} retrysim is {ratio:.1f}x SimPy 2.3.1 (ratio of median wall times, {reps} interleaved runs each)")
+            how = f"ratio of median wall times, {reps} interleaved runs each"
+            print(f"{n:>8} retrysim is {median_wall(ps) / median_wall(rs):.1f}x SimPy 2.3.1 ({how})")
+            if bare:
+                print(f"{n:>8} bare C is {median_wall(ps) / median_wall(bs):.1f}x SimPy 2.3.1; "
+                      f"retrysim takes {median_wall(rs) / median_wall(bs):.2f}x bare C's time")
     return failed
 
 
