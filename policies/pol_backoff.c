@@ -96,9 +96,9 @@ static double nominal_d(const pol_backoff_cfg *c, int n)
         d = (double)c->base + (double)(n - 1) * (double)c->step;
         break;
     case POL_BACKOFF_EXPONENTIAL:
-        /* doubling (every preset's multiplier): 2^(n-1) by ldexp, the value pow
-         * gives (a power of two is exact) for a tenth of pow's instructions */
-        d = (double)c->base * (c->multiplier == 2.0 ? ldexp(1.0, n - 1) : pow(c->multiplier, (double)(n - 1)));
+        /* doubling (every preset's multiplier): 2^(n-1) from its bits, the value
+         * pow gives (a power of two is exact) for a tiny share of pow's instructions */
+        d = (double)c->base * (c->multiplier == 2.0 ? pol_pow2(n - 1) : pow(c->multiplier, (double)(n - 1)));
         break;
     case POL_BACKOFF_CONSTANT:
     default:

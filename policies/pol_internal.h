@@ -3,11 +3,14 @@
  * installed headers). Its helpers are static inline, so they are symbols of
  * neither libretrypol.so nor libretrypol.a: both define exactly the API.
  * Anything here may change or go in any release.
- * Cost: pol_name_index O(n) string compares (n < 16), pol_name_of O(1).
+ * Cost: pol_name_index O(n) string compares (n < 16), pol_name_of and pol_pow2 O(1).
  */
 #ifndef POL_INTERNAL_H
 #define POL_INTERNAL_H
 #include "pol_common.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
 #include <strings.h>
 
 /* Name tables (used by every *_name / *_parse pair of the library).
@@ -26,6 +29,18 @@ static inline const char *pol_name_of(const char *const *names, int n, int value
 {
     if (!names || value < 0 || value >= n || !names[value]) return "?";
     return names[value];
+}
+
+/* 2^k, exactly ldexp(1.0, k): for a normal result the double whose exponent
+ * field is 1023 + k, built from its bits (ldexp costs about 48 instructions
+ * a call); below or above that range ldexp itself (subnormal, 0, inf). */
+static inline double pol_pow2(int k)
+{
+    if (k < -1022 || k > 1023) return ldexp(1.0, k);
+    uint64_t bits = (uint64_t)(k + 1023) << 52;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
 }
 
 /* Defines `const char *NAME_FN(TYPE)` and `int PARSE_FN(const char *, TYPE *out)`

@@ -6,6 +6,7 @@
 #include "cu_util.h"
 #include "retrypol.h"
 #include "pol_test_names.h"
+#include "pol_internal.h"          /* pol_pow2 */
 #include <math.h>
 #include <string.h>
 #include <gsl/gsl_sort.h>
@@ -108,6 +109,13 @@ static void test_nominal(void)
         volatile double e = (double)k;              /* pow not folded at compile time */
         same = ldexp(1.0, k) == pow(2.0, e);
         if (!same) printf("\n  2^%d: ldexp %a, pow %a\n", k, ldexp(1.0, k), pow(2.0, e));
+    }
+    CU_ASSERT(same);
+    /* ... and pol_pow2 builds ldexp(1, k) from its bits in the normal range:
+     * the same double at every exponent, and ldexp's own outside that range */
+    for (int k = -1100; k <= 1100 && same; k++) {
+        same = pol_pow2(k) == ldexp(1.0, k);
+        if (!same) printf("\n  2^%d: pol_pow2 %a, ldexp %a\n", k, pol_pow2(k), ldexp(1.0, k));
     }
     CU_ASSERT(same);
     c.multiplier = 2.0;
