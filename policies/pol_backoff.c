@@ -109,15 +109,21 @@ static double nominal_d(const pol_backoff_cfg *c, int n)
     return d;
 }
 
+/* pol_backoff_nominal's value, which the delays start from, for
+ * pol_backoff_next and pol_backoff_moments to inline (with jitter_range):
+ * a call of the exported function stays a call, as a caller of the shared
+ * library may interpose it. */
+static inline pol_ns nominal_ns(const pol_backoff_cfg *c, int n) { return clamp_ns(c, nominal_d(c, n)); }
+
 pol_ns pol_backoff_nominal(const pol_backoff_cfg *c, int n)
 {
     if (!c) return 0;
-    return clamp_ns(c, nominal_d(c, n));
+    return nominal_ns(c, n);
 }
 
 /* The uniform range [*a, *b] that a non-decorrelated kind draws from, before
  * the final clamp; d is the clamped nominal delay. */
-static void jitter_range(const pol_backoff_cfg *c, double d, double *a, double *b)
+static inline void jitter_range(const pol_backoff_cfg *c, double d, double *a, double *b)
 {
     double f = c->jitter_factor;
     switch (c->jitter) {
@@ -161,7 +167,7 @@ pol_ns pol_backoff_next(const pol_backoff_cfg *c, pol_backoff_state *s, int n, g
     if (c->jitter == POL_JITTER_DECORRELATED_V2) return r ? next_decorrelated_v2(c, s, n, r) : 0;
 
     double a, b;
-    jitter_range(c, (double)pol_backoff_nominal(c, n), &a, &b);
+    jitter_range(c, (double)nominal_ns(c, n), &a, &b);
     if (a == b || !r) return clamp_ns(c, a);
     double u = gsl_rng_uniform(r);
     /* SUBTRACTIVE is written as the SDKs write it: d * (1 - f*u). */
@@ -184,7 +190,7 @@ int pol_backoff_moments(const pol_backoff_cfg *c, int n,
     if (c->jitter == POL_JITTER_DECORRELATED || c->jitter == POL_JITTER_DECORRELATED_V2)
         return POL_EINVAL;
     double a, b;
-    jitter_range(c, (double)pol_backoff_nominal(c, n), &a, &b);
+    jitter_range(c, (double)nominal_ns(c, n), &a, &b);
     if (mean_out) *mean_out = clamped_uniform_mean(a, b, (double)c->cap);
     if (lo_out) *lo_out = clamp_ns(c, a);
     if (hi_out) *hi_out = clamp_ns(c, b);
