@@ -356,18 +356,20 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
     sim_count(w, c->cls, SIM_M_REQUESTS, 1);
     w->br[sim_bucket_of(w, now)].started++;
     const sim_policy *p = client_policy(w, c);
-    if (sim_guards_request_start(w, p, ci)) return;
-    pol_bulkhead *bh = sim_g_bulkhead(w, p, ci);
-    if (bh) {
-        if (pol_bulkhead_acquire(bh) == POL_BULKHEAD_REJECT) {
-            sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
-            end_request(w, ci, END_LOCAL_REJECT);
-            return;
+    if (sim_guards_any(w, p)) {                 /* no calls without parts */
+        if (sim_guards_request_start(w, p, ci)) return;
+        pol_bulkhead *bh = sim_g_bulkhead(w, p, ci);
+        if (bh) {
+            if (pol_bulkhead_acquire(bh) == POL_BULKHEAD_REJECT) {
+                sim_count(w, w->clients[ci].cls, SIM_M_LOCAL_REJECTS, 1);
+                end_request(w, ci, END_LOCAL_REJECT);
+                return;
+            }
+            c->bulkhead = 1;
         }
-        c->bulkhead = 1;
+        pol_budget *bg = sim_g_budget(w, p, ci);
+        if (bg) { pol_budget_on_request(bg, now, &w->cx[ci].brq); c->budget_open = 1; }
     }
-    pol_budget *bg = sim_g_budget(w, p, ci);
-    if (bg) { pol_budget_on_request(bg, now, &w->cx[ci].brq); c->budget_open = 1; }
     start_attempt(w, ci);
 }
 
