@@ -24,10 +24,11 @@ _Static_assert(SIM_PART__COUNT <= 16, "sim_client.gates has a bit per part");
 /* What a gate says about an attempt about to leave. */
 enum { SIM_GATE_PASS = 0, SIM_GATE_WAIT, SIM_GATE_REJECT };
 
-/* Whether policy p uses any stateful part: the world's fast path. */
-static inline int sim_guards_any(const sim_world *w, const sim_policy *p)
+/* Whether client c's policy (its request class's) uses any stateful part:
+ * the world's fast path. */
+static inline int sim_guards_any(const sim_world *w, const sim_client *c)
 {
-    return w->guards[p - w->sc->policies].used != 0;
+    return w->kpol[c->cls].parts != 0;
 }
 
 int  sim_guards_init(sim_world *w);

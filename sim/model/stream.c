@@ -31,7 +31,7 @@ static const sim_stream_bucket ZERO_BUCKET;
 static void class_stream(const sim_world *w, int k, sim_stream_class *out)
 {
     const sim_class *c = &w->sc->workload.classes[k];
-    const sim_policy *p = c->policy >= 0 ? &w->sc->policies[c->policy] : w->pol;
+    const sim_policy *p = w->kpol[k].pol;
     memset(out, 0, sizeof *out);
     out->on = (uint8_t)(c->stream >= 0 ? c->stream != 0 : p->stream.on != 0);
     out->recover = (uint8_t)(p->stream.recover != 0);

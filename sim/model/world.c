@@ -188,8 +188,7 @@ static int pick_class(const sim_workload *wl, gsl_rng *r)
 
 static const sim_policy *client_policy(const sim_world *w, const sim_client *c)
 {
-    int fixed = w->sc->workload.classes[c->cls].policy;
-    return fixed >= 0 ? &w->sc->policies[fixed] : w->pol;
+    return w->kpol[c->cls].pol;
 }
 
 /* The chain the client is walking: targets, or an error-specific chain. */
@@ -217,7 +216,7 @@ static int target_available(sim_world *w, const sim_policy *p, uint32_t ci, int 
 static int choose_target(sim_world *w, const sim_policy *p, uint32_t ci)
 {
     sim_client *c = &w->clients[ci];
-    if (!sim_guards_any(w, p)) {
+    if (!sim_guards_any(w, c)) {
         int n;
         const int *chain = chain_of(p, c->chain, &n);
         return c->target < n ? chain[c->target] : -1;
@@ -273,7 +272,7 @@ static int budget_grant(sim_world *w, uint32_t ci, int is_timeout)
 {
     sim_client *c = &w->clients[ci];
     const sim_policy *p = client_policy(w, c);
-    pol_budget *bg = sim_guards_any(w, p) ? sim_g_budget(w, p, ci) : NULL;   /* no call without parts */
+    pol_budget *bg = sim_guards_any(w, c) ? sim_g_budget(w, p, ci) : NULL;   /* no call without parts */
     if (!bg) return 1;
     if (pol_budget_can_retry(bg, w->eng.now, &w->cx[ci].brq, is_timeout)) { c->budget_open = 1; return 1; }
     sim_count(w, c->cls, SIM_M_BUDGET_DENIED, 1);
@@ -287,7 +286,7 @@ enum { END_SUCCESS, END_GIVE_UP, END_LOCAL_REJECT };
 static pol_ns class_deadline(const sim_world *w, int k)
 {
     const sim_class *cl = &w->sc->workload.classes[k];
-    return cl->deadline > 0 ? cl->deadline : cl->policy >= 0 ? w->sc->policies[cl->policy].retry.deadline : w->pol->retry.deadline;
+    return cl->deadline > 0 ? cl->deadline : w->kpol[k].pol->retry.deadline;
 }
 
 /* Starts a request on client ci; row: its arrival's index in the trace
@@ -356,7 +355,7 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
     sim_count(w, c->cls, SIM_M_REQUESTS, 1);
     w->br[sim_bucket_of(w, now)].started++;
     const sim_policy *p = client_policy(w, c);
-    if (sim_guards_any(w, p)) {                 /* no calls without parts */
+    if (sim_guards_any(w, c)) {                 /* no calls without parts */
         if (sim_guards_request_start(w, p, ci)) return;
         pol_bulkhead *bh = sim_g_bulkhead(w, p, ci);
         if (bh) {
@@ -418,7 +417,7 @@ static void send_to(sim_world *w, uint32_t ci, int prov, int hedge, int probe)
     c->gates = 0;
     c->throttled = 0;
     w->in_flight[prov]++;
-    if (sim_guards_any(w, pol)) {
+    if (sim_guards_any(w, c)) {
         pol_lb_target *lt;
         if (sim_g_lb(w, pol, ci, &lt) && c->chain == 0) pol_lb_on_send(&lt[c->target], now, (double)c->prompt + c->output);
         pol_quota *q = sim_g_quota(w, pol, ci, prov);
@@ -529,7 +528,7 @@ static void start_attempt(sim_world *w, uint32_t ci)
             end_request(w, ci, END_LOCAL_REJECT);
             return;
         }
-        if (!sim_guards_any(w, p)) { send_to(w, ci, prov, 0, 0); return; }
+        if (!sim_guards_any(w, c)) { send_to(w, ci, prov, 0, 0); return; }
         pol_ns d = 0;
         int part;
         switch (sim_guards_gate(w, p, ci, prov, &part, &d)) {
@@ -666,8 +665,8 @@ static void drop_att(sim_world *w, uint32_t ci, uint32_t id)
 /* What every stateful part learns from an attempt's outcome. */
 static void record_outcome(sim_world *w, uint32_t ci, const sim_slot *s, const pol_outcome *o)
 {
-    const sim_policy *p = client_policy(w, &w->clients[ci]);
-    if (sim_guards_any(w, p)) sim_guards_record(w, p, ci, s, o);
+    const sim_client *c = &w->clients[ci];
+    if (sim_guards_any(w, c)) sim_guards_record(w, client_policy(w, c), ci, s, o);
 }
 
 static void schedule_next_attempt(sim_world *w, uint32_t ci, pol_ns delay);
@@ -1106,6 +1105,7 @@ void sim_world_free(sim_world *w)
     if (w->arr_rng) gsl_rng_free(w->arr_rng);
     free(w->cfgs);
     free(w->lcfg);
+    free(w->kpol);
     free(w->lstates);
     free(w->lo_out);
     free(w->cx);
@@ -1167,10 +1167,13 @@ static int world_setup(sim_world *w, const sim_transport *tp)
     w->cwasted = calloc(nk, sizeof *w->cwasted);
     w->clast_finish = calloc(nk, sizeof *w->clast_finish);
     w->slo = calloc(nk, sizeof *w->slo);
-    if (!w->cfgs || !w->lcfg || !w->ccounts || !w->cwasted || !w->clast_finish || !w->slo) return POL_ENOMEM;
+    w->kpol = calloc(nk, sizeof *w->kpol);
+    if (!w->cfgs || !w->lcfg || !w->ccounts || !w->cwasted || !w->clast_finish || !w->slo || !w->kpol)
+        return POL_ENOMEM;
     for (int k = 0; k < wl->nclasses; k++) {
         int fixed = wl->classes[k].policy;
         const sim_policy *p = fixed >= 0 ? &sc->policies[fixed] : w->pol;
+        w->kpol[k] = (sim_class_pol){ p, w->guards[p - sc->policies].used };
         w->cfgs[k] = p->retry;              /* the outermost loop: the class deadline is the request's */
         if (wl->classes[k].deadline > 0) w->cfgs[k].deadline = wl->classes[k].deadline;
         /* the SLO: slo.latency when written (the deadline if shorter), else the deadline, else the default */

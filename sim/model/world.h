@@ -164,6 +164,13 @@ typedef struct {
     pol_ns   delay_before;   /* the backoff slept before it (0 for a hedge) */
 } sim_slot_x;
 
+/* A request class's policy, fixed for the run (world_setup): what the
+ * client loop looks up at every step of an attempt. */
+typedef struct {
+    const sim_policy *pol;   /* the class's own policy, else the run's */
+    unsigned          parts; /* the stateful parts it uses (its sim_guards.used): 0 = none */
+} sim_class_pol;
+
 struct sim_world {
     const sim_scenario *sc;
     const sim_policy   *pol;
@@ -172,6 +179,7 @@ struct sim_world {
     uint64_t            seed;
     pol_retry_cfg      *cfgs;          /* per class: the policy's cfg with the class deadline */
     pol_layers_cfg     *lcfg;          /* per class: its retry layers (cfgs[k] outermost, then the policy's inner) */
+    sim_class_pol      *kpol;          /* per class: its policy */
     pol_retry_state    *lstates;       /* when a class's policy has nested layers or per-kind rules:
                                           ls_stride full states per client (its loops'), else NULL
                                           (each client's compact sim_client.rs) */
