@@ -457,7 +457,7 @@ static void start_service(sim_pm *pm, pm_prov *pr, uint32_t id)
         t = sim_dist_sample(&cfg->service, pr->rng);
     } else {
         double t0 = sim_dist_sample(&cfg->ttft, pr->rng);
-        double pt = sim_dist_sample(&cfg->per_token, pr->rng);
+        double pt = sim_dist_sample_inline(&cfg->per_token, pr->rng);
         t = t0 + (double)q->output * pt;
         double f = 1;                        /* the factors, for a stream's plan */
         if (cfg->noise_sigma > 0) {

@@ -315,9 +315,9 @@ static void start_request(sim_world *w, uint32_t ci, int64_t row)
     c->cls = (uint8_t)(cls >= 0 ? cls : pick_class(wl, r));
     const sim_class *k = &wl->classes[c->cls];
     double pt = row >= 0 && wl->arrival_prompt && wl->arrival_prompt[row] != SIM_ARR_NO_TOKENS
-              ? (double)wl->arrival_prompt[row] : sim_dist_sample(&k->prompt_tokens, r);
+              ? (double)wl->arrival_prompt[row] : sim_dist_sample_inline(&k->prompt_tokens, r);
     double ot = row >= 0 && wl->arrival_output && wl->arrival_output[row] != SIM_ARR_NO_TOKENS
-              ? (double)wl->arrival_output[row] : sim_dist_sample(&k->output_tokens, r);
+              ? (double)wl->arrival_output[row] : sim_dist_sample_inline(&k->output_tokens, r);
     sim_crng_close(&x);
     c->stream = row >= 0 && wl->arrival_flags ? wl->arrival_flags[row] : 0;
     c->prompt = (float)(pt < 0 ? 0 : round(pt));

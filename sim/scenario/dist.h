@@ -41,7 +41,8 @@ static inline double sim_dist_absnormal(const sim_dist *d, gsl_rng *r)
 }
 /* sim_dist_sample, the same draws, with the kinds of network legs inline
  * (four a call in the AWS experiment: the call and the switch were a
- * third of a leg's instructions). */
+ * third of a leg's instructions); also for the token counts and the
+ * per-token time, constant in most scenarios. */
 static inline double sim_dist_sample_inline(const sim_dist *d, gsl_rng *r)
 {
     if (d->kind == SIM_DIST_ABSNORMAL && d->b != 0) return sim_dist_absnormal(d, r);
