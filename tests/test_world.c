@@ -1,10 +1,38 @@
 /* test_world.c — white-box tests of the world's internals (world.h): a
- * client's packed random streams. */
+ * client's packed random streams; the provider model's inline fmin/fmax. */
 #include "cu_util.h"
 #include "world.h"
 #include "rng.h"
+#include "minmax.h"
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* sim_min_d and sim_max_d against libm's fmin and fmax, bit for bit, on
+ * every pair of a set of non-NaN values (signed zeros, infinities,
+ * subnormals, equal and adjacent values) and on random pairs. */
+static void test_minmax(void)
+{
+    double v[64];
+    int n = 0;
+    const double fixed[] = { 0.0, -0.0, 1.0, -1.0, 0.5, nextafter(1.0, 2.0), nextafter(1.0, 0.0), 1e9, 1e-300,
+                             DBL_TRUE_MIN, -DBL_TRUE_MIN, DBL_MIN, DBL_MAX, -DBL_MAX, INFINITY, -INFINITY };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) v[n++] = fixed[i];
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    while (n < 64) v[n++] = (gsl_rng_uniform(r) - 0.5) * 1e3;
+    int bad = 0;
+    for (int k = 0; k < 200000; k++) {
+        double a = k < n * n ? v[k / n] : (gsl_rng_uniform(r) - 0.5) * 120;
+        double b = k < n * n ? v[k % n] : (gsl_rng_uniform(r) - 0.5) * 120;
+        double lo = sim_min_d(a, b), hi = sim_max_d(a, b), flo = fmin(a, b), fhi = fmax(a, b);
+        if ((memcmp(&lo, &flo, sizeof lo) || memcmp(&hi, &fhi, sizeof hi)) && bad++ < 5)
+            printf("\n  (%a, %a): min %a max %a, libm %a %a\n", a, b, lo, hi, flo, fhi);
+    }
+    gsl_rng_free(r);
+    CU_ASSERT_EQUAL(bad, 0);
+}
 
 /* Seeds client c's stream k as client_new does. */
 static void seed_stream(sim_world *w, sim_client *c, int k, uint32_t domain, uint32_t id)
@@ -92,5 +120,7 @@ static void register_suites(void)
              {"packed taus states: the plain generator's sequence", test_packed_taus},
              {"pooled states (mt19937, taus2): the plain generator's sequence", test_pooled},
              {"closing stores the state back", test_close_stores});
+    CU_SUITE("helpers",
+             {"sim_min_d / sim_max_d are libm's fmin / fmax without NaN", test_minmax});
 }
 CU_TEST_MAIN(register_suites)

@@ -37,6 +37,7 @@
  */
 #include "model.h"
 #include "outcome16.h"
+#include "minmax.h"
 #include "rng.h"
 #include "mem.h"
 #include <gsl/gsl_randist.h>
@@ -170,8 +171,8 @@ static void refill(pm_prov *pr, pol_ns now)
     double dt = (double)(now - pr->refill_at) / 1e9;
     pr->refill_at = now;
     if (dt <= 0) return;
-    if (pr->p.rpm > 0) pr->rpm_tokens = fmin(rpm_depth(pr), pr->rpm_tokens + pr->p.rpm / 60.0 * dt);
-    if (pr->p.tpm > 0) pr->tpm_tokens = fmin(tpm_depth(pr), pr->tpm_tokens + pr->p.tpm / 60.0 * dt);
+    if (pr->p.rpm > 0) pr->rpm_tokens = sim_min_d(rpm_depth(pr), pr->rpm_tokens + pr->p.rpm / 60.0 * dt);
+    if (pr->p.tpm > 0) pr->tpm_tokens = sim_min_d(tpm_depth(pr), pr->tpm_tokens + pr->p.tpm / 60.0 * dt);
 }
 
 /* ------------------------------------------------------------- requests --- */
@@ -383,8 +384,8 @@ static void ratelimit_hints(const sim_pm *pm, const pm_prov *pr, uint32_t id)
     h->req = pr->p.rpm > 0 ? (float)floor(pr->rpm_tokens) : 1e9f;
     h->tok = pr->p.tpm > 0 ? (float)floor(pr->tpm_tokens) : 1e12f;
     double t = 0;
-    if (pr->p.rpm > 0) t = fmax(t, (rpm_depth(pr) - pr->rpm_tokens) / (pr->p.rpm / 60.0));
-    if (pr->p.tpm > 0) t = fmax(t, (tpm_depth(pr) - pr->tpm_tokens) / (pr->p.tpm / 60.0));
+    if (pr->p.rpm > 0) t = sim_max_d(t, (rpm_depth(pr) - pr->rpm_tokens) / (pr->p.rpm / 60.0));
+    if (pr->p.tpm > 0) t = sim_max_d(t, (tpm_depth(pr) - pr->tpm_tokens) / (pr->p.tpm / 60.0));
     h->reset = (pol_ns)(t * 1e9);
 }
 
@@ -500,9 +501,9 @@ static pol_ns retry_after_for(const pm_prov *pr, double need_tok)
     if (cfg->retry_after == SIM_RA_NONE) return -1;
     if (cfg->retry_after == SIM_RA_FIXED) return cfg->retry_after_fixed;
     double wait = 0;
-    if (pr->p.rpm > 0 && pr->rpm_tokens < 1) wait = fmax(wait, (1 - pr->rpm_tokens) / (pr->p.rpm / 60.0));
+    if (pr->p.rpm > 0 && pr->rpm_tokens < 1) wait = sim_max_d(wait, (1 - pr->rpm_tokens) / (pr->p.rpm / 60.0));
     if (pr->p.tpm > 0 && pr->tpm_tokens < need_tok)
-        wait = fmax(wait, (fmin(need_tok, tpm_depth(pr)) - pr->tpm_tokens) / (pr->p.tpm / 60.0));
+        wait = sim_max_d(wait, (sim_min_d(need_tok, tpm_depth(pr)) - pr->tpm_tokens) / (pr->p.tpm / 60.0));
     return (pol_ns)ceil(wait * 1e3) * POL_NS_PER_MS;
 }
 
@@ -681,8 +682,8 @@ void sim_pm_apply(sim_pm *pm, int provider, uint32_t mask, const sim_provider_pa
 {
     pm_prov *pr = &pm->prov[provider];
     refill(pr, pm->eng->now);
-    if (mask & SIM_SET_RPM) { pr->p.rpm = v->rpm; pr->rpm_tokens = fmin(pr->rpm_tokens, rpm_depth(pr)); }
-    if (mask & SIM_SET_TPM) { pr->p.tpm = v->tpm; pr->tpm_tokens = fmin(pr->tpm_tokens, tpm_depth(pr)); }
+    if (mask & SIM_SET_RPM) { pr->p.rpm = v->rpm; pr->rpm_tokens = sim_min_d(pr->rpm_tokens, rpm_depth(pr)); }
+    if (mask & SIM_SET_TPM) { pr->p.tpm = v->tpm; pr->tpm_tokens = sim_min_d(pr->tpm_tokens, tpm_depth(pr)); }
     if (mask & SIM_SET_CONCURRENCY) pr->p.concurrency = v->concurrency;
     if (mask & SIM_SET_QUEUE) pr->p.queue = v->queue;
     if (mask & SIM_SET_OVERLOAD_STATUS) pr->p.overload_status = v->overload_status;
