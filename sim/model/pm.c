@@ -233,8 +233,9 @@ static void tell_next(sim_pm *pm, const pm_req *q, pol_ns t)
     if (pm->host.next && !q->forgotten) pm->host.next(pm->host.ctx, q->tag, t);
 }
 
-/* Request id's answer as the host gets it. */
-static sim_answer answer_of(const sim_pm *pm, uint32_t id)
+/* Request id's answer as the host gets it; inline, so that it is built
+ * in the caller's frame (a call saved six registers and copied it back). */
+static inline sim_answer answer_of(const sim_pm *pm, uint32_t id)
 {
     const pm_req *q = &pm->req[id];
     sim_answer a = { .out = sim_out_unpack(q->out), .dropped = q->dropped, .rl_known = q->rl_known,
