@@ -257,8 +257,9 @@ static void start_attempt(sim_world *w, uint32_t ci);
 static void end_request(sim_world *w, uint32_t ci, int outcome);
 
 /* Reports the result of the budget's open grant (the request's first
- * attempt, or a granted retry), once. */
-static void budget_close(sim_world *w, uint32_t ci, int ok)
+ * attempt, or a granted retry), once. Inline: at every decision and every
+ * request's end, and without a retry budget there is no grant open. */
+static inline void budget_close(sim_world *w, uint32_t ci, int ok)
 {
     sim_client *c = &w->clients[ci];
     if (!c->budget_open) return;
