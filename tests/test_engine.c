@@ -324,6 +324,52 @@ static void test_ladder_run_loop(void)
     CU_ASSERT_EQUAL(hb, hl);
 }
 
+/* A handler's first schedule at its own instant takes a binary heap's root
+ * with no sift when both of the root's children are later (stays_at_root,
+ * eventq.c); with a child at that instant (a tie, whose smaller seq goes
+ * first) it sifts. Both cases occur here, and the binary heap and the
+ * ladder (whose Bottom is one) dispatch the 4-ary heap's sequence, which
+ * always sifts. */
+typedef struct { gsl_rng *r; uint64_t hash, n, kept, tied; } now_ctx;
+static void now_handler(sim_engine *e, const sim_event *ev, void *ctx)
+{
+    now_ctx *c = ctx;
+    c->hash = (c->hash ^ (uint64_t)ev->t ^ ((uint64_t)ev->arg << 32) ^ ev->seq) * 0x100000001b3ULL;
+    if (++c->n > 40000) return;
+    if (gsl_rng_uniform(c->r) < 0.6) {
+        if (e->nheap >= 3 && e->now < e->heap[1].t && e->now < e->heap[2].t) c->kept++;
+        else c->tied++;
+        sim_schedule(e, e->now, 0, 0, 0, (uint32_t)gsl_rng_get(c->r));
+    }
+    double u = gsl_rng_uniform(c->r);
+    int64_t dt = u < 0.3 ? (int64_t)gsl_rng_uniform_int(c->r, 3) : (int64_t)gsl_ran_exponential(c->r, 1e4);
+    sim_schedule(e, e->now + dt, 0, 0, 0, (uint32_t)gsl_rng_get(c->r));
+}
+static uint64_t now_run(int queue, uint64_t *kept, uint64_t *tied)
+{
+    sim_engine e;
+    now_ctx c = { sim_rng_new(gsl_rng_taus2, 21, 0, SIM_STREAM_BENCH, 14), 1469598103934665603ULL, 0, 0, 0 };
+    CU_ASSERT_EQUAL_FATAL(sim_engine_init(&e, queue, 16), 0);
+    sim_engine_on(&e, 0, now_handler, NULL, &c);
+    for (uint32_t i = 0; i < 300; i++) sim_schedule(&e, (int64_t)(i % 10), 0, 0, 0, i);
+    sim_run(&e, INT64_MAX / 2);
+    CU_ASSERT_EQUAL(e.n, 0);
+    *kept = c.kept;
+    *tied = c.tied;
+    sim_engine_free(&e);
+    gsl_rng_free(c.r);
+    return c.hash;
+}
+static void test_zero_delay_root(void)
+{
+    uint64_t kb, tb, k4, t4, kl, tl;
+    uint64_t hb = now_run(SIM_QUEUE_BINARY, &kb, &tb);
+    CU_ASSERT(kb > 1000);
+    CU_ASSERT(tb > 1000);
+    CU_ASSERT_EQUAL(hb, now_run(SIM_QUEUE_4ARY, &k4, &t4));
+    CU_ASSERT_EQUAL(hb, now_run(SIM_QUEUE_LADDER, &kl, &tl));
+}
+
 /* The classic hold model (each event schedules one at now + Exp(1 s)), with
  * the prefetch hint: the hint names the event dispatched next unless the
  * handler's own event is next (rare with many pending). */
@@ -402,7 +448,8 @@ static void register_suites(void)
              {"ties pop in insertion order (4-ary)", test_ties_4ary},
              {"cancelled events never fire", test_cancelled_never_fire},
              {"same seed -> identical event trace; arities agree", test_trace_deterministic},
-             {"stop time, clamping, pop", test_stop_time_and_stop});
+             {"stop time, clamping, pop", test_stop_time_and_stop},
+             {"zero-delay schedule keeps the root: the sifting queues' order", test_zero_delay_root});
     CU_SUITE("ladder queue",
              {"ties pop in insertion order", test_ties_ladder},
              {"cancelled events never fire", test_cancelled_ladder},

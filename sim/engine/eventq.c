@@ -182,6 +182,37 @@ static int oom(sim_engine *e)
  * (root_free = 1, heaps only): the first event it schedules replaces the
  * root and sifts down once, instead of a pop and a push. */
 
+/* Whether an event at t, replacing a binary heap's root, stays there: it
+ * is at the current instant and both of the root's children are later. A
+ * handler's first schedule is most often the next step of an attempt at
+ * the same instant (zero network legs), which then costs no level of a
+ * sift-down; a later event is told apart by its first comparison. */
+static inline int stays_at_root(const sim_engine *e, int64_t t)
+{
+    return t == e->now && e->arity == 2 && e->nheap >= 3 && t < e->heap[1].t && t < e->heap[2].t;
+}
+
+/* x replaces the root and sifts down; out of line, as is push_new, so that
+ * a schedule that stays at the root saves none of their registers. */
+static __attribute__((noinline)) int sift_root(sim_engine *e, const sim_event *x)
+{
+    if (e->arity == 4) sift_down(e->heap, e->nheap, *x, 4);
+    else sift_down(e->heap, e->nheap, *x, 2);
+    return POL_OK;
+}
+
+static __attribute__((noinline)) int push_new(sim_engine *e, const sim_event *x)
+{
+    if (e->lq) {
+        if (sim_ladder_push(e, x)) return oom(e);
+        e->n++;
+        return POL_OK;
+    }
+    if (sim_heap_push(e, x)) return oom(e);
+    e->n++;
+    return POL_OK;
+}
+
 int sim_schedule(sim_engine *e, int64_t t, uint32_t kind, uint32_t ent, uint32_t gen, uint32_t arg)
 {
     if (t < e->now) t = e->now;
@@ -189,18 +220,11 @@ int sim_schedule(sim_engine *e, int64_t t, uint32_t kind, uint32_t ent, uint32_t
     sim_event x = { t, e->seq++, kind, ent, gen, arg };
     if (e->root_free && (!e->lq || sim_ladder_in_bottom(e, t))) {
         e->root_free = 0;
-        if (e->arity == 4) sift_down(e->heap, e->nheap, x, 4);
-        else sift_down(e->heap, e->nheap, x, 2);
+        if (!stays_at_root(e, t)) return sift_root(e, &x);
+        e->heap[0] = x;
         return POL_OK;
     }
-    if (e->lq) {
-        if (sim_ladder_push(e, &x)) return oom(e);
-        e->n++;
-        return POL_OK;
-    }
-    if (sim_heap_push(e, &x)) return oom(e);
-    e->n++;
-    return POL_OK;
+    return push_new(e, &x);
 }
 
 ALWAYS_INLINE void remove_root(sim_engine *e, const size_t D)
