@@ -625,6 +625,44 @@ static void test_occ_read_ahead(void)
     pm_close(&f);
 }
 
+/* sim_pm_net_fixed, by which simnet.c draws no leg in a world whose legs
+ * all take 0: a constant leg's length as sim_pm_net_leg gives it (0.4 ns
+ * truncated to 0, as a draw's), -1 for a drawn one, the provider's own
+ * network latency before the scenario's. */
+static void test_net_fixed(void)
+{
+    static pm_fix f;
+    const double v[] = { 0, 0.4, 5e6 };
+    for (int i = 0; i < 3; i++) {
+        pm_base(&f);
+        f.sc.net_latency = dconst(v[i]);
+        pm_open(&f);
+        pol_ns fixed = sim_pm_net_fixed(f.pm, 0);
+        CU_ASSERT_EQUAL(fixed, (pol_ns)v[i]);
+        CU_ASSERT_EQUAL(fixed, sim_pm_net_leg(f.pm, 0));
+        pm_close(&f);
+    }
+    pm_base(&f);
+    f.sc.net_latency = dexp(1e6);
+    pm_open(&f);
+    CU_ASSERT_EQUAL(sim_pm_net_fixed(f.pm, 0), -1);
+    pm_close(&f);
+    pm_base(&f);
+    f.prov.has_net_latency = 1;
+    f.prov.net_latency = dexp(1e6);          /* the scenario's is 0 */
+    pm_open(&f);
+    CU_ASSERT_EQUAL(sim_pm_net_fixed(f.pm, 0), -1);
+    pm_close(&f);
+    pm_base(&f);
+    f.sc.net_latency = dexp(1e6);
+    f.prov.has_net_latency = 1;
+    f.prov.net_latency = dconst(3e6);
+    pm_open(&f);
+    CU_ASSERT_EQUAL(sim_pm_net_fixed(f.pm, 0), 3000000);
+    CU_ASSERT_EQUAL(sim_pm_net_leg(f.pm, 0), 3000000);
+    pm_close(&f);
+}
+
 /* The AWS experiment's file with overrides; each policy's run r, folded or
  * not: metrics and engine counters. */
 static int aws_load(sim_scenario *sc, const char *latency, const char *clients)
@@ -736,6 +774,7 @@ static void register_suites(void)
     CU_SUITE("provider model", {"answers, waiting room, 429 hints, forget, black hole", test_pm_answers},
              {"hints' values not kept: known, not carried", test_pm_hints_off});
     CU_SUITE("folds", {"OCC reads told ahead: a write fails after any success at or after its read", test_occ_read_ahead},
+             {"a constant network leg's length, as drawn; -1 if drawn", test_net_fixed},
              {"constant legs: folded and unfolded runs identical, 1 event an attempt, not 4", test_folds_exact},
              {"drawn legs: the same calls and completion times within 4 se", test_folds_same_model});
 }

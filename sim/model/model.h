@@ -282,6 +282,9 @@ int    sim_pm_submit_ex(sim_pm *pm, int provider, double prompt, double output, 
 void   sim_pm_forget(sim_pm *pm, uint64_t handle);
 void   sim_pm_apply(sim_pm *pm, int provider, uint32_t mask, const sim_provider_params *set);
 pol_ns sim_pm_net_leg(sim_pm *pm, int provider);          /* one network leg, drawn */
+/* The length of every network leg of provider, when it is a constant (the
+ * legs' distribution draws nothing); else -1. */
+pol_ns sim_pm_net_fixed(sim_pm *pm, int provider);
 /* Whether an OCC provider's reads can be told ahead (sim_pm_occ_read_at):
  * nothing can change what a read finds at its arrival but the writes before
  * it (no outage in the base parameters, no timeline entry for the provider). */

@@ -515,6 +515,11 @@ pol_ns sim_pm_net_leg(sim_pm *pm, int provider)
     return v > 0 ? (pol_ns)v : 0;
 }
 
+pol_ns sim_pm_net_fixed(sim_pm *pm, int provider)
+{
+    return pm->prov[provider].netd->kind == SIM_DIST_CONSTANT ? sim_pm_net_leg(pm, provider) : -1;
+}
+
 int sim_pm_submit(sim_pm *pm, int provider, double prompt, double output, uint64_t tag, uint64_t *handle)
 {
     return sim_pm_submit_ex(pm, provider, prompt, output, 0, tag, handle);

@@ -51,12 +51,19 @@
  */
 #include "world.h"
 
+/* One network leg to or from provider p: in a world without a network, 0
+ * at the cost of one flag's test instead of a call into the provider model. */
+static inline pol_ns net_leg(sim_world *w, int p)
+{
+    return w->net_none ? 0 : sim_pm_net_leg(w->pm, p);
+}
+
 static int net_send(sim_world *w, uint32_t id, void *ctx)
 {
     (void)ctx;
     const sim_slot *s = &w->slots[id];
-    pol_ns arrive = w->eng.now + sim_pm_net_leg(w->pm, s->provider);
-    if (!w->unfolded && sim_pm_occ_foldable(w->pm, s->provider)) {   /* no event at the arrival (see above) */
+    pol_ns arrive = w->eng.now + net_leg(w, s->provider);
+    if (w->net_fold[s->provider]) {   /* no event at the arrival (see above) */
         if (arrive <= w->sc->duration) sim_bp(w, arrive, s->provider)->offered++;
         if (sim_pm_occ_read_at(w->pm, s->provider, arrive, id)) {
             w->error = POL_ENOMEM;
@@ -102,7 +109,7 @@ static void pm_answer(void *ctx, uint64_t tag, const sim_answer *a)
     if (a->dropped) { sim_world_dropped(w, id); return; }
     sim_world_answered_(w, id, a);
     sim_slot *s = &w->slots[id];
-    pol_ns back = w->eng.now + sim_pm_net_leg(w->pm, s->provider);
+    pol_ns back = w->eng.now + net_leg(w, s->provider);
     if (sim_world_can_receive_ahead(w, id, back)) {   /* no event at the client (see above) */
         sim_world_received_at(w, id, back);
         return;
@@ -127,6 +134,14 @@ static void on_response(sim_engine *e, const sim_event *ev, void *ctx)
 
 int sim_net_init(sim_world *w)
 {
+    int np = w->sc->nproviders;
+    w->net_fold = calloc((size_t)np, sizeof *w->net_fold);
+    if (!w->net_fold) return POL_ENOMEM;
+    w->net_none = 1;
+    for (int p = 0; p < np; p++) {
+        w->net_fold[p] = (uint8_t)(!w->unfolded && sim_pm_occ_foldable(w->pm, p));
+        if (sim_pm_net_fixed(w->pm, p) != 0) w->net_none = 0;
+    }
     w->tp = (sim_transport){ .send = net_send, .cancel = net_cancel, .ctx = NULL };
     w->simulated = 1;
     sim_engine_on(&w->eng, EV_AT_SERVER, on_at_server, live_slot, w);

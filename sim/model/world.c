@@ -1102,6 +1102,7 @@ void sim_world_free(sim_world *w)
     free(w->slots);
     free(w->slotx);
     free(w->in_flight);
+    free(w->net_fold);
     sim_pm_free(w->pm);
     if (w->arr_rng) gsl_rng_free(w->arr_rng);
     free(w->cfgs);

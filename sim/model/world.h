@@ -204,6 +204,11 @@ struct sim_world {
     int                 want_slotx;
     sim_pm             *pm;            /* the provider model (parameters, capacity; and service when simulated) */
     uint32_t           *in_flight;     /* [provider]: client-side outstanding attempts */
+    /* the simulated transport's view of the network (simnet.c), read once at
+     * setup instead of asked of the provider model at every send and answer */
+    uint8_t            *net_fold;      /* [provider]: its OCC reads are told ahead (sim_pm_occ_foldable,
+                                          and not sim_run_opts.unfolded) */
+    int                 net_none;      /* every provider's legs take 0 (sim_pm_net_fixed): none is drawn */
     gsl_rng            *arr_rng;
     uint32_t            arr_gen;
     double              rate;          /* current open-loop rate */
