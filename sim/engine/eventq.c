@@ -125,27 +125,37 @@ ALWAYS_INLINE void sift_up(sim_event *h, size_t i, sim_event x, const size_t D)
     h[i] = x;
 }
 
+/* The entry at byte offset o of the heap. */
+static inline sim_event *ev_at(char *b, size_t o) { return (sim_event *)(b + o); }
+
+/* On byte offsets: node i is at o = 32 i and its first child at D o + 32,
+ * so a level's loads and stores address b + o directly, where an index
+ * took a shift and an add for each of the entries it touches; the
+ * branchless choice of a child is then a conditional move of its offset
+ * (and of its key, loaded once). */
 ALWAYS_INLINE void sift_down_(sim_event *h, size_t n, sim_event x, const size_t D, const int branchless)
 {
-    size_t i = 0;
+    char *b = (char *)h;
+    const size_t E = sizeof *h, nb = n * E;
+    size_t o = 0;
     for (;;) {
-        size_t c = D * i + 1;
-        if (c >= n) break;
+        size_t c = D * o + E;
+        if (c >= nb) break;
         size_t m = c;
-        if (c + D <= n) {
-            if (D == 2 && branchless) m = c + ev_less_bit(&h[c + 1], &h[c]);
+        if (c + D * E <= nb) {
+            if (D == 2 && branchless) m = ev_less_bit(ev_at(b, c + E), ev_at(b, c)) ? c + E : c;
             else
-                for (size_t k = 1; k < D; k++)
-                    if (ev_less(&h[c + k], &h[m])) m = c + k;
+                for (size_t k = c + E; k < c + D * E; k += E)
+                    if (ev_less(ev_at(b, k), ev_at(b, m))) m = k;
         } else {
-            for (size_t k = c + 1; k < n; k++)
-                if (ev_less(&h[k], &h[m])) m = k;
+            for (size_t k = c + E; k < nb; k += E)
+                if (ev_less(ev_at(b, k), ev_at(b, m))) m = k;
         }
-        if (!ev_less(&h[m], &x)) break;
-        h[i] = h[m];
-        i = m;
+        if (!ev_less(ev_at(b, m), &x)) break;
+        *ev_at(b, o) = *ev_at(b, m);
+        o = m;
     }
-    h[i] = x;
+    *ev_at(b, o) = x;
 }
 
 ALWAYS_INLINE void sift_down(sim_event *h, size_t n, sim_event x, const size_t D)
